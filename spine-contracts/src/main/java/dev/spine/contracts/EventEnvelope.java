@@ -1,0 +1,218 @@
+package dev.spine.contracts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spine.contracts.internal.EnvelopeFields;
+import dev.spine.contracts.internal.FieldRules;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * One immutable platform event. Every instance is valid: the seven required fields (eventId,
+ * eventType, eventVersion, timestamp, source, correlationId, data) are present and well formed, so
+ * an envelope from the platform's existing services that carries only those is accepted as is.
+ * Optional: causationId, tenantId, traceContext. Top-level fields this version does not know are
+ * kept in {@link #extensions()} and written back by {@link EventCodec} (forward compatibility).
+ *
+ * <p>The timestamp has millisecond precision (the wire format has exactly three fraction digits).
+ * {@link #data()} returns the envelope's own JSON node and must be treated as read-only: copying it
+ * on every access would cost a tree copy on the hot path.
+ */
+public final class EventEnvelope {
+    /** The version stamped by {@link Builder} when none is given. */
+    public static final String DEFAULT_EVENT_VERSION = "1.0";
+
+    private final UUID eventId;
+    private final String eventType;
+    private final String eventVersion;
+    private final Instant timestamp;
+    private final String source;
+    private final UUID correlationId;
+    private final ObjectNode data;
+    private final UUID causationId;
+    private final String tenantId;
+    private final TraceContext traceContext;
+    private final Map<String, JsonNode> extensions;
+
+    private EventEnvelope(Builder b) {
+        this.eventId = b.eventId;
+        this.eventType = b.eventType;
+        this.eventVersion = b.eventVersion;
+        this.timestamp = b.timestamp;
+        this.source = b.source;
+        this.correlationId = b.correlationId;
+        this.data = b.data;
+        this.causationId = b.causationId;
+        this.tenantId = b.tenantId;
+        this.traceContext = b.traceContext;
+        this.extensions = b.extensions.isEmpty() ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(b.extensions));
+    }
+
+    /** A builder using the system UTC clock for the default timestamp. */
+    public static Builder builder() {
+        return new Builder(Clock.systemUTC());
+    }
+
+    /** A builder whose default timestamp comes from {@code clock} (tests inject a settable clock). */
+    public static Builder builder(Clock clock) {
+        return new Builder(Objects.requireNonNull(clock, "clock"));
+    }
+
+    /**
+     * A builder for an event caused by this one: same correlationId, causationId = this eventId, and
+     * the same tenant and trace context; a fresh eventId and timestamp. Source and data must be set.
+     */
+    public Builder followUp(String followUpType) {
+        return builder().eventType(followUpType).correlationId(correlationId).causationId(eventId)
+                .tenantId(tenantId).traceContext(traceContext);
+    }
+
+    /** A builder pre-filled with every field of this envelope, to derive a modified copy. */
+    public Builder toBuilder() {
+        Builder b = builder().eventId(eventId).eventType(eventType).eventVersion(eventVersion).timestamp(timestamp)
+                .source(source).correlationId(correlationId).data(data).causationId(causationId)
+                .tenantId(tenantId).traceContext(traceContext);
+        b.extensions.putAll(extensions);
+        return b;
+    }
+
+    public UUID eventId() { return eventId; }
+    public String eventType() { return eventType; }
+    public String eventVersion() { return eventVersion; }
+    public Instant timestamp() { return timestamp; }
+    public String source() { return source; }
+    public UUID correlationId() { return correlationId; }
+    /** The payload object; read-only by contract (see class comment). */
+    public ObjectNode data() { return data; }
+    /** The event that caused this one, or {@code null} at the start of a chain. */
+    public UUID causationId() { return causationId; }
+    /** The tenant, or {@code null}. */
+    public String tenantId() { return tenantId; }
+    /** The W3C trace context, or {@code null}. */
+    public TraceContext traceContext() { return traceContext; }
+    /** Top-level fields unknown to this version, in the order they arrived. */
+    public Map<String, JsonNode> extensions() { return extensions; }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        return o instanceof EventEnvelope e && eventId.equals(e.eventId) && eventType.equals(e.eventType)
+                && eventVersion.equals(e.eventVersion) && timestamp.equals(e.timestamp) && source.equals(e.source)
+                && correlationId.equals(e.correlationId) && data.equals(e.data)
+                && Objects.equals(causationId, e.causationId) && Objects.equals(tenantId, e.tenantId)
+                && Objects.equals(traceContext, e.traceContext) && extensions.equals(e.extensions);
+    }
+
+    @Override
+    public int hashCode() {
+        return eventId.hashCode() * 31 + eventType.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "EventEnvelope{" + eventType + " " + eventId + " from " + source + " correlation " + correlationId + "}";
+    }
+
+    /**
+     * Builds a valid envelope. Absent eventId and timestamp are generated; an absent correlationId
+     * starts a new chain (correlationId = eventId). eventType, source and data are required.
+     * {@link #build()} throws {@link InvalidEventException} naming the field.
+     */
+    public static final class Builder {
+        private final Clock clock;
+        private UUID eventId;
+        private String eventType;
+        private String eventVersion = DEFAULT_EVENT_VERSION;
+        private Instant timestamp;
+        private String source;
+        private UUID correlationId;
+        private ObjectNode data;
+        private UUID causationId;
+        private String tenantId;
+        private TraceContext traceContext;
+        private final Map<String, JsonNode> extensions = new LinkedHashMap<>();
+
+        private Builder(Clock clock) {
+            this.clock = clock;
+        }
+
+        public Builder eventId(UUID v) { this.eventId = v; return this; }
+        public Builder eventType(String v) { this.eventType = v; return this; }
+        public Builder eventVersion(String v) { this.eventVersion = v; return this; }
+        /** Truncated to milliseconds, the precision of the wire format. */
+        public Builder timestamp(Instant v) { this.timestamp = v == null ? null : v.truncatedTo(ChronoUnit.MILLIS); return this; }
+        public Builder source(String v) { this.source = v; return this; }
+        public Builder correlationId(UUID v) { this.correlationId = v; return this; }
+        /** The payload; the envelope keeps this node (no copy), so do not modify it afterwards. */
+        public Builder data(ObjectNode v) { this.data = v; return this; }
+        public Builder causationId(UUID v) { this.causationId = v; return this; }
+        public Builder tenantId(String v) { this.tenantId = v; return this; }
+        public Builder traceContext(TraceContext v) { this.traceContext = v; return this; }
+
+        /**
+         * Adds a top-level field unknown to this version (normally only the codec does this).
+         *
+         * @throws InvalidEventException {@code INVALID_FIELD} if {@code name} is one of the envelope's own fields
+         */
+        public Builder extension(String name, JsonNode value) {
+            if (EnvelopeFields.isKnown(name)) {
+                throw new InvalidEventException(InvalidEventException.Code.INVALID_FIELD, name,
+                        "is an envelope field, not an extension");
+            }
+            if (extensions.putIfAbsent(name, Objects.requireNonNull(value, "extension value")) != null) {
+                throw new InvalidEventException(InvalidEventException.Code.INVALID_FIELD, name, "appears twice");
+            }
+            return this;
+        }
+
+        public EventEnvelope build() {
+            if (eventType == null) {
+                throw missing("eventType");
+            }
+            if (FieldRules.eventTypeDot(eventType) < 0) {
+                throw new InvalidEventException(InvalidEventException.Code.INVALID_EVENT_TYPE, "eventType",
+                        "event type must be domain.NounVerb (e.g. connector.DataReceived), got " + eventType);
+            }
+            if (eventVersion == null) {
+                throw missing("eventVersion");
+            }
+            if (!FieldRules.isEventVersion(eventVersion)) {
+                throw new InvalidEventException(InvalidEventException.Code.INVALID_FIELD, "eventVersion",
+                        "must be <major>.<minor> such as 1.0, got " + eventVersion);
+            }
+            if (source == null || source.isBlank()) {
+                throw missing("source");
+            }
+            if (data == null) {
+                throw missing("data");
+            }
+            if (tenantId != null && tenantId.isEmpty()) {
+                throw new InvalidEventException(InvalidEventException.Code.INVALID_FIELD, "tenantId",
+                        "must be absent or non-empty");
+            }
+            if (eventId == null) {
+                eventId = UUID.randomUUID();
+            }
+            if (timestamp == null) {
+                timestamp = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            }
+            if (correlationId == null) {
+                correlationId = eventId;
+            }
+            return new EventEnvelope(this);
+        }
+
+        private static InvalidEventException missing(String field) {
+            return new InvalidEventException(InvalidEventException.Code.MISSING_FIELD, field, "is required");
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package dev.spine.contracts.internal;
+
+import static dev.spine.contracts.internal.EnvelopeFields.*;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.InvalidEventException;
+import dev.spine.contracts.InvalidEventException.Code;
+import dev.spine.contracts.TraceContext;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Decodes an envelope with Jackson's streaming parser in one pass: known fields are checked as they
+ * are read and only {@code data} and unknown fields become trees, so no intermediate tree of the
+ * whole event is built and then copied.
+ */
+public final class EnvelopeReader {
+    private static final int[] REQUIRED_BITS = {1, 2, 4, 8, 16, 32, 64};
+    private static final int ALL_REQUIRED = 127;
+    private static final int CAUSATION_BIT = 128;
+    private static final int TENANT_BIT = 256;
+    private static final int TRACE_BIT = 512;
+
+    private final ObjectMapper mapper;
+    private final int maxPayloadBytes;
+
+    public EnvelopeReader(ObjectMapper mapper, int maxPayloadBytes) {
+        this.mapper = mapper;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    public EventEnvelope read(byte[] bytes, int offset, int length) {
+        if (length > maxPayloadBytes) {
+            throw new InvalidEventException(Code.PAYLOAD_TOO_LARGE, null,
+                    length + " bytes exceeds the maximum of " + maxPayloadBytes);
+        }
+        try (JsonParser p = mapper.getFactory().createParser(bytes, offset, length)) {
+            return readObject(p);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException(Code.MALFORMED_JSON, null, e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            // a byte-array parser does no I/O; anything else here is still a malformed payload
+            throw new InvalidEventException(Code.MALFORMED_JSON, null, String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    private EventEnvelope readObject(JsonParser p) throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new InvalidEventException(Code.MALFORMED_JSON, null, "an event must be a JSON object");
+        }
+        EventEnvelope.Builder b = EventEnvelope.builder();
+        int seen = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken v = p.nextToken();
+            int bit = bitOf(name);
+            if ((seen & bit) != 0) {
+                throw new InvalidEventException(Code.INVALID_FIELD, name, "appears twice");
+            }
+            seen |= bit;
+            switch (name) {
+                case EVENT_ID -> b.eventId(uuid(p, v, EVENT_ID));
+                case EVENT_TYPE -> {
+                    String type = string(p, v, EVENT_TYPE);
+                    if (FieldRules.eventTypeDot(type) < 0) {
+                        throw new InvalidEventException(Code.INVALID_EVENT_TYPE, EVENT_TYPE,
+                                "event type must be domain.NounVerb (e.g. connector.DataReceived), got " + type);
+                    }
+                    b.eventType(type);
+                }
+                case EVENT_VERSION -> {
+                    String version = string(p, v, EVENT_VERSION);
+                    if (!FieldRules.isEventVersion(version)) {
+                        throw new InvalidEventException(Code.INVALID_FIELD, EVENT_VERSION,
+                                "must be <major>.<minor> such as 1.0, got " + version);
+                    }
+                    b.eventVersion(version);
+                }
+                case TIMESTAMP -> b.timestamp(timestamp(p, v));
+                case SOURCE -> {
+                    String source = string(p, v, SOURCE);
+                    if (source.isBlank()) {
+                        throw new InvalidEventException(Code.INVALID_FIELD, SOURCE, "must not be blank");
+                    }
+                    b.source(source);
+                }
+                case CORRELATION_ID -> b.correlationId(uuid(p, v, CORRELATION_ID));
+                case DATA -> {
+                    if (v != JsonToken.START_OBJECT) {
+                        throw new InvalidEventException(Code.INVALID_FIELD, DATA, "must be a JSON object, got " + v);
+                    }
+                    b.data((ObjectNode) mapper.readTree(p));
+                }
+                case CAUSATION_ID -> b.causationId(v == JsonToken.VALUE_NULL ? null : uuid(p, v, CAUSATION_ID));
+                case TENANT_ID -> b.tenantId(v == JsonToken.VALUE_NULL ? null : nonEmpty(p, v, TENANT_ID));
+                case TRACE_CONTEXT -> b.traceContext(v == JsonToken.VALUE_NULL ? null : traceContext(p, v));
+                default -> {
+                    JsonNode value = mapper.readTree(p);
+                    if (value == null) {
+                        throw new InvalidEventException(Code.MALFORMED_JSON, name, "has no value");
+                    }
+                    b.extension(name, value);
+                }
+            }
+        }
+        if (t != JsonToken.END_OBJECT) {
+            throw new InvalidEventException(Code.MALFORMED_JSON, null, "unexpected " + t + " in event object");
+        }
+        if (p.nextToken() != null) {
+            throw new InvalidEventException(Code.MALFORMED_JSON, null, "trailing content after the event object");
+        }
+        if ((seen & ALL_REQUIRED) != ALL_REQUIRED) {
+            for (int i = 0; i < REQUIRED_BITS.length; i++) {
+                if ((seen & REQUIRED_BITS[i]) == 0) {
+                    throw new InvalidEventException(Code.MISSING_FIELD, REQUIRED[i], "is required");
+                }
+            }
+        }
+        return b.build();
+    }
+
+    /** A bit per known field to catch duplicates; unknown fields share bit 0 (the builder's map checks them). */
+    private static int bitOf(String name) {
+        return switch (name) {
+            case EVENT_ID -> 1;
+            case EVENT_TYPE -> 2;
+            case EVENT_VERSION -> 4;
+            case TIMESTAMP -> 8;
+            case SOURCE -> 16;
+            case CORRELATION_ID -> 32;
+            case DATA -> 64;
+            case CAUSATION_ID -> CAUSATION_BIT;
+            case TENANT_ID -> TENANT_BIT;
+            case TRACE_CONTEXT -> TRACE_BIT;
+            default -> 0;
+        };
+    }
+
+    private static String string(JsonParser p, JsonToken v, String field) throws IOException {
+        if (v != JsonToken.VALUE_STRING) {
+            throw new InvalidEventException(Code.INVALID_FIELD, field, "must be a string, got " + describe(v));
+        }
+        return p.getText();
+    }
+
+    private static String nonEmpty(JsonParser p, JsonToken v, String field) throws IOException {
+        String s = string(p, v, field);
+        if (s.isEmpty()) {
+            throw new InvalidEventException(Code.INVALID_FIELD, field, "must be absent or non-empty");
+        }
+        return s;
+    }
+
+    private static UUID uuid(JsonParser p, JsonToken v, String field) throws IOException {
+        String s = string(p, v, field);
+        UUID id = FieldRules.parseUuid(s);
+        if (id == null) {
+            throw new InvalidEventException(Code.INVALID_FIELD, field, "must be a UUID, got " + s);
+        }
+        return id;
+    }
+
+    private static Instant timestamp(JsonParser p, JsonToken v) throws IOException {
+        String s = string(p, v, TIMESTAMP);
+        Instant t = UtcMillis.parse(s);
+        if (t == null) {
+            throw new InvalidEventException(Code.INVALID_FIELD, TIMESTAMP,
+                    "must be ISO-8601 UTC with milliseconds like 2026-01-01T12:00:00.000Z, got " + s);
+        }
+        return t;
+    }
+
+    private static TraceContext traceContext(JsonParser p, JsonToken v) throws IOException {
+        if (v != JsonToken.START_OBJECT) {
+            throw new InvalidEventException(Code.INVALID_FIELD, TRACE_CONTEXT, "must be an object, got " + describe(v));
+        }
+        String traceparent = null;
+        String tracestate = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken inner = p.nextToken();
+            if (TRACEPARENT.equals(name)) {
+                traceparent = string(p, inner, TRACE_CONTEXT + "." + TRACEPARENT);
+            } else if (TRACESTATE.equals(name)) {
+                tracestate = inner == JsonToken.VALUE_NULL ? null : string(p, inner, TRACE_CONTEXT + "." + TRACESTATE);
+            } else {
+                throw new InvalidEventException(Code.INVALID_FIELD, TRACE_CONTEXT + "." + name,
+                        "unknown field in traceContext (allowed: traceparent, tracestate)");
+            }
+        }
+        return new TraceContext(traceparent, tracestate);
+    }
+
+    private static String describe(JsonToken v) {
+        return v == null ? "nothing" : switch (v) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            default -> v.toString();
+        };
+    }
+}
