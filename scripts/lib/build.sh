@@ -1,0 +1,131 @@
+# shellcheck shell=bash
+# Toolchain checks and the stale-aware Maven build for ./spine. Sourced after scripts/lib/common.sh;
+# expects ROOT to be set.
+#
+# The build stamp always lives in $ROOT/.spine/, whatever SPINE_STATE_DIR says: it describes this
+# checkout's target/ folders, not a set of services (the launcher check runs with a throw-away
+# state dir and must not rebuild inside its network namespace).
+
+readonly BUILD_STATE="$ROOT/.spine"
+readonly BUILD_STAMP="$BUILD_STATE/build.stamp"
+readonly BUILD_LOG="$BUILD_STATE/build.log"
+# What the launcher runs; missing ones force a build even when the stamp is fresh.
+readonly BUILD_OUTPUTS=(
+    spine-job-service/target/classes
+    spine-job-service/target/lib
+    spine-bench/target/classes
+    spine-bench/target/lib
+)
+
+# check_toolchain: a JDK 17+ (java and javac) and Maven, each with what to install when missing.
+check_toolchain() {
+    local version major
+    command -v java >/dev/null 2>&1 ||
+        die "$EXIT_TOOLCHAIN" "java not found. Install a JDK 17+ (Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless)"
+    version="$(java -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1)"
+    major="${version%%.*}"
+    # Java 8 and older report "1.8.0_x".
+    [[ "$major" == 1 ]] && major="$(printf '%s' "$version" | cut -d . -f 2)"
+    if ! [[ "$major" =~ ^[0-9]+$ ]] || ((major < 17)); then
+        die "$EXIT_TOOLCHAIN" "java is version '${version:-unknown}', the spine needs 17 or newer." \
+            "Install one (Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless) and put it first on PATH (or set JAVA_HOME)"
+    fi
+    command -v javac >/dev/null 2>&1 ||
+        die "$EXIT_TOOLCHAIN" "javac not found: java $version is a runtime only. Install the JDK" \
+            "(Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless)"
+    command -v mvn >/dev/null 2>&1 ||
+        die "$EXIT_TOOLCHAIN" "mvn not found. Install Maven 3.8+ (Debian/Ubuntu: apt-get install -y maven)"
+}
+
+# newer_than_stamp: prints the first pom.xml or src/main file (or dir: catches deletions) changed
+# since the last successful build; nothing when the build is fresh.
+newer_than_stamp() {
+    local hit
+    hit="$(find "$ROOT" -maxdepth 2 -name pom.xml -newer "$BUILD_STAMP" -print -quit)"
+    if [[ -z "$hit" ]]; then
+        hit="$(find "$ROOT"/*/src/main -newer "$BUILD_STAMP" -print -quit 2>/dev/null || true)"
+    fi
+    printf '%s' "${hit#"$ROOT"/}"
+}
+
+poms_changed() {
+    [[ -n "$(find "$ROOT" -maxdepth 2 -name pom.xml -newer "$BUILD_STAMP" -print -quit)" ]]
+}
+
+# stale_reason: why a build is needed; empty when it is not.
+stale_reason() {
+    local out changed
+    if [[ ! -f "$BUILD_STAMP" ]]; then
+        printf 'no previous build'
+        return 0
+    fi
+    for out in "${BUILD_OUTPUTS[@]}"; do
+        if [[ ! -d "$ROOT/$out" ]]; then
+            printf '%s is missing' "$out"
+            return 0
+        fi
+    done
+    changed="$(newer_than_stamp)"
+    [[ -n "$changed" ]] && printf '%s changed' "$changed"
+    return 0
+}
+
+# take_build_lock: serialise builds of this checkout (two ./spine runs, or ./spine test beside
+# ./spine demo). fd 8 is closed for Maven and anything else started while it is held.
+take_build_lock() {
+    mkdir -p "$BUILD_STATE"
+    exec 8>"$BUILD_STATE/build.lock"
+    flock -w 900 8 || die "$EXIT_BUILD" "another build holds $BUILD_STATE/build.lock for 15 minutes"
+}
+
+release_build_lock() {
+    exec 8>&-
+}
+
+# maven_build GOAL: `mvn -q -B -DskipTests GOAL` at the root, with the build lock held; offline
+# (-o) first when a previous build succeeded and no pom changed (so no network is needed), online
+# when that fails for want of an artifact. Touches the stamp on success. Maven's output is kept in
+# build.log and shown on failure only (stdout stays the CLI's).
+maven_build() {
+    local goal="$1" new_stamp offline=()
+    # Stamp the time the build STARTS: a source saved during the build stays newer than the stamp
+    # and triggers the next build, instead of being silently missed.
+    new_stamp="$(mktemp "$BUILD_STATE/build.stamp.XXXXXX")"
+    if [[ -f "$BUILD_STAMP" ]] && ! poms_changed; then
+        offline=(-o)
+    fi
+    if ! (cd "$ROOT" && mvn -q -B -DskipTests "${offline[@]}" "$goal" >"$BUILD_LOG" 2>&1 8>&-); then
+        if ((${#offline[@]} > 0)) && grep -qi 'offline' "$BUILD_LOG"; then
+            say "offline build lacks an artifact; retrying online"
+            offline=()
+        fi
+        if ((${#offline[@]} > 0)) || ! (cd "$ROOT" && mvn -q -B -DskipTests "$goal" >"$BUILD_LOG" 2>&1 8>&-); then
+            cat "$BUILD_LOG" >&2
+            rm -f "$new_stamp"
+            release_build_lock
+            die "$EXIT_BUILD" "the build failed (mvn -q -B -DskipTests $goal; output above, also in $BUILD_LOG)"
+        fi
+    fi
+    mv -f "$new_stamp" "$BUILD_STAMP"
+}
+
+# build_if_stale: rebuilds when a pom or a src/main file changed since the last successful build.
+# SPINE_SKIP_BUILD=1 skips it (the launcher check builds once, outside its network namespace).
+build_if_stale() {
+    local reason out
+    if [[ "${SPINE_SKIP_BUILD:-}" == 1 ]]; then
+        for out in "${BUILD_OUTPUTS[@]}"; do
+            [[ -d "$ROOT/$out" ]] || die "$EXIT_BUILD" "SPINE_SKIP_BUILD=1 but $out is missing; run ./spine build first"
+        done
+        return 0
+    fi
+    [[ -z "$(stale_reason)" ]] && return 0
+    take_build_lock
+    # Another ./spine may have built while this one waited for the lock.
+    reason="$(stale_reason)"
+    if [[ -n "$reason" ]]; then
+        say "building ($reason): mvn -q -B -DskipTests package"
+        maven_build package
+    fi
+    release_build_lock
+}
