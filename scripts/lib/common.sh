@@ -35,11 +35,22 @@ pid_start_time() {
     printf '%s\n' "${20}"
 }
 
+# pid_state PID: the process's state letter (R, S, D, Z for a zombie, ...), empty if gone.
+pid_state() {
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+    stat="${stat##*) }"
+    printf '%s\n' "${stat%% *}"
+}
+
 # pid_alive PID [START_TIME]: true when PID runs (and, if given, is still the process that started
-# at START_TIME).
+# at START_TIME). A zombie counts as gone: it has exited and only waits for its parent (here often
+# PID 1, which may reap late) to collect its status.
 pid_alive() {
-    local pid="$1" started="${2:-}"
+    local pid="$1" started="${2:-}" state
     [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    state="$(pid_state "$pid")"
+    [[ -n "$state" && "$state" != Z && "$state" != X ]] || return 1
     [[ -z "$started" ]] && return 0
     [[ "$(pid_start_time "$pid" 2>/dev/null || true)" == "$started" ]]
 }

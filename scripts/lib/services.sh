@@ -288,6 +288,12 @@ stop_private_pg() {
         warn "fast shutdown did not finish; using immediate shutdown"
         (cd "$home" && as_pg_user "$bin/pg_ctl" stop -D "$home/data" -m immediate -w -t 30 >/dev/null 9>&-) || true
     fi
+    # pg_ctl returns once the pid file is gone; the postmaster itself may take a moment longer.
+    local waited=0
+    while pid_alive "$pid" "$started" && ((waited < 20)); do
+        sleep 0.5
+        waited=$((waited + 1))
+    done
     if pid_alive "$pid" "$started"; then
         die "$EXIT_SERVICES" "the private PostgreSQL (pid $pid) is still running; see $home/postgres.log"
     fi
@@ -419,6 +425,9 @@ resolve_services() {
 
 stop_private_services() {
     take_services_lock
+    if ! proc_alive pg && ! proc_alive nats; then
+        say "no private instances run for state $SPINE_STATE; nothing to stop"
+    fi
     stop_private_nats
     stop_private_pg
     release_services_lock
