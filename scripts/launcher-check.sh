@@ -72,6 +72,21 @@ in_netns() {
         SPINE_STATE_DIR="$STATE_DIR" SPINE_SKIP_BUILD=1 "$@"
 }
 
+# child_pids PID: the direct children of PID, read from /proc (procps may not be installed).
+child_pids() {
+    local stat_file stat rest
+    for stat_file in /proc/[0-9]*/stat; do
+        stat="$(cat "$stat_file" 2>/dev/null)" || continue
+        rest="${stat##*) }"
+        # After the command name: state, then the parent pid.
+        rest="${rest#* }"
+        if [[ "${rest%% *}" == "$1" ]]; then
+            stat_file="${stat_file#/proc/}"
+            printf '%s\n' "${stat_file%/stat}"
+        fi
+    done
+}
+
 # instance_pids: "pid start-time" of every process of the private instances: the postmaster and
 # its children, and nats-server. Recorded before stopping, checked after.
 instance_pids() {
@@ -80,7 +95,7 @@ instance_pids() {
         [[ -f "$STATE_DIR/$name.proc" ]] || continue
         read -r pid started <"$STATE_DIR/$name.proc"
         printf '%s %s\n' "$pid" "$started"
-        for child in $(ps -o pid= --ppid "$pid" 2>/dev/null || true); do
+        for child in $(child_pids "$pid"); do
             printf '%s %s\n' "$child" "$(pid_start_time "$child" || echo gone)"
         done
     done

@@ -101,14 +101,37 @@ ensure_server_binaries() {
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
-local_pg_answers() {
+# psql_bin: a psql client (the server bin dir's, else PATH's); empty when there is none.
+psql_bin() {
     local bin
     bin="$(pg_bin_dir)"
-    if [[ -n "$bin" && -x "$bin/pg_isready" ]]; then
-        "$bin/pg_isready" -q -h 127.0.0.1 -p 5432 -d "$PG_DATABASE" -U "$PG_SUPERUSER" -t 3
+    if [[ -n "$bin" && -x "$bin/psql" ]]; then
+        printf '%s\n' "$bin/psql"
     else
-        tcp_answers 127.0.0.1 5432
+        command -v psql 2>/dev/null || true
     fi
+}
+
+# local_pg_usable: true when the default URL works: PostgreSQL on 127.0.0.1:5432 lets user postgres
+# into db test without a password. A server that answers but refuses that (a distribution's fresh
+# cluster: no db test, password auth) is no use to the spine, so a private instance is preferred
+# over it, with a warning. Without psql, an answering port is taken on trust.
+local_pg_usable() {
+    local psql
+    psql="$(psql_bin)"
+    if [[ -z "$psql" ]]; then
+        tcp_answers 127.0.0.1 5432
+        return
+    fi
+    if PGCONNECT_TIMEOUT=3 "$psql" -X -w -q -h 127.0.0.1 -p 5432 -U "$PG_SUPERUSER" -d "$PG_DATABASE" \
+        -tA -c 'SELECT 1' >/dev/null 2>&1 9>&-; then
+        return 0
+    fi
+    if tcp_answers 127.0.0.1 5432; then
+        warn "PostgreSQL answers on 127.0.0.1:5432 but not as user $PG_SUPERUSER on db $PG_DATABASE without" \
+            "a password; using a private instance (set SPINE_PG_URL to use that server instead)"
+    fi
+    return 1
 }
 
 # as_pg_user CMD...: runs CMD as the user that owns the private cluster (spine-pg when we are root).
@@ -300,18 +323,6 @@ stop_private_pg() {
     rm -f "$SPINE_STATE/pg.proc"
 }
 
-resolve_pg() {
-    if [[ -n "${SPINE_PG_URL:-}" ]]; then
-        PG_SOURCE="SPINE_PG_URL"
-    elif local_pg_answers; then
-        PG_SOURCE="local default"
-        SPINE_PG_URL="$DEFAULT_PG_URL"
-    else
-        start_private_pg
-        PG_SOURCE="private ($SPINE_STATE)"
-    fi
-}
-
 # --- NATS -------------------------------------------------------------------------------------
 
 # nats_has_jetstream PORT: true when a NATS server answers on 127.0.0.1:PORT with JetStream on.
@@ -391,34 +402,52 @@ stop_private_nats() {
     rm -f "$SPINE_STATE/nats.proc"
 }
 
-resolve_nats() {
+# choose_sources: decides, once and before anything is installed or started, where each service
+# comes from (env, local or private). Deciding once matters: installing the postgresql package may
+# start the distribution's own cluster on 5432, which must not then be mistaken for a usable default.
+choose_sources() {
+    if [[ -n "${SPINE_PG_URL:-}" ]]; then
+        PG_SOURCE="SPINE_PG_URL"
+    elif local_pg_usable; then
+        PG_SOURCE="local default"
+    else
+        PG_SOURCE="private"
+    fi
     if [[ -n "${SPINE_NATS_URL:-}" ]]; then
         NATS_SOURCE="SPINE_NATS_URL"
     elif nats_has_jetstream 4222; then
         NATS_SOURCE="local default"
-        SPINE_NATS_URL="$DEFAULT_NATS_URL"
     else
         if tcp_answers 127.0.0.1 4222; then
             warn "something answers on 127.0.0.1:4222 but not as a NATS server with JetStream; using a private nats-server"
         fi
-        start_private_nats
-        NATS_SOURCE="private ($SPINE_STATE)"
+        NATS_SOURCE="private"
     fi
 }
 
 # --- entry points -----------------------------------------------------------------------------
 
 # resolve_services: sets and exports SPINE_PG_URL and SPINE_NATS_URL, starting private instances
-# (and installing their binaries) only where nothing else is available.
+# (and installing their binaries, in one apt run) only where nothing else is usable.
 resolve_services() {
-    local need_pg=0 need_nats=0
     take_services_lock
-    # Decide first what must be private, so apt runs at most once for both servers.
-    if [[ -z "${SPINE_PG_URL:-}" ]] && ! local_pg_answers; then need_pg=1; fi
-    if [[ -z "${SPINE_NATS_URL:-}" ]] && ! nats_has_jetstream 4222; then need_nats=1; fi
-    ensure_server_binaries "$need_pg" "$need_nats"
-    resolve_pg
-    resolve_nats
+    choose_sources
+    ensure_server_binaries "$([[ "$PG_SOURCE" == private ]] && echo 1 || echo 0)" \
+        "$([[ "$NATS_SOURCE" == private ]] && echo 1 || echo 0)"
+    case "$PG_SOURCE" in
+        "local default") SPINE_PG_URL="$DEFAULT_PG_URL" ;;
+        private)
+            start_private_pg
+            PG_SOURCE="private ($SPINE_STATE)"
+            ;;
+    esac
+    case "$NATS_SOURCE" in
+        "local default") SPINE_NATS_URL="$DEFAULT_NATS_URL" ;;
+        private)
+            start_private_nats
+            NATS_SOURCE="private ($SPINE_STATE)"
+            ;;
+    esac
     release_services_lock
     export SPINE_PG_URL SPINE_NATS_URL
 }
