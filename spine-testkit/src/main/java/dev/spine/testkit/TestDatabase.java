@@ -26,8 +26,10 @@ public final class TestDatabase implements AutoCloseable {
 
     TestDatabase(String url, String label) {
         this.url = url;
-        this.schema = ("t_" + label.replaceAll("[^A-Za-z0-9]", "").toLowerCase() + "_"
-                + UUID.randomUUID().toString().substring(0, 8)).replaceAll("^(.{50}).*_", "$1_");
+        String name = label.replaceAll("[^A-Za-z0-9]", "").toLowerCase();
+        // short enough for any identifier derived from it (PostgreSQL cuts names at 63 bytes)
+        this.schema = "t_" + name.substring(0, Math.min(name.length(), 24)) + "_"
+                + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** The JDBC URL of the server the tests use. */

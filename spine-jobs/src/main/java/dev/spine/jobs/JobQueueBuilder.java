@@ -1,0 +1,225 @@
+package dev.spine.jobs;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import javax.sql.DataSource;
+
+/**
+ * Options of a {@link JobQueue}; every one has a named default. {@link #build()} checks them all and names
+ * the bad field; nothing is corrected silently.
+ */
+public final class JobQueueBuilder {
+    public static final String DEFAULT_SCHEMA = "spine_jobs";
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+    public static final Duration DEFAULT_KEY_RETENTION = Duration.ofDays(7);
+    public static final Duration DEFAULT_ARCHIVE_RETENTION = Duration.ofDays(7);
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_TIMEOUT_GRACE = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_STATS_INTERVAL = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_PRUNE_INTERVAL = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_CRON_POLL_INTERVAL = Duration.ofSeconds(10);
+
+    final DataSource dataSource;
+    String schema = DEFAULT_SCHEMA;
+    Clock clock = Clock.systemUTC();
+    MetricRegistry metrics;
+    ObjectMapper mapper;
+    final Map<String, JobHandler> handlers = new LinkedHashMap<>();
+    final Map<String, QueueOptions> queues = new LinkedHashMap<>();
+    final List<String> createQueues = new ArrayList<>();
+    final Map<String, CronSchedule> schedules = new LinkedHashMap<>();
+    int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+    Duration keyRetention = DEFAULT_KEY_RETENTION;
+    boolean archiveCompleted = true;
+    Duration archiveRetention = DEFAULT_ARCHIVE_RETENTION;
+    Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    Duration staleAfter = DEFAULT_STALE_AFTER;
+    Duration timeoutGrace = DEFAULT_TIMEOUT_GRACE;
+    Duration statsInterval = DEFAULT_STATS_INTERVAL;
+    Duration pruneInterval = DEFAULT_PRUNE_INTERVAL;
+    Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    Duration cronPollInterval = DEFAULT_CRON_POLL_INTERVAL;
+    boolean notifyInTransaction = true;
+
+    JobQueueBuilder(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /** The PostgreSQL schema of the queue's tables (created and migrated on start). Default {@value #DEFAULT_SCHEMA}. */
+    public JobQueueBuilder schema(String schema) {
+        this.schema = schema;
+        return this;
+    }
+
+    /** The clock every time decision uses (run-at, backoff, heartbeats); tests pass a settable one. */
+    public JobQueueBuilder clock(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    public JobQueueBuilder metrics(MetricRegistry registry) {
+        this.metrics = registry;
+        return this;
+    }
+
+    /** The Jackson mapper for payloads (default: a plain {@code new ObjectMapper()}). */
+    public JobQueueBuilder objectMapper(ObjectMapper mapper) {
+        this.mapper = mapper;
+        return this;
+    }
+
+    /** Runs jobs of {@code type} in this process (on whichever queue they are enqueued). */
+    public JobQueueBuilder handler(String type, JobHandler handler) {
+        if (handlers.putIfAbsent(type, handler) != null) {
+            throw new InvalidJobException(JobErrorCode.INVALID_FIELD, "handlers[" + type + "]",
+                    "a handler for this type is already registered");
+        }
+        return this;
+    }
+
+    /** Works {@code options.name()} in this process. A process with no queues only enqueues. */
+    public JobQueueBuilder work(QueueOptions options) {
+        queues.put(options.name(), options);
+        return this;
+    }
+
+    /** Works a queue with {@code concurrency} handler threads and default fetch size and polling. */
+    public JobQueueBuilder work(String queue, int concurrency) {
+        return work(QueueOptions.of(queue, concurrency));
+    }
+
+    /** Creates a custom queue on start if it does not exist (the three tiers always exist). */
+    public JobQueueBuilder createQueue(String name) {
+        createQueues.add(name);
+        return this;
+    }
+
+    public JobQueueBuilder schedule(CronSchedule schedule) {
+        if (schedules.putIfAbsent(schedule.name(), schedule) != null) {
+            throw new InvalidJobException(JobErrorCode.INVALID_FIELD, "schedules[" + schedule.name() + "]",
+                    "a schedule with this name is already registered");
+        }
+        return this;
+    }
+
+    /** Largest serialized payload accepted. Default 1 MiB. */
+    public JobQueueBuilder maxPayloadBytes(int bytes) {
+        this.maxPayloadBytes = bytes;
+        return this;
+    }
+
+    /** How long an idempotency key is remembered after its enqueue. Default 7 days. */
+    public JobQueueBuilder keyRetention(Duration retention) {
+        this.keyRetention = retention;
+        return this;
+    }
+
+    /** Keep completed jobs in the archive table (for lookups by id and correlation id). Default true. */
+    public JobQueueBuilder archiveCompleted(boolean archive) {
+        this.archiveCompleted = archive;
+        return this;
+    }
+
+    /** How long archived jobs are kept. Default 7 days. */
+    public JobQueueBuilder archiveRetention(Duration retention) {
+        this.archiveRetention = retention;
+        return this;
+    }
+
+    /** How often this process proves it is alive. Default 5 s. */
+    public JobQueueBuilder heartbeatInterval(Duration interval) {
+        this.heartbeatInterval = interval;
+        return this;
+    }
+
+    /** After this long without a heartbeat, a process's running jobs are rescued. Default 30 s. */
+    public JobQueueBuilder staleAfter(Duration staleAfter) {
+        this.staleAfter = staleAfter;
+        return this;
+    }
+
+    /** A running job is also rescued when it overran its timeout by this much (its worker is stuck). Default 30 s. */
+    public JobQueueBuilder timeoutGrace(Duration grace) {
+        this.timeoutGrace = grace;
+        return this;
+    }
+
+    public JobQueueBuilder statsInterval(Duration interval) {
+        this.statsInterval = interval;
+        return this;
+    }
+
+    public JobQueueBuilder pruneInterval(Duration interval) {
+        this.pruneInterval = interval;
+        return this;
+    }
+
+    /** How long {@code close()} lets running jobs finish before interrupting and handing them back. Default 30 s. */
+    public JobQueueBuilder shutdownTimeout(Duration timeout) {
+        this.shutdownTimeout = timeout;
+        return this;
+    }
+
+    /** How often db-scheduler looks for due cron ticks. Default 10 s. */
+    public JobQueueBuilder cronPollInterval(Duration interval) {
+        this.cronPollInterval = interval;
+        return this;
+    }
+
+    /**
+     * Whether {@code enqueue(connection, ...)} sends a NOTIFY in the caller's transaction (default true).
+     * Off, the caller's commits are never serialised by NOTIFY, and workers find the jobs at their next poll.
+     */
+    public JobQueueBuilder notifyInTransaction(boolean notify) {
+        this.notifyInTransaction = notify;
+        return this;
+    }
+
+    public JobQueue build() {
+        if (dataSource == null) {
+            throw new InvalidJobException(JobErrorCode.MISSING_FIELD, "dataSource", "a DataSource is required");
+        }
+        Names.checkSchema(schema);
+        Objects.requireNonNull(clock, "clock");
+        if (maxPayloadBytes < 2) {
+            throw new InvalidJobException(JobErrorCode.INVALID_FIELD, "maxPayloadBytes", "must be at least 2");
+        }
+        positive("keyRetention", keyRetention);
+        positive("archiveRetention", archiveRetention);
+        positive("heartbeatInterval", heartbeatInterval);
+        positive("staleAfter", staleAfter);
+        positive("timeoutGrace", timeoutGrace);
+        positive("statsInterval", statsInterval);
+        positive("pruneInterval", pruneInterval);
+        positive("shutdownTimeout", shutdownTimeout);
+        positive("cronPollInterval", cronPollInterval);
+        if (staleAfter.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+            throw new InvalidJobException(JobErrorCode.INVALID_FIELD, "staleAfter",
+                    "must be at least twice heartbeatInterval (" + heartbeatInterval + "), or live workers get rescued");
+        }
+        handlers.forEach((type, h) -> {
+            if (type == null || type.isBlank() || h == null) {
+                throw new InvalidJobException(JobErrorCode.MISSING_FIELD, "handlers[" + type + "]",
+                        "a type and a handler are required");
+            }
+        });
+        createQueues.forEach(q -> Names.checkQueue(q, "createQueue"));
+        return new JobQueue(this, metrics == null ? new MetricRegistry() : metrics,
+                mapper == null ? new ObjectMapper() : mapper);
+    }
+
+    private static void positive(String field, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new InvalidJobException(JobErrorCode.INVALID_FIELD, field, "must be a positive duration, was " + d);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.spine.jobs.internal;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import dev.spine.jobs.CronSchedule;
+import dev.spine.jobs.JobRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * Cron schedules on db-scheduler: one recurring task per schedule, in the queue's schema. db-scheduler
+ * runs each tick in one process only; the enqueue also carries the key {@code cron:<name>:<tick>}, so a
+ * tick yields exactly one job even if a tick were ever executed twice.
+ */
+public final class CronScheduler implements AutoCloseable {
+    private final Scheduler scheduler;
+
+    public CronScheduler(DataSource dataSource, String schema, List<CronSchedule> schedules, Duration pollInterval,
+            Function<JobRequest, ?> enqueue) {
+        List<RecurringTask<Void>> tasks = new ArrayList<>();
+        for (CronSchedule s : schedules) {
+            tasks.add(Tasks.recurring(s.name(), s.schedule()).execute((instance, context) -> {
+                Instant tick = context.getExecution().executionTime;
+                enqueue.apply(s.job().idempotencyKey(tickKey(s.name(), tick)));
+            }));
+        }
+        this.scheduler = Scheduler.create(dataSource)
+                .tableName(schema + ".scheduled_tasks")
+                .startTasks(tasks)
+                .pollingInterval(pollInterval)
+                .threads(2)
+                .shutdownMaxWait(Duration.ofSeconds(5))
+                .build();
+    }
+
+    static String tickKey(String name, Instant tick) {
+        return "cron:" + name + ":" + tick;
+    }
+
+    public void start() {
+        scheduler.start();
+    }
+
+    @Override
+    public void close() {
+        scheduler.stop();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.spine.jobs.internal;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import dev.spine.jobs.QueueStats;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The queue's Dropwizard metrics. Names: {@code spine.jobs.enqueued|started|completed|failed|dead|rescued}
+ * (counters), {@code spine.jobs.wait.<queue>} and {@code spine.jobs.run.<queue>} (timers), and
+ * {@code spine.jobs.queue_depth.<queue>}, {@code spine.jobs.scheduled.<queue>},
+ * {@code spine.jobs.running.<queue>}, {@code spine.jobs.dead_letters.<queue>} (gauges, refreshed by
+ * maintenance, never read from the database on scrape).
+ */
+public final class JobMetrics {
+    private final MetricRegistry registry;
+    private final Counter enqueued;
+    private final Counter started;
+    private final Counter completed;
+    private final Counter failed;
+    private final Counter dead;
+    private final Counter rescued;
+    private final Map<String, Timer> waits = new ConcurrentHashMap<>();
+    private final Map<String, Timer> runs = new ConcurrentHashMap<>();
+    private final Map<String, QueueStats> latest = new ConcurrentHashMap<>();
+
+    public JobMetrics(MetricRegistry registry) {
+        this.registry = registry;
+        enqueued = registry.counter("spine.jobs.enqueued");
+        started = registry.counter("spine.jobs.started");
+        completed = registry.counter("spine.jobs.completed");
+        failed = registry.counter("spine.jobs.failed");
+        dead = registry.counter("spine.jobs.dead");
+        rescued = registry.counter("spine.jobs.rescued");
+    }
+
+    public void enqueued(long n) {
+        enqueued.inc(n);
+    }
+
+    public void started(String queue, Duration waited) {
+        started.inc();
+        waits.computeIfAbsent(queue, q -> registry.timer("spine.jobs.wait." + q))
+                .update(Math.max(0, waited.toNanos()), TimeUnit.NANOSECONDS);
+    }
+
+    public void ran(String queue, long nanos) {
+        runs.computeIfAbsent(queue, q -> registry.timer("spine.jobs.run." + q)).update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void completed() {
+        completed.inc();
+    }
+
+    public void failed() {
+        failed.inc();
+    }
+
+    public void dead() {
+        dead.inc();
+    }
+
+    public void rescued(long n) {
+        rescued.inc(n);
+    }
+
+    /** Replaces the queue gauges' values with a fresh reading. */
+    public void queueStats(List<QueueStats> stats) {
+        for (QueueStats s : stats) {
+            if (latest.put(s.queue(), s) == null) {
+                String q = s.queue();
+                registry.gauge("spine.jobs.queue_depth." + q, () -> (Gauge<Long>) () -> latest.get(q).available());
+                registry.gauge("spine.jobs.scheduled." + q, () -> (Gauge<Long>) () -> latest.get(q).scheduled());
+                registry.gauge("spine.jobs.running." + q, () -> (Gauge<Long>) () -> latest.get(q).running());
+                registry.gauge("spine.jobs.dead_letters." + q, () -> (Gauge<Long>) () -> latest.get(q).dead());
+            }
+        }
+    }
+
+    public MetricRegistry registry() {
+        return registry;
+    }
+}

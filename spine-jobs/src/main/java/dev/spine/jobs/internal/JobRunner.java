@@ -1,0 +1,155 @@
+package dev.spine.jobs.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spine.jobs.Backoff;
+import dev.spine.jobs.Job;
+import dev.spine.jobs.JobHandler;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one attempt of one job on the calling thread and turns how it ended into an {@link Outcome}:
+ * completed, retry after backoff, dead, or handed back (shutdown). Enforces the job's timeout by
+ * interrupting the thread; an attempt that overran fails even if the handler swallowed the interrupt.
+ */
+public final class JobRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
+    private static final int MAX_ERROR_CHARS = 4000;
+
+    private final Map<String, JobHandler> handlers;
+    private final Clock clock;
+    private final JobMetrics metrics;
+    private final ScheduledExecutorService timer;
+    private final ObjectMapper mapper;
+    private final Consumer<Outcome> sink;
+    private volatile boolean handingBack;
+
+    public JobRunner(Map<String, JobHandler> handlers, Clock clock, JobMetrics metrics,
+            ScheduledExecutorService timer, ObjectMapper mapper, Consumer<Outcome> sink) {
+        this.handlers = handlers;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.timer = timer;
+        this.mapper = mapper;
+        this.sink = sink;
+    }
+
+    /** From now on, jobs not yet started, and jobs interrupted by shutdown, are handed back, not failed. */
+    public void handBack() {
+        handingBack = true;
+    }
+
+    public void run(RunnableJob runnable) {
+        Job job = runnable.job();
+        if (handingBack) {
+            sink.accept(new Outcome.HandedBack(job.id()));
+            return;
+        }
+        metrics.started(job.queue(), Duration.between(job.runAt(), clock.instant()));
+        Thread worker = Thread.currentThread();
+        Attempt attempt = new Attempt(worker);
+        ScheduledFuture<?> deadline = timer.schedule(attempt::timeOut, runnable.timeoutMillis(), TimeUnit.MILLISECONDS);
+        long start = System.nanoTime();
+        Throwable failure = null;
+        try {
+            JobHandler handler = handlers.get(job.type());
+            if (handler == null) {
+                throw new NoHandlerException(job.type());
+            }
+            handler.handle(job);
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            deadline.cancel(false);
+            attempt.finish();
+            Thread.interrupted(); // a timeout that fired late must not leak into the next job on this thread
+        }
+        metrics.ran(job.queue(), System.nanoTime() - start);
+        if (failure == null && !attempt.timedOut()) {
+            metrics.completed();
+            sink.accept(new Outcome.Completed(job.id()));
+            return;
+        }
+        if (handingBack && !attempt.timedOut() && failure instanceof InterruptedException) {
+            sink.accept(new Outcome.HandedBack(job.id()));
+            return;
+        }
+        String error = attempt.timedOut()
+                ? "timed out after " + runnable.timeoutMillis() + " ms" + (failure == null ? "" : " (" + describe(failure) + ")")
+                : describe(failure);
+        fail(runnable, error, failure);
+    }
+
+    private void fail(RunnableJob runnable, String error, Throwable failure) {
+        Job job = runnable.job();
+        Instant now = clock.instant();
+        String errorJson = errorJson(job.attempt(), now, error);
+        metrics.failed();
+        if (job.isLastAttempt()) {
+            metrics.dead();
+            LOG.warn("job {} ({}) failed its last attempt {}/{}: {}", job.id(), job.type(), job.attempt(),
+                    job.maxAttempts(), error, failure);
+            sink.accept(new Outcome.Dead(job.id(), errorJson));
+        } else {
+            Duration backoff = Backoff.delay(runnable.backoffMillis(), runnable.backoffMaxMillis(), job.attempt());
+            LOG.debug("job {} ({}) attempt {}/{} failed, retry in {}: {}", job.id(), job.type(), job.attempt(),
+                    job.maxAttempts(), backoff, error);
+            sink.accept(new Outcome.Retry(job.id(), job.queue(), now.plus(backoff), errorJson));
+        }
+    }
+
+    private String errorJson(int attempt, Instant at, String error) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("attempt", attempt);
+        node.put("at", at.toString());
+        node.put("error", error.length() > MAX_ERROR_CHARS ? error.substring(0, MAX_ERROR_CHARS) + "..." : error);
+        return node.toString();
+    }
+
+    private static String describe(Throwable t) {
+        String message = t.getMessage();
+        return t.getClass().getName() + (message == null ? "" : ": " + message);
+    }
+
+    /** The race between a handler finishing and its timeout firing, settled under one lock. */
+    private static final class Attempt {
+        private final Thread worker;
+        private boolean finished;
+        private boolean timedOut;
+
+        Attempt(Thread worker) {
+            this.worker = worker;
+        }
+
+        synchronized void timeOut() {
+            if (!finished) {
+                timedOut = true;
+                worker.interrupt();
+            }
+        }
+
+        synchronized void finish() {
+            finished = true;
+        }
+
+        synchronized boolean timedOut() {
+            return timedOut;
+        }
+    }
+
+    /** A job whose type has no handler in this process: fails the attempt with a clear message. */
+    static final class NoHandlerException extends Exception {
+        NoHandlerException(String type) {
+            super("no handler registered for job type '" + type + "' in this process");
+        }
+    }
+}

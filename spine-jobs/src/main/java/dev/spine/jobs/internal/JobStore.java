@@ -1,0 +1,75 @@
+package dev.spine.jobs.internal;
+
+import dev.spine.jobs.DeadJob;
+import dev.spine.jobs.JobInfo;
+import dev.spine.jobs.QueueStats;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The storage seam of spine-jobs: every read and write of job rows. {@link PgJobStore} owns all of
+ * the SQL; the rest of the module deals in records.
+ */
+public interface JobStore {
+    /** Inserts jobs on the given connection (the caller's transaction or an auto-commit one); keyed rows whose
+     *  key is taken are skipped. Returns the ids actually inserted. */
+    Collection<UUID> insert(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt) throws SQLException;
+
+    /** Existing job ids by idempotency key. */
+    Map<String, UUID> lookupKeys(Connection c, Collection<String> keys) throws SQLException;
+
+    /** Claims up to {@code limit} due jobs of {@code queue} for {@code workerId} (FOR UPDATE SKIP LOCKED). */
+    List<RunnableJob> fetch(String queue, int limit, Instant now, UUID workerId);
+
+    /** Writes finished attempts, one statement per kind of outcome. */
+    void write(List<Outcome> outcomes, UUID workerId, Instant now, boolean archive);
+
+    void heartbeat(UUID workerId, String host, Instant startedAt, Instant now);
+
+    void removeWorker(UUID workerId);
+
+    /** Jobs of workers silent since {@code staleBefore}, or running past timeout + grace: retried, or buried
+     *  when that was their last attempt. */
+    Rescue rescue(Instant now, Instant staleBefore, long graceMillis);
+
+    /** What a rescue did: the queue of each job given back, and how many went to the dead letters. */
+    record Rescue(List<String> retriedQueues, int buried) {}
+
+    /** Deletes old archive rows, expired keys and long-gone workers, in bounded chunks. Returns rows deleted. */
+    long prune(Instant archiveBefore, Instant now, Instant workersBefore, int chunk);
+
+    List<QueueStats> queueStats(Instant now);
+
+    List<String> queues();
+
+    void createQueue(String name);
+
+    boolean setPaused(String queue, boolean paused);
+
+    boolean cancel(UUID id, Instant now);
+
+    List<DeadJob> listDead(String queue, String type, int limit);
+
+    Optional<DeadJob> findDead(UUID id);
+
+    /** Moves a dead job back to the hot table as due now; returns its queue. */
+    Optional<String> redrive(UUID id, Instant now);
+
+    boolean deleteDead(UUID id);
+
+    Optional<JobInfo> find(UUID id);
+
+    List<JobInfo> findByCorrelation(String correlationId, int limit);
+
+    /** Sends NOTIFY on the given connection (in the caller's transaction, delivered at commit). */
+    void notify(Connection c, String payload) throws SQLException;
+
+    /** The LISTEN channel. */
+    String channel();
+}

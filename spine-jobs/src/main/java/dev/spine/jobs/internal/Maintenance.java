@@ -1,0 +1,101 @@
+package dev.spine.jobs.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Housekeeping on one thread: heartbeats this process, rescues jobs of silent or overrunning workers,
+ * refreshes the queue gauges, and prunes the archive, expired idempotency keys and long-gone workers.
+ * Each task is safe to run in many processes at once (the statements are idempotent).
+ */
+public final class Maintenance {
+    private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
+    /** Rows deleted per prune statement, so pruning never holds long locks. */
+    static final int PRUNE_CHUNK = 10_000;
+
+    /** How often each task runs and how long things live. */
+    public record Settings(Duration heartbeatInterval, Duration staleAfter, Duration timeoutGrace,
+            Duration statsInterval, Duration pruneInterval, Duration archiveRetention) {}
+
+    private final JobStore store;
+    private final JobMetrics metrics;
+    private final Clock clock;
+    private final UUID workerId;
+    private final String host;
+    private final Instant startedAt;
+    private final Settings settings;
+    private final Consumer<String> wakeQueue;
+
+    public Maintenance(JobStore store, JobMetrics metrics, Clock clock, UUID workerId, String host, Settings settings,
+            Consumer<String> wakeQueue) {
+        this.store = store;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.workerId = workerId;
+        this.host = host;
+        this.startedAt = clock.instant();
+        this.settings = settings;
+        this.wakeQueue = wakeQueue;
+    }
+
+    public void schedule(ScheduledExecutorService timer) {
+        every(timer, settings.heartbeatInterval(), this::heartbeat);
+        every(timer, settings.heartbeatInterval(), this::rescue);
+        every(timer, settings.statsInterval(), this::refreshStats);
+        every(timer, settings.pruneInterval(), this::prune);
+    }
+
+    private static void every(ScheduledExecutorService timer, Duration interval, Runnable task) {
+        long millis = interval.toMillis();
+        timer.scheduleWithFixedDelay(task, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    public void heartbeat() {
+        guarded("heartbeat", () -> store.heartbeat(workerId, host, startedAt, clock.instant()));
+    }
+
+    public void rescue() {
+        guarded("rescue", () -> {
+            Instant now = clock.instant();
+            JobStore.Rescue r = store.rescue(now, now.minus(settings.staleAfter()), settings.timeoutGrace().toMillis());
+            int total = r.retriedQueues().size() + r.buried();
+            if (total > 0) {
+                metrics.rescued(total);
+                LOG.warn("rescued {} jobs of stopped or overrunning workers ({} retried, {} dead)", total,
+                        r.retriedQueues().size(), r.buried());
+                r.retriedQueues().stream().distinct().forEach(wakeQueue);
+            }
+        });
+    }
+
+    public void refreshStats() {
+        guarded("queue stats", () -> metrics.queueStats(store.queueStats(clock.instant())));
+    }
+
+    public void prune() {
+        guarded("prune", () -> {
+            Instant now = clock.instant();
+            long deleted;
+            do {
+                deleted = store.prune(now.minus(settings.archiveRetention()), now,
+                        now.minus(settings.staleAfter().multipliedBy(100)), PRUNE_CHUNK);
+            } while (deleted >= PRUNE_CHUNK);
+        });
+    }
+
+    /** A failing task is logged and retried at its next tick; it must not kill the timer thread. */
+    private static void guarded(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.warn("maintenance task '{}' failed; it runs again at its next tick", what, e);
+        }
+    }
+}

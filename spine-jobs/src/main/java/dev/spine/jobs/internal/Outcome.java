@@ -1,0 +1,21 @@
+package dev.spine.jobs.internal;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** How one attempt ended, waiting to be written in a batch with others. */
+public sealed interface Outcome {
+    UUID id();
+
+    /** The handler returned: the job leaves the hot table. */
+    record Completed(UUID id) implements Outcome {}
+
+    /** The attempt failed and another is allowed: back to available at {@code runAt}. */
+    record Retry(UUID id, String queue, Instant runAt, String errorJson) implements Outcome {}
+
+    /** The last attempt failed: to the dead letters. */
+    record Dead(UUID id, String errorJson) implements Outcome {}
+
+    /** Not run to the end because this process is shutting down: back to available, attempt not counted. */
+    record HandedBack(UUID id) implements Outcome {}
+}

@@ -1,0 +1,451 @@
+package dev.spine.jobs.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spine.jobs.DeadJob;
+import dev.spine.jobs.Job;
+import dev.spine.jobs.JobInfo;
+import dev.spine.jobs.JobStoreException;
+import dev.spine.jobs.QueueStats;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/** The PostgreSQL {@link JobStore}: runs the statements of {@link Sql}, always with bind parameters. */
+public final class PgJobStore implements JobStore {
+    /** Below this size a keyless batch is inserted with one unnest() statement, above it with COPY. */
+    static final int COPY_THRESHOLD = 200;
+
+    private final DataSource dataSource;
+    private final Sql sql;
+    private final ObjectMapper mapper;
+
+    public PgJobStore(DataSource dataSource, Sql sql, ObjectMapper mapper) {
+        this.dataSource = dataSource;
+        this.sql = sql;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public Collection<UUID> insert(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt)
+            throws SQLException {
+        if (jobs.size() == 1 && jobs.get(0).idempotencyKey() == null) {
+            insertOne(c, jobs.get(0), now);
+            return List.of(jobs.get(0).id());
+        }
+        boolean anyKey = jobs.stream().anyMatch(j -> j.idempotencyKey() != null);
+        if (!anyKey && jobs.size() >= COPY_THRESHOLD) {
+            JobCopy.copy(c, sql.copyJobs, jobs, now);
+            return jobs.stream().map(NewJob::id).toList();
+        }
+        return insertMany(c, jobs, now, keysExpireAt);
+    }
+
+    private void insertOne(Connection c, NewJob j, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.insertOne)) {
+            ps.setObject(1, j.id());
+            ps.setString(2, j.queue());
+            ps.setString(3, j.type());
+            ps.setShort(4, j.priority());
+            ps.setObject(5, at(j.runAt()));
+            ps.setInt(6, j.maxAttempts());
+            ps.setInt(7, j.backoffMillis());
+            ps.setInt(8, j.backoffMaxMillis());
+            ps.setInt(9, j.timeoutMillis());
+            ps.setString(10, j.payloadJson());
+            ps.setString(11, j.idempotencyKey());
+            ps.setString(12, j.correlationId());
+            ps.setString(13, j.traceparent());
+            ps.setString(14, j.tracestate());
+            ps.setObject(15, at(now));
+            ps.executeUpdate();
+        }
+    }
+
+    private Collection<UUID> insertMany(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt)
+            throws SQLException {
+        int n = jobs.size();
+        UUID[] ids = new UUID[n];
+        String[] queues = new String[n];
+        String[] types = new String[n];
+        Short[] priorities = new Short[n];
+        Long[] runAts = new Long[n];
+        Integer[] maxAttempts = new Integer[n];
+        Integer[] backoffs = new Integer[n];
+        Integer[] backoffMaxes = new Integer[n];
+        Integer[] timeouts = new Integer[n];
+        String[] payloads = new String[n];
+        String[] keys = new String[n];
+        String[] correlations = new String[n];
+        String[] traceparents = new String[n];
+        String[] tracestates = new String[n];
+        for (int i = 0; i < n; i++) {
+            NewJob j = jobs.get(i);
+            ids[i] = j.id();
+            queues[i] = j.queue();
+            types[i] = j.type();
+            priorities[i] = j.priority();
+            runAts[i] = micros(j.runAt());
+            maxAttempts[i] = j.maxAttempts();
+            backoffs[i] = j.backoffMillis();
+            backoffMaxes[i] = j.backoffMaxMillis();
+            timeouts[i] = j.timeoutMillis();
+            payloads[i] = j.payloadJson();
+            keys[i] = j.idempotencyKey();
+            correlations[i] = j.correlationId();
+            traceparents[i] = j.traceparent();
+            tracestates[i] = j.tracestate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.insertMany + " returning id")) {
+            ps.setArray(1, c.createArrayOf("uuid", ids));
+            ps.setArray(2, c.createArrayOf("text", queues));
+            ps.setArray(3, c.createArrayOf("text", types));
+            ps.setArray(4, c.createArrayOf("int2", priorities));
+            ps.setArray(5, c.createArrayOf("int8", runAts));
+            ps.setArray(6, c.createArrayOf("int4", maxAttempts));
+            ps.setArray(7, c.createArrayOf("int4", backoffs));
+            ps.setArray(8, c.createArrayOf("int4", backoffMaxes));
+            ps.setArray(9, c.createArrayOf("int4", timeouts));
+            ps.setArray(10, c.createArrayOf("text", payloads));
+            ps.setArray(11, c.createArrayOf("text", keys));
+            ps.setArray(12, c.createArrayOf("text", correlations));
+            ps.setArray(13, c.createArrayOf("text", traceparents));
+            ps.setArray(14, c.createArrayOf("text", tracestates));
+            ps.setObject(15, at(keysExpireAt));
+            ps.setObject(16, at(now));
+            Set<UUID> inserted = new HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getObject(1, UUID.class));
+                }
+            }
+            return inserted;
+        }
+    }
+
+    @Override
+    public Map<String, UUID> lookupKeys(Connection c, Collection<String> keys) throws SQLException {
+        Map<String, UUID> found = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.lookupKeys)) {
+            ps.setArray(1, c.createArrayOf("text", keys.toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.put(rs.getString(1), rs.getObject(2, UUID.class));
+                }
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public List<RunnableJob> fetch(String queue, int limit, Instant now, UUID workerId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.fetchAvailable)) {
+            ps.setString(1, queue);
+            ps.setObject(2, at(now));
+            ps.setString(3, queue);
+            ps.setInt(4, limit);
+            ps.setObject(5, at(now));
+            ps.setObject(6, workerId);
+            List<RunnableJob> jobs = new ArrayList<>(limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    jobs.add(readRunnable(rs));
+                }
+            }
+            // UPDATE ... RETURNING does not keep the CTE's order: restore priority, then due time.
+            jobs.sort((a, b) -> a.job().priority() != b.job().priority()
+                    ? Integer.compare(b.job().priority(), a.job().priority())
+                    : a.job().runAt().compareTo(b.job().runAt()));
+            return jobs;
+        } catch (SQLException e) {
+            throw new JobStoreException("fetch from queue " + queue + " failed", e);
+        }
+    }
+
+    private RunnableJob readRunnable(ResultSet rs) throws SQLException {
+        Job job = new Job(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                rs.getString(11), instant(rs, 12), instant(rs, 13), mapper);
+        return new RunnableJob(job, rs.getInt(14), rs.getInt(15), rs.getInt(16));
+    }
+
+    @Override
+    public void write(List<Outcome> outcomes, UUID workerId, Instant now, boolean archive) {
+        List<UUID> completed = new ArrayList<>();
+        List<Outcome.Retry> retries = new ArrayList<>();
+        List<Outcome.Dead> dead = new ArrayList<>();
+        List<UUID> handedBack = new ArrayList<>();
+        for (Outcome o : outcomes) {
+            if (o instanceof Outcome.Completed) {
+                completed.add(o.id());
+            } else if (o instanceof Outcome.Retry r) {
+                retries.add(r);
+            } else if (o instanceof Outcome.Dead d) {
+                dead.add(d);
+            } else {
+                handedBack.add(o.id());
+            }
+        }
+        try (Connection c = dataSource.getConnection()) {
+            if (!completed.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(archive ? sql.completeManyArchived : sql.completeMany)) {
+                    ps.setArray(1, c.createArrayOf("uuid", completed.toArray()));
+                    ps.setObject(2, workerId);
+                    if (archive) {
+                        ps.setObject(3, at(now));
+                    }
+                    ps.executeUpdate();
+                }
+            }
+            if (!retries.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(sql.retryMany)) {
+                    ps.setArray(1, c.createArrayOf("uuid", retries.stream().map(Outcome.Retry::id).toArray()));
+                    ps.setArray(2, c.createArrayOf("int8", retries.stream().map(r -> micros(r.runAt())).toArray()));
+                    ps.setArray(3, c.createArrayOf("text", retries.stream().map(Outcome.Retry::errorJson).toArray()));
+                    ps.setObject(4, workerId);
+                    ps.executeUpdate();
+                }
+            }
+            if (!dead.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(sql.buryMany)) {
+                    ps.setArray(1, c.createArrayOf("uuid", dead.stream().map(Outcome.Dead::id).toArray()));
+                    ps.setArray(2, c.createArrayOf("text", dead.stream().map(Outcome.Dead::errorJson).toArray()));
+                    ps.setObject(3, workerId);
+                    ps.setObject(4, at(now));
+                    ps.executeUpdate();
+                }
+            }
+            if (!handedBack.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(sql.handBackMany)) {
+                    ps.setArray(1, c.createArrayOf("uuid", handedBack.toArray()));
+                    ps.setObject(2, workerId);
+                    ps.executeUpdate();
+                }
+            }
+        } catch (SQLException e) {
+            throw new JobStoreException("writing " + outcomes.size() + " job outcomes failed", e);
+        }
+    }
+
+    @Override
+    public void heartbeat(UUID workerId, String host, Instant startedAt, Instant now) {
+        update(sql.heartbeat, workerId, host, at(startedAt), at(now));
+    }
+
+    @Override
+    public void removeWorker(UUID workerId) {
+        update(sql.removeWorker, workerId);
+    }
+
+    @Override
+    public Rescue rescue(Instant now, Instant staleBefore, long graceMillis) {
+        List<String> queues = new ArrayList<>();
+        int buried = 0;
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement(sql.rescueDead)) {
+                bind(ps, at(staleBefore), graceMillis, at(now), at(now), now.toString());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        buried++;
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement(sql.rescueRetry)) {
+                bind(ps, at(now), now.toString(), at(staleBefore), graceMillis, at(now));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        queues.add(rs.getString(2));
+                    }
+                }
+            }
+            return new Rescue(queues, buried);
+        } catch (SQLException e) {
+            throw new JobStoreException("rescuing stalled jobs failed", e);
+        }
+    }
+
+    @Override
+    public long prune(Instant archiveBefore, Instant now, Instant workersBefore, int chunk) {
+        return update(sql.pruneArchive, at(archiveBefore), chunk) + update(sql.pruneKeys, at(now), chunk)
+                + update(sql.pruneWorkers, at(workersBefore));
+    }
+
+    @Override
+    public List<QueueStats> queueStats(Instant now) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.queueDepths)) {
+            bind(ps, at(now), at(now));
+            List<QueueStats> stats = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    stats.add(new QueueStats(rs.getString(1), rs.getBoolean(2), rs.getLong(3), rs.getLong(4),
+                            rs.getLong(5), rs.getLong(6)));
+                }
+            }
+            return stats;
+        } catch (SQLException e) {
+            throw new JobStoreException("reading queue stats failed", e);
+        }
+    }
+
+    @Override
+    public List<String> queues() {
+        return query(sql.listQueues, rs -> rs.getString(1));
+    }
+
+    @Override
+    public void createQueue(String name) {
+        update(sql.createQueue, name);
+    }
+
+    @Override
+    public boolean setPaused(String queue, boolean paused) {
+        return update(sql.setPaused, paused, queue) == 1;
+    }
+
+    @Override
+    public boolean cancel(UUID id, Instant now) {
+        return !query(sql.cancelAvailable, rs -> rs.getObject(1), id, at(now)).isEmpty();
+    }
+
+    @Override
+    public List<DeadJob> listDead(String queue, String type, int limit) {
+        return query(sql.listDead, this::readDead, queue, queue, type, type, limit);
+    }
+
+    @Override
+    public Optional<DeadJob> findDead(UUID id) {
+        return query(sql.findDead, this::readDead, id).stream().findFirst();
+    }
+
+    @Override
+    public Optional<String> redrive(UUID id, Instant now) {
+        return query(sql.redrive, rs -> rs.getString(1), id, at(now)).stream().findFirst();
+    }
+
+    @Override
+    public boolean deleteDead(UUID id) {
+        return update(sql.deleteDead, id) == 1;
+    }
+
+    @Override
+    public Optional<JobInfo> find(UUID id) {
+        List<JobInfo> hot = query(sql.findJob, this::readInfo, id);
+        if (!hot.isEmpty()) {
+            return Optional.of(hot.get(0));
+        }
+        List<JobInfo> archived = query(sql.findJobArchived, this::readInfo, id);
+        if (!archived.isEmpty()) {
+            return Optional.of(archived.get(0));
+        }
+        return findDead(id).map(d -> new JobInfo(d.id(), d.queue(), d.type(), "dead", d.priority(), d.attempts(),
+                d.maxAttempts(), d.payloadJson(), d.correlationId(), d.traceparent(), d.createdAt(), d.diedAt(),
+                d.errorsJson()));
+    }
+
+    @Override
+    public List<JobInfo> findByCorrelation(String correlationId, int limit) {
+        return query(sql.findByCorrelation, this::readInfo, correlationId, correlationId, correlationId, limit);
+    }
+
+    @Override
+    public void notify(Connection c, String payload) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.notify)) {
+            ps.setString(1, sql.channel);
+            ps.setString(2, payload);
+            ps.execute();
+        }
+    }
+
+    @Override
+    public String channel() {
+        return sql.channel;
+    }
+
+    private DeadJob readDead(ResultSet rs) throws SQLException {
+        return new DeadJob(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
+                rs.getInt(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                instant(rs, 12), instant(rs, 13), rs.getString(14));
+    }
+
+    private JobInfo readInfo(ResultSet rs) throws SQLException {
+        return new JobInfo(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                instant(rs, 11), instant(rs, 12), rs.getString(13));
+    }
+
+    /** Reads one row into a value. */
+    @FunctionalInterface
+    interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String statement, RowReader<T> reader, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
+            bind(ps, params);
+            List<T> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(reader.read(rs));
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new JobStoreException("query failed: " + firstWords(statement), e);
+        }
+    }
+
+    private int update(String statement, Object... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
+            bind(ps, params);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new JobStoreException("update failed: " + firstWords(statement), e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object... params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            Object p = params[i];
+            if (p instanceof String s) {
+                ps.setString(i + 1, s);
+            } else if (p == null) {
+                ps.setNull(i + 1, java.sql.Types.VARCHAR);
+            } else if (p instanceof Array a) {
+                ps.setArray(i + 1, a);
+            } else {
+                ps.setObject(i + 1, p);
+            }
+        }
+    }
+
+    private static String firstWords(String statement) {
+        return statement.length() > 60 ? statement.substring(0, 60) + "..." : statement;
+    }
+
+    static OffsetDateTime at(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    static long micros(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+}

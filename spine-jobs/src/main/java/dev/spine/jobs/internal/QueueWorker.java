@@ -1,0 +1,149 @@
+package dev.spine.jobs.internal;
+
+import dev.spine.jobs.QueueOptions;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Works one queue in this process: a fetch thread claims due jobs in batches (FOR UPDATE SKIP LOCKED) and
+ * hands them to {@code concurrency} handler threads. It fetches when woken (an enqueue in this process, a
+ * NOTIFY from another, a retry coming due) or every poll interval as the backstop. It claims at most
+ * {@code concurrency + fetchSize} jobs at once, and under load waits until half a batch is free, so that
+ * every fetch is worth its round trip.
+ */
+public final class QueueWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QueueWorker.class);
+    private static final long ERROR_BACKOFF_MILLIS = 1000;
+
+    private final QueueOptions options;
+    private final JobStore store;
+    private final JobRunner runner;
+    private final Clock clock;
+    private final UUID workerId;
+    private final Signal wake = new Signal();
+    private final Semaphore capacity;
+    private final int refillAt;
+    private final ExecutorService handlers;
+    private final Set<Thread> busyThreads = ConcurrentHashMap.newKeySet();
+    private volatile boolean running;
+    private Thread fetcher;
+
+    public QueueWorker(QueueOptions options, JobStore store, JobRunner runner, Clock clock, UUID workerId) {
+        this.options = options;
+        this.store = store;
+        this.runner = runner;
+        this.clock = clock;
+        this.workerId = workerId;
+        int total = options.concurrency() + options.fetchSize();
+        this.capacity = new Semaphore(total);
+        this.refillAt = Math.max(1, Math.min(options.fetchSize(), total) / 2);
+        this.handlers = Executors.newFixedThreadPool(options.concurrency(),
+                new NamedThreads("spine-jobs-" + options.name()));
+    }
+
+    public String queue() {
+        return options.name();
+    }
+
+    /** Asks the fetch thread to look for due jobs now. */
+    public void wake() {
+        wake.raise();
+    }
+
+    public synchronized void start() {
+        running = true;
+        fetcher = new NamedThreads("spine-jobs-fetch-" + options.name()).newThread(this::loop);
+        fetcher.start();
+    }
+
+    private void loop() {
+        long pollMillis = options.pollInterval().toMillis();
+        boolean idle = true;
+        while (running) {
+            try {
+                int free = capacity.availablePermits();
+                if (free < (idle ? 1 : refillAt)) {
+                    wake.await(pollMillis);
+                    continue;
+                }
+                int want = Math.min(free, options.fetchSize());
+                List<RunnableJob> jobs = store.fetch(options.name(), want, clock.instant(), workerId);
+                for (RunnableJob job : jobs) {
+                    capacity.acquireUninterruptibly();
+                    handlers.execute(() -> runAndRelease(job));
+                }
+                idle = jobs.size() < want;
+                if (idle) {
+                    wake.await(pollMillis);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                LOG.warn("queue {}: fetch failed, retrying in {} ms", options.name(), ERROR_BACKOFF_MILLIS, e);
+                try {
+                    wake.await(ERROR_BACKOFF_MILLIS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void runAndRelease(RunnableJob job) {
+        Thread self = Thread.currentThread();
+        busyThreads.add(self);
+        try {
+            runner.run(job);
+        } finally {
+            busyThreads.remove(self);
+            capacity.release();
+            wake.raise();
+        }
+    }
+
+    /** Stops fetching; no new job is claimed after this returns. */
+    public void stopFetching() throws InterruptedException {
+        running = false;
+        wake.raise();
+        Thread t;
+        synchronized (this) {
+            t = fetcher;
+        }
+        if (t != null) {
+            t.join();
+        }
+    }
+
+    /** Lets queued and running jobs finish; waits up to {@code millis}. Returns whether all ended. */
+    public boolean awaitIdle(long millis) throws InterruptedException {
+        handlers.shutdown();
+        return handlers.awaitTermination(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Interrupts the jobs still running (the runner hands them back instead of failing them), lets the
+     * queued ones drain (handed back at once), and waits a little for the threads to end.
+     */
+    public void interruptAndAwait() throws InterruptedException {
+        busyThreads.forEach(Thread::interrupt);
+        handlers.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopFetching();
+        awaitIdle(0);
+        interruptAndAwait();
+    }
+}
