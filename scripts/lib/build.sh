@@ -20,6 +20,12 @@ readonly BUILD_OUTPUTS=(
 # check_toolchain: a JDK 17+ (java and javac) and Maven, each with what to install when missing.
 check_toolchain() {
     local version major
+    # A JAVA_HOME that holds a JDK wins over PATH, as it does for mvn: both then use the same JDK.
+    if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+        PATH="$JAVA_HOME/bin:$PATH"
+    elif [[ -n "${JAVA_HOME:-}" ]]; then
+        die "$EXIT_TOOLCHAIN" "JAVA_HOME=$JAVA_HOME holds no bin/java (Maven would fail too). Unset it, or point it at a JDK 17+"
+    fi
     command -v java >/dev/null 2>&1 ||
         die "$EXIT_TOOLCHAIN" "java not found. Install a JDK 17+ (Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless)"
     version="$(java -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1)"
@@ -28,7 +34,7 @@ check_toolchain() {
     [[ "$major" == 1 ]] && major="$(printf '%s' "$version" | cut -d . -f 2)"
     if ! [[ "$major" =~ ^[0-9]+$ ]] || ((major < 17)); then
         die "$EXIT_TOOLCHAIN" "java is version '${version:-unknown}', the spine needs 17 or newer." \
-            "Install one (Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless) and put it first on PATH (or set JAVA_HOME)"
+            "Install one (Debian/Ubuntu: apt-get install -y openjdk-17-jdk-headless) and put it first on PATH, or set JAVA_HOME to it"
     fi
     command -v javac >/dev/null 2>&1 ||
         die "$EXIT_TOOLCHAIN" "javac not found: java $version is a runtime only. Install the JDK" \
