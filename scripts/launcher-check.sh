@@ -18,7 +18,7 @@ readonly STOP_TIMEOUT_SECONDS=180
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 readonly ROOT
-# shellcheck source=lib/common.sh
+# shellcheck source=scripts/lib/common.sh
 source "$ROOT/scripts/lib/common.sh"
 
 NETNS="spine-check-$$"

@@ -3,6 +3,7 @@
 # own, so the caller's `set -euo pipefail` applies.
 
 # Exit codes of ./spine (the CLI's own exit code passes through unchanged).
+# shellcheck disable=SC2034 # used by the scripts that source this file
 readonly EXIT_USAGE=2        # unknown subcommand or bad arguments
 readonly EXIT_TOOLCHAIN=3    # JDK 17+ or Maven missing
 readonly EXIT_BUILD=4        # the Maven build failed
@@ -57,11 +58,13 @@ pid_alive() {
 
 # tcp_answers HOST PORT: true when something accepts a TCP connection there (bounded to 3 s).
 tcp_answers() {
+    # shellcheck disable=SC2016 # $1/$2 expand in the inner bash, on purpose
     timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
 }
 
 # nats_info_line HOST PORT: prints the INFO line a NATS server sends on connect (empty if none).
 nats_info_line() {
+    # shellcheck disable=SC2016 # expanded by the inner bash, on purpose
     timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" && IFS= read -r -t 2 line <&3 && printf "%s\n" "$line"' \
         _ "$1" "$2" 2>/dev/null || true
 }
