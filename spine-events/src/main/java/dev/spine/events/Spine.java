@@ -1,0 +1,230 @@
+package dev.spine.events;
+
+import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.InvalidEventException;
+import dev.spine.events.internal.DeadLetterWriter;
+import dev.spine.events.internal.DurableConsumers;
+import dev.spine.events.internal.EventMetrics;
+import dev.spine.events.internal.EventTracing;
+import dev.spine.events.internal.NatsEventPublisher;
+import dev.spine.events.internal.NatsSubscription;
+import dev.spine.events.internal.StreamProvisioner;
+import dev.spine.events.internal.StreamReader;
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The entry object of the spine's event layer over one NATS connection: provisioning, publishing,
+ * subscribing, replay and dead letters. Thread-safe. Build with {@link #builder(Connection)} (you own
+ * the connection) or {@link #builder(String)} (the spine connects, reconnects forever, and closes it).
+ *
+ * <p>Shutdown order ({@link #close()}): subscriptions stop in reverse order of creation (each stops
+ * pulling, finishes and acks in-flight events), then the keep-alive timer stops, then an owned
+ * connection drains and closes. Pending async publishes are not awaited: wait on their futures first.
+ */
+public final class Spine implements EventPublisher, EventSubscriber, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Spine.class);
+
+    private final Connection connection;
+    private final boolean ownsConnection;
+    private final StreamTopology topology;
+    private final EventCodec codec;
+    private final EventMetrics metrics;
+    private final EventTracing tracing;
+    private final NatsEventPublisher publisher;
+    private final DeadLetterWriter deadLetterWriter;
+    private final DurableConsumers consumers;
+    private final StreamReader reader;
+    private final DeadLetters deadLetters;
+    private final List<NatsSubscription> subscriptions = new ArrayList<>();
+    private ScheduledExecutorService keepAliveTimer;
+    private boolean closed;
+
+    private Spine(SpineBuilder b, Connection connection, boolean ownsConnection) {
+        this.connection = connection;
+        this.ownsConnection = ownsConnection;
+        this.topology = b.topology;
+        this.codec = b.codec;
+        this.metrics = new EventMetrics(b.metricRegistry);
+        this.tracing = new EventTracing(b.openTelemetry);
+        JetStream js;
+        try {
+            js = connection.jetStream(JetStreamOptions.builder().requestTimeout(b.publishTimeout).build());
+        } catch (IOException e) {
+            throw new SpineException("JetStream is not available on " + connection.getConnectedUrl(), e);
+        }
+        this.publisher = new NatsEventPublisher(js, topology, codec, metrics, tracing, b.publishRetries,
+                b.maxInFlight, b.whenFull == SpineBuilder.WhenFull.FAIL_FAST);
+        this.deadLetterWriter = new DeadLetterWriter(js, topology, b.clock);
+        this.consumers = new DurableConsumers(connection, topology);
+        this.reader = new StreamReader(connection);
+        try {
+            this.deadLetters = new DeadLetters(topology, reader, js, connection.jetStreamManagement());
+        } catch (IOException e) {
+            throw new SpineException("JetStream management is not available", e);
+        }
+    }
+
+    /** A spine over a connection you manage (and close after the spine). */
+    public static SpineBuilder builder(Connection connection) {
+        return new SpineBuilder(connection, null);
+    }
+
+    /** A spine that connects to {@code natsUrl} in {@code build()}, reconnects forever and owns the connection. */
+    public static SpineBuilder builder(String natsUrl) {
+        return new SpineBuilder(null, natsUrl);
+    }
+
+    static Spine create(SpineBuilder b) {
+        if (b.connection != null) {
+            return new Spine(b, b.connection, false);
+        }
+        Options options = new Options.Builder().server(b.natsUrl).connectionName("spine").maxReconnects(-1)
+                .connectionTimeout(b.publishTimeout).build();
+        try {
+            return new Spine(b, Nats.connect(options), true);
+        } catch (IOException e) {
+            throw new SpineException("cannot connect to NATS at " + b.natsUrl, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SpineException("interrupted while connecting to NATS at " + b.natsUrl, e);
+        }
+    }
+
+    /** Creates or updates every stream of the topology; idempotent and safe to run from many processes at once. */
+    public void provision() {
+        try {
+            new StreamProvisioner(connection.jetStreamManagement(), topology).provision();
+        } catch (IOException e) {
+            throw new SpineException("JetStream management is not available", e);
+        }
+    }
+
+    @Override
+    public PublishResult publish(EventEnvelope event) {
+        return publisher.publish(event);
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publishAsync(EventEnvelope event) {
+        return publisher.publishAsync(event);
+    }
+
+    /** Creates or updates the durable consumer, then starts delivering to {@code handler}. */
+    @Override
+    public synchronized EventSubscription subscribe(SubscriptionOptions options, EventHandler handler) {
+        if (closed) {
+            throw new IllegalStateException("spine is closed");
+        }
+        var context = consumers.ensure(options);
+        if (keepAliveTimer == null) {
+            keepAliveTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "spine-keepalive");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        NatsSubscription s = new NatsSubscription(connection, options, topology, codec, handler, deadLetterWriter,
+                metrics, tracing);
+        s.start(context, keepAliveTimer);
+        subscriptions.add(s);
+        return s;
+    }
+
+    /**
+     * Hands every stored event from the start position on to {@code handler}, in stream order, without
+     * creating or moving any durable consumer. A handler exception stops the replay and is rethrown
+     * wrapped in {@link SpineException}.
+     */
+    public ReplayResult replay(ReplayOptions options, EventHandler handler) {
+        String stream = options.stream() == null ? topology.platformStream() : options.stream();
+        List<String> filters = new ArrayList<>();
+        options.eventPatterns().forEach(p -> filters.add(topology.subjectFor(p)));
+        long[] counts = new long[3];
+        reader.read(stream, filters, options.startSequence(), options.startTime(), options.limit(),
+                options.idleTimeout(), m -> {
+                    long seq = m.metaData().streamSequence();
+                    counts[2] = seq;
+                    EventEnvelope e;
+                    try {
+                        e = codec.decode(m.getData());
+                    } catch (InvalidEventException ex) {
+                        LOG.warn("replay of {}: skipping malformed event at sequence {}: {}", stream, seq, ex.getMessage());
+                        counts[1]++;
+                        return true;
+                    }
+                    handler.handle(new ReceivedEvent(e, m.getSubject(), stream, seq, 1));
+                    counts[0]++;
+                    return true;
+                });
+        return new ReplayResult(counts[0], counts[1], counts[2]);
+    }
+
+    /** The dead-letter stream: list, republish, delete. */
+    public DeadLetters deadLetters() {
+        return deadLetters;
+    }
+
+    public StreamTopology topology() {
+        return topology;
+    }
+
+    public EventCodec codec() {
+        return codec;
+    }
+
+    /** The connection the spine uses (for health checks; do not close it if the spine owns it). */
+    public Connection connection() {
+        return connection;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException first = null;
+        for (int i = subscriptions.size() - 1; i >= 0; i--) {
+            try {
+                subscriptions.get(i).close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (keepAliveTimer != null) {
+            keepAliveTimer.shutdownNow();
+        }
+        if (ownsConnection) {
+            try {
+                connection.drain(Duration.ofSeconds(5)).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.warn("draining the NATS connection failed; closing it", e);
+            } finally {
+                try {
+                    connection.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

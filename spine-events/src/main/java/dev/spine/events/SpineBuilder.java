@@ -1,0 +1,84 @@
+package dev.spine.events;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.spine.contracts.EventCodec;
+import io.nats.client.Connection;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/** Options for a {@link Spine}; {@link #build()} validates them and names the bad field. */
+public final class SpineBuilder {
+    /** How long a synchronous publish waits for the stream's ack before retrying. */
+    public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(5);
+    /** Retries of a publish that got no ack (same Nats-Msg-Id, so a stored first attempt is not duplicated). */
+    public static final int DEFAULT_PUBLISH_RETRIES = 2;
+    /** Async publishes awaiting an ack at once; beyond it {@link WhenFull} applies. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
+
+    /** What {@code publishAsync} does when {@code maxInFlight} publishes await their ack. */
+    public enum WhenFull {
+        /** Wait for a slot (backpressure on the caller). */
+        BLOCK,
+        /** Throw {@link EventPublishException} with reason {@code BACKPRESSURE}. */
+        FAIL_FAST
+    }
+
+    final Connection connection;
+    final String natsUrl;
+    StreamTopology topology = StreamTopology.defaults();
+    EventCodec codec = EventCodec.defaults();
+    MetricRegistry metricRegistry;
+    OpenTelemetry openTelemetry;
+    Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
+    int publishRetries = DEFAULT_PUBLISH_RETRIES;
+    int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    WhenFull whenFull = WhenFull.BLOCK;
+    Clock clock = Clock.systemUTC();
+
+    SpineBuilder(Connection connection, String natsUrl) {
+        this.connection = connection;
+        this.natsUrl = natsUrl;
+    }
+
+    /** Streams, subjects and domains; default {@link StreamTopology#defaults()}. */
+    public SpineBuilder topology(StreamTopology v) { this.topology = v; return this; }
+    /** Codec (payload limit); default {@link EventCodec#defaults()}. */
+    public SpineBuilder codec(EventCodec v) { this.codec = v; return this; }
+    /** Where counters and timers go; default none (counters only, no timers). */
+    public SpineBuilder metricRegistry(MetricRegistry v) { this.metricRegistry = v; return this; }
+    /** Tracing; default {@link GlobalOpenTelemetry#get()}, a no-op unless an SDK was registered. */
+    public SpineBuilder openTelemetry(OpenTelemetry v) { this.openTelemetry = v; return this; }
+    public SpineBuilder publishTimeout(Duration v) { this.publishTimeout = v; return this; }
+    public SpineBuilder publishRetries(int v) { this.publishRetries = v; return this; }
+    public SpineBuilder maxInFlight(int v) { this.maxInFlight = v; return this; }
+    public SpineBuilder whenFull(WhenFull v) { this.whenFull = v; return this; }
+    /** Time source for dead-letter timestamps. */
+    public SpineBuilder clock(Clock v) { this.clock = v; return this; }
+
+    /** Validates and builds; with a URL this connects (and fails with {@link SpineException} if it cannot). */
+    public Spine build() {
+        if (connection == null && (natsUrl == null || natsUrl.isBlank())) {
+            throw new IllegalArgumentException("natsUrl must be set when no connection is given");
+        }
+        Objects.requireNonNull(topology, "topology");
+        Objects.requireNonNull(codec, "codec");
+        Objects.requireNonNull(whenFull, "whenFull");
+        Objects.requireNonNull(clock, "clock");
+        if (publishTimeout == null || publishTimeout.isZero() || publishTimeout.isNegative()) {
+            throw new IllegalArgumentException("publishTimeout must be a positive duration, got " + publishTimeout);
+        }
+        if (publishRetries < 0) {
+            throw new IllegalArgumentException("publishRetries must be >= 0, got " + publishRetries);
+        }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be >= 1, got " + maxInFlight);
+        }
+        if (openTelemetry == null) {
+            openTelemetry = GlobalOpenTelemetry.get();
+        }
+        return Spine.create(this);
+    }
+}

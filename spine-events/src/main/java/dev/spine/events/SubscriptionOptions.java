@@ -1,0 +1,171 @@
+package dev.spine.events;
+
+import dev.spine.contracts.EventType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a subscription receives and how failures are retried. Build with
+ * {@link #durable(String)}; {@link Builder#build()} validates every field and names the bad one.
+ *
+ * <p>Event patterns: an exact type ({@code connector.DataReceived}), a whole domain
+ * ({@code connector.*}), or nothing for all events. Several patterns need nats-server 2.10+
+ * (multi-filter consumers); on 2.9 subscribe fails with a message saying so.
+ */
+public final class SubscriptionOptions {
+    public static final int DEFAULT_MAX_DELIVER = 5;
+    public static final Duration DEFAULT_ACK_WAIT = Duration.ofSeconds(30);
+    public static final List<Duration> DEFAULT_BACKOFF =
+            List.of(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(2));
+    public static final int DEFAULT_MAX_ACK_PENDING = 1000;
+    public static final int DEFAULT_BATCH_SIZE = 256;
+    public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+    /** How long one pull waits on the server; bounds how long {@code close()} waits for an idle pull. */
+    public static final Duration DEFAULT_PULL_EXPIRY = Duration.ofSeconds(5);
+
+    private final String durableName;
+    private final List<String> eventPatterns;
+    private final String stream;
+    private final int maxDeliver;
+    private final Duration ackWait;
+    private final List<Duration> backoff;
+    private final int maxAckPending;
+    private final int batchSize;
+    private final Duration stopTimeout;
+    private final Duration pullExpiry;
+    private final boolean newEventsOnly;
+
+    private SubscriptionOptions(Builder b) {
+        this.durableName = b.durableName;
+        this.eventPatterns = List.copyOf(b.eventPatterns);
+        this.stream = b.stream;
+        this.maxDeliver = b.maxDeliver;
+        this.ackWait = b.ackWait;
+        this.backoff = List.copyOf(b.backoff);
+        this.maxAckPending = b.maxAckPending;
+        this.batchSize = b.batchSize;
+        this.stopTimeout = b.stopTimeout;
+        this.pullExpiry = b.pullExpiry;
+        this.newEventsOnly = b.newEventsOnly;
+    }
+
+    /** Options for the durable consumer {@code name}: one name per service (instances share it). */
+    public static Builder durable(String name) {
+        return new Builder(name);
+    }
+
+    public String durableName() { return durableName; }
+    /** Event-type patterns; empty means every event of the stream. */
+    public List<String> eventPatterns() { return eventPatterns; }
+    /** The stream to consume, or {@code null} for the topology's platform stream. */
+    public String stream() { return stream; }
+    public int maxDeliver() { return maxDeliver; }
+    public Duration ackWait() { return ackWait; }
+    public List<Duration> backoff() { return backoff; }
+    public int maxAckPending() { return maxAckPending; }
+    public int batchSize() { return batchSize; }
+    public Duration stopTimeout() { return stopTimeout; }
+    public Duration pullExpiry() { return pullExpiry; }
+    public boolean newEventsOnly() { return newEventsOnly; }
+
+    /** The redelivery delay after the {@code deliveredCount}-th failed delivery (the last entry repeats). */
+    public Duration backoffAfter(long deliveredCount) {
+        int i = (int) Math.min(Math.max(deliveredCount - 1, 0), backoff.size() - 1);
+        return backoff.get(i);
+    }
+
+    /** Options for a subscription; defaults are the {@code DEFAULT_*} constants. */
+    public static final class Builder {
+        private final String durableName;
+        private final List<String> eventPatterns = new ArrayList<>();
+        private String stream;
+        private int maxDeliver = DEFAULT_MAX_DELIVER;
+        private Duration ackWait = DEFAULT_ACK_WAIT;
+        private List<Duration> backoff = DEFAULT_BACKOFF;
+        private int maxAckPending = DEFAULT_MAX_ACK_PENDING;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
+        private Duration pullExpiry = DEFAULT_PULL_EXPIRY;
+        private boolean newEventsOnly;
+
+        private Builder(String durableName) {
+            this.durableName = durableName;
+        }
+
+        /** Adds event-type patterns: {@code domain.NounVerb} or {@code domain.*}. */
+        public Builder eventTypes(String... patterns) { eventPatterns.addAll(List.of(patterns)); return this; }
+        /** Consume another stream of the topology (e.g. connector-data) instead of platform-events. */
+        public Builder stream(String v) { this.stream = v; return this; }
+        /** Deliveries before an event is dead-lettered; default {@value SubscriptionOptions#DEFAULT_MAX_DELIVER}. */
+        public Builder maxDeliver(int v) { this.maxDeliver = v; return this; }
+        /** How long the server waits for an ack before redelivering; default 30 s. */
+        public Builder ackWait(Duration v) { this.ackWait = v; return this; }
+        /** Delays before redelivery after the 1st, 2nd, ... failure; the last one repeats. */
+        public Builder backoff(Duration... v) { this.backoff = List.of(v); return this; }
+        /** Unacknowledged events the server lets this durable have out at once; default 1000. */
+        public Builder maxAckPending(int v) { this.maxAckPending = v; return this; }
+        /** Events fetched per pull; default {@value SubscriptionOptions#DEFAULT_BATCH_SIZE}. */
+        public Builder batchSize(int v) { this.batchSize = v; return this; }
+        /** How long {@code close()} waits for in-flight events; default 10 s. */
+        public Builder stopTimeout(Duration v) { this.stopTimeout = v; return this; }
+        /** How long one pull request waits on the server (min 1 s); default 5 s. */
+        public Builder pullExpiry(Duration v) { this.pullExpiry = v; return this; }
+        /** A new durable starts at the end of the stream instead of its beginning. */
+        public Builder newEventsOnly(boolean v) { this.newEventsOnly = v; return this; }
+
+        public SubscriptionOptions build() {
+            if (durableName == null || durableName.isBlank()
+                    || durableName.chars().anyMatch(c -> c == '.' || c == '*' || c == '>' || Character.isWhitespace(c))) {
+                throw new IllegalArgumentException("durableName must be non-blank without '.', '*', '>' or spaces, got '"
+                        + durableName + "'");
+            }
+            for (String p : eventPatterns) {
+                if (!isPattern(p)) {
+                    throw new IllegalArgumentException("eventTypes: '" + p
+                            + "' is neither domain.NounVerb nor domain.*");
+                }
+            }
+            if (maxDeliver < 1) {
+                throw new IllegalArgumentException("maxDeliver must be >= 1, got " + maxDeliver);
+            }
+            positive("ackWait", ackWait);
+            if (backoff == null || backoff.isEmpty()) {
+                throw new IllegalArgumentException("backoff must have at least one delay");
+            }
+            for (Duration d : backoff) {
+                if (d == null || d.isNegative()) {
+                    throw new IllegalArgumentException("backoff delays must be >= 0, got " + d);
+                }
+            }
+            if (maxAckPending < 1) {
+                throw new IllegalArgumentException("maxAckPending must be >= 1, got " + maxAckPending);
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+            }
+            positive("stopTimeout", stopTimeout);
+            if (pullExpiry == null || pullExpiry.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("pullExpiry must be >= 1s, got " + pullExpiry);
+            }
+            return new SubscriptionOptions(this);
+        }
+
+        private static boolean isPattern(String p) {
+            if (p == null) {
+                return false;
+            }
+            if (p.endsWith(".*")) {
+                // "domain.*" is valid when "domain.X" is a valid event type
+                return EventType.isValid(p.substring(0, p.length() - 1) + "X");
+            }
+            return EventType.isValid(p);
+        }
+
+        private static void positive(String field, Duration d) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(field + " must be a positive duration, got " + d);
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.spine.events.internal;
+
+import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.InvalidEventException;
+import dev.spine.events.EventHandler;
+import dev.spine.events.EventSubscription;
+import dev.spine.events.ReceivedEvent;
+import dev.spine.events.SpineException;
+import dev.spine.events.StreamTopology;
+import dev.spine.events.SubscriptionOptions;
+import io.nats.client.ConsumeOptions;
+import io.nats.client.Connection;
+import io.nats.client.ConsumerContext;
+import io.nats.client.Message;
+import io.nats.client.MessageConsumer;
+import io.nats.client.impl.NatsJetStreamMetaData;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running durable pull consumer (simplified consume API, with heartbeats, which survives
+ * reconnects). Handlers run one at a time on the consumer's dispatcher thread. Success acks; failure
+ * naks with the backoff delay (a plain nak would ignore backoff); the last allowed delivery copies the
+ * event to dead letters and terms it. A watchdog sends {@code inProgress()} for a handler that runs
+ * longer than a third of AckWait, so long handlers are not redelivered under their feet.
+ */
+public final class NatsSubscription implements EventSubscription {
+    private static final Logger LOG = LoggerFactory.getLogger(NatsSubscription.class);
+    private static final String REASON_MALFORMED = "malformed";
+    private static final String REASON_MAX_DELIVERIES = "max-deliveries";
+
+    private final Connection connection;
+    private final SubscriptionOptions options;
+    private final StreamTopology topology;
+    private final EventCodec codec;
+    private final EventHandler handler;
+    private final DeadLetterWriter deadLetters;
+    private final EventMetrics metrics;
+    private final EventTracing tracing;
+    private final String stream;
+    private final long inProgressAfterNanos;
+    private final AtomicLong handled = new AtomicLong();
+    private volatile Message current;
+    private volatile long currentStartNanos;
+    private MessageConsumer consumer;
+    private ScheduledFuture<?> watchdog;
+    private boolean closed;
+
+    public NatsSubscription(Connection connection, SubscriptionOptions options, StreamTopology topology,
+            EventCodec codec, EventHandler handler, DeadLetterWriter deadLetters, EventMetrics metrics,
+            EventTracing tracing) {
+        this.connection = connection;
+        this.options = options;
+        this.topology = topology;
+        this.codec = codec;
+        this.handler = handler;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+        this.tracing = tracing;
+        this.stream = options.stream() == null ? topology.platformStream() : options.stream();
+        this.inProgressAfterNanos = options.ackWait().toNanos() / 3;
+    }
+
+    /** Starts consuming; the consumer itself must already exist (see {@link DurableConsumers}). */
+    public synchronized void start(ConsumerContext context, ScheduledExecutorService timer) {
+        try {
+            ConsumeOptions co = ConsumeOptions.builder().batchSize(options.batchSize())
+                    .expiresIn(options.pullExpiry().toMillis()).build();
+            consumer = context.consume(co, this::onMessage);
+        } catch (Exception e) {
+            throw new SpineException("cannot start consuming " + stream + "/" + options.durableName(), e);
+        }
+        long period = Math.max(1, inProgressAfterNanos / 2);
+        watchdog = timer.scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    private void onMessage(Message m) {
+        current = m;
+        long start = System.nanoTime();
+        currentStartNanos = start;
+        NatsJetStreamMetaData meta = m.metaData();
+        long delivered = meta.deliveredCount();
+        if (delivered > 1) {
+            metrics.redelivered.inc();
+        }
+        try {
+            EventEnvelope envelope;
+            try {
+                envelope = codec.decode(m.getData());
+            } catch (InvalidEventException e) {
+                LOG.warn("{}/{}: event at sequence {} is malformed ({}); moving it to dead letters",
+                        stream, options.durableName(), meta.streamSequence(), e.getMessage());
+                deadLetter(m, REASON_MALFORMED, e, delivered);
+                return;
+            }
+            Span span = tracing.enabled() ? tracing.startProcess(m, options.durableName(), envelope, delivered) : null;
+            try (Scope ignored = span == null ? null : span.makeCurrent()) {
+                handler.handle(new ReceivedEvent(envelope, m.getSubject(), stream, meta.streamSequence(), delivered));
+                m.ack();
+                handled.incrementAndGet();
+                metrics.delivered.inc();
+            } catch (Exception e) {
+                if (span != null) {
+                    span.recordException(e);
+                    span.setStatus(StatusCode.ERROR);
+                }
+                failed(m, e, delivered);
+            } finally {
+                if (span != null) {
+                    span.end();
+                }
+            }
+        } finally {
+            current = null;
+            metrics.handlerTook(System.nanoTime() - start);
+        }
+    }
+
+    private void failed(Message m, Exception error, long delivered) {
+        metrics.failed.inc();
+        if (delivered >= options.maxDeliver()) {
+            LOG.warn("{}/{}: {} failed on delivery {} of {}; moving it to dead letters", stream,
+                    options.durableName(), m.getSubject(), delivered, options.maxDeliver(), error);
+            deadLetter(m, REASON_MAX_DELIVERIES, error, delivered);
+        } else {
+            Duration delay = options.backoffAfter(delivered);
+            LOG.info("{}/{}: {} failed on delivery {} of {}, retry in {}: {}", stream, options.durableName(),
+                    m.getSubject(), delivered, options.maxDeliver(), delay, error.toString());
+            m.nakWithDelay(delay);
+        }
+    }
+
+    private void deadLetter(Message m, String reason, Exception error, long delivered) {
+        try {
+            deadLetters.write(m, options.durableName(), reason, error);
+            m.term();
+            metrics.deadLettered.inc();
+        } catch (Exception e) {
+            // not stored as a dead letter: leave it to redelivery rather than lose it
+            LOG.error("{}/{}: cannot write dead letter for sequence {}; it will be redelivered", stream,
+                    options.durableName(), m.metaData().streamSequence(), e);
+            m.nakWithDelay(options.backoffAfter(delivered));
+        }
+    }
+
+    private void keepAlive() {
+        Message m = current;
+        if (m != null && System.nanoTime() - currentStartNanos > inProgressAfterNanos) {
+            m.inProgress();
+        }
+    }
+
+    @Override
+    public String durableName() {
+        return options.durableName();
+    }
+
+    @Override
+    public long handledCount() {
+        return handled.get();
+    }
+
+    /**
+     * Stop order: stop pulling; wait (up to stopTimeout) until the pulls already sent are finished and
+     * their events handled and acked; flush the acks; close the consumer; stop the watchdog.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed || consumer == null) {
+            closed = true;
+            return;
+        }
+        closed = true;
+        consumer.stop();
+        long deadline = System.nanoTime() + options.stopTimeout().toNanos();
+        try {
+            while (!consumer.isFinished() && System.nanoTime() < deadline) {
+                Thread.sleep(1); // a poll on jnats' own state: MessageConsumer offers no completion callback
+            }
+            if (!consumer.isFinished()) {
+                LOG.warn("{}/{}: stop timed out after {}; unhandled events will be redelivered", stream,
+                        options.durableName(), options.stopTimeout());
+            }
+            connection.flush(options.stopTimeout());
+            consumer.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SpineException("interrupted while stopping " + stream + "/" + options.durableName(), e);
+        } catch (Exception e) {
+            throw new SpineException("cannot close " + stream + "/" + options.durableName() + " cleanly", e);
+        } finally {
+            watchdog.cancel(false);
+        }
+    }
+}
