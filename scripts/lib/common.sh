@@ -70,7 +70,8 @@ nats_info_line() {
 }
 
 # free_port [PREFERRED]: a TCP port on 127.0.0.1 that nothing listens on; the preferred one first
-# (so a restarted private instance keeps its URL), then random ones in the unprivileged range.
+# (so a restarted private instance keeps its URL), then random ones below Linux's ephemeral range
+# (32768+), where outgoing connections take their local ports.
 free_port() {
     local port="${1:-}" tries=0
     if [[ -n "$port" ]] && ! tcp_answers 127.0.0.1 "$port"; then
@@ -78,7 +79,7 @@ free_port() {
         return 0
     fi
     while ((tries < 50)); do
-        port=$((20000 + RANDOM % 30000))
+        port=$((20000 + RANDOM % 12768))
         if ! tcp_answers 127.0.0.1 "$port"; then
             printf '%s\n' "$port"
             return 0

@@ -4,8 +4,9 @@
 #
 # Resolution order, for each service on its own:
 #   1. SPINE_PG_URL / SPINE_NATS_URL when set (used as given, not probed);
-#   2. the local default (PostgreSQL 127.0.0.1:5432 db test user postgres; NATS 127.0.0.1:4222 with
-#      JetStream) when it answers;
+#   2. the local default when it works: PostgreSQL 127.0.0.1:5432 letting user postgres into db test
+#      without a password (checked with psql when there is one, else the port must answer); NATS
+#      127.0.0.1:4222 answering with an INFO line that says JetStream is on;
 #   3. a private instance under $SPINE_STATE: started on a free 127.0.0.1 port, recorded there, and
 #      reused by later invocations until `./spine stop`.
 #
@@ -39,8 +40,8 @@ APT_UPDATED=""
 take_services_lock() {
     mkdir -p "$SPINE_STATE"
     exec 9>"$SPINE_STATE/services.lock"
-    flock -w 300 9 || die "$EXIT_SERVICES" "another ./spine holds $SPINE_STATE/services.lock for 5 minutes;" \
-        "if no other ./spine runs, delete that file and retry"
+    flock -w 300 9 || die "$EXIT_SERVICES" "another ./spine has been starting services for $SPINE_STATE for 5 minutes" \
+        "(it holds $SPINE_STATE/services.lock; see: fuser -v $SPINE_STATE/services.lock)"
 }
 
 release_services_lock() {
@@ -240,6 +241,9 @@ start_private_pg() {
     ensure_pg_system_user
     prepare_pg_home
     home="$(pg_home)"
+    # pg_ctl hands its -o options to /bin/sh, where the socket path below sits in single quotes.
+    [[ "$home" != *"'"* ]] || die "$EXIT_SERVICES" "the state path $home contains a single quote;" \
+        "pg_ctl cannot pass it on: choose another SPINE_STATE_DIR"
 
     if [[ ! -f "$home/data/PG_VERSION" ]]; then
         say "PostgreSQL: creating a private cluster in $home/data (initdb, trust auth, superuser $PG_SUPERUSER)"
