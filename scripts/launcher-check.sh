@@ -87,6 +87,16 @@ child_pids() {
     done
 }
 
+# printed_marker FILE: true when a line of FILE starts with DEMO_MARKER (taken literally, not as a
+# regular expression).
+printed_marker() {
+    local line
+    while IFS= read -r line; do
+        [[ "$line" == "$DEMO_MARKER"* ]] && return 0
+    done <"$1"
+    return 1
+}
+
 # instance_pids: "pid start-time" of every process of the private instances: the postmaster and
 # its children, and nats-server. Recorded before stopping, checked after.
 instance_pids() {
@@ -124,7 +134,7 @@ main() {
     in_netns timeout "$DEMO_TIMEOUT_SECONDS" "$ROOT/spine" demo </dev/null >"$OUTPUT_DIR/demo.out" 2>&1 || demo_rc=$?
     sed 's/^/  | /' "$OUTPUT_DIR/demo.out" >&2
     ((demo_rc == 0)) || fail "./spine demo exited $demo_rc (output above)"
-    grep -q "^$DEMO_MARKER" "$OUTPUT_DIR/demo.out" ||
+    printed_marker "$OUTPUT_DIR/demo.out" ||
         fail "./spine demo exited 0 but printed no line starting with '$DEMO_MARKER' (output above)"
     [[ -f "$STATE_DIR/pg.proc" && -f "$STATE_DIR/nats.proc" ]] ||
         fail "the demo ran, but not on private instances (no pg.proc / nats.proc in $STATE_DIR)"
