@@ -11,6 +11,10 @@ public final class BenchMain {
     /** Each benchmark by the name the CLI takes. */
     private static final Map<String, Bench> BENCHES = new LinkedHashMap<>();
 
+    static {
+        BENCHES.put("jobs", new JobsBench());
+    }
+
     /** One benchmark: runs against the services named by SPINE_PG_URL / SPINE_NATS_URL. */
     interface Bench {
         void run(BenchEnv env) throws Exception;

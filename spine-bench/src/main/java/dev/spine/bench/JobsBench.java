@@ -1,0 +1,141 @@
+package dev.spine.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.jobs.JobQueue;
+import dev.spine.jobs.JobRequest;
+import dev.spine.jobs.QueueOptions;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * spine-jobs against the workload of pg-boss' peer script: batch insert (batches of 1000), single enqueue
+ * from 16 threads, drain with a no-op handler (fetch 100, 4 handler threads), and enqueue-to-handler
+ * latency at 100 jobs/s. Prints one JSON line with the peers' keys.
+ */
+final class JobsBench implements BenchMain.Bench {
+    static final String SCHEMA = "spine_bench_jobs";
+    private static final int SENDERS = 16;
+
+    @Override
+    public void run(BenchEnv env) throws Exception {
+        int n = BenchEnv.intEnv("N", 50_000);
+        int sendN = Math.min(n, 10_000);
+        int latN = BenchEnv.intEnv("LAT_N", 500);
+        try (HikariDataSource ds = pool(env.pgUrl(), SENDERS + 8)) {
+            dropSchema(ds);
+            AtomicInteger drained = new AtomicInteger();
+            CountDownLatch drainDone = new CountDownLatch(1);
+            Latencies lat = new Latencies(latN);
+            CountDownLatch latDone = new CountDownLatch(latN);
+            JobQueue queue = JobQueue.builder(ds).schema(SCHEMA)
+                    .createQueue("bench").createQueue("bench-send").createQueue("bench-lat")
+                    .handler("Noop", job -> {
+                        if (drained.incrementAndGet() == n) {
+                            drainDone.countDown();
+                        }
+                    })
+                    .handler("Ping", job -> {
+                        long t = Long.parseLong(job.payloadJson().replaceAll("\\D", ""));
+                        lat.add(micros(Instant.now()) - t);
+                        latDone.countDown();
+                    })
+                    .work(new QueueOptions("bench", 4, 100, QueueOptions.DEFAULT_POLL_INTERVAL))
+                    .work(new QueueOptions("bench-lat", 2, 10, QueueOptions.DEFAULT_POLL_INTERVAL))
+                    .build();
+            queue.migrate();
+
+            progress("insert " + n);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i += 1000) {
+                List<JobRequest> batch = new ArrayList<>(1000);
+                for (int j = 0; j < 1000 && i + j < n; j++) {
+                    batch.add(JobRequest.of("Noop", Map.of("i", i + j)).queue("bench"));
+                }
+                queue.enqueueAll(batch);
+            }
+            double insertPerS = n / seconds(t0);
+
+            progress("send " + sendN + " from " + SENDERS + " threads");
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
+            t0 = System.nanoTime();
+            for (int s = 0; s < SENDERS; s++) {
+                senders.execute(() -> {
+                    while (next.getAndIncrement() < sendN) {
+                        queue.enqueue(JobRequest.of("Noop", Map.of("x", 1)).queue("bench-send"));
+                    }
+                });
+            }
+            senders.shutdown();
+            senders.awaitTermination(10, TimeUnit.MINUTES);
+            double sendPerS = sendN / seconds(t0);
+
+            progress("drain " + n);
+            t0 = System.nanoTime();
+            queue.start();
+            drainDone.await(10, TimeUnit.MINUTES);
+            double drainPerS = n / seconds(t0);
+
+            progress("latency " + latN + " at 100/s");
+            for (int i = 0; i < latN; i++) {
+                queue.enqueue(JobRequest.json("Ping", "{\"t\":" + micros(Instant.now()) + "}").queue("bench-lat"));
+                Thread.sleep(10); // the 100 jobs/s arrival rate of the peers' workload
+            }
+            latDone.await(30, TimeUnit.SECONDS);
+            queue.close();
+
+            ObjectNode out = new ObjectMapper().createObjectNode();
+            out.put("bench", "spine-jobs");
+            out.put("N", n);
+            out.put("insert_per_s", Math.round(insertPerS));
+            out.put("send_per_s", Math.round(sendPerS));
+            out.put("drain_per_s", Math.round(drainPerS));
+            out.put("lat_n", lat.count());
+            out.put("lat_p50_ms", lat.percentileMillis(0.5));
+            out.put("lat_p99_ms", lat.percentileMillis(0.99));
+            out.put("lat_max_ms", lat.maxMillis());
+            System.out.println(out);
+            dropSchema(ds);
+        }
+    }
+
+    static HikariDataSource pool(String url, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(size);
+        return new HikariDataSource(config);
+    }
+
+    private static void dropSchema(HikariDataSource ds) throws Exception {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("drop schema if exists " + SCHEMA + " cascade");
+        }
+    }
+
+    static long micros(Instant t) {
+        return ChronoUnit.MICROS.between(Instant.EPOCH, t);
+    }
+
+    static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    static void progress(String what) {
+        System.err.println("[bench] " + what);
+    }
+}

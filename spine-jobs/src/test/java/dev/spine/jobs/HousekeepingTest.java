@@ -1,0 +1,92 @@
+package dev.spine.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spine.testkit.Eventually;
+import dev.spine.testkit.SettableClock;
+import dev.spine.testkit.SpineServices;
+import dev.spine.testkit.TestDatabase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SpineServices.class)
+class HousekeepingTest {
+
+    @Test
+    void archiveAndKeysArePrunedAfterTheirRetention(TestDatabase db) {
+        SettableClock clock = new SettableClock();
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema()).clock(clock)
+                .archiveRetention(Duration.ofDays(1)).keyRetention(Duration.ofDays(2))
+                .pruneInterval(Duration.ofMillis(50)).handler("T", job -> { }).build()) {
+            q.migrate();
+            UUID id = q.enqueue(JobRequest.of("T", Map.of()).idempotencyKey("once"));
+            q.runOnce("background", 10);
+            q.start();
+            assertEquals("completed", q.find(id).orElseThrow().state());
+
+            clock.advance(Duration.ofHours(25));
+            Eventually.await("archive pruned", () -> q.find(id).isEmpty());
+            assertEquals(id, q.enqueue(JobRequest.of("T", Map.of()).idempotencyKey("once")), "key still retained");
+
+            clock.advance(Duration.ofDays(1));
+            Eventually.await("key pruned", () -> db.queryLong("select count(*) from " + db.schema() + ".job_key") == 0);
+            UUID again = q.enqueue(JobRequest.of("T", Map.of()).idempotencyKey("once"));
+            assertTrue(!again.equals(id), "an expired key no longer deduplicates");
+        }
+    }
+
+    @Test
+    void completedJobsCanSkipTheArchive(TestDatabase db) {
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema()).archiveCompleted(false)
+                .handler("T", job -> { }).build()) {
+            q.migrate();
+            UUID id = q.enqueue(JobRequest.of("T", Map.of()));
+            q.runOnce("background", 10);
+            assertTrue(q.find(id).isEmpty());
+            assertEquals(0, db.queryLong("select count(*) from " + db.schema() + ".job"));
+        }
+    }
+
+    @Test
+    void manyProcessesStartingAtOnceMigrateOnce(TestDatabase db) {
+        List<JobQueue> queues = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            queues.add(JobQueue.builder(db.newDataSource(2)).schema(db.schema()).build());
+        }
+        CompletableFuture.allOf(queues.stream().map(q -> CompletableFuture.runAsync(q::migrate))
+                .toArray(CompletableFuture[]::new)).join();
+        assertEquals(1, db.queryLong("select count(*) from " + db.schema() + ".schema_version"));
+        assertEquals(3, db.queryLong("select count(*) from " + db.schema() + ".queue"));
+        queues.forEach(JobQueue::close);
+    }
+
+    @Test
+    void metricsCountWhatHappened(TestDatabase db) {
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema()).statsInterval(Duration.ofMillis(50))
+                .handler("Ok", job -> { })
+                .handler("Bad", job -> { throw new IllegalStateException("x"); }).build()) {
+            q.migrate();
+            q.enqueueAll(List.of(JobRequest.of("Ok", Map.of()), JobRequest.of("Ok", Map.of()),
+                    JobRequest.of("Bad", Map.of()).maxAttempts(1), JobRequest.of("Ok", Map.of()).delay(Duration.ofHours(1))));
+            q.runOnce("background", 10);
+            var counters = q.metrics().getCounters();
+            assertEquals(4, counters.get("spine.jobs.enqueued").getCount());
+            assertEquals(3, counters.get("spine.jobs.started").getCount());
+            assertEquals(2, counters.get("spine.jobs.completed").getCount());
+            assertEquals(1, counters.get("spine.jobs.failed").getCount());
+            assertEquals(1, counters.get("spine.jobs.dead").getCount());
+            assertEquals(3, q.metrics().getTimers().get("spine.jobs.run.background").getCount());
+            q.start();
+            Eventually.await("queue gauges", () -> q.metrics().getGauges().containsKey("spine.jobs.scheduled.background"));
+            assertEquals(1L, q.metrics().getGauges().get("spine.jobs.scheduled.background").getValue());
+            assertEquals(1L, q.metrics().getGauges().get("spine.jobs.dead_letters.background").getValue());
+        }
+    }
+}
