@@ -9,11 +9,11 @@ import dev.spine.events.ReceivedEvent;
 import dev.spine.events.SpineException;
 import dev.spine.events.StreamTopology;
 import dev.spine.events.SubscriptionOptions;
-import io.nats.client.ConsumeOptions;
+import io.nats.client.FetchConsumeOptions;
+import io.nats.client.FetchConsumer;
 import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
 import io.nats.client.Message;
-import io.nats.client.MessageConsumer;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running durable pull consumer (simplified consume API, with heartbeats, which survives
- * reconnects). Handlers run one at a time on the consumer's dispatcher thread. Success acks; failure
+ * One running durable pull consumer (simplified consumer API, with heartbeats, which survives
+ * reconnects). Handlers run one at a time on the subscription's own thread. Success acks; failure
  * naks with the backoff delay (a plain nak would ignore backoff); the last allowed delivery copies the
  * event to dead letters and terms it. A watchdog sends {@code inProgress()} for a handler that runs
  * longer than a third of AckWait, so long handlers are not redelivered under their feet.
@@ -37,6 +37,8 @@ public final class NatsSubscription implements EventSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(NatsSubscription.class);
     private static final String REASON_MALFORMED = "malformed";
     private static final String REASON_MAX_DELIVERIES = "max-deliveries";
+    /** Pause before pulling again after the server could not be asked (e.g. while reconnecting). */
+    private static final Duration PULL_RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final Connection connection;
     private final SubscriptionOptions options;
@@ -51,7 +53,10 @@ public final class NatsSubscription implements EventSubscription {
     private final AtomicLong handled = new AtomicLong();
     private volatile Message current;
     private volatile long currentStartNanos;
-    private MessageConsumer consumer;
+    private volatile boolean stopping;
+    private ConsumerContext context;
+    private FetchConsumeOptions fetchOptions;
+    private Thread loop;
     private ScheduledFuture<?> watchdog;
     private boolean closed;
 
@@ -70,17 +75,53 @@ public final class NatsSubscription implements EventSubscription {
         this.inProgressAfterNanos = options.ackWait().toNanos() / 3;
     }
 
-    /** Starts consuming; the consumer itself must already exist (see {@link DurableConsumers}). */
+    /** Starts the pull loop; the consumer itself must already exist (see {@link DurableConsumers}). */
     public synchronized void start(ConsumerContext context, ScheduledExecutorService timer) {
-        try {
-            ConsumeOptions co = ConsumeOptions.builder().batchSize(options.batchSize())
-                    .expiresIn(options.pullExpiry().toMillis()).build();
-            consumer = context.consume(co, this::onMessage);
-        } catch (Exception e) {
-            throw new SpineException("cannot start consuming " + stream + "/" + options.durableName(), e);
-        }
+        this.context = context;
+        this.fetchOptions = FetchConsumeOptions.builder().maxMessages(options.batchSize())
+                .expiresIn(options.pullExpiry().toMillis()).build();
         long period = Math.max(1, inProgressAfterNanos / 2);
         watchdog = timer.scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.NANOSECONDS);
+        loop = new Thread(this::run, "spine-" + options.durableName());
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    /**
+     * One bounded fetch at a time, every message of it handled before the next: stopping then means
+     * "finish this fetch" and nothing is stranded. (jnats' continuous consume, once stopped, closes as
+     * soon as its pulls are answered and drops messages still queued for the handler; they would
+     * then wait out AckWait.)
+     */
+    private void run() {
+        while (!stopping) {
+            try (FetchConsumer batch = context.fetch(fetchOptions)) {
+                Message m;
+                while ((m = batch.nextMessage()) != null) {
+                    onMessage(m);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (stopping) {
+                    return;
+                }
+                if (connection.getStatus() == Connection.Status.CLOSED) {
+                    LOG.error("{}/{}: connection closed under a running subscription; it stops now", stream,
+                            options.durableName(), e);
+                    return;
+                }
+                LOG.warn("{}/{}: pull failed ({}); retrying in {}", stream, options.durableName(), e.toString(),
+                        PULL_RETRY_PAUSE);
+                try {
+                    Thread.sleep(PULL_RETRY_PAUSE.toMillis());
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private void onMessage(Message m) {
@@ -170,28 +211,25 @@ public final class NatsSubscription implements EventSubscription {
     }
 
     /**
-     * Stop order: stop pulling; wait (up to stopTimeout) until the pulls already sent are finished and
-     * their events handled and acked; flush the acks; close the consumer; stop the watchdog.
+     * Stop order: no new pull; the current fetch is finished (every message it brings is handled and
+     * acked; it ends when full or after pullExpiry), up to stopTimeout; the acks are flushed; the
+     * watchdog stops.
      */
     @Override
     public synchronized void close() {
-        if (closed || consumer == null) {
+        if (closed || loop == null) {
             closed = true;
             return;
         }
         closed = true;
-        consumer.stop();
-        long deadline = System.nanoTime() + options.stopTimeout().toNanos();
+        stopping = true;
         try {
-            while (!consumer.isFinished() && System.nanoTime() < deadline) {
-                Thread.sleep(1); // a poll on jnats' own state: MessageConsumer offers no completion callback
-            }
-            if (!consumer.isFinished()) {
-                LOG.warn("{}/{}: stop timed out after {}; unhandled events will be redelivered", stream,
-                        options.durableName(), options.stopTimeout());
+            loop.join(options.stopTimeout().toMillis());
+            if (loop.isAlive()) {
+                LOG.warn("{}/{}: stop timed out after {}; unhandled events will be redelivered after AckWait",
+                        stream, options.durableName(), options.stopTimeout());
             }
             connection.flush(options.stopTimeout());
-            consumer.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SpineException("interrupted while stopping " + stream + "/" + options.durableName(), e);
