@@ -3,6 +3,7 @@ package dev.spine.jobs;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spine.jobs.internal.CronScheduler;
+import dev.spine.jobs.internal.EnqueueCombiner;
 import dev.spine.jobs.internal.JobFactory;
 import dev.spine.jobs.internal.JobMetrics;
 import dev.spine.jobs.internal.JobRunner;
@@ -64,6 +65,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
+    /** Combined single-enqueue transactions in flight at once; more adds little once commits are shared. */
+    private static final int COMBINED_TRANSACTIONS = 4;
 
     private final JobQueueBuilder options;
     private final UUID workerId = UUID.randomUUID();
@@ -81,6 +84,7 @@ public final class JobQueue implements AutoCloseable {
     private final Notifier notifier;
     private final WakeListener listener;
     private final Maintenance maintenance;
+    private final EnqueueCombiner combiner;
     private CronScheduler cron;
     private boolean started;
     private boolean closed;
@@ -95,11 +99,12 @@ public final class JobQueue implements AutoCloseable {
         this.factory = new JobFactory(mapper, options.clock, queues, options.maxPayloadBytes);
         this.timer = Executors.newScheduledThreadPool(1, new NamedThreads("spine-jobs-timer"));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(new NamedThreads("spine-jobs-housekeeping"));
-        this.writer = new OutcomeWriter(store, workerId, options.clock, options.archiveCompleted, this::retryScheduled);
+        this.writer = new OutcomeWriter(store, workerId, options.clock, options.archiveCompleted, this::dueLater);
         this.runner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper, writer::add);
         Map<String, QueueWorker> w = new java.util.LinkedHashMap<>();
         options.queues.values().forEach(q -> w.put(q.name(), new QueueWorker(q, store, runner, options.clock, workerId)));
         this.workers = Map.copyOf(w);
+        this.combiner = new EnqueueCombiner(COMBINED_TRANSACTIONS, this::insertCommitted);
         this.notifier = new Notifier(options.dataSource, sql.notifyMany, sql.channel, workerId);
         this.listener = new WakeListener(options.dataSource, sql.listen, workerId.toString(), this::wakeLocal);
         this.maintenance = new Maintenance(store, metrics, options.clock, workerId, hostName(), new Maintenance.Settings(
@@ -145,9 +150,13 @@ public final class JobQueue implements AutoCloseable {
                 workerId, options.queues.keySet(), options.handlers.keySet(), options.schedules.keySet());
     }
 
-    /** Enqueues one job in its own transaction; returns its id (the existing job's id for a duplicate key). */
+    /**
+     * Enqueues one job and returns once it is committed: its id, or the existing job's id for a duplicate
+     * key. Concurrent calls share transactions (client-side group commit), so many threads enqueueing
+     * singly are not limited by one commit per job.
+     */
     public UUID enqueue(JobRequest request) {
-        return enqueueAll(List.of(request)).get(0);
+        return combiner.enqueue(prepare(List.of(request)).get(0));
     }
 
     /**
@@ -155,7 +164,10 @@ public final class JobQueue implements AutoCloseable {
      * in order. A bad request rejects the whole batch before anything is written.
      */
     public List<UUID> enqueueAll(List<JobRequest> requests) {
-        List<NewJob> jobs = prepare(requests);
+        return insertCommitted(prepare(requests));
+    }
+
+    private List<UUID> insertCommitted(List<NewJob> jobs) {
         try (Connection c = options.dataSource.getConnection()) {
             List<UUID> ids = insert(c, jobs);
             if (!c.getAutoCommit()) {
@@ -235,8 +247,8 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
-    private void retryScheduled(Outcome.Retry retry) {
-        wakeAt(retry.queue(), retry.runAt(), options.clock.instant());
+    private void dueLater(String queue, Instant due) {
+        wakeAt(queue, due, options.clock.instant());
     }
 
     /** Wakes this process's worker of {@code queue} when a job comes due (other processes poll or get NOTIFY). */

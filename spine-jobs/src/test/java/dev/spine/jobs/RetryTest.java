@@ -85,6 +85,30 @@ class RetryTest {
     }
 
     @Test
+    void aSnoozedJobWaitsWithoutUsingAnAttempt(TestDatabase db) {
+        SettableClock clock = new SettableClock();
+        AtomicInteger calls = new AtomicInteger();
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema()).clock(clock)
+                .handler("Later", job -> {
+                    if (calls.incrementAndGet() == 1) {
+                        throw new SnoozeJob(Duration.ofMinutes(1), "breaker open");
+                    }
+                }).build()) {
+            q.migrate();
+            UUID id = q.enqueue(JobRequest.of("Later", Map.of()).maxAttempts(1));
+            assertEquals(1, q.runOnce("background", 10));
+            JobInfo waiting = q.find(id).orElseThrow();
+            assertEquals("available", waiting.state());
+            assertEquals(0, waiting.attempt());
+            assertEquals(null, waiting.errorsJson());
+            assertEquals(0, q.runOnce("background", 10));
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, q.runOnce("background", 10));
+            assertEquals("completed", q.find(id).orElseThrow().state(), "its single attempt was still there");
+        }
+    }
+
+    @Test
     void backoffGrowsExponentiallyWithJitterAndACap() {
         for (int i = 0; i < 200; i++) {
             long d1 = Backoff.delay(1000, 60_000, 1).toMillis();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spine.jobs.Backoff;
 import dev.spine.jobs.Job;
 import dev.spine.jobs.JobHandler;
+import dev.spine.jobs.SnoozeJob;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +78,10 @@ public final class JobRunner {
         if (failure == null && !attempt.timedOut()) {
             metrics.completed();
             sink.accept(new Outcome.Completed(job.id()));
+            return;
+        }
+        if (failure instanceof SnoozeJob snooze && !attempt.timedOut()) {
+            sink.accept(new Outcome.Snoozed(job.id(), job.queue(), clock.instant().plus(snooze.delay())));
             return;
         }
         if (handingBack && !attempt.timedOut() && failure instanceof InterruptedException) {

@@ -13,6 +13,9 @@ public sealed interface Outcome {
     /** The attempt failed and another is allowed: back to available at {@code runAt}. */
     record Retry(UUID id, String queue, Instant runAt, String errorJson) implements Outcome {}
 
+    /** The handler asked to run later ({@code SnoozeJob}): back to available, attempt not counted. */
+    record Snoozed(UUID id, String queue, Instant runAt) implements Outcome {}
+
     /** The last attempt failed: to the dead letters. */
     record Dead(UUID id, String errorJson) implements Outcome {}
 

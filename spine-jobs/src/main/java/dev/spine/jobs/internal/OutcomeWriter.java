@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.time.Instant;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,17 +25,18 @@ public final class OutcomeWriter implements Runnable {
     private final UUID workerId;
     private final Clock clock;
     private final boolean archive;
-    private final Consumer<Outcome.Retry> onRetry;
+    private final BiConsumer<String, Instant> onDue;
     private final LinkedBlockingQueue<Outcome> pending = new LinkedBlockingQueue<>();
     private volatile boolean running = true;
     private Thread thread;
 
-    public OutcomeWriter(JobStore store, UUID workerId, Clock clock, boolean archive, Consumer<Outcome.Retry> onRetry) {
+    /** @param onDue told of each job put back for later (queue, due time), to wake a worker then */
+    public OutcomeWriter(JobStore store, UUID workerId, Clock clock, boolean archive, BiConsumer<String, Instant> onDue) {
         this.store = store;
         this.workerId = workerId;
         this.clock = clock;
         this.archive = archive;
-        this.onRetry = onRetry;
+        this.onDue = onDue;
     }
 
     public void add(Outcome outcome) {
@@ -84,7 +86,9 @@ public final class OutcomeWriter implements Runnable {
         store.write(batch, workerId, clock.instant(), archive);
         for (Outcome o : batch) {
             if (o instanceof Outcome.Retry r) {
-                onRetry.accept(r);
+                onDue.accept(r.queue(), r.runAt());
+            } else if (o instanceof Outcome.Snoozed z) {
+                onDue.accept(z.queue(), z.runAt());
             }
         }
     }

@@ -189,6 +189,7 @@ public final class PgJobStore implements JobStore {
         List<Outcome.Retry> retries = new ArrayList<>();
         List<Outcome.Dead> dead = new ArrayList<>();
         List<UUID> handedBack = new ArrayList<>();
+        List<Outcome.Snoozed> snoozed = new ArrayList<>();
         for (Outcome o : outcomes) {
             if (o instanceof Outcome.Completed) {
                 completed.add(o.id());
@@ -196,6 +197,8 @@ public final class PgJobStore implements JobStore {
                 retries.add(r);
             } else if (o instanceof Outcome.Dead d) {
                 dead.add(d);
+            } else if (o instanceof Outcome.Snoozed z) {
+                snoozed.add(z);
             } else {
                 handedBack.add(o.id());
             }
@@ -226,6 +229,14 @@ public final class PgJobStore implements JobStore {
                     ps.setArray(2, c.createArrayOf("text", dead.stream().map(Outcome.Dead::errorJson).toArray()));
                     ps.setObject(3, workerId);
                     ps.setObject(4, at(now));
+                    ps.executeUpdate();
+                }
+            }
+            if (!snoozed.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(sql.snoozeMany)) {
+                    ps.setArray(1, c.createArrayOf("uuid", snoozed.stream().map(Outcome.Snoozed::id).toArray()));
+                    ps.setArray(2, c.createArrayOf("int8", snoozed.stream().map(z -> micros(z.runAt())).toArray()));
+                    ps.setObject(3, workerId);
                     ps.executeUpdate();
                 }
             }

@@ -26,6 +26,7 @@ public final class Sql {
     public final String retryMany;
     public final String buryMany;
     public final String handBackMany;
+    public final String snoozeMany;
     public final String heartbeat;
     public final String registerWorker;
     public final String removeWorker;
@@ -100,6 +101,9 @@ public final class Sql {
                 + "created_at, ?, coalesce(errors, '[]'::jsonb) || jsonb_build_array(last_error::jsonb) from gone";
         handBackMany = "update " + s + ".job set state = 0, attempt = attempt - 1, worker_id = null, "
                 + "started_at = null where id = any(?) and worker_id = ?";
+        snoozeMany = "update " + s + ".job j set state = 0, attempt = j.attempt - 1, worker_id = null, "
+                + "started_at = null, run_at = timestamptz 'epoch' + u.run_at_us * interval '1 microsecond' "
+                + "from unnest(?::uuid[], ?::int8[]) as u(id, run_at_us) where j.id = u.id and j.worker_id = ?";
         registerWorker = "insert into " + s + ".worker (id, host, started_at, heartbeat_at) values (?, ?, ?, ?)";
         heartbeat = "insert into " + s + ".worker (id, host, started_at, heartbeat_at) values (?, ?, ?, ?) "
                 + "on conflict (id) do update set heartbeat_at = excluded.heartbeat_at";
