@@ -19,6 +19,15 @@ public class InvalidJobException extends IllegalArgumentException {
         initCause(cause);
     }
 
+    /** In a batch, the position of the offending job (from the field {@code jobs[i]....}); -1 otherwise. */
+    public int batchIndex() {
+        if (field == null || !field.startsWith("jobs[")) {
+            return -1;
+        }
+        int end = field.indexOf(']');
+        return end < 0 ? -1 : Integer.parseInt(field.substring(5, end));
+    }
+
     public JobErrorCode code() {
         return code;
     }

@@ -100,7 +100,8 @@ public final class JobQueue implements AutoCloseable {
         this.timer = Executors.newScheduledThreadPool(1, new NamedThreads("spine-jobs-timer"));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(new NamedThreads("spine-jobs-housekeeping"));
         this.writer = new OutcomeWriter(store, workerId, options.clock, options.archiveCompleted, this::dueLater);
-        this.runner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper, writer::add);
+        this.runner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper,
+                options.listener, writer::add);
         Map<String, QueueWorker> w = new java.util.LinkedHashMap<>();
         options.queues.values().forEach(q -> w.put(q.name(), new QueueWorker(q, store, runner, options.clock, workerId)));
         this.workers = Map.copyOf(w);
@@ -118,7 +119,8 @@ public final class JobQueue implements AutoCloseable {
 
     /** Migrates the schema (under an advisory lock) and creates configured queues, without starting threads. */
     public synchronized void migrate() {
-        Migrations.migrate(options.dataSource, options.schema);
+        Migrations.migrate(options.dataSource, options.schema, Migrations.JOBS_COMPONENT, Migrations.JOBS_SCRIPTS,
+                Migrations.class);
         queues.reload();
         options.createQueues.forEach(queues::create);
         for (String q : options.queues.keySet()) {
@@ -281,7 +283,7 @@ public final class JobQueue implements AutoCloseable {
         List<RunnableJob> jobs = store.fetch(queue, limit, options.clock.instant(), workerId);
         List<Outcome> outcomes = new ArrayList<>(jobs.size());
         JobRunner stepRunner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper,
-                outcomes::add);
+                options.listener, outcomes::add);
         jobs.forEach(stepRunner::run);
         if (!outcomes.isEmpty()) {
             writer.writeNow(outcomes);

@@ -49,6 +49,7 @@ public final class JobQueueBuilder {
     Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     Duration cronPollInterval = DEFAULT_CRON_POLL_INTERVAL;
     boolean notifyInTransaction = true;
+    JobListener listener = new JobListener() { };
 
     JobQueueBuilder(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -181,6 +182,12 @@ public final class JobQueueBuilder {
      */
     public JobQueueBuilder notifyInTransaction(boolean notify) {
         this.notifyInTransaction = notify;
+        return this;
+    }
+
+    /** Told of every attempt's end in this process (lifecycle events, observation). */
+    public JobQueueBuilder listener(JobListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
         return this;
     }
 

@@ -62,7 +62,7 @@ class HousekeepingTest {
         }
         CompletableFuture.allOf(queues.stream().map(q -> CompletableFuture.runAsync(q::migrate))
                 .toArray(CompletableFuture[]::new)).join();
-        assertEquals(1, db.queryLong("select count(*) from " + db.schema() + ".schema_version"));
+        assertEquals(1, db.queryLong("select count(*) from " + db.schema() + ".schema_version where component = 'spine-jobs'"));
         assertEquals(3, db.queryLong("select count(*) from " + db.schema() + ".queue"));
         queues.forEach(JobQueue::close);
     }
@@ -84,7 +84,7 @@ class HousekeepingTest {
             assertEquals(1, counters.get("spine.jobs.dead").getCount());
             assertEquals(3, q.metrics().getTimers().get("spine.jobs.run.background").getCount());
             q.start();
-            Eventually.await("queue gauges", () -> q.metrics().getGauges().containsKey("spine.jobs.scheduled.background"));
+            Eventually.await("queue gauges", () -> q.metrics().getGauges().containsKey("spine.jobs.dead_letters.background"));
             assertEquals(1L, q.metrics().getGauges().get("spine.jobs.scheduled.background").getValue());
             assertEquals(1L, q.metrics().getGauges().get("spine.jobs.dead_letters.background").getValue());
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spine.jobs.Backoff;
 import dev.spine.jobs.Job;
 import dev.spine.jobs.JobHandler;
+import dev.spine.jobs.JobListener;
 import dev.spine.jobs.SnoozeJob;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,10 +33,12 @@ public final class JobRunner {
     private final ScheduledExecutorService timer;
     private final ObjectMapper mapper;
     private final Consumer<Outcome> sink;
+    private final JobListener listener;
     private volatile boolean handingBack;
 
     public JobRunner(Map<String, JobHandler> handlers, Clock clock, JobMetrics metrics,
-            ScheduledExecutorService timer, ObjectMapper mapper, Consumer<Outcome> sink) {
+            ScheduledExecutorService timer, ObjectMapper mapper, JobListener listener, Consumer<Outcome> sink) {
+        this.listener = listener;
         this.handlers = handlers;
         this.clock = clock;
         this.metrics = metrics;
@@ -78,6 +81,7 @@ public final class JobRunner {
         if (failure == null && !attempt.timedOut()) {
             metrics.completed();
             sink.accept(new Outcome.Completed(job.id()));
+            tell(() -> listener.completed(job));
             return;
         }
         if (failure instanceof SnoozeJob snooze && !attempt.timedOut()) {
@@ -104,11 +108,21 @@ public final class JobRunner {
             LOG.warn("job {} ({}) failed its last attempt {}/{}: {}", job.id(), job.type(), job.attempt(),
                     job.maxAttempts(), error, failure);
             sink.accept(new Outcome.Dead(job.id(), errorJson));
+            tell(() -> listener.failed(job, error, true));
         } else {
             Duration backoff = Backoff.delay(runnable.backoffMillis(), runnable.backoffMaxMillis(), job.attempt());
             LOG.debug("job {} ({}) attempt {}/{} failed, retry in {}: {}", job.id(), job.type(), job.attempt(),
                     job.maxAttempts(), backoff, error);
             sink.accept(new Outcome.Retry(job.id(), job.queue(), now.plus(backoff), errorJson));
+            tell(() -> listener.failed(job, error, false));
+        }
+    }
+
+    private static void tell(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("job listener failed; ignored", e);
         }
     }
 

@@ -15,24 +15,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Versioned schema migrations, applied on start in one transaction under an advisory lock, so that
- * many processes starting at once migrate exactly once. Scripts are {@code migrations/V<n>__*.sql}
- * resources, applied in order; {@code schema_version} records what was applied.
+ * Versioned schema migrations, applied in one transaction under an advisory lock, so that many processes
+ * starting at once migrate exactly once. Each component (spine-jobs, the job service, ...) has its own
+ * ordered list of scripts and its own rows in {@code schema_version}; {@code {schema}} in a script is
+ * replaced by the (already validated) schema name.
  */
 public final class Migrations {
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
-    /** The scripts in order; append, never edit a released one. */
-    static final List<String> SCRIPTS = List.of("V1__jobs.sql");
+    /** spine-jobs' own scripts, in order; append, never edit a released one. */
+    public static final List<String> JOBS_SCRIPTS = List.of("/dev/spine/jobs/migrations/V1__jobs.sql");
+    public static final String JOBS_COMPONENT = "spine-jobs";
 
     private Migrations() {}
 
-    /** Brings {@code schema} to the newest version; returns the version it is at afterwards. */
-    public static int migrate(DataSource dataSource, String schema) {
+    /** Brings {@code component} in {@code schema} to its newest version; returns that version. */
+    public static int migrate(DataSource dataSource, String schema, String component, List<String> scripts,
+            Class<?> resourceOwner) {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                int version = migrate(c, schema);
+                int version = migrate(c, schema, component, scripts, resourceOwner);
                 c.commit();
                 return version;
             } catch (SQLException | RuntimeException e) {
@@ -42,53 +45,59 @@ public final class Migrations {
                 c.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            throw new JobStoreException("migrating schema " + schema + " failed", e);
+            throw new JobStoreException("migrating " + component + " in schema " + schema + " failed", e);
         }
     }
 
-    private static int migrate(Connection c, String schema) throws SQLException {
+    private static int migrate(Connection c, String schema, String component, List<String> scripts,
+            Class<?> owner) throws SQLException {
         try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
             lock.setLong(1, lockKey(schema));
             lock.execute();
         }
         try (Statement s = c.createStatement()) {
             s.execute("create schema if not exists " + schema);
-            s.execute("create table if not exists " + schema + ".schema_version (version integer primary key, "
-                    + "applied_at timestamptz not null default now())");
+            s.execute("create table if not exists " + schema + ".schema_version (component text not null, "
+                    + "version integer not null, applied_at timestamptz not null default now(), "
+                    + "primary key (component, version))");
         }
         int current;
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("select coalesce(max(version), 0) from " + schema + ".schema_version")) {
-            rs.next();
-            current = rs.getInt(1);
+        try (PreparedStatement ps = c.prepareStatement("select coalesce(max(version), 0) from " + schema
+                + ".schema_version where component = ?")) {
+            ps.setString(1, component);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                current = rs.getInt(1);
+            }
         }
-        for (int v = current + 1; v <= SCRIPTS.size(); v++) {
-            String script = read(SCRIPTS.get(v - 1)).replace("{schema}", schema);
+        for (int v = current + 1; v <= scripts.size(); v++) {
+            String script = read(owner, scripts.get(v - 1)).replace("{schema}", schema);
             try (Statement s = c.createStatement()) {
                 s.execute(script);
             }
             try (PreparedStatement ps = c.prepareStatement("insert into " + schema
-                    + ".schema_version (version) values (?)")) {
-                ps.setInt(1, v);
+                    + ".schema_version (component, version) values (?, ?)")) {
+                ps.setString(1, component);
+                ps.setInt(2, v);
                 ps.execute();
             }
-            LOG.info("spine-jobs schema {} migrated to version {}", schema, v);
+            LOG.info("{} schema {} migrated to version {}", component, schema, v);
         }
-        return SCRIPTS.size();
+        return scripts.size();
     }
 
-    /** A stable 64-bit key per schema (FNV-1a), so different schemas migrate independently. */
+    /** One lock per schema (FNV-1a of its name): components of one schema migrate one after another. */
     static long lockKey(String schema) {
         long hash = 0xcbf29ce484222325L;
-        for (byte b : ("spine-jobs:" + schema).getBytes(StandardCharsets.UTF_8)) {
+        for (byte b : ("spine:" + schema).getBytes(StandardCharsets.UTF_8)) {
             hash ^= b;
             hash *= 0x100000001b3L;
         }
         return hash;
     }
 
-    private static String read(String script) {
-        try (InputStream in = Migrations.class.getResourceAsStream("/dev/spine/jobs/migrations/" + script)) {
+    private static String read(Class<?> owner, String script) {
+        try (InputStream in = owner.getResourceAsStream(script)) {
             if (in == null) {
                 throw new IllegalStateException("migration script missing from the jar: " + script);
             }
