@@ -1,0 +1,295 @@
+package dev.spine.service;
+
+import com.codahale.metrics.MetricRegistry;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.Spine;
+import dev.spine.events.StreamTopology;
+import dev.spine.jobs.JobHandler;
+
+import dev.spine.jobs.JobQueue;
+import dev.spine.jobs.JobQueueBuilder;
+import dev.spine.jobs.JobRequest;
+import dev.spine.jobs.QueueOptions;
+import dev.spine.jobs.SchemaMigrations;
+import dev.spine.service.internal.Breakers;
+import dev.spine.service.internal.EventIngest;
+import dev.spine.service.internal.IngestMetrics;
+import dev.spine.service.internal.LifecycleEvents;
+import dev.spine.service.internal.Materializer;
+import dev.spine.service.internal.RejectedEvents;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job service: consumes the platform's events, turns each into one job per matching route (exactly
+ * once: one transaction per micro-batch, idempotency key {@code <eventId>:<jobType>}, ack after commit),
+ * runs the jobs with the registered handlers on per-tier worker pools, fires cron schedules, and serves
+ * the admin API.
+ *
+ * <p>Start order: PostgreSQL (migrations), NATS (streams), job workers and cron, event ingest, admin API.
+ * {@link #close()} runs it backwards: admin API, ingest (stop pulling, finish the batch in hand, hand back
+ * the rest), workers (finish jobs up to the shutdown timeout), publisher, connections.
+ */
+public final class JobService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
+    static final String COMPONENT = "spine-job-service";
+    static final List<String> MIGRATIONS = List.of("/dev/spine/service/migrations/V1__service.sql");
+    static final List<String> LIFECYCLE_TYPES = List.of("job.Enqueued", "job.Completed", "job.Failed");
+
+    private final ServiceConfig config;
+    private final RoutingTable routes;
+    private final MetricRegistry metrics;
+    private final Map<String, JobHandler> handlers;
+    private final boolean discoverHandlers;
+    private final Clock clock;
+    private HikariDataSource dataSource;
+    private Connection nats;
+    private Spine spine;
+    private JobQueue jobs;
+    private RejectedEvents rejected;
+    private Materializer materializer;
+    private EventIngest ingest;
+    private Breakers breakers;
+    private LifecycleEvents lifecycle;
+    private AdminServer admin;
+    private boolean started;
+
+    JobService(ServiceConfig config, RoutingTable routes, MetricRegistry metrics, Map<String, JobHandler> handlers,
+            boolean discoverHandlers, Clock clock) {
+        this.config = config;
+        this.routes = routes;
+        this.metrics = metrics;
+        this.handlers = handlers;
+        this.discoverHandlers = discoverHandlers;
+        this.clock = clock;
+    }
+
+    public static JobServiceBuilder builder(ServiceConfig config) {
+        return new JobServiceBuilder(config);
+    }
+
+    /** Connects, migrates, provisions and starts everything; fails fast with the reason. */
+    public synchronized JobService start() {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        try {
+            startServices();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    private void startServices() {
+        dataSource = dataSource(config);
+        nats = connect(config.natsUrl());
+        StreamTopology topology = StreamTopology.builder().streamNamePrefix(config.streamPrefix())
+                .subjectPrefix(config.subjectPrefix()).build();
+        EventCodec codec = EventCodec.defaults();
+        spine = Spine.builder(nats).topology(topology).codec(codec).metricRegistry(metrics).build();
+        spine.provision();
+        breakers = new Breakers(config.breakerFailureThreshold(), config.breakerOpenFor());
+        lifecycle = config.lifecycleEvents() ? new LifecycleEvents(spine) : null;
+        if (discoverHandlers) {
+            discoveredHandlers(new HandlerContext(spine, metrics)).forEach(handlers::putIfAbsent);
+        }
+        jobs = jobQueue();
+        jobs.migrate();
+        SchemaMigrations.migrate(dataSource, config.schema(), COMPONENT, MIGRATIONS, JobService.class);
+        rejected = new RejectedEvents(dataSource, config.schema());
+        materializer = new Materializer(dataSource, jobs, codec, routes, rejected, new IngestMetrics(metrics), clock);
+        warnAboutMissingHandlers();
+        jobs.start();
+        ingest = new EventIngest(nats, new EventIngest.Settings(topology.platformStream(), config.consumerName(),
+                config.batchSize(), config.linger(), config.maxAckPending()), materializer,
+                new IngestMetrics(metrics), this::afterBatch);
+        ingest.start();
+        admin = new AdminServer(this, config);
+        admin.start();
+        LOG.info("job service started: routes from {}, {} handlers, admin API on {}", routes.source(),
+                handlers.size(), admin.address());
+    }
+
+    private JobQueue jobQueue() {
+        JobQueueBuilder b = JobQueue.builder(dataSource).schema(config.schema()).metrics(metrics).clock(clock)
+                .notifyInTransaction(false).shutdownTimeout(config.shutdownTimeout())
+                .work(QueueOptions.of("realtime", config.realtimeWorkers()))
+                .work(QueueOptions.of("interactive", config.interactiveWorkers()))
+                .work(QueueOptions.of("background", config.backgroundWorkers()));
+        Set<String> tiers = Set.of("realtime", "interactive", "background");
+        Set<String> custom = new LinkedHashSet<>();
+        routes.routes().forEach(r -> custom.add(r.queue()));
+        routes.schedules().forEach(s -> custom.add(s.job().queue()));
+        custom.removeAll(tiers);
+        custom.forEach(b::createQueue);
+        handlers.forEach((type, h) -> b.handler(type, breakers.wrap(type, h)));
+        routes.schedules().forEach(b::schedule);
+        if (lifecycle != null) {
+            b.listener(lifecycle);
+        }
+        return b.build();
+    }
+
+    private void afterBatch(Materializer.Result result) {
+        if (lifecycle == null || result.jobIds().isEmpty()) {
+            return;
+        }
+        Map<String, EventEnvelope> byId = new LinkedHashMap<>();
+        result.events().forEach(e -> byId.put(e.eventId().toString(), e));
+        for (int i = 0; i < result.jobIds().size(); i++) {
+            JobRequest r = result.requests().get(i);
+            String eventId = r.idempotencyKey().substring(0, r.idempotencyKey().indexOf(':'));
+            lifecycle.enqueued(result.jobIds().get(i), r.type(), r.queue(), byId.get(eventId));
+        }
+    }
+
+    private void warnAboutMissingHandlers() {
+        Set<String> routed = new LinkedHashSet<>();
+        routes.routes().forEach(r -> routed.add(r.jobType()));
+        routes.schedules().forEach(s -> routed.add(s.job().type()));
+        routed.removeAll(handlers.keySet());
+        if (!routed.isEmpty()) {
+            LOG.warn("no handler in this process for routed job types {}: their jobs fail with 'no handler "
+                    + "registered' here; register them (in code or via ServiceLoader) on every instance", routed);
+        }
+    }
+
+    private static HikariDataSource dataSource(ServiceConfig config) {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(config.pgUrl());
+        hc.setMaximumPoolSize(config.pgPoolSize());
+        hc.setPoolName("spine-job-service");
+        hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+        hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
+        return new HikariDataSource(hc);
+    }
+
+    private static Connection connect(String url) {
+        Options options = new Options.Builder().server(url).connectionName("spine-job-service").maxReconnects(-1)
+                .connectionTimeout(Duration.ofSeconds(5)).build();
+        try {
+            return Nats.connect(options);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot connect to NATS at " + url + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to NATS at " + url, e);
+        }
+    }
+
+    /** The handlers found by {@link ServiceLoader}. */
+    static Map<String, JobHandler> discoveredHandlers(HandlerContext context) {
+        Map<String, JobHandler> found = new LinkedHashMap<>();
+        for (JobHandlerProvider p : ServiceLoader.load(JobHandlerProvider.class)) {
+            found.put(p.jobType(), p.create(context));
+        }
+        return found;
+    }
+
+    public JobQueue jobs() {
+        return jobs;
+    }
+
+    public Spine spine() {
+        return spine;
+    }
+
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    public Connection nats() {
+        return nats;
+    }
+
+    public MetricRegistry metrics() {
+        return metrics;
+    }
+
+    public RoutingTable routes() {
+        return routes;
+    }
+
+    public ServiceConfig config() {
+        return config;
+    }
+
+    public Breakers breakers() {
+        return breakers;
+    }
+
+    /** The rejected-events table. */
+    public RejectedEvents rejectedEvents() {
+        return rejected;
+    }
+
+    /** Whether the last micro-batch committed (false while PostgreSQL fails). */
+    public boolean ingestHealthy() {
+        return ingest != null && ingest.healthy();
+    }
+
+    /** The admin API's bound address (host:port), once started. */
+    public String adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    /** Test seam: runs between commit and ack of every batch. */
+    void commitHook(Materializer.CommitHook hook) {
+        materializer.hook(hook);
+    }
+
+    /** Materialises a replayed window of events (the admin API's replay); idempotent by key. */
+    Materializer materializer() {
+        return materializer;
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly("admin API", admin);
+        if (ingest != null) {
+            ingest.close(config.shutdownTimeout());
+        }
+        closeQuietly("job queue", jobs);
+        closeQuietly("publisher", spine);
+        if (nats != null) {
+            try {
+                nats.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeQuietly("database pool", dataSource);
+        LOG.info("job service stopped");
+    }
+
+    private static void closeQuietly(String what, AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing the {} failed", what, e);
+        }
+    }
+
+}

@@ -1,0 +1,63 @@
+package dev.spine.service;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.spine.jobs.JobHandler;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Builds a {@link JobService}: the config (usually {@link ServiceConfig#fromEnvironment()}), handlers by
+ * job type (in code; {@link JobHandlerProvider}s found by ServiceLoader are added unless switched off), and
+ * the routing table (the file named by {@code SPINE_ROUTES_FILE}, else the bundled defaults).
+ */
+public final class JobServiceBuilder {
+    private final ServiceConfig config;
+    private final Map<String, JobHandler> handlers = new LinkedHashMap<>();
+    private RoutingTable routes;
+    private MetricRegistry metrics = new MetricRegistry();
+    private Clock clock = Clock.systemUTC();
+    private boolean discoverHandlers = true;
+
+    JobServiceBuilder(ServiceConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    public JobServiceBuilder handler(String jobType, JobHandler handler) {
+        if (handlers.putIfAbsent(jobType, Objects.requireNonNull(handler, "handler")) != null) {
+            throw new ConfigException("handlers", "two handlers for job type " + jobType);
+        }
+        return this;
+    }
+
+    public JobServiceBuilder routes(RoutingTable routes) {
+        this.routes = routes;
+        return this;
+    }
+
+    public JobServiceBuilder metrics(MetricRegistry metrics) {
+        this.metrics = metrics;
+        return this;
+    }
+
+    public JobServiceBuilder clock(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    /** Whether {@link JobHandlerProvider}s on the class path are loaded (default true). */
+    public JobServiceBuilder discoverHandlers(boolean discover) {
+        this.discoverHandlers = discover;
+        return this;
+    }
+
+    public JobService build() {
+        RoutingTable table = routes != null ? routes
+                : config.routesFile() != null ? RoutingTable.load(config.routesFile()) : RoutingTable.defaults();
+        if (config.lifecycleEvents()) {
+            table.refuseFeedback(JobService.LIFECYCLE_TYPES);
+        }
+        return new JobService(config, table, metrics, new LinkedHashMap<>(handlers), discoverHandlers, clock);
+    }
+}

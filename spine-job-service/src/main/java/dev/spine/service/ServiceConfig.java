@@ -1,0 +1,185 @@
+package dev.spine.service;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The job service's settings, read from {@code SPINE_*} environment variables (each listed in
+ * {@link #VARIABLES} with its default, and by {@code spine serve --help}). Every default runs against the
+ * local services of a developer machine. A bad value fails with the variable's name.
+ */
+public record ServiceConfig(
+        String natsUrl,
+        String pgUrl,
+        int pgPoolSize,
+        String schema,
+        String httpAddr,
+        String adminToken,
+        Path routesFile,
+        String streamPrefix,
+        String subjectPrefix,
+        String consumerName,
+        int batchSize,
+        Duration linger,
+        int maxAckPending,
+        int realtimeWorkers,
+        int interactiveWorkers,
+        int backgroundWorkers,
+        boolean lifecycleEvents,
+        Duration shutdownTimeout,
+        int breakerFailureThreshold,
+        Duration breakerOpenFor) {
+
+    /** Every variable with its default and meaning, in the order {@code spine serve --help} lists them. */
+    public static final Map<String, String[]> VARIABLES = new LinkedHashMap<>();
+
+    static {
+        v("SPINE_NATS_URL", "nats://127.0.0.1:4222", "NATS server(s), comma-separated");
+        v("SPINE_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres", "PostgreSQL JDBC URL");
+        v("SPINE_PG_POOL_SIZE", "24", "PostgreSQL connections of this process");
+        v("SPINE_PG_SCHEMA", "spine_jobs", "schema of the job tables (migrated on start)");
+        v("SPINE_HTTP_ADDR", "127.0.0.1:8080", "admin API, /metrics, /health/* (host:port; port 0 = any free)");
+        v("SPINE_ADMIN_TOKEN", "", "bearer token required by mutating admin endpoints (empty: they are refused)");
+        v("SPINE_ROUTES_FILE", "", "routing file (YAML); empty: the bundled platform defaults");
+        v("SPINE_STREAM_PREFIX", "", "prefix of stream names (shared clusters, tests)");
+        v("SPINE_SUBJECT_PREFIX", "", "prefix of event subjects, e.g. events.");
+        v("SPINE_CONSUMER", "job-service", "durable consumer shared by all job service instances");
+        v("SPINE_BATCH_SIZE", "500", "most events materialised in one transaction");
+        v("SPINE_LINGER", "1ms", "how long an idle batch waits for more events");
+        v("SPINE_MAX_ACK_PENDING", "10000", "events in flight per consumer (backpressure bound)");
+        v("SPINE_WORKERS_REALTIME", "16", "handler threads of the realtime queue");
+        v("SPINE_WORKERS_INTERACTIVE", "8", "handler threads of the interactive queue");
+        v("SPINE_WORKERS_BACKGROUND", "4", "handler threads of the background queue");
+        v("SPINE_LIFECYCLE_EVENTS", "false", "publish job.Enqueued / job.Completed / job.Failed");
+        v("SPINE_SHUTDOWN_TIMEOUT", "30s", "how long SIGTERM waits for in-flight batches and jobs");
+        v("SPINE_BREAKER_FAILURES", "50", "failure rate (%) over the last 20 runs of a job type that opens its breaker");
+        v("SPINE_BREAKER_OPEN_FOR", "30s", "how long an open breaker holds jobs back before a half-open probe");
+    }
+
+    private static void v(String name, String fallback, String meaning) {
+        VARIABLES.put(name, new String[] {fallback, meaning});
+    }
+
+    /** Settings from the process environment. */
+    public static ServiceConfig fromEnvironment() {
+        return from(System.getenv()::get);
+    }
+
+    /** Settings from any lookup (tests pass a map). Unset or blank values take the defaults. */
+    public static ServiceConfig from(Function<String, String> env) {
+        Reader r = new Reader(env);
+        String routes = r.text("SPINE_ROUTES_FILE");
+        return new ServiceConfig(r.text("SPINE_NATS_URL"), r.text("SPINE_PG_URL"), r.integer("SPINE_PG_POOL_SIZE", 4, 500),
+                r.text("SPINE_PG_SCHEMA"), r.text("SPINE_HTTP_ADDR"), r.text("SPINE_ADMIN_TOKEN"),
+                routes.isEmpty() ? null : Path.of(routes), r.text("SPINE_STREAM_PREFIX"), r.text("SPINE_SUBJECT_PREFIX"),
+                r.text("SPINE_CONSUMER"), r.integer("SPINE_BATCH_SIZE", 1, 10_000), r.duration("SPINE_LINGER"),
+                r.integer("SPINE_MAX_ACK_PENDING", 1, 1_000_000), r.integer("SPINE_WORKERS_REALTIME", 1, 10_000),
+                r.integer("SPINE_WORKERS_INTERACTIVE", 1, 10_000), r.integer("SPINE_WORKERS_BACKGROUND", 1, 10_000),
+                r.bool("SPINE_LIFECYCLE_EVENTS"), r.duration("SPINE_SHUTDOWN_TIMEOUT"),
+                r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"));
+    }
+
+    /** The defaults alone. */
+    public static ServiceConfig defaults() {
+        return from(name -> null);
+    }
+
+    /** This config with some variables replaced (tests, the demo). */
+    public ServiceConfig with(Map<String, String> overrides) {
+        Map<String, String> all = new LinkedHashMap<>(asVariables());
+        all.putAll(overrides);
+        return from(all::get);
+    }
+
+    /** This config as variables, the inverse of {@link #from}. */
+    public Map<String, String> asVariables() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("SPINE_NATS_URL", natsUrl);
+        m.put("SPINE_PG_URL", pgUrl);
+        m.put("SPINE_PG_POOL_SIZE", String.valueOf(pgPoolSize));
+        m.put("SPINE_PG_SCHEMA", schema);
+        m.put("SPINE_HTTP_ADDR", httpAddr);
+        m.put("SPINE_ADMIN_TOKEN", adminToken);
+        m.put("SPINE_ROUTES_FILE", routesFile == null ? "" : routesFile.toString());
+        m.put("SPINE_STREAM_PREFIX", streamPrefix);
+        m.put("SPINE_SUBJECT_PREFIX", subjectPrefix);
+        m.put("SPINE_CONSUMER", consumerName);
+        m.put("SPINE_BATCH_SIZE", String.valueOf(batchSize));
+        m.put("SPINE_LINGER", linger.toMillis() + "ms");
+        m.put("SPINE_MAX_ACK_PENDING", String.valueOf(maxAckPending));
+        m.put("SPINE_WORKERS_REALTIME", String.valueOf(realtimeWorkers));
+        m.put("SPINE_WORKERS_INTERACTIVE", String.valueOf(interactiveWorkers));
+        m.put("SPINE_WORKERS_BACKGROUND", String.valueOf(backgroundWorkers));
+        m.put("SPINE_LIFECYCLE_EVENTS", String.valueOf(lifecycleEvents));
+        m.put("SPINE_SHUTDOWN_TIMEOUT", shutdownTimeout.toMillis() + "ms");
+        m.put("SPINE_BREAKER_FAILURES", String.valueOf(breakerFailureThreshold));
+        m.put("SPINE_BREAKER_OPEN_FOR", breakerOpenFor.toMillis() + "ms");
+        return m;
+    }
+
+    /** The admin API's port from {@link #httpAddr}. */
+    public int httpPort() {
+        return Integer.parseInt(httpAddr.substring(httpAddr.lastIndexOf(':') + 1));
+    }
+
+    public String httpHost() {
+        return httpAddr.substring(0, httpAddr.lastIndexOf(':'));
+    }
+
+    /** Reads typed values and names the variable when one is bad. */
+    private record Reader(Function<String, String> env) {
+        String text(String name) {
+            String v = env.apply(name);
+            return v == null || v.isBlank() ? VARIABLES.get(name)[0] : v.trim();
+        }
+
+        int integer(String name, int min, int max) {
+            String v = text(name);
+            try {
+                int n = Integer.parseInt(v);
+                if (n < min || n > max) {
+                    throw bad(name, v, "a whole number " + min + ".." + max);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw bad(name, v, "a whole number " + min + ".." + max);
+            }
+        }
+
+        boolean bool(String name) {
+            String v = text(name).toLowerCase();
+            if (!v.equals("true") && !v.equals("false")) {
+                throw bad(name, v, "true or false");
+            }
+            return v.equals("true");
+        }
+
+        Duration duration(String name) {
+            String v = text(name);
+            try {
+                if (v.matches("\\d+ms")) {
+                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                }
+                if (v.matches("\\d+[smh]")) {
+                    long n = Long.parseLong(v.substring(0, v.length() - 1));
+                    return switch (v.charAt(v.length() - 1)) {
+                        case 's' -> Duration.ofSeconds(n);
+                        case 'm' -> Duration.ofMinutes(n);
+                        default -> Duration.ofHours(n);
+                    };
+                }
+                return Duration.parse(v);
+            } catch (DateTimeParseException e) {
+                throw bad(name, v, "a duration like 250ms, 30s, 5m or PT5M");
+            }
+        }
+
+        private static ConfigException bad(String name, String value, String expected) {
+            return new ConfigException(name, "must be " + expected + ", was '" + value + "'");
+        }
+    }
+}

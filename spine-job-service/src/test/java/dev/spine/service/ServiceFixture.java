@@ -1,0 +1,44 @@
+package dev.spine.service;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.Spine;
+import dev.spine.events.StreamTopology;
+import dev.spine.testkit.TestDatabase;
+import dev.spine.testkit.TestNats;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A job service wired to the test's own schema, stream names and subjects. */
+final class ServiceFixture {
+    private ServiceFixture() {}
+
+    static ServiceConfig config(TestDatabase db, TestNats nats, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>();
+        env.put("SPINE_PG_URL", db.url());
+        env.put("SPINE_PG_SCHEMA", db.schema());
+        env.put("SPINE_PG_POOL_SIZE", "12");
+        env.put("SPINE_NATS_URL", nats.url());
+        env.put("SPINE_STREAM_PREFIX", nats.prefix() + "_");
+        env.put("SPINE_SUBJECT_PREFIX", nats.prefix() + ".");
+        env.put("SPINE_HTTP_ADDR", "127.0.0.1:0");
+        env.put("SPINE_ADMIN_TOKEN", "test-token");
+        env.put("SPINE_WORKERS_REALTIME", "2");
+        env.put("SPINE_WORKERS_INTERACTIVE", "2");
+        env.put("SPINE_WORKERS_BACKGROUND", "2");
+        env.put("SPINE_SHUTDOWN_TIMEOUT", "5s");
+        env.putAll(overrides);
+        return ServiceConfig.from(env::get);
+    }
+
+    /** A publisher on the same streams and subjects as the service of {@code config}. */
+    static Spine publisher(TestNats nats, ServiceConfig config) {
+        return Spine.builder(nats.connect()).topology(StreamTopology.builder()
+                .streamNamePrefix(config.streamPrefix()).subjectPrefix(config.subjectPrefix()).build()).build();
+    }
+
+    static EventEnvelope event(String type, int n) {
+        return EventEnvelope.builder().eventType(type).source("test")
+                .data(JsonNodeFactory.instance.objectNode().put("n", n)).build();
+    }
+}
