@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.ReplayOptions;
+import dev.spine.events.ReplayResult;
 import dev.spine.events.Spine;
 import dev.spine.events.StreamTopology;
 import dev.spine.jobs.JobHandler;
@@ -24,8 +26,10 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -150,16 +154,38 @@ public final class JobService implements AutoCloseable {
     }
 
     private void afterBatch(Materializer.Result result) {
-        if (lifecycle == null || result.jobIds().isEmpty()) {
+        if (lifecycle == null) {
             return;
         }
-        Map<String, EventEnvelope> byId = new LinkedHashMap<>();
-        result.events().forEach(e -> byId.put(e.eventId().toString(), e));
-        for (int i = 0; i < result.jobIds().size(); i++) {
-            JobRequest r = result.requests().get(i);
-            String eventId = r.idempotencyKey().substring(0, r.idempotencyKey().indexOf(':'));
-            lifecycle.enqueued(result.jobIds().get(i), r.type(), r.queue(), byId.get(eventId));
+        for (int i = 0; i < result.jobs().size(); i++) {
+            if (result.jobs().get(i).created()) {
+                JobRequest r = result.requests().get(i);
+                lifecycle.enqueued(result.jobs().get(i).id(), r.type(), r.queue(), result.causes().get(i));
+            }
         }
+    }
+
+    /**
+     * Reads a window of the platform stream and materialises it like live events: the same routes and keys,
+     * so events whose jobs exist create nothing (replaying twice creates nothing new). Durable consumers are
+     * not touched.
+     */
+    public ReplayReport replay(ReplayOptions options) throws SQLException {
+        List<EventEnvelope> events = new ArrayList<>();
+        ReplayResult read = spine.replay(options, e -> events.add(e.envelope()));
+        long created = 0;
+        long jobsSeen = 0;
+        long unrouted = 0;
+        for (int from = 0; from < events.size(); from += config.batchSize()) {
+            Materializer.Result r = materializer.replay(events.subList(from, Math.min(events.size(),
+                    from + config.batchSize())), spine.topology().platformStream());
+            created += r.created();
+            jobsSeen += r.jobs().size();
+            unrouted += r.unrouted();
+            afterBatch(r);
+        }
+        return new ReplayReport(read.delivered(), read.skippedMalformed(), jobsSeen, created, unrouted,
+                read.lastSequence());
     }
 
     private void warnAboutMissingHandlers() {

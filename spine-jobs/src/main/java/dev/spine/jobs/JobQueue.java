@@ -192,14 +192,19 @@ public final class JobQueue implements AutoCloseable {
 
     /** Batch form of {@link #enqueue(Connection, JobRequest)}. */
     public List<UUID> enqueueAll(Connection connection, List<JobRequest> requests) throws SQLException {
+        return enqueueAllDetailed(connection, requests).stream().map(Enqueued::id).toList();
+    }
+
+    /** Like {@link #enqueueAll(Connection, List)}, also telling for each job whether this call created it. */
+    public List<Enqueued> enqueueAllDetailed(Connection connection, List<JobRequest> requests) throws SQLException {
         List<NewJob> jobs = prepare(requests);
-        List<UUID> ids = insert(connection, jobs);
+        List<Enqueued> result = insertDetailed(connection, jobs);
         if (options.notifyInTransaction) {
             for (String q : jobs.stream().map(NewJob::queue).distinct().toList()) {
                 store.notify(connection, Notifier.payload(q, "tx"));
             }
         }
-        return ids;
+        return result;
     }
 
     private List<NewJob> prepare(List<JobRequest> requests) {
@@ -222,10 +227,13 @@ public final class JobQueue implements AutoCloseable {
     }
 
     private List<UUID> insert(Connection c, List<NewJob> jobs) throws SQLException {
+        return insertDetailed(c, jobs).stream().map(Enqueued::id).toList();
+    }
+
+    private List<Enqueued> insertDetailed(Connection c, List<NewJob> jobs) throws SQLException {
         Instant now = options.clock.instant();
         Collection<UUID> inserted = store.insert(c, jobs, now, now.plus(options.keyRetention));
         metrics.enqueued(inserted.size());
-        List<UUID> ids = new ArrayList<>(jobs.size());
         List<String> missing = new ArrayList<>();
         for (NewJob j : jobs) {
             if (!inserted.contains(j.id())) {
@@ -233,10 +241,12 @@ public final class JobQueue implements AutoCloseable {
             }
         }
         Map<String, UUID> existing = missing.isEmpty() ? Map.of() : store.lookupKeys(c, missing);
+        List<Enqueued> out = new ArrayList<>(jobs.size());
         for (NewJob j : jobs) {
-            ids.add(inserted.contains(j.id()) ? j.id() : existing.get(j.idempotencyKey()));
+            boolean created = inserted.contains(j.id());
+            out.add(new Enqueued(created ? j.id() : existing.get(j.idempotencyKey()), created));
         }
-        return ids;
+        return out;
     }
 
     private void afterCommit(List<NewJob> jobs) {
@@ -265,6 +275,16 @@ public final class JobQueue implements AutoCloseable {
         } else if (!timer.isShutdown()) {
             timer.schedule(w::wake, millis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * Says that jobs of {@code queue} were committed by a transaction this queue did not see commit (e.g.
+     * after {@code enqueueAll(connection, ...)} with {@code notifyInTransaction(false)}): wakes this process's
+     * worker now and tells other processes with the coalesced NOTIFY.
+     */
+    public void wake(String queue) {
+        notifier.jobsAdded(queue);
+        wakeLocal(queue);
     }
 
     private void wakeLocal(String queue) {

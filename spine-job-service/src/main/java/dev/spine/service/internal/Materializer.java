@@ -3,6 +3,7 @@ package dev.spine.service.internal;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
+import dev.spine.jobs.Enqueued;
 import dev.spine.jobs.InvalidJobException;
 import dev.spine.jobs.JobQueue;
 import dev.spine.jobs.JobRequest;
@@ -20,7 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
@@ -60,47 +60,96 @@ public final class Materializer {
         this.hook = hook;
     }
 
-    /** What one batch became, for lifecycle events and tests. */
-    public record Result(List<EventEnvelope> events, List<UUID> jobIds, List<JobRequest> requests, int unrouted,
-            int rejected) {}
+    /** What a batch became: per job its request, the event it came from, and whether it was created now. */
+    public record Result(List<JobRequest> requests, List<EventEnvelope> causes, List<Enqueued> jobs, int events,
+            int unrouted, int rejected) {
+        public long created() {
+            return jobs.stream().filter(Enqueued::created).count();
+        }
+    }
+
+    /** Where an event came from, enough to record it as rejected. */
+    record Origin(String stream, long sequence, String subject, Map<String, String> headers, byte[] raw) {}
+
+    /** The jobs planned for a batch before the transaction. */
+    private static final class Plan {
+        final List<JobRequest> requests = new ArrayList<>();
+        final List<EventEnvelope> causes = new ArrayList<>();
+        final List<Origin> owners = new ArrayList<>();
+        final List<RejectedEvents.Rejection> rejections = new ArrayList<>();
+        final Set<Origin> refused = new LinkedHashSet<>();
+        int unrouted;
+
+        void route(RoutingTable routes, EventEnvelope event, String payload, Origin origin) {
+            List<Route> matched = routes.match(event.eventType());
+            if (matched.isEmpty()) {
+                unrouted++;
+                return;
+            }
+            for (Route r : matched) {
+                requests.add(request(r, event, payload));
+                causes.add(event);
+                owners.add(origin);
+            }
+        }
+
+        void reject(Origin o, String code, String field, String reason) {
+            rejections.add(new RejectedEvents.Rejection(o.stream(), o.sequence(), o.subject(), o.headers(), o.raw(),
+                    code, field, reason));
+            refused.add(o);
+        }
+    }
 
     /**
      * Materialises, commits, then acks (and terms the rejected). Throws on a database failure, leaving every
      * message unacknowledged for the caller to hand back.
      */
     public Result process(List<Message> batch) throws SQLException {
-        List<RejectedEvents.Rejection> rejections = new ArrayList<>();
-        Set<Message> toTerm = new LinkedHashSet<>();
-        Map<Message, EventEnvelope> decoded = new LinkedHashMap<>();
+        Plan plan = new Plan();
+        Map<Message, Origin> origins = new LinkedHashMap<>();
         for (Message m : batch) {
+            Origin o = origin(m);
+            origins.put(m, o);
             try {
-                decoded.put(m, codec.decode(m.getData()));
+                EventEnvelope event = codec.decode(m.getData());
+                plan.route(routes, event, new String(m.getData(), StandardCharsets.UTF_8), o);
             } catch (InvalidEventException e) {
-                rejections.add(rejection(m, e.code().name(), e.field(), e.getMessage()));
-                toTerm.add(m);
+                plan.reject(o, e.code().name(), e.field(), e.getMessage());
             }
         }
-        List<JobRequest> requests = new ArrayList<>();
-        List<Message> owners = new ArrayList<>();
-        int unrouted = 0;
-        for (Map.Entry<Message, EventEnvelope> e : decoded.entrySet()) {
-            List<Route> matched = routes.match(e.getValue().eventType());
-            if (matched.isEmpty()) {
-                unrouted++;
-                continue;
-            }
-            String payload = new String(e.getKey().getData(), StandardCharsets.UTF_8);
-            for (Route r : matched) {
-                requests.add(request(r, e.getValue(), payload));
-                owners.add(e.getKey());
+        Result result = commit(plan, batch.size());
+        hook.afterCommit(batch);
+        for (Map.Entry<Message, Origin> e : origins.entrySet()) {
+            if (plan.refused.contains(e.getValue())) {
+                e.getKey().term();
+            } else {
+                e.getKey().ack();
             }
         }
-        List<UUID> ids = List.of();
+        return result;
+    }
+
+    /**
+     * Materialises events read back from the stream (operator replay): the same routes and keys, so events
+     * that already have their jobs create nothing. Nothing is acknowledged: replay reads, it does not consume.
+     */
+    public Result replay(List<EventEnvelope> events, String stream) throws SQLException {
+        Plan plan = new Plan();
+        for (EventEnvelope e : events) {
+            byte[] raw = codec.encode(e);
+            plan.route(routes, e, new String(raw, StandardCharsets.UTF_8),
+                    new Origin(stream, 0, e.eventType(), Map.of(), raw));
+        }
+        return commit(plan, events.size());
+    }
+
+    private Result commit(Plan plan, int events) throws SQLException {
+        List<Enqueued> created;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                ids = insertSkippingInvalid(c, requests, owners, rejections, toTerm);
-                rejected.insert(c, rejections, clock.instant());
+                created = insertSkippingInvalid(c, plan);
+                rejected.insert(c, plan.rejections, clock.instant());
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -109,40 +158,30 @@ public final class Materializer {
                 c.setAutoCommit(true);
             }
         }
-        hook.afterCommit(batch);
-        for (Message m : batch) {
-            if (toTerm.contains(m)) {
-                m.term();
-            } else {
-                m.ack();
-            }
-        }
         Set<String> queues = new LinkedHashSet<>();
-        requests.forEach(r -> queues.add(r.queue()));
+        plan.requests.forEach(r -> queues.add(r.queue()));
         queues.forEach(jobs::wake);
-        metrics.batch(batch.size(), ids.size(), unrouted, rejections.size());
-        List<EventEnvelope> events = new ArrayList<>(decoded.values());
-        return new Result(events, ids, requests, unrouted, rejections.size());
+        Result result = new Result(plan.requests, plan.causes, created, events, plan.unrouted, plan.rejections.size());
+        metrics.batch(events, (int) result.created(), plan.unrouted, plan.rejections.size());
+        return result;
     }
 
     /**
      * Inserts the jobs; a job the queue refuses (say its payload holds a NUL character) rejects its event,
      * and the rest is inserted without it. Validation happens before any write, so retrying is cheap.
      */
-    private List<UUID> insertSkippingInvalid(Connection c, List<JobRequest> requests, List<Message> owners,
-            List<RejectedEvents.Rejection> rejections, Set<Message> toTerm) throws SQLException {
-        while (!requests.isEmpty()) {
+    private List<Enqueued> insertSkippingInvalid(Connection c, Plan plan) throws SQLException {
+        while (!plan.requests.isEmpty()) {
             try {
-                return jobs.enqueueAll(c, requests);
+                return jobs.enqueueAllDetailed(c, plan.requests);
             } catch (InvalidJobException e) {
-                int index = Math.max(e.batchIndex(), 0);
-                Message bad = owners.get(index);
-                rejections.add(rejection(bad, "INVALID_JOB", e.field(), e.getMessage()));
-                toTerm.add(bad);
-                for (int i = requests.size() - 1; i >= 0; i--) {
-                    if (owners.get(i) == bad) {
-                        requests.remove(i);
-                        owners.remove(i);
+                Origin bad = plan.owners.get(Math.max(e.batchIndex(), 0));
+                plan.reject(bad, "INVALID_JOB", e.field(), e.getMessage());
+                for (int i = plan.requests.size() - 1; i >= 0; i--) {
+                    if (plan.owners.get(i) == bad) {
+                        plan.requests.remove(i);
+                        plan.causes.remove(i);
+                        plan.owners.remove(i);
                     }
                 }
             }
@@ -161,11 +200,10 @@ public final class Materializer {
         return req;
     }
 
-    private static RejectedEvents.Rejection rejection(Message m, String code, String field, String reason) {
-        long seq = m.isJetStream() ? m.metaData().streamSequence() : 0;
-        String stream = m.isJetStream() ? m.metaData().getStream() : null;
-        return new RejectedEvents.Rejection(stream, seq, m.getSubject(), headers(m.getHeaders()),
-                m.getData() == null ? new byte[0] : m.getData(), code, field, reason);
+    private static Origin origin(Message m) {
+        boolean js = m.isJetStream();
+        return new Origin(js ? m.metaData().getStream() : null, js ? m.metaData().streamSequence() : 0,
+                m.getSubject(), headers(m.getHeaders()), m.getData() == null ? new byte[0] : m.getData());
     }
 
     private static Map<String, String> headers(Headers headers) {
