@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.spine.contracts.internal.EnvelopeReader;
-import dev.spine.contracts.internal.EnvelopeWriter;
 
 /**
  * The envelope's JSON form. Thread-safe; build one and share it.

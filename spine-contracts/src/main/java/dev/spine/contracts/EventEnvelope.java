@@ -1,9 +1,12 @@
 package dev.spine.contracts;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spine.contracts.internal.EnvelopeFields;
 import dev.spine.contracts.internal.FieldRules;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -34,7 +37,13 @@ public final class EventEnvelope {
     private final Instant timestamp;
     private final String source;
     private final UUID correlationId;
-    private final ObjectNode data;
+    /** The payload tree; null until first use when the envelope was decoded (see {@link #rawData}). */
+    private volatile ObjectNode data;
+    /** The payload's JSON bytes as received, or null for an envelope built from a tree. */
+    private final byte[] rawData;
+    private final int rawOffset;
+    private final int rawLength;
+    private final ObjectMapper rawMapper;
     private final UUID causationId;
     private final String tenantId;
     private final TraceContext traceContext;
@@ -48,6 +57,10 @@ public final class EventEnvelope {
         this.source = b.source;
         this.correlationId = b.correlationId;
         this.data = b.data;
+        this.rawData = b.data == null ? b.rawData : null;
+        this.rawOffset = b.rawOffset;
+        this.rawLength = b.rawLength;
+        this.rawMapper = b.rawMapper;
         this.causationId = b.causationId;
         this.tenantId = b.tenantId;
         this.traceContext = b.traceContext;
@@ -77,8 +90,13 @@ public final class EventEnvelope {
     /** A builder pre-filled with every field of this envelope, to derive a modified copy. */
     public Builder toBuilder() {
         Builder b = builder().eventId(eventId).eventType(eventType).eventVersion(eventVersion).timestamp(timestamp)
-                .source(source).correlationId(correlationId).data(data).causationId(causationId)
+                .source(source).correlationId(correlationId).causationId(causationId)
                 .tenantId(tenantId).traceContext(traceContext);
+        if (rawData != null && data == null) {
+            b.rawData(rawData, rawOffset, rawLength, rawMapper);
+        } else {
+            b.data(data());
+        }
         b.extensions.putAll(extensions);
         return b;
     }
@@ -89,8 +107,42 @@ public final class EventEnvelope {
     public Instant timestamp() { return timestamp; }
     public String source() { return source; }
     public UUID correlationId() { return correlationId; }
-    /** The payload object; read-only by contract (see class comment). */
-    public ObjectNode data() { return data; }
+    /**
+     * The payload object; read-only by contract (see class comment). For a decoded envelope the tree
+     * is built on first call (the bytes were already checked to be one well-formed object).
+     */
+    public ObjectNode data() {
+        ObjectNode d = data;
+        if (d == null) {
+            try {
+                d = (ObjectNode) rawMapper.readTree(rawData, rawOffset, rawLength);
+            } catch (java.io.IOException e) {
+                throw new InvalidEventException(InvalidEventException.Code.MALFORMED_JSON, "data", e.getMessage(), e);
+            }
+            data = d;
+        }
+        return d;
+    }
+
+    /**
+     * The payload as JSON text: for a decoded envelope exactly the bytes received (no tree is built),
+     * e.g. to store it as {@code jsonb} without parsing it.
+     */
+    public String dataJson() {
+        if (rawData != null) {
+            return new String(rawData, rawOffset, rawLength, StandardCharsets.UTF_8);
+        }
+        return data.toString();
+    }
+
+    /** Writes the received payload bytes as they are; false if this envelope was built from a tree. */
+    boolean writeRawData(JsonGenerator g) throws java.io.IOException {
+        if (rawData == null) {
+            return false;
+        }
+        g.writeRawValue(new String(rawData, rawOffset, rawLength, StandardCharsets.UTF_8));
+        return true;
+    }
     /** The event that caused this one, or {@code null} at the start of a chain. */
     public UUID causationId() { return causationId; }
     /** The tenant, or {@code null}. */
@@ -107,7 +159,7 @@ public final class EventEnvelope {
         }
         return o instanceof EventEnvelope e && eventId.equals(e.eventId) && eventType.equals(e.eventType)
                 && eventVersion.equals(e.eventVersion) && timestamp.equals(e.timestamp) && source.equals(e.source)
-                && correlationId.equals(e.correlationId) && data.equals(e.data)
+                && correlationId.equals(e.correlationId) && data().equals(e.data())
                 && Objects.equals(causationId, e.causationId) && Objects.equals(tenantId, e.tenantId)
                 && Objects.equals(traceContext, e.traceContext) && extensions.equals(e.extensions);
     }
@@ -136,6 +188,10 @@ public final class EventEnvelope {
         private String source;
         private UUID correlationId;
         private ObjectNode data;
+        private byte[] rawData;
+        private int rawOffset;
+        private int rawLength;
+        private ObjectMapper rawMapper;
         private UUID causationId;
         private String tenantId;
         private TraceContext traceContext;
@@ -154,6 +210,16 @@ public final class EventEnvelope {
         public Builder correlationId(UUID v) { this.correlationId = v; return this; }
         /** The payload; the envelope keeps this node (no copy), so do not modify it afterwards. */
         public Builder data(ObjectNode v) { this.data = v; return this; }
+
+        /** The codec's path: payload bytes already checked to be one JSON object, parsed on demand. */
+        Builder rawData(byte[] bytes, int offset, int length, ObjectMapper mapper) {
+            this.data = null;
+            this.rawData = bytes;
+            this.rawOffset = offset;
+            this.rawLength = length;
+            this.rawMapper = mapper;
+            return this;
+        }
         public Builder causationId(UUID v) { this.causationId = v; return this; }
         public Builder tenantId(String v) { this.tenantId = v; return this; }
         public Builder traceContext(TraceContext v) { this.traceContext = v; return this; }
@@ -192,7 +258,7 @@ public final class EventEnvelope {
             if (source == null || source.isBlank()) {
                 throw missing("source");
             }
-            if (data == null) {
+            if (data == null && rawData == null) {
                 throw missing("data");
             }
             if (tenantId != null && tenantId.isEmpty()) {

@@ -141,6 +141,25 @@ class EventCodecTest {
     }
 
     @Test
+    void decodedPayloadIsKeptAsReceivedAndParsedOnDemand() {
+        String spaced = replace("\"data\":{\"deviceId\":\"d-1\",", "\"data\": { \"deviceId\" : \"d-1\" ,");
+        EventEnvelope e = codec.decode(utf8(spaced));
+        assertEquals("{ \"deviceId\" : \"d-1\" ,\"reading\":21.50,\"tags\":[1,2]}", e.dataJson());
+        assertEquals("21.50", e.data().get("reading").toString(), "decimals keep their written form");
+        assertEquals(spaced.replace("\"data\": {", "\"data\":{"), new String(codec.encode(e), StandardCharsets.UTF_8),
+                "payload bytes are written back as received; only the envelope around them is canonical");
+        assertEquals(e, e.toBuilder().build());
+        assertEquals(codec.decode(utf8(MINIMAL)), e, "equality compares payload content, not spacing");
+    }
+
+    @Test
+    void malformedPayloadInsideDataIsRejectedAtDecode() {
+        InvalidEventException ex = assertThrows(InvalidEventException.class,
+                () -> codec.decode(utf8(replace("\"tags\":[1,2]", "\"tags\":[1,2"))));
+        assertEquals(Code.MALFORMED_JSON, ex.code());
+    }
+
+    @Test
     void decodesAnOffsetSlice() {
         byte[] framed = utf8("xx" + MINIMAL + "yy");
         assertEquals(codec.decode(utf8(MINIMAL)), codec.decode(framed, 2, framed.length - 4));

@@ -19,10 +19,10 @@ public final class SubscriptionOptions {
     public static final List<Duration> DEFAULT_BACKOFF =
             List.of(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(2));
     public static final int DEFAULT_MAX_ACK_PENDING = 1000;
-    public static final int DEFAULT_BATCH_SIZE = 256;
+    public static final int DEFAULT_BATCH_SIZE = 500;
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
     /** How long one pull waits on the server; bounds how long {@code close()} waits for an idle pull. */
-    public static final Duration DEFAULT_PULL_EXPIRY = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_PULL_EXPIRY = Duration.ofSeconds(1);
 
     private final String durableName;
     private final List<String> eventPatterns;
@@ -109,7 +109,7 @@ public final class SubscriptionOptions {
         public Builder batchSize(int v) { this.batchSize = v; return this; }
         /** How long {@code close()} waits for in-flight events; default 10 s. */
         public Builder stopTimeout(Duration v) { this.stopTimeout = v; return this; }
-        /** How long one pull request waits on the server (min 1 s); default 5 s. */
+        /** How long one pull request waits on the server (min 1 s); default 1 s, which bounds how long an idle close() waits. */
         public Builder pullExpiry(Duration v) { this.pullExpiry = v; return this; }
         /** A new durable starts at the end of the stream instead of its beginning. */
         public Builder newEventsOnly(boolean v) { this.newEventsOnly = v; return this; }

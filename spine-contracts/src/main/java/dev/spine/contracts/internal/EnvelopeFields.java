@@ -1,5 +1,6 @@
 package dev.spine.contracts.internal;
 
+import java.util.List;
 import java.util.Set;
 
 /** The envelope's own top-level field names, as they appear on the wire. */
@@ -18,7 +19,8 @@ public final class EnvelopeFields {
     public static final String TRACESTATE = "tracestate";
 
     /** Required fields in wire order; a decoder reports the first one missing. */
-    static final String[] REQUIRED = {EVENT_ID, EVENT_TYPE, EVENT_VERSION, TIMESTAMP, SOURCE, CORRELATION_ID, DATA};
+    public static final List<String> REQUIRED =
+            List.of(EVENT_ID, EVENT_TYPE, EVENT_VERSION, TIMESTAMP, SOURCE, CORRELATION_ID, DATA);
 
     private static final Set<String> KNOWN = Set.of(EVENT_ID, EVENT_TYPE, EVENT_VERSION, TIMESTAMP, SOURCE,
             CORRELATION_ID, DATA, CAUSATION_ID, TENANT_ID, TRACE_CONTEXT);

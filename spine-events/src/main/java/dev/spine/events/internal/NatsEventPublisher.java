@@ -17,7 +17,9 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NatsEventPublisher implements EventPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(NatsEventPublisher.class);
+    /** Acks are handed back to the semaphore in chunks of maxInFlight / this. */
+    private static final int RELEASE_CHUNK_DIVISOR = 16;
 
     private final JetStream js;
     private final StreamTopology topology;
@@ -36,7 +40,11 @@ public final class NatsEventPublisher implements EventPublisher {
     private final EventTracing tracing;
     private final int retries;
     private final Semaphore inFlight;
+    /** Slots freed by acks but not yet handed back to the semaphore (see {@link #releaseSlot()}). */
+    private final AtomicInteger freedNotReleased = new AtomicInteger();
+    private final int releaseChunk;
     private final boolean failFastWhenFull;
+    private final ConcurrentHashMap<String, String> subjects = new ConcurrentHashMap<>();
 
     public NatsEventPublisher(JetStream js, StreamTopology topology, EventCodec codec, EventMetrics metrics,
             EventTracing tracing, int retries, int maxInFlight, boolean failFastWhenFull) {
@@ -47,6 +55,7 @@ public final class NatsEventPublisher implements EventPublisher {
         this.tracing = tracing;
         this.retries = retries;
         this.inFlight = new Semaphore(maxInFlight);
+        this.releaseChunk = Math.max(1, maxInFlight / RELEASE_CHUNK_DIVISOR);
         this.failFastWhenFull = failFastWhenFull;
     }
 
@@ -55,7 +64,7 @@ public final class NatsEventPublisher implements EventPublisher {
 
     private Outgoing prepare(EventEnvelope event) {
         topology.domains().require(event.eventType());
-        String subject = topology.subjectFor(event.eventType());
+        String subject = subjects.computeIfAbsent(event.eventType(), topology::subjectFor);
         Headers headers = new Headers();
         String eventId = event.eventId().toString();
         headers.put(SpineHeaders.MSG_ID, eventId);
@@ -108,7 +117,15 @@ public final class NatsEventPublisher implements EventPublisher {
         return result;
     }
 
+    /**
+     * Takes an in-flight slot. When none is free, first reclaims the slots freed since the last chunk
+     * was released, then fails fast or blocks.
+     */
     private void acquireSlot(Outgoing out) {
+        if (inFlight.tryAcquire()) {
+            return;
+        }
+        reclaimFreed();
         if (failFastWhenFull) {
             if (!inFlight.tryAcquire()) {
                 endSpan(out, null);
@@ -125,18 +142,42 @@ public final class NatsEventPublisher implements EventPublisher {
         }
     }
 
+    /**
+     * Frees a slot. Handing each one back separately would wake a blocked publisher once per ack (a
+     * context switch per message on a small machine); chunks wake it once per {@code releaseChunk}
+     * acks. No slot is lost: a publisher that finds none reclaims the unreleased ones itself, and a
+     * blocked publisher has more than a chunk in flight (it holds every slot), so a chunk always comes.
+     */
+    private void releaseSlot() {
+        if (releaseChunk == 1) {
+            inFlight.release();
+            return;
+        }
+        int freed = freedNotReleased.incrementAndGet();
+        if (freed >= releaseChunk && freedNotReleased.compareAndSet(freed, 0)) {
+            inFlight.release(freed);
+        }
+    }
+
+    private void reclaimFreed() {
+        int freed = freedNotReleased.getAndSet(0);
+        if (freed > 0) {
+            inFlight.release(freed);
+        }
+    }
+
     private void send(Outgoing out, CompletableFuture<PublishResult> result, int attempt) {
         CompletableFuture<PublishAck> ack;
         try {
             ack = js.publishAsync(out.message);
         } catch (RuntimeException e) {
-            inFlight.release();
+            releaseSlot();
             result.completeExceptionally(failed(out, Reason.UNAVAILABLE, e));
             return;
         }
         ack.whenComplete((a, error) -> {
             if (error == null) {
-                inFlight.release();
+                releaseSlot();
                 result.complete(succeeded(out, a));
                 return;
             }
@@ -147,7 +188,7 @@ public final class NatsEventPublisher implements EventPublisher {
                 send(out, result, attempt + 1);
                 return;
             }
-            inFlight.release();
+            releaseSlot();
             result.completeExceptionally(failed(out,
                     cause instanceof JetStreamApiException ? Reason.REJECTED : Reason.UNAVAILABLE, cause));
         });

@@ -1,4 +1,4 @@
-package dev.spine.contracts.internal;
+package dev.spine.contracts;
 
 import static dev.spine.contracts.internal.EnvelopeFields.*;
 
@@ -7,21 +7,20 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.spine.contracts.EventEnvelope;
-import dev.spine.contracts.InvalidEventException;
 import dev.spine.contracts.InvalidEventException.Code;
-import dev.spine.contracts.TraceContext;
+import dev.spine.contracts.internal.FieldRules;
+import dev.spine.contracts.internal.UtcMillis;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.UUID;
 
 /**
  * Decodes an envelope with Jackson's streaming parser in one pass: known fields are checked as they
- * are read and only {@code data} and unknown fields become trees, so no intermediate tree of the
- * whole event is built and then copied.
+ * are read; {@code data} is only checked to be one well-formed object and kept as its bytes (the tree
+ * is built on first {@link EventEnvelope#data()}, so consumers that route or store the payload as
+ * JSON never pay for it); only unknown fields become trees.
  */
-public final class EnvelopeReader {
+final class EnvelopeReader {
     private static final int[] REQUIRED_BITS = {1, 2, 4, 8, 16, 32, 64};
     private static final int ALL_REQUIRED = 127;
     private static final int CAUSATION_BIT = 128;
@@ -31,18 +30,18 @@ public final class EnvelopeReader {
     private final ObjectMapper mapper;
     private final int maxPayloadBytes;
 
-    public EnvelopeReader(ObjectMapper mapper, int maxPayloadBytes) {
+    EnvelopeReader(ObjectMapper mapper, int maxPayloadBytes) {
         this.mapper = mapper;
         this.maxPayloadBytes = maxPayloadBytes;
     }
 
-    public EventEnvelope read(byte[] bytes, int offset, int length) {
+    EventEnvelope read(byte[] bytes, int offset, int length) {
         if (length > maxPayloadBytes) {
             throw new InvalidEventException(Code.PAYLOAD_TOO_LARGE, null,
                     length + " bytes exceeds the maximum of " + maxPayloadBytes);
         }
         try (JsonParser p = mapper.getFactory().createParser(bytes, offset, length)) {
-            return readObject(p);
+            return readObject(p, bytes, offset);
         } catch (JsonProcessingException e) {
             throw new InvalidEventException(Code.MALFORMED_JSON, null, e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -51,7 +50,7 @@ public final class EnvelopeReader {
         }
     }
 
-    private EventEnvelope readObject(JsonParser p) throws IOException {
+    private EventEnvelope readObject(JsonParser p, byte[] bytes, int offset) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw new InvalidEventException(Code.MALFORMED_JSON, null, "an event must be a JSON object");
         }
@@ -97,7 +96,10 @@ public final class EnvelopeReader {
                     if (v != JsonToken.START_OBJECT) {
                         throw new InvalidEventException(Code.INVALID_FIELD, DATA, "must be a JSON object, got " + v);
                     }
-                    b.data((ObjectNode) mapper.readTree(p));
+                    int start = (int) p.currentTokenLocation().getByteOffset();
+                    p.skipChildren();
+                    int end = (int) p.currentLocation().getByteOffset();
+                    b.rawData(bytes, offset + start, end - start, mapper);
                 }
                 case CAUSATION_ID -> b.causationId(v == JsonToken.VALUE_NULL ? null : uuid(p, v, CAUSATION_ID));
                 case TENANT_ID -> b.tenantId(v == JsonToken.VALUE_NULL ? null : nonEmpty(p, v, TENANT_ID));
@@ -120,7 +122,7 @@ public final class EnvelopeReader {
         if ((seen & ALL_REQUIRED) != ALL_REQUIRED) {
             for (int i = 0; i < REQUIRED_BITS.length; i++) {
                 if ((seen & REQUIRED_BITS[i]) == 0) {
-                    throw new InvalidEventException(Code.MISSING_FIELD, REQUIRED[i], "is required");
+                    throw new InvalidEventException(Code.MISSING_FIELD, REQUIRED.get(i), "is required");
                 }
             }
         }

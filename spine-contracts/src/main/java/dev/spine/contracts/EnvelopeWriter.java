@@ -1,4 +1,4 @@
-package dev.spine.contracts.internal;
+package dev.spine.contracts;
 
 import static dev.spine.contracts.internal.EnvelopeFields.*;
 
@@ -6,8 +6,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.spine.contracts.EventEnvelope;
-import dev.spine.contracts.InvalidEventException;
+import dev.spine.contracts.internal.UtcMillis;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -17,18 +16,18 @@ import java.util.Map;
  * then optional ones, then extensions in arrival order), so decode-then-encode of a canonical
  * payload gives back the same bytes.
  */
-public final class EnvelopeWriter {
+final class EnvelopeWriter {
     private static final int INITIAL_BUFFER = 512;
 
     private final ObjectMapper mapper;
     private final int maxPayloadBytes;
 
-    public EnvelopeWriter(ObjectMapper mapper, int maxPayloadBytes) {
+    EnvelopeWriter(ObjectMapper mapper, int maxPayloadBytes) {
         this.mapper = mapper;
         this.maxPayloadBytes = maxPayloadBytes;
     }
 
-    public byte[] write(EventEnvelope e) {
+    byte[] write(EventEnvelope e) {
         ByteArrayBuilder out = new ByteArrayBuilder(INITIAL_BUFFER);
         try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
             g.writeStartObject();
@@ -39,7 +38,9 @@ public final class EnvelopeWriter {
             g.writeStringField(SOURCE, e.source());
             g.writeStringField(CORRELATION_ID, e.correlationId().toString());
             g.writeFieldName(DATA);
-            mapper.writeTree(g, e.data());
+            if (!e.writeRawData(g)) {
+                mapper.writeTree(g, e.data());
+            }
             if (e.causationId() != null) {
                 g.writeStringField(CAUSATION_ID, e.causationId().toString());
             }
