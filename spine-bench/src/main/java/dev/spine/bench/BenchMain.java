@@ -13,6 +13,7 @@ public final class BenchMain {
 
     static {
         BENCHES.put("jobs", new JobsBench());
+        BENCHES.put("events", new EventsBench());
     }
 
     /** One benchmark: runs against the services named by SPINE_PG_URL / SPINE_NATS_URL. */
