@@ -93,6 +93,7 @@ class EventToJobTest {
     void aCrashBetweenCommitAndAckCreatesNoDuplicate(TestDatabase db, TestNats nats) {
         Map<String, Integer> runs = new ConcurrentHashMap<>();
         AtomicBoolean crashOnce = new AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger crashedBatch = new java.util.concurrent.atomic.AtomicInteger();
         try (JobService service = JobService.builder(ServiceFixture.config(db, nats, Map.of()))
                 .discoverHandlers(false)
                 .handler("IndexDocumentJob", job -> runs.merge(job.idempotencyKey(), 1, Integer::sum))
@@ -100,6 +101,7 @@ class EventToJobTest {
              Spine publisher = ServiceFixture.publisher(nats, service.config())) {
             service.commitHook(batch -> {
                 if (crashOnce.getAndSet(false)) {
+                    crashedBatch.set(batch.size());
                     throw new IllegalStateException("simulated crash after commit, before ack");
                 }
             });
@@ -109,9 +111,10 @@ class EventToJobTest {
             Eventually.await("all 50 events ran their job", () -> runs.size() == 50);
             assertTrue(!crashOnce.get(), "the crash happened");
             assertEquals(1, service.metrics().counter("spine.ingest.failures").getCount(), "one batch crashed");
-            // the crashed batch counts only when its redelivery succeeds: 50 means every event got through once
+            // committed batches are counted, so the crashed batch counts twice once its redelivery went through
             Eventually.await("the crashed batch was redelivered and acked", () ->
-                    service.metrics().counter("spine.ingest.events").getCount() == 50);
+                    service.metrics().counter("spine.ingest.events").getCount() == 50 + crashedBatch.get());
+            assertEquals(50, service.metrics().counter("spine.ingest.jobs_created").getCount(), "redelivery created none");
             assertEquals(50, db.queryLong("select count(*) from " + db.schema() + ".job_key"), "one job per event");
             assertTrue(runs.values().stream().allMatch(n -> n == 1), "no job ran twice: " + runs);
         }

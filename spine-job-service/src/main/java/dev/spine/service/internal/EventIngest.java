@@ -82,6 +82,17 @@ public final class EventIngest implements AutoCloseable {
     }
 
     private void loop() {
+        try {
+            gather();
+        } catch (RuntimeException | Error e) {
+            healthy = false;
+            lastError = "ingest stopped: " + e;
+            LOG.error("event ingest stopped; unacknowledged events will be redelivered to other instances", e);
+            throw e;
+        }
+    }
+
+    private void gather() {
         long lingerNanos = settings.linger().toNanos();
         List<Message> batch = new ArrayList<>(settings.batchSize());
         while (running || !inbox.isEmpty()) {
