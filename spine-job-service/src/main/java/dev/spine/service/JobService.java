@@ -136,6 +136,7 @@ public final class JobService implements AutoCloseable {
     private JobQueue jobQueue() {
         JobQueueBuilder b = JobQueue.builder(dataSource).schema(config.schema()).metrics(metrics).clock(clock)
                 .notifyInTransaction(false).shutdownTimeout(config.shutdownTimeout())
+                .cronPollInterval(config.cronPollInterval())
                 .work(QueueOptions.of("realtime", config.realtimeWorkers()))
                 .work(QueueOptions.of("interactive", config.interactiveWorkers()))
                 .work(QueueOptions.of("background", config.backgroundWorkers()));

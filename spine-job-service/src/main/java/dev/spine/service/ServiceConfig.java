@@ -32,7 +32,8 @@ public record ServiceConfig(
         boolean lifecycleEvents,
         Duration shutdownTimeout,
         int breakerFailureThreshold,
-        Duration breakerOpenFor) {
+        Duration breakerOpenFor,
+        Duration cronPollInterval) {
 
     /** Every variable with its default and meaning, in the order {@code spine serve --help} lists them. */
     public static final Map<String, String[]> VARIABLES = new LinkedHashMap<>();
@@ -58,6 +59,7 @@ public record ServiceConfig(
         v("SPINE_SHUTDOWN_TIMEOUT", "30s", "how long SIGTERM waits for in-flight batches and jobs");
         v("SPINE_BREAKER_FAILURES", "50", "failure rate (%) over the last 20 runs of a job type that opens its breaker");
         v("SPINE_BREAKER_OPEN_FOR", "30s", "how long an open breaker holds jobs back before a half-open probe");
+        v("SPINE_CRON_POLL_INTERVAL", "10s", "how often due cron ticks are looked for");
     }
 
     private static void v(String name, String fallback, String meaning) {
@@ -80,7 +82,8 @@ public record ServiceConfig(
                 r.integer("SPINE_MAX_ACK_PENDING", 1, 1_000_000), r.integer("SPINE_WORKERS_REALTIME", 1, 10_000),
                 r.integer("SPINE_WORKERS_INTERACTIVE", 1, 10_000), r.integer("SPINE_WORKERS_BACKGROUND", 1, 10_000),
                 r.bool("SPINE_LIFECYCLE_EVENTS"), r.duration("SPINE_SHUTDOWN_TIMEOUT"),
-                r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"));
+                r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"),
+                r.duration("SPINE_CRON_POLL_INTERVAL"));
     }
 
     /** The defaults alone. */
@@ -118,6 +121,7 @@ public record ServiceConfig(
         m.put("SPINE_SHUTDOWN_TIMEOUT", shutdownTimeout.toMillis() + "ms");
         m.put("SPINE_BREAKER_FAILURES", String.valueOf(breakerFailureThreshold));
         m.put("SPINE_BREAKER_OPEN_FOR", breakerOpenFor.toMillis() + "ms");
+        m.put("SPINE_CRON_POLL_INTERVAL", cronPollInterval.toMillis() + "ms");
         return m;
     }
 

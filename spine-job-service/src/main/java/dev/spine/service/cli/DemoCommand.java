@@ -1,17 +1,17 @@
 package dev.spine.service.cli;
 
+import dev.spine.service.ServiceConfig;
+import dev.spine.service.demo.Demo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-/** {@code spine demo}: placeholder until the demo workload lands. */
-@Command(name = "demo", description = "Runs the demo workload against PostgreSQL and NATS.")
+/** {@code spine demo}: the job service with a demo workload; prints progress and a summary. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Runs the job service with a demo workload against PostgreSQL and NATS (schema spine_demo, "
+                + "streams demo_*), printing progress and a summary. Exit code 0 when everything worked.")
 final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
-        String pg = System.getenv().getOrDefault("SPINE_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
-        try (var c = java.sql.DriverManager.getConnection(pg)) {
-            System.out.println("demo: PostgreSQL answers: " + c.getMetaData().getDatabaseProductVersion());
-        }
-        return 0;
+        return new Demo(ServiceConfig.fromEnvironment(), System.out).run();
     }
 }

@@ -105,8 +105,10 @@ public final class JobRunner {
         metrics.failed();
         if (job.isLastAttempt()) {
             metrics.dead();
-            LOG.warn("job {} ({}) failed its last attempt {}/{}: {}", job.id(), job.type(), job.attempt(),
-                    job.maxAttempts(), error, failure);
+            // the error (class and message) is kept with the dead job; the stack trace only at debug level
+            LOG.warn("job {} ({}) failed its last attempt {}/{} and is dead: {}", job.id(), job.type(), job.attempt(),
+                    job.maxAttempts(), error);
+            LOG.debug("job {} last failure", job.id(), failure);
             sink.accept(new Outcome.Dead(job.id(), errorJson));
             tell(() -> listener.failed(job, error, true));
         } else {
