@@ -11,7 +11,7 @@ set -euo pipefail
 
 # What the demo prints when it worked (a line starting with it); change it here when the demo's
 # summary changes. SPINE_DEMO_MARKER overrides it for one run.
-readonly DEMO_MARKER="${SPINE_DEMO_MARKER:-demo:}"
+readonly DEMO_MARKER="${SPINE_DEMO_MARKER:-demo: OK}"
 # Upper bounds, so a hung demo or server cannot hold CI forever.
 readonly DEMO_TIMEOUT_SECONDS=600
 readonly STOP_TIMEOUT_SECONDS=180
