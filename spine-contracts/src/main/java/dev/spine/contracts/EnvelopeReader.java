@@ -162,20 +162,24 @@ final class EnvelopeReader {
     }
 
     private static UUID uuid(JsonParser p, JsonToken v, String field) throws IOException {
-        String s = string(p, v, field);
-        UUID id = FieldRules.parseUuid(s);
+        if (v != JsonToken.VALUE_STRING) {
+            throw new InvalidEventException(Code.INVALID_FIELD, field, "must be a string, got " + describe(v));
+        }
+        UUID id = FieldRules.parseUuid(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         if (id == null) {
-            throw new InvalidEventException(Code.INVALID_FIELD, field, "must be a UUID, got " + s);
+            throw new InvalidEventException(Code.INVALID_FIELD, field, "must be a UUID, got " + p.getText());
         }
         return id;
     }
 
     private static Instant timestamp(JsonParser p, JsonToken v) throws IOException {
-        String s = string(p, v, TIMESTAMP);
-        Instant t = UtcMillis.parse(s);
+        if (v != JsonToken.VALUE_STRING) {
+            throw new InvalidEventException(Code.INVALID_FIELD, TIMESTAMP, "must be a string, got " + describe(v));
+        }
+        Instant t = UtcMillis.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
         if (t == null) {
             throw new InvalidEventException(Code.INVALID_FIELD, TIMESTAMP,
-                    "must be ISO-8601 UTC with milliseconds like 2026-01-01T12:00:00.000Z, got " + s);
+                    "must be ISO-8601 UTC with milliseconds like 2026-01-01T12:00:00.000Z, got " + p.getText());
         }
         return t;
     }

@@ -17,17 +17,22 @@ public final class UtcMillis {
 
     /** @return the instant, or {@code null} if {@code s} is not exactly {@code yyyy-MM-ddTHH:mm:ss.SSSZ} */
     public static Instant parse(String s) {
-        if (s == null || s.length() != LENGTH || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T'
-                || s.charAt(13) != ':' || s.charAt(16) != ':' || s.charAt(19) != '.' || s.charAt(23) != 'Z') {
+        return s == null ? null : parse(s.toCharArray(), 0, s.length());
+    }
+
+    /** The same from a parser's character buffer, so decoding creates no String for the timestamp. */
+    public static Instant parse(char[] c, int o, int length) {
+        if (length != LENGTH || c[o + 4] != '-' || c[o + 7] != '-' || c[o + 10] != 'T'
+                || c[o + 13] != ':' || c[o + 16] != ':' || c[o + 19] != '.' || c[o + 23] != 'Z') {
             return null;
         }
-        int year = digits(s, 0, 4);
-        int month = digits(s, 5, 7);
-        int day = digits(s, 8, 10);
-        int hour = digits(s, 11, 13);
-        int minute = digits(s, 14, 16);
-        int second = digits(s, 17, 19);
-        int millis = digits(s, 20, 23);
+        int year = digits(c, o, 0, 4);
+        int month = digits(c, o, 5, 7);
+        int day = digits(c, o, 8, 10);
+        int hour = digits(c, o, 11, 13);
+        int minute = digits(c, o, 14, 16);
+        int second = digits(c, o, 17, 19);
+        int millis = digits(c, o, 20, 23);
         if ((year | month | day | hour | minute | second | millis) < 0) {
             return null;
         }
@@ -63,10 +68,10 @@ public final class UtcMillis {
         return new String(c);
     }
 
-    private static int digits(String s, int from, int to) {
+    private static int digits(char[] c, int o, int from, int to) {
         int v = 0;
         for (int i = from; i < to; i++) {
-            char ch = s.charAt(i);
+            char ch = c[o + i];
             if (ch < '0' || ch > '9') {
                 return -1;
             }

@@ -39,6 +39,8 @@ public final class NatsSubscription implements EventSubscription {
     private static final String REASON_MAX_DELIVERIES = "max-deliveries";
     /** Pause before pulling again after the server could not be asked (e.g. while reconnecting). */
     private static final Duration PULL_RETRY_PAUSE = Duration.ofSeconds(1);
+    /** When this share of a fetch has been handled, the next fetch is requested. */
+    private static final int PREFETCH_PERCENT = 75;
 
     private final Connection connection;
     private final SubscriptionOptions options;
@@ -88,40 +90,70 @@ public final class NatsSubscription implements EventSubscription {
     }
 
     /**
-     * One bounded fetch at a time, every message of it handled before the next: stopping then means
-     * "finish this fetch" and nothing is stranded. (jnats' continuous consume, once stopped, closes as
-     * soon as its pulls are answered and drops messages still queued for the handler; they would
-     * then wait out AckWait.)
+     * Bounded fetches, each drained completely: stopping means "finish the fetches already asked for",
+     * so nothing is stranded. (jnats' continuous consume, once stopped, closes as soon as its pulls are
+     * answered and drops messages still queued for the handler; they would then wait out AckWait.)
+     * The next fetch is requested when three quarters of the current one are handled, so the pull
+     * round trip overlaps with handling instead of stalling it.
      */
     private void run() {
-        while (!stopping) {
-            try (FetchConsumer batch = context.fetch(fetchOptions)) {
-                Message m;
-                while ((m = batch.nextMessage()) != null) {
-                    onMessage(m);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                if (stopping) {
-                    return;
-                }
-                if (connection.getStatus() == Connection.Status.CLOSED) {
-                    LOG.error("{}/{}: connection closed under a running subscription; it stops now", stream,
-                            options.durableName(), e);
-                    return;
-                }
-                LOG.warn("{}/{}: pull failed ({}); retrying in {}", stream, options.durableName(), e.toString(),
-                        PULL_RETRY_PAUSE);
+        FetchConsumer current = null;
+        FetchConsumer next = null;
+        int handledInBatch = 0;
+        int prefetchAt = Math.max(1, options.batchSize() * PREFETCH_PERCENT / 100);
+        try {
+            while (true) {
                 try {
-                    Thread.sleep(PULL_RETRY_PAUSE.toMillis());
-                } catch (InterruptedException ie) {
+                    if (current == null) {
+                        if (next == null && stopping) {
+                            return;
+                        }
+                        current = next != null ? next : context.fetch(fetchOptions);
+                        next = null;
+                        handledInBatch = 0;
+                    }
+                    Message m = current.nextMessage();
+                    if (m == null) {
+                        current.close();
+                        current = null;
+                        continue;
+                    }
+                    if (++handledInBatch == prefetchAt && next == null && !stopping) {
+                        next = context.fetch(fetchOptions);
+                    }
+                    onMessage(m);
+                } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
+                } catch (Exception e) {
+                    if (stopping || connection.getStatus() == Connection.Status.CLOSED) {
+                        LOG.info("{}/{}: pull loop ends: {}", stream, options.durableName(), e.toString());
+                        return;
+                    }
+                    LOG.warn("{}/{}: pull failed ({}); retrying in {}", stream, options.durableName(), e.toString(),
+                            PULL_RETRY_PAUSE);
+                    current = closeQuietly(current);
+                    Thread.sleep(PULL_RETRY_PAUSE.toMillis());
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(current);
+            closeQuietly(next);
         }
+    }
+
+    /** Closes a fetch whose pull already failed; a second failure adds nothing worth reporting. */
+    private FetchConsumer closeQuietly(FetchConsumer f) {
+        if (f != null) {
+            try {
+                f.close();
+            } catch (Exception e) {
+                LOG.debug("{}/{}: closing a failed fetch: {}", stream, options.durableName(), e.toString());
+            }
+        }
+        return null;
     }
 
     private void onMessage(Message m) {
