@@ -14,6 +14,7 @@ public final class BenchMain {
     static {
         BENCHES.put("jobs", new JobsBench());
         BENCHES.put("events", new EventsBench());
+        BENCHES.put("spine", new SpineBench());
     }
 
     /** One benchmark: runs against the services named by SPINE_PG_URL / SPINE_NATS_URL. */

@@ -1,0 +1,128 @@
+package dev.spine.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.Spine;
+import dev.spine.service.JobService;
+import dev.spine.service.RoutingTable;
+import dev.spine.service.ServiceConfig;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Nats;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The whole spine against the workload of the Node peer (nats.js + pg-boss): N events published (async,
+ * up to 1000 in flight) through the job service's consumer, micro-batched into jobs, run by workers;
+ * {@code event_to_done_per_s} from the first publish to the last job done. Then publish-to-handler latency
+ * at 100 events/s on a realtime route. One JSON line with the peer's keys.
+ */
+final class SpineBench implements BenchMain.Bench {
+    static final String SCHEMA = "spine_bench_spine";
+    static final String STREAM_PREFIX = "bench_";
+    static final String SUBJECT_PREFIX = "bench.";
+    private static final String ROUTES = """
+            routes:
+              - match: data.EntityCreated
+                job: BenchJob
+                queue: realtime
+            """;
+
+    @Override
+    public void run(BenchEnv env) throws Exception {
+        int n = BenchEnv.intEnv("N", 20_000);
+        int latN = BenchEnv.intEnv("LAT_N", 300);
+        reset(env);
+        ObjectMapper json = new ObjectMapper();
+        AtomicInteger done = new AtomicInteger();
+        CountDownLatch allDone = new CountDownLatch(1);
+        Latencies lat = new Latencies(latN);
+        CountDownLatch latDone = new CountDownLatch(latN);
+        ServiceConfig config = ServiceConfig.from(Map.of(
+                "SPINE_PG_URL", env.pgUrl(), "SPINE_NATS_URL", env.natsUrl(), "SPINE_PG_SCHEMA", SCHEMA,
+                "SPINE_STREAM_PREFIX", STREAM_PREFIX, "SPINE_SUBJECT_PREFIX", SUBJECT_PREFIX,
+                "SPINE_CONSUMER", "bench-job-service", "SPINE_HTTP_ADDR", "127.0.0.1:0",
+                "SPINE_WORKERS_REALTIME", "4")::get);
+        RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "bench");
+        try (JobService service = JobService.builder(config).routes(routes).discoverHandlers(false)
+                .handler("BenchJob", job -> {
+                    JsonNode data = json.readTree(job.payloadJson()).path("data");
+                    if (data.has("t")) {
+                        lat.add(JobsBench.micros(Instant.now()) - data.get("t").asLong());
+                        latDone.countDown();
+                    } else if (done.incrementAndGet() == n) {
+                        allDone.countDown();
+                    }
+                }).build().start()) {
+            Spine spine = service.spine();
+            JobsBench.progress("publish " + n + " events through the job service");
+            long t0 = System.nanoTime();
+            List<CompletableFuture<?>> inFlight = new ArrayList<>(1000);
+            for (int i = 0; i < n; i++) {
+                inFlight.add(spine.publishAsync(event(JsonNodeFactory.instance.objectNode().put("i", i))));
+                if (inFlight.size() >= 1000) {
+                    CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+                    inFlight.clear();
+                }
+            }
+            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+            double publishPerS = n / JobsBench.seconds(t0);
+            if (!allDone.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("only " + done.get() + " of " + n + " jobs ran");
+            }
+            double e2ePerS = n / JobsBench.seconds(t0);
+
+            JobsBench.progress("latency " + latN + " events at 100/s");
+            for (int i = 0; i < latN; i++) {
+                spine.publish(event(JsonNodeFactory.instance.objectNode().put("t", JobsBench.micros(Instant.now()))));
+                Thread.sleep(10); // the 100 events/s arrival rate of the peer's workload
+            }
+            latDone.await(30, TimeUnit.SECONDS);
+
+            ObjectNode out = json.createObjectNode();
+            out.put("bench", "spine");
+            out.put("N", n);
+            out.put("publish_per_s", Math.round(publishPerS));
+            out.put("event_to_done_per_s", Math.round(e2ePerS));
+            out.put("lat_n", lat.count());
+            out.put("lat_p50_ms", lat.percentileMillis(0.5));
+            out.put("lat_p99_ms", lat.percentileMillis(0.99));
+            out.put("lat_max_ms", lat.maxMillis());
+            out.put("heap_used_mb", (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+            System.out.println(out);
+        }
+        reset(env);
+    }
+
+    private static EventEnvelope event(ObjectNode data) {
+        return EventEnvelope.builder().eventType("data.EntityCreated").source("bench").data(data).build();
+    }
+
+    private static void reset(BenchEnv env) throws Exception {
+        try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl()); Statement s = c.createStatement()) {
+            s.execute("drop schema if exists " + SCHEMA + " cascade");
+        }
+        try (Connection nats = Nats.connect(env.natsUrl())) {
+            JetStreamManagement jsm = nats.jetStreamManagement();
+            for (String name : jsm.getStreamNames()) {
+                if (name.startsWith(STREAM_PREFIX)) {
+                    jsm.deleteStream(name);
+                }
+            }
+        }
+    }
+}
