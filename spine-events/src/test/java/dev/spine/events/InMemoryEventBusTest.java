@@ -1,0 +1,62 @@
+package dev.spine.events;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.InvalidEventException;
+import dev.spine.testkit.Eventually;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class InMemoryEventBusTest {
+
+    @Test
+    void groupsFanOutMembersShareAndDuplicatesAreDropped() {
+        try (InMemoryEventBus bus = new InMemoryEventBus()) {
+            Set<UUID> audit = ConcurrentHashMap.newKeySet();
+            Map<UUID, String> shared = new ConcurrentHashMap<>();
+            bus.subscribe(SubscriptionOptions.durable("audit").build(), e -> audit.add(e.envelope().eventId()));
+            bus.subscribe(SubscriptionOptions.durable("idx").eventTypes("data.*").build(),
+                    e -> shared.put(e.envelope().eventId(), "a"));
+            bus.subscribe(SubscriptionOptions.durable("idx").eventTypes("data.*").build(),
+                    e -> shared.put(e.envelope().eventId(), "b"));
+            for (int i = 0; i < 10; i++) {
+                EventEnvelope e = TestSpines.event(i % 2 == 0 ? "data.EntityCreated" : "rule.RuleFired", i);
+                assertFalse(bus.publish(e).duplicate());
+                assertTrue(bus.publish(e).duplicate());
+            }
+            Eventually.await("delivered", () -> audit.size() == 10 && shared.size() == 5);
+            assertTrue(shared.containsValue("a") && shared.containsValue("b"), "members of a group take turns");
+        }
+    }
+
+    @Test
+    void failingHandlerIsRetriedThenDeadLettered() {
+        try (InMemoryEventBus bus = new InMemoryEventBus()) {
+            AtomicInteger calls = new AtomicInteger();
+            bus.subscribe(SubscriptionOptions.durable("x").maxDeliver(3).backoff(Duration.ofMillis(5)).build(), e -> {
+                calls.incrementAndGet();
+                throw new IllegalStateException("always");
+            });
+            bus.publish(TestSpines.event("ai.QueryReceived", 1));
+            Eventually.await("dead-lettered", () -> bus.deadLetters().size() == 1);
+            assertEquals(3, calls.get());
+            assertEquals(3, bus.deadLetters().get(0).deliveredCount());
+        }
+    }
+
+    @Test
+    void rejectsWhatTheRealPublisherRejects() {
+        try (InMemoryEventBus bus = new InMemoryEventBus()) {
+            assertEquals(InvalidEventException.Code.UNKNOWN_DOMAIN, assertThrows(InvalidEventException.class,
+                    () -> bus.publish(TestSpines.event("billing.InvoicePaid", 1))).code());
+            assertEquals(List.of(), bus.deadLetters());
+        }
+    }
+}
