@@ -2,6 +2,7 @@ package dev.spine.jobs;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.Consumer;
 
 /**
  * What to enqueue: a job type, a payload (any Jackson-serializable object that becomes a JSON object,
@@ -31,83 +32,78 @@ public final class JobRequest {
     final String traceparent;
     final String tracestate;
 
-    private JobRequest(String type, Object payload, boolean rawJson, String queue, int priority, Instant runAt,
-            Duration delay, int maxAttempts, Backoff backoff, Duration timeout, String idempotencyKey,
-            String correlationId, String traceparent, String tracestate) {
-        this.type = type;
-        this.payload = payload;
-        this.rawJson = rawJson;
-        this.queue = queue;
-        this.priority = priority;
-        this.runAt = runAt;
-        this.delay = delay;
-        this.maxAttempts = maxAttempts;
-        this.backoff = backoff;
-        this.timeout = timeout;
-        this.idempotencyKey = idempotencyKey;
-        this.correlationId = correlationId;
-        this.traceparent = traceparent;
-        this.tracestate = tracestate;
+    private JobRequest(Draft d) {
+        this.type = d.type;
+        this.payload = d.payload;
+        this.rawJson = d.rawJson;
+        this.queue = d.queue;
+        this.priority = d.priority;
+        this.runAt = d.runAt;
+        this.delay = d.delay;
+        this.maxAttempts = d.maxAttempts;
+        this.backoff = d.backoff;
+        this.timeout = d.timeout;
+        this.idempotencyKey = d.idempotencyKey;
+        this.correlationId = d.correlationId;
+        this.traceparent = d.traceparent;
+        this.tracestate = d.tracestate;
     }
 
     /** A job of {@code type} whose payload Jackson serializes to a JSON object (a record, a Map, ...). */
     public static JobRequest of(String type, Object payload) {
-        return new JobRequest(type, payload, false, DEFAULT_QUEUE, 0, null, null, DEFAULT_MAX_ATTEMPTS,
-                Backoff.DEFAULT, DEFAULT_TIMEOUT, null, null, null, null);
+        return new JobRequest(new Draft(type, payload, false));
     }
 
     /** A job whose payload is JSON text (must be a JSON object); checked at enqueue. */
     public static JobRequest json(String type, String payloadJson) {
-        return new JobRequest(type, payloadJson, true, DEFAULT_QUEUE, 0, null, null, DEFAULT_MAX_ATTEMPTS,
-                Backoff.DEFAULT, DEFAULT_TIMEOUT, null, null, null, null);
+        return new JobRequest(new Draft(type, payloadJson, true));
     }
 
-    private JobRequest copy(String queue, int priority, Instant runAt, Duration delay, int maxAttempts,
-            Backoff backoff, Duration timeout, String key, String correlationId, String traceparent,
-            String tracestate) {
-        return new JobRequest(type, payload, rawJson, queue, priority, runAt, delay, maxAttempts, backoff, timeout,
-                key, correlationId, traceparent, tracestate);
+    /** A copy of this request with one change: the requests themselves never change. */
+    private JobRequest with(Consumer<Draft> change) {
+        Draft d = new Draft(this);
+        change.accept(d);
+        return new JobRequest(d);
     }
 
     /** The queue (tier) to run on: {@code realtime}, {@code interactive}, {@code background} or a custom one. */
     public JobRequest queue(String queue) {
-        return copy(queue, priority, runAt, delay, maxAttempts, backoff, timeout, idempotencyKey, correlationId,
-                traceparent, tracestate);
+        return with(d -> d.queue = queue);
     }
 
     /** Higher runs first within a queue; default 0; -32768..32767. */
     public JobRequest priority(int priority) {
-        return copy(queue, priority, runAt, delay, maxAttempts, backoff, timeout, idempotencyKey, correlationId,
-                traceparent, tracestate);
+        return with(d -> d.priority = priority);
     }
 
     /** Not before this instant. */
     public JobRequest runAt(Instant runAt) {
-        return copy(queue, priority, runAt, null, maxAttempts, backoff, timeout, idempotencyKey, correlationId,
-                traceparent, tracestate);
+        return with(d -> {
+            d.runAt = runAt;
+            d.delay = null;
+        });
     }
 
     /** Not before this long after enqueue; must not be negative. */
     public JobRequest delay(Duration delay) {
-        return copy(queue, priority, null, delay, maxAttempts, backoff, timeout, idempotencyKey, correlationId,
-                traceparent, tracestate);
+        return with(d -> {
+            d.delay = delay;
+            d.runAt = null;
+        });
     }
 
     /** Attempts in all (1 = no retry). */
     public JobRequest maxAttempts(int maxAttempts) {
-        return copy(queue, priority, runAt, delay, maxAttempts, backoff, timeout, idempotencyKey, correlationId,
-                traceparent, tracestate);
+        return with(d -> d.maxAttempts = maxAttempts);
     }
 
     public JobRequest backoff(Backoff backoff) {
-        return copy(queue, priority, runAt, delay, maxAttempts, backoff, timeout, idempotencyKey, correlationId,
-                traceparent, tracestate);
+        return with(d -> d.backoff = backoff);
     }
 
     /** The handler is interrupted after this long and the attempt fails. */
     public JobRequest timeout(Duration timeout) {
-        return copy(queue, priority, runAt, delay, maxAttempts, backoff, timeout, idempotencyKey, correlationId,
-                traceparent, tracestate);
+        return with(d -> d.timeout = timeout);
     }
 
     /**
@@ -115,19 +111,19 @@ public final class JobRequest {
      * nothing and returns the first job's id, also after that job finished.
      */
     public JobRequest idempotencyKey(String key) {
-        return copy(queue, priority, runAt, delay, maxAttempts, backoff, timeout, key, correlationId, traceparent,
-                tracestate);
+        return with(d -> d.idempotencyKey = key);
     }
 
     public JobRequest correlationId(String correlationId) {
-        return copy(queue, priority, runAt, delay, maxAttempts, backoff, timeout, idempotencyKey, correlationId,
-                traceparent, tracestate);
+        return with(d -> d.correlationId = correlationId);
     }
 
     /** W3C trace context the job's run continues. */
     public JobRequest traceContext(String traceparent, String tracestate) {
-        return copy(queue, priority, runAt, delay, maxAttempts, backoff, timeout, idempotencyKey, correlationId,
-                traceparent, tracestate);
+        return with(d -> {
+            d.traceparent = traceparent;
+            d.tracestate = tracestate;
+        });
     }
 
     public String type() {
@@ -145,5 +141,44 @@ public final class JobRequest {
     @Override
     public String toString() {
         return "JobRequest{type=" + type + ", queue=" + queue + ", key=" + idempotencyKey + "}";
+    }
+
+    /** The mutable twin used to derive a changed copy. */
+    private static final class Draft {
+        String type;
+        Object payload;
+        boolean rawJson;
+        String queue = DEFAULT_QUEUE;
+        int priority;
+        Instant runAt;
+        Duration delay;
+        int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        Backoff backoff = Backoff.DEFAULT;
+        Duration timeout = DEFAULT_TIMEOUT;
+        String idempotencyKey;
+        String correlationId;
+        String traceparent;
+        String tracestate;
+
+        Draft(String type, Object payload, boolean rawJson) {
+            this.type = type;
+            this.payload = payload;
+            this.rawJson = rawJson;
+        }
+
+        Draft(JobRequest r) {
+            this(r.type, r.payload, r.rawJson);
+            queue = r.queue;
+            priority = r.priority;
+            runAt = r.runAt;
+            delay = r.delay;
+            maxAttempts = r.maxAttempts;
+            backoff = r.backoff;
+            timeout = r.timeout;
+            idempotencyKey = r.idempotencyKey;
+            correlationId = r.correlationId;
+            traceparent = r.traceparent;
+            tracestate = r.tracestate;
+        }
     }
 }
