@@ -1,0 +1,13 @@
+/**
+ * The spine's event layer over NATS JetStream. Start at {@link dev.spine.events.Spine}: provision the
+ * {@link dev.spine.events.StreamTopology}, publish through {@link dev.spine.events.EventPublisher},
+ * subscribe handlers with {@link dev.spine.events.SubscriptionOptions}, replay history with
+ * {@link dev.spine.events.ReplayOptions}, and redrive {@link dev.spine.events.DeadLetters}.
+ *
+ * <p>Promises: a publish that returns (or whose future completes) is stored; the eventId is the
+ * JetStream dedupe key; delivery is at-least-once with explicit acks, backoff between retries and a
+ * dead-letter stream after the last allowed delivery; replay never touches durable consumers.
+ * {@link dev.spine.events.InMemoryEventBus} is for local development only.
+ * {@code dev.spine.events.internal} is not API.
+ */
+package dev.spine.events;
