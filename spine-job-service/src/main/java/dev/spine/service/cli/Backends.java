@@ -1,0 +1,79 @@
+package dev.spine.service.cli;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.events.Spine;
+import dev.spine.events.StreamTopology;
+import dev.spine.jobs.JobQueue;
+import dev.spine.service.ServiceConfig;
+import java.time.Duration;
+import javax.sql.DataSource;
+
+/**
+ * The connections one command uses, opened on first use and closed together: a small PostgreSQL pool,
+ * a {@link JobQueue} that is built but never started (no workers, no cron: a command only reads and
+ * edits rows), and a {@link Spine} on its own NATS connection. Nothing here needs a running server.
+ */
+final class Backends implements AutoCloseable {
+    /** Connections of a command's pool: commands run one statement at a time. */
+    static final int POOL_SIZE = 2;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final ServiceConfig config;
+    private HikariDataSource dataSource;
+    private JobQueue jobs;
+    private Spine spine;
+
+    Backends(ServiceConfig config) {
+        this.config = config;
+    }
+
+    ServiceConfig config() {
+        return config;
+    }
+
+    DataSource dataSource() {
+        if (dataSource == null) {
+            HikariConfig hc = new HikariConfig();
+            hc.setJdbcUrl(config.pgUrl());
+            hc.setMaximumPoolSize(POOL_SIZE);
+            hc.setPoolName("spine-cli");
+            hc.setConnectionTimeout(CONNECT_TIMEOUT.toMillis());
+            hc.setInitializationFailTimeout(CONNECT_TIMEOUT.toMillis());
+            dataSource = new HikariDataSource(hc);
+        }
+        return dataSource;
+    }
+
+    JobQueue jobs() {
+        if (jobs == null) {
+            jobs = JobQueue.builder(dataSource()).schema(config.schema()).build();
+        }
+        return jobs;
+    }
+
+    StreamTopology topology() {
+        return StreamTopology.builder().streamNamePrefix(config.streamPrefix()).subjectPrefix(config.subjectPrefix())
+                .build();
+    }
+
+    Spine spine() {
+        if (spine == null) {
+            spine = Spine.builder(config.natsUrl()).topology(topology()).publishTimeout(CONNECT_TIMEOUT).build();
+        }
+        return spine;
+    }
+
+    @Override
+    public void close() {
+        if (jobs != null) {
+            jobs.close();
+        }
+        if (spine != null) {
+            spine.close();
+        }
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+}
