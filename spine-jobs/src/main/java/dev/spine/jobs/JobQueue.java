@@ -28,13 +28,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -97,7 +98,10 @@ public final class JobQueue implements AutoCloseable {
         this.store = new PgJobStore(options.dataSource, sql, mapper);
         this.queues = new QueueRegistry(store);
         this.factory = new JobFactory(mapper, options.clock, queues, options.maxPayloadBytes);
-        this.timer = Executors.newScheduledThreadPool(1, new NamedThreads("spine-jobs-timer"));
+        ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, new NamedThreads("spine-jobs-timer"));
+        // every attempt schedules its timeout and cancels it when done: keep cancelled ones out of the heap
+        timerPool.setRemoveOnCancelPolicy(true);
+        this.timer = timerPool;
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(new NamedThreads("spine-jobs-housekeeping"));
         this.writer = new OutcomeWriter(store, workerId, options.clock, options.archiveCompleted, this::dueLater);
         this.runner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper,
@@ -232,7 +236,7 @@ public final class JobQueue implements AutoCloseable {
 
     private List<Enqueued> insertDetailed(Connection c, List<NewJob> jobs) throws SQLException {
         Instant now = options.clock.instant();
-        Collection<UUID> inserted = store.insert(c, jobs, now, now.plus(options.keyRetention));
+        Set<UUID> inserted = store.insert(c, jobs, now, now.plus(options.keyRetention));
         metrics.enqueued(inserted.size());
         List<String> missing = new ArrayList<>();
         for (NewJob j : jobs) {

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -18,8 +19,8 @@ import java.util.UUID;
  */
 public interface JobStore {
     /** Inserts jobs on the given connection (the caller's transaction or an auto-commit one); keyed rows whose
-     *  key is taken are skipped. Returns the ids actually inserted. */
-    Collection<UUID> insert(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt) throws SQLException;
+     *  key is taken are skipped. Returns the ids actually inserted, as a set (callers test membership). */
+    Set<UUID> insert(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt) throws SQLException;
 
     /** Existing job ids by idempotency key. */
     Map<String, UUID> lookupKeys(Connection c, Collection<String> keys) throws SQLException;

@@ -41,16 +41,18 @@ public final class PgJobStore implements JobStore {
     }
 
     @Override
-    public Collection<UUID> insert(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt)
+    public Set<UUID> insert(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt)
             throws SQLException {
         if (jobs.size() == 1 && jobs.get(0).idempotencyKey() == null) {
             insertOne(c, jobs.get(0), now);
-            return List.of(jobs.get(0).id());
+            return Set.of(jobs.get(0).id());
         }
         boolean anyKey = jobs.stream().anyMatch(j -> j.idempotencyKey() != null);
         if (!anyKey && jobs.size() >= COPY_THRESHOLD) {
             JobCopy.copy(c, sql.copyJobs, jobs, now);
-            return jobs.stream().map(NewJob::id).toList();
+            Set<UUID> ids = new HashSet<>(jobs.size() * 2);
+            jobs.forEach(j -> ids.add(j.id()));
+            return ids;
         }
         return insertMany(c, jobs, now, keysExpireAt);
     }
@@ -76,7 +78,7 @@ public final class PgJobStore implements JobStore {
         }
     }
 
-    private Collection<UUID> insertMany(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt)
+    private Set<UUID> insertMany(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt)
             throws SQLException {
         int n = jobs.size();
         UUID[] ids = new UUID[n];
