@@ -19,6 +19,8 @@ import dev.spine.jobs.SchemaMigrations;
 import dev.spine.service.internal.Breakers;
 import dev.spine.service.internal.EventIngest;
 import dev.spine.service.internal.IngestMetrics;
+import dev.spine.service.internal.IngestTracing;
+import io.opentelemetry.api.OpenTelemetry;
 import dev.spine.service.internal.LifecycleEvents;
 import dev.spine.service.internal.Materializer;
 import dev.spine.service.internal.RejectedEvents;
@@ -62,6 +64,7 @@ public final class JobService implements AutoCloseable {
     private final Map<String, JobHandler> handlers;
     private final boolean discoverHandlers;
     private final Clock clock;
+    private final OpenTelemetry otel;
     private HikariDataSource dataSource;
     private Connection nats;
     private Spine spine;
@@ -75,7 +78,8 @@ public final class JobService implements AutoCloseable {
     private boolean started;
 
     JobService(ServiceConfig config, RoutingTable routes, MetricRegistry metrics, Map<String, JobHandler> handlers,
-            boolean discoverHandlers, Clock clock) {
+            boolean discoverHandlers, Clock clock, OpenTelemetry otel) {
+        this.otel = otel;
         this.config = config;
         this.routes = routes;
         this.metrics = metrics;
@@ -109,7 +113,7 @@ public final class JobService implements AutoCloseable {
         StreamTopology topology = StreamTopology.builder().streamNamePrefix(config.streamPrefix())
                 .subjectPrefix(config.subjectPrefix()).build();
         EventCodec codec = EventCodec.defaults();
-        spine = Spine.builder(nats).topology(topology).codec(codec).metricRegistry(metrics).build();
+        spine = Spine.builder(nats).topology(topology).codec(codec).metricRegistry(metrics).openTelemetry(otel).build();
         spine.provision();
         breakers = new Breakers(config.breakerFailureThreshold(), config.breakerOpenFor());
         lifecycle = config.lifecycleEvents() ? new LifecycleEvents(spine) : null;
@@ -120,7 +124,8 @@ public final class JobService implements AutoCloseable {
         jobs.migrate();
         SchemaMigrations.migrate(dataSource, config.schema(), COMPONENT, MIGRATIONS, JobService.class);
         rejected = new RejectedEvents(dataSource, config.schema());
-        materializer = new Materializer(dataSource, jobs, codec, routes, rejected, new IngestMetrics(metrics), clock);
+        materializer = new Materializer(dataSource, jobs, codec, routes, rejected, new IngestMetrics(metrics), clock,
+                new IngestTracing(otel, config.consumerName()));
         warnAboutMissingHandlers();
         jobs.start();
         ingest = new EventIngest(nats, new EventIngest.Settings(topology.platformStream(), config.consumerName(),
@@ -135,6 +140,7 @@ public final class JobService implements AutoCloseable {
 
     private JobQueue jobQueue() {
         JobQueueBuilder b = JobQueue.builder(dataSource).schema(config.schema()).metrics(metrics).clock(clock)
+                .openTelemetry(otel)
                 .notifyInTransaction(false).shutdownTimeout(config.shutdownTimeout())
                 .cronPollInterval(config.cronPollInterval())
                 .work(QueueOptions.of("realtime", config.realtimeWorkers()))

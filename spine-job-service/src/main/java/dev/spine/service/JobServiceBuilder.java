@@ -2,6 +2,8 @@ package dev.spine.service;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.spine.jobs.JobHandler;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,6 +21,7 @@ public final class JobServiceBuilder {
     private MetricRegistry metrics = new MetricRegistry();
     private Clock clock = Clock.systemUTC();
     private boolean discoverHandlers = true;
+    private OpenTelemetry openTelemetry;
 
     JobServiceBuilder(ServiceConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -52,12 +55,23 @@ public final class JobServiceBuilder {
         return this;
     }
 
+    /**
+     * Tracing of the whole chain (event processing, job runs, the handlers' publishes). Default:
+     * {@code GlobalOpenTelemetry}, set up from the standard {@code OTEL_*} variables when the
+     * OpenTelemetry autoconfigure module is on the class path; a no-op otherwise.
+     */
+    public JobServiceBuilder openTelemetry(OpenTelemetry openTelemetry) {
+        this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+        return this;
+    }
+
     public JobService build() {
         RoutingTable table = routes != null ? routes
                 : config.routesFile() != null ? RoutingTable.load(config.routesFile()) : RoutingTable.defaults();
         if (config.lifecycleEvents()) {
             table.refuseFeedback(JobService.LIFECYCLE_TYPES);
         }
-        return new JobService(config, table, metrics, new LinkedHashMap<>(handlers), discoverHandlers, clock);
+        return new JobService(config, table, metrics, new LinkedHashMap<>(handlers), discoverHandlers, clock,
+                openTelemetry == null ? GlobalOpenTelemetry.get() : openTelemetry);
     }
 }

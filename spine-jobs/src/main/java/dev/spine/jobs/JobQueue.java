@@ -8,6 +8,7 @@ import dev.spine.jobs.internal.JobFactory;
 import dev.spine.jobs.internal.JobMetrics;
 import dev.spine.jobs.internal.JobRunner;
 import dev.spine.jobs.internal.JobStore;
+import dev.spine.jobs.internal.JobTracing;
 import dev.spine.jobs.internal.Maintenance;
 import dev.spine.jobs.internal.Migrations;
 import dev.spine.jobs.internal.NamedThreads;
@@ -80,6 +81,7 @@ public final class JobQueue implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService housekeeping;
     private final OutcomeWriter writer;
+    private final JobTracing tracing;
     private final JobRunner runner;
     private final Map<String, QueueWorker> workers;
     private final Notifier notifier;
@@ -104,8 +106,9 @@ public final class JobQueue implements AutoCloseable {
         this.timer = timerPool;
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(new NamedThreads("spine-jobs-housekeeping"));
         this.writer = new OutcomeWriter(store, workerId, options.clock, options.archiveCompleted, this::dueLater);
+        this.tracing = new JobTracing(options.openTelemetry);
         this.runner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper,
-                options.listener, writer::add);
+                options.listener, tracing, writer::add);
         Map<String, QueueWorker> w = new java.util.LinkedHashMap<>();
         options.queues.values().forEach(q -> w.put(q.name(), new QueueWorker(q, store, runner, options.clock, workerId)));
         this.workers = Map.copyOf(w);
@@ -307,7 +310,7 @@ public final class JobQueue implements AutoCloseable {
         List<RunnableJob> jobs = store.fetch(queue, limit, options.clock.instant(), workerId);
         List<Outcome> outcomes = new ArrayList<>(jobs.size());
         JobRunner stepRunner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper,
-                options.listener, outcomes::add);
+                options.listener, tracing, outcomes::add);
         jobs.forEach(stepRunner::run);
         if (!outcomes.isEmpty()) {
             writer.writeNow(outcomes);

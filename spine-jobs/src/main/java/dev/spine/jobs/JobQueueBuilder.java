@@ -2,6 +2,8 @@ package dev.spine.jobs;
 
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +52,7 @@ public final class JobQueueBuilder {
     Duration cronPollInterval = DEFAULT_CRON_POLL_INTERVAL;
     boolean notifyInTransaction = true;
     JobListener listener = new JobListener() { };
+    OpenTelemetry openTelemetry;
 
     JobQueueBuilder(DataSource dataSource) {
         this.dataSource = dataSource;
@@ -185,6 +188,15 @@ public final class JobQueueBuilder {
         return this;
     }
 
+    /**
+     * Traces every attempt as a CONSUMER span, child of the trace context stored with the job, current while
+     * the handler runs. Default: {@code GlobalOpenTelemetry} (a no-op that costs nothing unless an SDK is set).
+     */
+    public JobQueueBuilder openTelemetry(OpenTelemetry openTelemetry) {
+        this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
+        return this;
+    }
+
     /** Told of every attempt's end in this process (lifecycle events, observation). */
     public JobQueueBuilder listener(JobListener listener) {
         this.listener = Objects.requireNonNull(listener, "listener");
@@ -220,6 +232,9 @@ public final class JobQueueBuilder {
             }
         });
         createQueues.forEach(q -> Names.checkQueue(q, "createQueue"));
+        if (openTelemetry == null) {
+            openTelemetry = GlobalOpenTelemetry.get();
+        }
         return new JobQueue(this, metrics == null ? new MetricRegistry() : metrics,
                 mapper == null ? new ObjectMapper() : mapper);
     }

@@ -55,7 +55,8 @@ final class ReplayCommand extends SpineCommand {
         EventCodec codec = EventCodec.defaults();
         Materializer materializer = new Materializer(backends.dataSource(), backends.jobs(), codec, routes,
                 new RejectedEvents(backends.dataSource(), config.schema()), new IngestMetrics(new MetricRegistry()),
-                Clock.systemUTC());
+                Clock.systemUTC(), new dev.spine.service.internal.IngestTracing(
+                        io.opentelemetry.api.OpenTelemetry.noop(), "replay"));
         Spine spine = backends.spine();
         List<EventEnvelope> events = new ArrayList<>();
         ReplayResult read = spine.replay(options, e -> events.add(e.envelope()));

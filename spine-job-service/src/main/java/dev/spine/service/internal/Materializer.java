@@ -3,6 +3,8 @@ package dev.spine.service.internal;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
+import dev.spine.contracts.TraceContext;
+import io.opentelemetry.api.trace.Span;
 import dev.spine.jobs.Enqueued;
 import dev.spine.jobs.InvalidJobException;
 import dev.spine.jobs.JobQueue;
@@ -43,10 +45,12 @@ public final class Materializer {
     private final RejectedEvents rejected;
     private final IngestMetrics metrics;
     private final Clock clock;
+    private final IngestTracing tracing;
     private volatile CommitHook hook = batch -> { };
 
     public Materializer(DataSource dataSource, JobQueue jobs, EventCodec codec, RoutingTable routes,
-            RejectedEvents rejected, IngestMetrics metrics, Clock clock) {
+            RejectedEvents rejected, IngestMetrics metrics, Clock clock, IngestTracing tracing) {
+        this.tracing = tracing;
         this.dataSource = dataSource;
         this.jobs = jobs;
         this.codec = codec;
@@ -78,16 +82,28 @@ public final class Materializer {
         final List<Origin> owners = new ArrayList<>();
         final List<RejectedEvents.Rejection> rejections = new ArrayList<>();
         final Set<Origin> refused = new LinkedHashSet<>();
+        final List<Span> spans = new ArrayList<>();
         int unrouted;
 
-        void route(RoutingTable routes, EventEnvelope event, String payload, Origin origin) {
+        void route(RoutingTable routes, EventEnvelope event, String payload, Origin origin, Span span,
+                IngestTracing tracing) {
             List<Route> matched = routes.match(event.eventType());
+            if (span != null) {
+                spans.add(span);
+                span.setAttribute("spine.jobs", matched.size());
+            }
             if (matched.isEmpty()) {
                 unrouted++;
                 return;
             }
             for (Route r : matched) {
-                requests.add(request(r, event, payload));
+                TraceContext trace = event.traceContext();
+                if (span != null) {
+                    Span enqueue = tracing.startEnqueue(span, r.queue(), r.jobType());
+                    spans.add(enqueue);
+                    trace = IngestTracing.contextOf(enqueue);
+                }
+                requests.add(request(r, event, payload, trace));
                 causes.add(event);
                 owners.add(origin);
             }
@@ -112,7 +128,8 @@ public final class Materializer {
             origins.put(m, o);
             try {
                 EventEnvelope event = codec.decode(m.getData());
-                plan.route(routes, event, new String(m.getData(), StandardCharsets.UTF_8), o);
+                plan.route(routes, event, new String(m.getData(), StandardCharsets.UTF_8), o,
+                        tracing.enabled() ? tracing.start(m, event) : null, tracing);
             } catch (InvalidEventException e) {
                 plan.reject(o, e.code().name(), e.field(), e.getMessage());
             }
@@ -138,7 +155,8 @@ public final class Materializer {
         for (EventEnvelope e : events) {
             byte[] raw = codec.encode(e);
             plan.route(routes, e, new String(raw, StandardCharsets.UTF_8),
-                    new Origin(stream, 0, e.eventType(), Map.of(), raw));
+                    new Origin(stream, 0, e.eventType(), Map.of(), raw), tracing.enabled() ? tracing.start(null, e) : null,
+                    tracing);
         }
         return commit(plan, events.size());
     }
@@ -153,11 +171,13 @@ public final class Materializer {
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
+                IngestTracing.end(plan.spans, e);
                 throw e;
             } finally {
                 c.setAutoCommit(true);
             }
         }
+        IngestTracing.end(plan.spans, null);
         Set<String> queues = new LinkedHashSet<>();
         plan.requests.forEach(r -> queues.add(r.queue()));
         queues.forEach(jobs::wake);
@@ -189,13 +209,13 @@ public final class Materializer {
         return List.of();
     }
 
-    private static JobRequest request(Route r, EventEnvelope event, String payload) {
+    private static JobRequest request(Route r, EventEnvelope event, String payload, TraceContext trace) {
         JobRequest req = JobRequest.json(r.jobType(), payload).queue(r.queue()).priority(r.priority())
                 .maxAttempts(r.maxAttempts()).timeout(r.timeout()).backoff(r.backoff())
                 .idempotencyKey(event.eventId() + ":" + r.jobType())
                 .correlationId(event.correlationId().toString());
-        if (event.traceContext() != null) {
-            req = req.traceContext(event.traceContext().traceparent(), event.traceContext().tracestate());
+        if (trace != null) {
+            req = req.traceContext(trace.traceparent(), trace.tracestate());
         }
         return req;
     }

@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,11 +37,14 @@ public final class JobRunner {
     private final ObjectMapper mapper;
     private final Consumer<Outcome> sink;
     private final JobListener listener;
+    private final JobTracing tracing;
     private volatile boolean handingBack;
 
     public JobRunner(Map<String, JobHandler> handlers, Clock clock, JobMetrics metrics,
-            ScheduledExecutorService timer, ObjectMapper mapper, JobListener listener, Consumer<Outcome> sink) {
+            ScheduledExecutorService timer, ObjectMapper mapper, JobListener listener, JobTracing tracing,
+            Consumer<Outcome> sink) {
         this.listener = listener;
+        this.tracing = tracing;
         this.handlers = handlers;
         this.clock = clock;
         this.metrics = metrics;
@@ -64,7 +70,8 @@ public final class JobRunner {
         ScheduledFuture<?> deadline = timer.schedule(attempt::timeOut, runnable.timeoutMillis(), TimeUnit.MILLISECONDS);
         long start = System.nanoTime();
         Throwable failure = null;
-        try {
+        Span span = tracing.startRun(job);
+        try (Scope scope = span.makeCurrent()) {
             JobHandler handler = handlers.get(job.type());
             if (handler == null) {
                 throw new NoHandlerException(job.type());
@@ -77,6 +84,8 @@ public final class JobRunner {
             attempt.finish();
             Thread.interrupted(); // a timeout that fired late must not leak into the next job on this thread
         }
+        JobTracing.end(span, attempt.timedOut() && failure == null ? new TimeoutException("job timed out") : failure,
+                failure == null && !attempt.timedOut() ? "completed" : failure instanceof SnoozeJob ? "snoozed" : "failed");
         metrics.ran(job.queue(), System.nanoTime() - start);
         if (failure == null && !attempt.timedOut()) {
             metrics.completed();

@@ -1,0 +1,112 @@
+package dev.spine.service.internal;
+
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.TraceContext;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.Map;
+
+/**
+ * One CONSUMER span per event the job service materialises, child of the event's publish (from the NATS
+ * headers, else the envelope's trace context). The jobs of the event carry this span's context, so each
+ * job's run is a child of its own event's processing even though a whole batch shares one transaction.
+ * With the no-op API it does nothing.
+ */
+public final class IngestTracing {
+    private static final TextMapGetter<Headers> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Headers h) {
+            return h.keySet();
+        }
+
+        @Override
+        public String get(Headers h, String key) {
+            return h == null ? null : h.getFirst(key);
+        }
+    };
+    private static final TextMapGetter<Map<String, String>> MAP = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Map<String, String> m) {
+            return m.keySet();
+        }
+
+        @Override
+        public String get(Map<String, String> m, String key) {
+            return m == null ? null : m.get(key);
+        }
+    };
+
+    private final Tracer tracer;
+    private final TextMapPropagator propagator;
+    private final String consumer;
+    private final boolean enabled;
+
+    public IngestTracing(OpenTelemetry otel, String consumer) {
+        this.tracer = otel.getTracer("dev.spine.service");
+        this.propagator = otel.getPropagators().getTextMapPropagator();
+        this.consumer = consumer;
+        this.enabled = tracer.spanBuilder("spine.probe").startSpan().getSpanContext().isValid();
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Starts the span of one event (only call when {@link #enabled()}). */
+    public Span start(Message m, EventEnvelope e) {
+        Context parent = m != null && m.hasHeaders() ? propagator.extract(Context.root(), m.getHeaders(), HEADERS)
+                : Context.root();
+        if (!Span.fromContext(parent).getSpanContext().isValid() && e.traceContext() != null) {
+            TraceContext tc = e.traceContext();
+            parent = propagator.extract(Context.root(), tc.tracestate() == null ? Map.of("traceparent", tc.traceparent())
+                    : Map.of("traceparent", tc.traceparent(), "tracestate", tc.tracestate()), MAP);
+        }
+        return tracer.spanBuilder("process " + e.eventType()).setSpanKind(SpanKind.CONSUMER).setParent(parent)
+                .setAttribute("messaging.system", "nats")
+                .setAttribute("messaging.operation.type", "process")
+                .setAttribute("messaging.destination.name", m == null ? e.eventType() : m.getSubject())
+                .setAttribute("messaging.consumer.group.name", consumer)
+                .setAttribute("messaging.message.id", e.eventId().toString())
+                .setAttribute("messaging.message.conversation_id", e.correlationId().toString())
+                .startSpan();
+    }
+
+    /** A PRODUCER span for one job put on {@code queue} while processing the event of {@code process}. */
+    public Span startEnqueue(Span process, String queue, String jobType) {
+        return tracer.spanBuilder("send " + queue).setSpanKind(SpanKind.PRODUCER)
+                .setParent(Context.root().with(process))
+                .setAttribute("messaging.system", "spine-jobs")
+                .setAttribute("messaging.operation.type", "send")
+                .setAttribute("messaging.destination.name", queue)
+                .setAttribute("spine.job.type", jobType)
+                .startSpan();
+    }
+
+    /** The span's context as W3C traceparent / tracestate, to store with the job. */
+    public static TraceContext contextOf(Span span) {
+        SpanContext sc = span.getSpanContext();
+        String state = sc.getTraceState().isEmpty() ? null : sc.getTraceState().asMap().entrySet().stream()
+                .map(x -> x.getKey() + "=" + x.getValue()).reduce((a, b) -> a + "," + b).orElse(null);
+        return new TraceContext("00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex(), state);
+    }
+
+    /** Ends the spans of a batch: as failed when its transaction failed. */
+    public static void end(Iterable<Span> spans, Throwable failure) {
+        for (Span s : spans) {
+            if (failure != null) {
+                s.recordException(failure);
+                s.setStatus(StatusCode.ERROR, "batch not committed");
+            }
+            s.end();
+        }
+    }
+}
