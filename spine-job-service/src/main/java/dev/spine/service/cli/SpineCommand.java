@@ -20,7 +20,8 @@ abstract class SpineCommand implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int INVALID = 2;
-    static final int NOT_FOUND = 3;
+    /** Not 3..6: the ./spine launcher uses those for its own failures (toolchain, build, services, check). */
+    static final int NOT_FOUND = 7;
 
     @Spec
     CommandSpec spec;

@@ -155,10 +155,10 @@ class CliTest {
 
             assertEquals(0, spine(on(db, nats, "dlq", "delete", deleted.toString()).toArray(String[]::new)).exit());
             Run again = spine(on(db, nats, "dlq", "delete", deleted.toString()).toArray(String[]::new));
-            assertEquals(3, again.exit());
+            assertEquals(7, again.exit());
             assertTrue(again.err().contains("NOT_FOUND id"), again.err());
             Run unknown = spine(on(db, nats, "dlq", "retry", UUID.randomUUID().toString()).toArray(String[]::new));
-            assertEquals(3, unknown.exit(), unknown.err());
+            assertEquals(7, unknown.exit(), unknown.err());
             assertEquals(2, spine(on(db, nats, "dlq", "retry", "not-a-uuid").toArray(String[]::new)).exit());
         }
     }
