@@ -68,10 +68,13 @@ cluster_meta() {
     printf '%s %s\n' "${leader:--}" "${size:-0}"
 }
 
-# cluster_ready: true when every node is healthy and sees the same meta leader in a group of three.
+# cluster_ready: true when every node of THIS state dir runs, is healthy and sees the same meta leader
+# in a group of three (the process check keeps another state dir's cluster on the same ports from
+# passing for this one).
 cluster_ready() {
     local i leader size first=""
     for i in "${!CLUSTER_NODES[@]}"; do
+        proc_alive "cluster/${CLUSTER_NODES[$i]}" || return 1
         [[ "$(cluster_node_health "$i")" == ok ]] || return 1
         read -r leader size <<<"$(cluster_meta "$i")"
         [[ "$leader" != - && "$size" == 3 ]] || return 1
