@@ -71,7 +71,7 @@ public final class JobRunner {
         long start = System.nanoTime();
         Throwable failure = null;
         Span span = tracing.startRun(job);
-        try (Scope scope = span.makeCurrent()) {
+        try (Scope scope = tracing.enabled() ? span.makeCurrent() : Scope.noop()) {
             JobHandler handler = handlers.get(job.type());
             if (handler == null) {
                 throw new NoHandlerException(job.type());
