@@ -173,6 +173,8 @@ class AdminApiTest {
             assertError(api.post("/v1/replay", "{not json", AdminClient.TOKEN), 400, "INVALID_JSON", "body");
             assertError(api.post("/v1/replay", "{}", AdminClient.TOKEN), 400, "MISSING_FIELD", "from");
             assertError(api.post("/v1/replay", "{\"from\":\"yesterday\"}", AdminClient.TOKEN), 400, "INVALID_FIELD", "from");
+            assertError(api.post("/v1/replay", "{\"from\":\"2026-01-01T00:00:00Z\",\"fromSequence\":1}",
+                    AdminClient.TOKEN), 400, "INVALID_FIELD", "fromSequence");
             assertError(api.post("/v1/replay", "{\"fromSequence\":\"one\"}", AdminClient.TOKEN), 400, "INVALID_FIELD",
                     "fromSequence");
             assertError(api.post("/v1/replay", "{\"fromSequence\":1,\"limit\":0}", AdminClient.TOKEN), 400,

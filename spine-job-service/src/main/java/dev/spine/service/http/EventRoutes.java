@@ -67,9 +67,12 @@ final class EventRoutes {
         }
         JsonNode from = json.get("from");
         JsonNode fromSequence = json.get("fromSequence");
-        if ((from == null) == (fromSequence == null)) {
-            throw ApiException.invalid("MISSING_FIELD", "from", "give exactly one of from (an ISO-8601 instant) "
+        if (from == null && fromSequence == null) {
+            throw ApiException.invalid("MISSING_FIELD", "from", "give from (an ISO-8601 instant) "
                     + "or fromSequence (a stream sequence >= 1)");
+        }
+        if (from != null && fromSequence != null) {
+            throw ApiException.invalid("INVALID_FIELD", "fromSequence", "give from or fromSequence, not both");
         }
         ReplayOptions.Builder b;
         if (from != null) {
