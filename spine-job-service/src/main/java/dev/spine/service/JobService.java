@@ -21,6 +21,8 @@ import dev.spine.service.internal.EventIngest;
 import dev.spine.service.internal.IngestMetrics;
 import dev.spine.service.internal.IngestTracing;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.util.concurrent.TimeUnit;
 import dev.spine.service.internal.LifecycleEvents;
 import dev.spine.service.internal.Materializer;
 import dev.spine.service.internal.RejectedEvents;
@@ -65,6 +67,7 @@ public final class JobService implements AutoCloseable {
     private final boolean discoverHandlers;
     private final Clock clock;
     private final OpenTelemetry otel;
+    private final boolean ownsTelemetry;
     private HikariDataSource dataSource;
     private Connection nats;
     private Spine spine;
@@ -78,8 +81,9 @@ public final class JobService implements AutoCloseable {
     private boolean started;
 
     JobService(ServiceConfig config, RoutingTable routes, MetricRegistry metrics, Map<String, JobHandler> handlers,
-            boolean discoverHandlers, Clock clock, OpenTelemetry otel) {
+            boolean discoverHandlers, Clock clock, OpenTelemetry otel, boolean ownsTelemetry) {
         this.otel = otel;
+        this.ownsTelemetry = ownsTelemetry;
         this.config = config;
         this.routes = routes;
         this.metrics = metrics;
@@ -110,8 +114,7 @@ public final class JobService implements AutoCloseable {
     private void startServices() {
         dataSource = dataSource(config);
         nats = connect(config.natsUrl());
-        StreamTopology topology = StreamTopology.builder().streamNamePrefix(config.streamPrefix())
-                .subjectPrefix(config.subjectPrefix()).build();
+        StreamTopology topology = config.topology();
         EventCodec codec = EventCodec.defaults();
         spine = Spine.builder(nats).topology(topology).codec(codec).metricRegistry(metrics).openTelemetry(otel).build();
         spine.provision();
@@ -311,6 +314,9 @@ public final class JobService implements AutoCloseable {
             }
         }
         closeQuietly("database pool", dataSource);
+        if (ownsTelemetry && otel instanceof OpenTelemetrySdk sdk) {
+            sdk.shutdown().join(5, TimeUnit.SECONDS); // flushes the spans still batched
+        }
         LOG.info("job service stopped");
     }
 

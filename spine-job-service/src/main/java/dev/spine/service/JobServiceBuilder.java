@@ -2,7 +2,6 @@ package dev.spine.service;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.spine.jobs.JobHandler;
-import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
@@ -57,8 +56,8 @@ public final class JobServiceBuilder {
 
     /**
      * Tracing of the whole chain (event processing, job runs, the handlers' publishes). Default:
-     * {@code GlobalOpenTelemetry}, set up from the standard {@code OTEL_*} variables when the
-     * OpenTelemetry autoconfigure module is on the class path; a no-op otherwise.
+     * {@link Telemetry#fromEnvironment()}: the standard {@code OTEL_*} variables, off unless an exporter
+     * or endpoint is named.
      */
     public JobServiceBuilder openTelemetry(OpenTelemetry openTelemetry) {
         this.openTelemetry = Objects.requireNonNull(openTelemetry, "openTelemetry");
@@ -72,6 +71,6 @@ public final class JobServiceBuilder {
             table.refuseFeedback(JobService.LIFECYCLE_TYPES);
         }
         return new JobService(config, table, metrics, new LinkedHashMap<>(handlers), discoverHandlers, clock,
-                openTelemetry == null ? GlobalOpenTelemetry.get() : openTelemetry);
+                openTelemetry == null ? Telemetry.fromEnvironment() : openTelemetry, openTelemetry == null);
     }
 }

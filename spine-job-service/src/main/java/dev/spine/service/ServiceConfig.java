@@ -1,5 +1,6 @@
 package dev.spine.service;
 
+import dev.spine.events.StreamTopology;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -33,7 +34,8 @@ public record ServiceConfig(
         Duration shutdownTimeout,
         int breakerFailureThreshold,
         Duration breakerOpenFor,
-        Duration cronPollInterval) {
+        Duration cronPollInterval,
+        int streamReplicas) {
 
     /** Every variable with its default and meaning, in the order {@code spine serve --help} lists them. */
     public static final Map<String, String[]> VARIABLES = new LinkedHashMap<>();
@@ -60,6 +62,7 @@ public record ServiceConfig(
         v("SPINE_BREAKER_FAILURES", "50", "failure rate (%) over the last 20 runs of a job type that opens its breaker");
         v("SPINE_BREAKER_OPEN_FOR", "30s", "how long an open breaker holds jobs back before a half-open probe");
         v("SPINE_CRON_POLL_INTERVAL", "10s", "how often due cron ticks are looked for");
+        v("SPINE_STREAM_REPLICAS", "1", "replicas of the streams the service provisions (3 in a cluster)");
     }
 
     private static void v(String name, String fallback, String meaning) {
@@ -83,7 +86,7 @@ public record ServiceConfig(
                 r.integer("SPINE_WORKERS_INTERACTIVE", 1, 10_000), r.integer("SPINE_WORKERS_BACKGROUND", 1, 10_000),
                 r.bool("SPINE_LIFECYCLE_EVENTS"), r.duration("SPINE_SHUTDOWN_TIMEOUT"),
                 r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"),
-                r.duration("SPINE_CRON_POLL_INTERVAL"));
+                r.duration("SPINE_CRON_POLL_INTERVAL"), r.integer("SPINE_STREAM_REPLICAS", 1, 5));
     }
 
     /** The defaults alone. */
@@ -122,7 +125,14 @@ public record ServiceConfig(
         m.put("SPINE_BREAKER_FAILURES", String.valueOf(breakerFailureThreshold));
         m.put("SPINE_BREAKER_OPEN_FOR", breakerOpenFor.toMillis() + "ms");
         m.put("SPINE_CRON_POLL_INTERVAL", cronPollInterval.toMillis() + "ms");
+        m.put("SPINE_STREAM_REPLICAS", String.valueOf(streamReplicas));
         return m;
+    }
+
+    /** The streams this config names: prefixes and replicas. */
+    public StreamTopology topology() {
+        return StreamTopology.builder().streamNamePrefix(streamPrefix).subjectPrefix(subjectPrefix)
+                .replicas(streamReplicas).build();
     }
 
     /** The admin API's port from {@link #httpAddr}. */

@@ -53,8 +53,7 @@ final class Backends implements AutoCloseable {
     }
 
     StreamTopology topology() {
-        return StreamTopology.builder().streamNamePrefix(config.streamPrefix()).subjectPrefix(config.subjectPrefix())
-                .build();
+        return config.topology();
     }
 
     Spine spine() {
