@@ -3,9 +3,11 @@ package dev.spine.service.http;
 import com.codahale.metrics.MetricFilter;
 import com.codahale.metrics.MetricRegistry;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
+import io.prometheus.metrics.instrumentation.dropwizard5.InvalidMetricHandler;
 import io.prometheus.metrics.instrumentation.dropwizard5.labels.CustomLabelMapper;
 import io.prometheus.metrics.instrumentation.dropwizard5.labels.MapperConfig;
 import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricMetadata;
@@ -18,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Dropwizard registry as Prometheus metrics, with the queue moved from the metric name into a label:
@@ -37,7 +42,9 @@ final class QueueLabelledExports implements MultiCollector {
     static final Map<String, String> FAMILIES = families();
 
     private static final CustomLabelMapper MAPPER = new CustomLabelMapper(mappers());
+    private static final Logger LOG = LoggerFactory.getLogger(QueueLabelledExports.class);
     private final MetricRegistry registry;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     QueueLabelledExports(MetricRegistry registry) {
         this.registry = registry;
@@ -78,7 +85,7 @@ final class QueueLabelledExports implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         MetricSnapshots.Builder out = MetricSnapshots.builder();
-        new DropwizardExports(registry, (name, metric) -> queueOf(name) == null).collect().forEach(out::metricSnapshot);
+        bridge((name, metric) -> queueOf(name) == null, null).forEach(out::metricSnapshot);
         Set<String> queues = new TreeSet<>();
         registry.getNames().forEach(n -> {
             String q = queueOf(n);
@@ -89,12 +96,35 @@ final class QueueLabelledExports implements MultiCollector {
         Map<String, List<MetricSnapshot>> byName = new LinkedHashMap<>();
         for (String queue : queues) {
             MetricFilter ofQueue = (name, metric) -> queue.equals(queueOf(name));
-            for (MetricSnapshot s : new DropwizardExports(registry, ofQueue, MAPPER).collect()) {
+            for (MetricSnapshot s : bridge(ofQueue, MAPPER)) {
                 byName.computeIfAbsent(s.getMetadata().getPrometheusName(), k -> new ArrayList<>()).add(s);
             }
         }
         byName.values().forEach(list -> out.metricSnapshot(merge(list)));
         return out.build();
+    }
+
+    /**
+     * One pass of the bridge over the metrics {@code filter} selects. Registered in a registry of its own
+     * because only the builder takes an {@link InvalidMetricHandler}: a gauge that throws is left out
+     * (and logged once) instead of failing the whole scrape.
+     */
+    private MetricSnapshots bridge(MetricFilter filter, CustomLabelMapper mapper) {
+        PrometheusRegistry once = new PrometheusRegistry();
+        DropwizardExports.Builder b = DropwizardExports.builder().dropwizardRegistry(registry).metricFilter(filter)
+                .invalidMetricHandler(this::leaveOut);
+        if (mapper != null) {
+            b.customLabelMapper(mapper);
+        }
+        b.register(once);
+        return once.scrape();
+    }
+
+    private boolean leaveOut(String metric, Exception e) {
+        if (warned.add(metric)) {
+            LOG.warn("metric {} cannot be read; /metrics leaves it out until it can", metric, e);
+        }
+        return true;
     }
 
     @SuppressWarnings("unchecked")

@@ -25,6 +25,9 @@ class QueueLabelledExportsTest {
         dropwizard.gauge("spine.jobs.dead_letters.background", () -> (Gauge<Long>) () -> 1L);
         dropwizard.timer("spine.jobs.wait.realtime").update(250, TimeUnit.MILLISECONDS);
         dropwizard.timer("spine.jobs.wait.background").update(2, TimeUnit.SECONDS);
+        dropwizard.gauge("spine.broken", () -> (Gauge<Long>) () -> {
+            throw new IllegalStateException("a gauge that throws");
+        });
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new QueueLabelledExports(dropwizard));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -39,6 +42,7 @@ class QueueLabelledExportsTest {
         assertTrue(text.contains("spine_jobs_wait_seconds_count{queue=\"background\"} 1"), text);
         assertEquals(1, text.split("# TYPE spine_jobs_queue_depth gauge", -1).length - 1, text);
         assertEquals(1, text.split("# TYPE spine_jobs_wait_seconds summary", -1).length - 1, text);
+        assertTrue(!text.contains("spine_broken"), "a gauge that throws is left out, the rest is scraped");
     }
 
     @Test
