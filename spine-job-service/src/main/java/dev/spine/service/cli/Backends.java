@@ -56,9 +56,13 @@ final class Backends implements AutoCloseable {
         return config.topology();
     }
 
+    private io.opentelemetry.api.OpenTelemetry telemetry;
+
     Spine spine() {
         if (spine == null) {
-            spine = Spine.builder(config.natsUrl()).topology(topology()).publishTimeout(CONNECT_TIMEOUT).build();
+            telemetry = dev.spine.service.Telemetry.fromEnvironment();
+            spine = Spine.builder(config.natsUrl()).topology(topology()).publishTimeout(CONNECT_TIMEOUT)
+                    .openTelemetry(telemetry).build();
         }
         return spine;
     }
@@ -70,6 +74,9 @@ final class Backends implements AutoCloseable {
         }
         if (spine != null) {
             spine.close();
+        }
+        if (telemetry instanceof io.opentelemetry.sdk.OpenTelemetrySdk sdk) {
+            sdk.close(); // flushes the publish span of `spine publish`
         }
         if (dataSource != null) {
             dataSource.close();
