@@ -55,8 +55,7 @@ final class SpineBench implements BenchMain.Bench {
         ServiceConfig config = ServiceConfig.from(Map.of(
                 "SPINE_PG_URL", env.pgUrl(), "SPINE_NATS_URL", env.natsUrl(), "SPINE_PG_SCHEMA", SCHEMA,
                 "SPINE_STREAM_PREFIX", STREAM_PREFIX, "SPINE_SUBJECT_PREFIX", SUBJECT_PREFIX,
-                "SPINE_CONSUMER", "bench-job-service", "SPINE_HTTP_ADDR", "127.0.0.1:0",
-                "SPINE_WORKERS_REALTIME", "4")::get);
+                "SPINE_CONSUMER", "bench-job-service", "SPINE_HTTP_ADDR", "127.0.0.1:0")::get);
         RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "bench");
         try (JobService service = JobService.builder(config).routes(routes).discoverHandlers(false)
                 .handler("BenchJob", job -> {
