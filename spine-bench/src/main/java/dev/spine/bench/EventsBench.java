@@ -28,186 +28,188 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code spine bench events}: the spine client against plain jnats on identical streams (each run
- * provisions a fresh copy of the full topology, sources included, and deletes it afterwards), with the
- * same messages: ~300-byte envelopes and the same three headers, so the server does the same work
- * (notably {@code Nats-Msg-Id} dedupe) for both and the ratio measures the client. The spine encodes
- * each envelope and builds its headers inside publish, as a real caller's code would; raw jnats gets
- * the bytes and header values precomputed, so the ratio is the spine's whole client-side overhead.
- * The consume phase reads those same messages (the spine decodes and validates each one). Rounds
- * alternate which client goes first after an unreported warm-up; rates are medians over rounds and
- * ratios are medians of the per-round spine/raw pairs. Env: N (async and consume, default 50000),
- * N_SYNC (default 5000), ROUNDS (default 5).
+ * {@code spine bench events}: the spine client against plain jnats on the same streams (one fresh copy
+ * of the full topology, sources included, deleted afterwards) with the same messages: ~300-byte
+ * envelopes and the same three headers, so the server does the same work for both (notably the
+ * {@code Nats-Msg-Id} dedupe) and the ratio measures the client. The spine encodes each envelope and
+ * builds its headers inside publish, as a caller's code would; raw jnats gets bytes and header values
+ * precomputed, so the ratio is the spine's whole client-side overhead. Consumers read the same first N
+ * messages through a fresh durable each (the spine decodes and validates every one).
+ *
+ * <p>The machine is shared (two cores, other builds), so each measurement is taken as a back-to-back
+ * pair, the order alternating by round, after an unreported warm-up; rates are medians over rounds and
+ * ratios are medians of the per-pair ratios. Env: N (async and consume, default 50000), N_SYNC
+ * (default 5000), ROUNDS (default 5).
  */
 final class EventsBench implements BenchMain.Bench {
     private static final int DEFAULT_N = 50_000;
     private static final int DEFAULT_N_SYNC = 5_000;
     private static final int DEFAULT_ROUNDS = 5;
+    private static final int WARMUP_DIVISOR = 5;
     private static final String EVENT_TYPE = "connector.DataReceived";
     /** Both durables get the spine's server-side settings; each client pulls with its own default batch. */
     private static final int MAX_ACK_PENDING = SubscriptionOptions.DEFAULT_MAX_ACK_PENDING;
     private static final long WAIT_MINUTES = 5;
-    private static final int WARMUP_DIVISOR = 5;
+    private static final String[] METRICS = {"publish_async_per_s", "publish_sync_per_s", "consume_ack_per_s"};
+
+    private final EventCodec codec = EventCodec.defaults();
+    private int durables;
 
     @Override
     public void run(BenchEnv env) throws Exception {
         int n = BenchEnv.intEnv("N", DEFAULT_N);
         int nSync = BenchEnv.intEnv("N_SYNC", DEFAULT_N_SYNC);
         int rounds = BenchEnv.intEnv("ROUNDS", DEFAULT_ROUNDS);
-        List<EventEnvelope> events = envelopes(n);
-        EventCodec codec = EventCodec.defaults();
-        List<byte[]> encoded = new ArrayList<>(n);
-        events.forEach(e -> encoded.add(codec.encode(e)));
-        int payload = encoded.get(0).length;
+        int payload = codec.encode(envelopes(1).get(0)).length;
         System.err.printf("events bench: N=%d N_SYNC=%d rounds=%d payload=%d bytes%n", n, nSync, rounds, payload);
-
-        List<double[]> spine = new ArrayList<>();
-        List<double[]> raw = new ArrayList<>();
-        try (Connection c = connect(env)) {
-            // warm-up (not reported): lets the JIT compile both paths so the first measured client is not penalised
-            int warm = Math.max(1, n / WARMUP_DIVISOR);
-            runSpine(c, events.subList(0, warm), Math.max(1, nSync / WARMUP_DIVISOR));
-            runRaw(c, events.subList(0, warm), encoded.subList(0, warm), Math.max(1, nSync / WARMUP_DIVISOR));
+        StreamTopology topology = freshTopology();
+        List<double[]> spineRates = new ArrayList<>();
+        List<double[]> rawRates = new ArrayList<>();
+        try (Connection c = Nats.connect(new Options.Builder().server(env.natsUrl()).build());
+                Spine spine = Spine.builder(c).topology(topology).build()) {
+            spine.provision();
+            JetStream js = c.jetStream();
+            round(spine, js, topology, Math.max(1, n / WARMUP_DIVISOR), Math.max(1, nSync / WARMUP_DIVISOR), true,
+                    new ArrayList<>(), new ArrayList<>());
             System.err.println("warm-up done");
             for (int r = 0; r < rounds; r++) {
-                boolean spineFirst = r % 2 == 0;
-                for (int turn = 0; turn < 2; turn++) {
-                    boolean isSpine = spineFirst == (turn == 0);
-                    double[] result = isSpine ? runSpine(c, events, nSync) : runRaw(c, events, encoded, nSync);
-                    (isSpine ? spine : raw).add(result);
-                    System.err.printf(Locale.ROOT, "round %d %-5s async %.0f/s sync %.0f/s consume+ack %.0f/s%n", r + 1,
-                            isSpine ? "spine" : "raw", result[0], result[1], result[2]);
-                }
+                round(spine, js, topology, n, nSync, r % 2 == 0, spineRates, rawRates);
+                double[] s = spineRates.get(r);
+                double[] w = rawRates.get(r);
+                System.err.printf(Locale.ROOT, "round %d async %.0f vs %.0f, sync %.0f vs %.0f, consume+ack %.0f vs %.0f "
+                        + "(spine vs raw, per s)%n", r + 1, s[0], w[0], s[1], w[1], s[2], w[2]);
             }
-        }
-        System.out.printf(Locale.ROOT, "{\"bench\":\"events\",\"n\":%d,\"n_sync\":%d,\"rounds\":%d,\"payload_bytes\":%d,"
-                + "\"publish_async_per_s\":%.0f,\"publish_sync_per_s\":%.0f,\"consume_ack_per_s\":%.0f,"
-                + "\"raw_publish_async_per_s\":%.0f,\"raw_publish_sync_per_s\":%.0f,\"raw_consume_ack_per_s\":%.0f,"
-                + "\"ratio_publish_async\":%.3f,\"ratio_publish_sync\":%.3f,\"ratio_consume_ack\":%.3f}%n",
-                n, nSync, rounds, payload, median(spine, 0), median(spine, 1), median(spine, 2),
-                median(raw, 0), median(raw, 1), median(raw, 2),
-                pairedRatio(spine, raw, 0), pairedRatio(spine, raw, 1), pairedRatio(spine, raw, 2));
-    }
-
-    /** The median of one metric over the rounds. */
-    private static double median(List<double[]> results, int metric) {
-        double[] v = results.stream().mapToDouble(r -> r[metric]).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    /**
-     * The median over rounds of spine/raw measured back to back in the same round: the machine's load
-     * drifts between rounds (other builds share its two cores) and a paired ratio cancels most of it.
-     */
-    private static double pairedRatio(List<double[]> spine, List<double[]> raw, int metric) {
-        List<double[]> ratios = new ArrayList<>();
-        for (int i = 0; i < spine.size(); i++) {
-            ratios.add(new double[] {spine.get(i)[metric] / raw.get(i)[metric]});
-        }
-        return median(ratios, 0);
-    }
-
-    /** {async publish/s, sync publish/s, consume+ack/s} through the spine. */
-    private static double[] runSpine(Connection c, List<EventEnvelope> events, int nSync) throws Exception {
-        StreamTopology topology = freshTopology();
-        try (Spine spine = Spine.builder(c).topology(topology).build()) {
-            spine.provision();
-            long t0 = System.nanoTime();
-            List<CompletableFuture<PublishResult>> acks = new ArrayList<>(events.size());
-            for (EventEnvelope e : events) {
-                acks.add(spine.publishAsync(e));
-            }
-            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(WAIT_MINUTES, TimeUnit.MINUTES);
-            double async = rate(events.size(), t0);
-
-            List<EventEnvelope> syncEvents = envelopes(nSync);
-            t0 = System.nanoTime();
-            for (EventEnvelope e : syncEvents) {
-                spine.publish(e);
-            }
-            double sync = rate(nSync, t0);
-
-            int total = events.size() + nSync;
-            CountDownLatch done = new CountDownLatch(total);
-            t0 = System.nanoTime();
-            EventSubscription sub = spine.subscribe(SubscriptionOptions.durable("bench").build(), e -> done.countDown());
-            await(done);
-            double consume = rate(total, t0);
-            sub.close();
-            return new double[] {async, sync, consume};
         } finally {
-            deleteStreams(c, topology);
+            deleteStreams(env, topology);
         }
+        StringBuilder json = new StringBuilder(String.format(Locale.ROOT,
+                "{\"bench\":\"events\",\"n\":%d,\"n_sync\":%d,\"rounds\":%d,\"payload_bytes\":%d", n, nSync, rounds, payload));
+        for (int i = 0; i < METRICS.length; i++) {
+            json.append(String.format(Locale.ROOT, ",\"%s\":%.0f", METRICS[i], median(spineRates, i)));
+        }
+        for (int i = 0; i < METRICS.length; i++) {
+            json.append(String.format(Locale.ROOT, ",\"raw_%s\":%.0f", METRICS[i], median(rawRates, i)));
+        }
+        for (int i = 0; i < METRICS.length; i++) {
+            json.append(String.format(Locale.ROOT, ",\"ratio_%s\":%.3f", METRICS[i].replace("_per_s", ""),
+                    pairedRatio(spineRates, rawRates, i)));
+        }
+        System.out.println(json.append('}'));
     }
 
-    /** The same three measurements with plain jnats calls on an identical topology. */
-    private static double[] runRaw(Connection c, List<EventEnvelope> events, List<byte[]> encoded, int nSync)
-            throws Exception {
-        StreamTopology topology = freshTopology();
-        try (Spine provisioner = Spine.builder(c).topology(topology).build()) {
-            provisioner.provision();
-        }
-        try {
-            JetStream js = c.jetStream();
-            String subject = topology.subjectFor(EVENT_TYPE);
-            List<String[]> ids = headerValues(events);
-            long t0 = System.nanoTime();
-            List<CompletableFuture<PublishAck>> acks = new ArrayList<>(encoded.size());
-            for (int i = 0; i < encoded.size(); i++) {
-                acks.add(js.publishAsync(subject, headers(ids.get(i)), encoded.get(i)));
+    /** One round: each metric measured for both clients back to back, {@code spineFirst} deciding the order. */
+    private void round(Spine spine, JetStream js, StreamTopology topology, int n, int nSync, boolean spineFirst,
+            List<double[]> spineRates, List<double[]> rawRates) throws Exception {
+        double[] s = new double[3];
+        double[] w = new double[3];
+        List<EventEnvelope> forSpine = envelopes(n);
+        List<EventEnvelope> forRaw = envelopes(n);
+        RawBatch raw = new RawBatch(forRaw);
+        List<EventEnvelope> syncSpine = envelopes(nSync);
+        RawBatch syncRaw = new RawBatch(envelopes(nSync));
+        String subject = topology.subjectFor(EVENT_TYPE);
+        for (int turn = 0; turn < 2; turn++) {
+            if (spineFirst == (turn == 0)) {
+                s[0] = spineAsync(spine, forSpine);
+                s[1] = spineSync(spine, syncSpine);
+                s[2] = spineConsume(spine, n);
+            } else {
+                w[0] = rawAsync(js, subject, raw);
+                w[1] = rawSync(js, subject, syncRaw);
+                w[2] = rawConsume(spine.connection(), topology, n);
             }
-            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(WAIT_MINUTES, TimeUnit.MINUTES);
-            double async = rate(encoded.size(), t0);
-
-            List<byte[]> syncBodies = new ArrayList<>(nSync);
-            EventCodec codec = EventCodec.defaults();
-            List<EventEnvelope> syncEvents = envelopes(nSync);
-            syncEvents.forEach(e -> syncBodies.add(codec.encode(e)));
-            List<String[]> syncIds = headerValues(syncEvents);
-            t0 = System.nanoTime();
-            for (int i = 0; i < nSync; i++) {
-                js.publish(subject, headers(syncIds.get(i)), syncBodies.get(i));
-            }
-            double sync = rate(nSync, t0);
-
-            int total = encoded.size() + nSync;
-            CountDownLatch done = new CountDownLatch(total);
-            t0 = System.nanoTime();
-            var context = c.getStreamContext(topology.platformStream()).createOrUpdateConsumer(
-                    ConsumerConfiguration.builder().durable("bench").ackPolicy(AckPolicy.Explicit)
-                            .maxAckPending(MAX_ACK_PENDING).build());
-            MessageConsumer consumer = context.consume(ConsumeOptions.DEFAULT_CONSUME_OPTIONS, m -> {
-                m.ack();
-                done.countDown();
-            });
-            await(done);
-            double consume = rate(total, t0);
-            consumer.stop();
-            consumer.close();
-            return new double[] {async, sync, consume};
-        } finally {
-            deleteStreams(c, topology);
         }
+        spineRates.add(s);
+        rawRates.add(w);
     }
 
-    /** Header values computed outside the timed loop, so the raw client does only what jnats must. */
-    private static List<String[]> headerValues(List<EventEnvelope> events) {
-        List<String[]> out = new ArrayList<>(events.size());
+    private static double spineAsync(Spine spine, List<EventEnvelope> events) throws Exception {
+        long t0 = System.nanoTime();
+        List<CompletableFuture<PublishResult>> acks = new ArrayList<>(events.size());
         for (EventEnvelope e : events) {
-            out.add(new String[] {e.eventId().toString(), e.eventType(), e.correlationId().toString()});
+            acks.add(spine.publishAsync(e));
         }
-        return out;
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(WAIT_MINUTES, TimeUnit.MINUTES);
+        return rate(events.size(), t0);
     }
 
-    /** The same headers the spine sends: the dedupe id (the stream then dedupes both alike) and two more. */
-    private static Headers headers(String[] v) {
-        return new Headers().put("Nats-Msg-Id", v[0]).put("Spine-Event-Type", v[1]).put("Spine-Correlation-Id", v[2]);
+    private static double spineSync(Spine spine, List<EventEnvelope> events) {
+        long t0 = System.nanoTime();
+        for (EventEnvelope e : events) {
+            spine.publish(e);
+        }
+        return rate(events.size(), t0);
     }
 
-    private static List<EventEnvelope> envelopes(int count) {
+    private double spineConsume(Spine spine, int n) throws Exception {
+        CountDownLatch done = new CountDownLatch(n);
+        long t0 = System.nanoTime();
+        EventSubscription sub = spine.subscribe(SubscriptionOptions.durable("spine" + (durables++)).build(),
+                e -> done.countDown());
+        await(done);
+        double rate = rate(n, t0);
+        sub.close();
+        return rate;
+    }
+
+    private static double rawAsync(JetStream js, String subject, RawBatch batch) throws Exception {
+        long t0 = System.nanoTime();
+        List<CompletableFuture<PublishAck>> acks = new ArrayList<>(batch.bodies.size());
+        for (int i = 0; i < batch.bodies.size(); i++) {
+            acks.add(js.publishAsync(subject, batch.headers(i), batch.bodies.get(i)));
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(WAIT_MINUTES, TimeUnit.MINUTES);
+        return rate(batch.bodies.size(), t0);
+    }
+
+    private static double rawSync(JetStream js, String subject, RawBatch batch) throws Exception {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < batch.bodies.size(); i++) {
+            js.publish(subject, batch.headers(i), batch.bodies.get(i));
+        }
+        return rate(batch.bodies.size(), t0);
+    }
+
+    private double rawConsume(Connection c, StreamTopology topology, int n) throws Exception {
+        CountDownLatch done = new CountDownLatch(n);
+        long t0 = System.nanoTime();
+        var context = c.getStreamContext(topology.platformStream()).createOrUpdateConsumer(
+                ConsumerConfiguration.builder().durable("raw" + (durables++)).ackPolicy(AckPolicy.Explicit)
+                        .maxAckPending(MAX_ACK_PENDING).build());
+        MessageConsumer consumer = context.consume(ConsumeOptions.DEFAULT_CONSUME_OPTIONS, m -> {
+            m.ack();
+            done.countDown();
+        });
+        await(done);
+        double rate = rate(n, t0);
+        consumer.stop();
+        consumer.close();
+        return rate;
+    }
+
+    /** Pre-encoded bodies and header values: raw jnats does only what jnats must in the timed loop. */
+    private final class RawBatch {
+        final List<byte[]> bodies = new ArrayList<>();
+        final List<String[]> headerValues = new ArrayList<>();
+
+        RawBatch(List<EventEnvelope> events) {
+            for (EventEnvelope e : events) {
+                bodies.add(codec.encode(e));
+                headerValues.add(new String[] {e.eventId().toString(), e.eventType(), e.correlationId().toString()});
+            }
+        }
+
+        /** The same headers the spine sends. */
+        Headers headers(int i) {
+            String[] v = headerValues.get(i);
+            return new Headers().put("Nats-Msg-Id", v[0]).put("Spine-Event-Type", v[1]).put("Spine-Correlation-Id", v[2]);
+        }
+    }
+
+    private List<EventEnvelope> envelopes(int count) {
         List<EventEnvelope> out = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            ObjectNode data = EventCodec.defaults().objectMapper().createObjectNode()
+            ObjectNode data = codec.objectMapper().createObjectNode()
                     .put("connectorId", "conn-4711").put("deviceId", "dev-" + (i % 1000))
                     .put("reading", 21.5 + (i % 10)).put("unit", "celsius").put("sequence", i);
             out.add(EventEnvelope.builder().eventType(EVENT_TYPE).source("bench-gateway").tenantId("tenant-a")
@@ -216,15 +218,34 @@ final class EventsBench implements BenchMain.Bench {
         return out;
     }
 
+    /** The median of one metric over the rounds. */
+    private static double median(List<double[]> results, int metric) {
+        double[] v = results.stream().mapToDouble(r -> r[metric]).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    /** The median over rounds of spine/raw measured back to back: load drift between rounds cancels out. */
+    private static double pairedRatio(List<double[]> spine, List<double[]> raw, int metric) {
+        List<double[]> ratios = new ArrayList<>();
+        for (int i = 0; i < spine.size(); i++) {
+            ratios.add(new double[] {spine.get(i)[metric] / raw.get(i)[metric]});
+        }
+        return median(ratios, 0);
+    }
+
     private static StreamTopology freshTopology() {
         String id = "BENCHEVT" + UUID.randomUUID().toString().replace("-", "").substring(0, 8).toUpperCase(Locale.ROOT);
         return StreamTopology.builder().streamNamePrefix(id + "-").subjectPrefix(id + ".").build();
     }
 
-    private static void deleteStreams(Connection c, StreamTopology t) throws Exception {
-        JetStreamManagement jsm = c.jetStreamManagement();
-        for (String s : List.of(t.auditStream(), t.connectorStream(), t.deadLetterStream(), t.platformStream())) {
-            jsm.deleteStream(s);
+    private static void deleteStreams(BenchEnv env, StreamTopology t) throws Exception {
+        try (Connection c = Nats.connect(new Options.Builder().server(env.natsUrl()).build())) {
+            JetStreamManagement jsm = c.jetStreamManagement();
+            for (String s : List.of(t.auditStream(), t.connectorStream(), t.deadLetterStream(), t.platformStream())) {
+                if (jsm.getStreamNames().contains(s)) {
+                    jsm.deleteStream(s);
+                }
+            }
         }
     }
 
@@ -236,9 +257,5 @@ final class EventsBench implements BenchMain.Bench {
 
     private static double rate(int count, long startNanos) {
         return count / ((System.nanoTime() - startNanos) / 1e9);
-    }
-
-    private static Connection connect(BenchEnv env) throws Exception {
-        return Nats.connect(new Options.Builder().server(env.natsUrl()).build());
     }
 }

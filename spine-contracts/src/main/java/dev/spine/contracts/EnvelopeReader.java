@@ -5,6 +5,7 @@ import static dev.spine.contracts.internal.EnvelopeFields.*;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spine.contracts.InvalidEventException.Code;
@@ -21,11 +22,28 @@ import java.util.UUID;
  * JSON never pay for it); only unknown fields become trees.
  */
 final class EnvelopeReader {
-    private static final int[] REQUIRED_BITS = {1, 2, 4, 8, 16, 32, 64};
-    private static final int ALL_REQUIRED = 127;
-    private static final int CAUSATION_BIT = 128;
-    private static final int TENANT_BIT = 256;
-    private static final int TRACE_BIT = 512;
+    // field indexes: the required ones first, in wire order, so bit i of "seen" is REQUIRED.get(i)
+    private static final int F_EVENT_ID = 0;
+    private static final int F_EVENT_TYPE = 1;
+    private static final int F_EVENT_VERSION = 2;
+    private static final int F_TIMESTAMP = 3;
+    private static final int F_SOURCE = 4;
+    private static final int F_CORRELATION_ID = 5;
+    private static final int F_DATA = 6;
+    private static final int F_CAUSATION_ID = 7;
+    private static final int F_TENANT_ID = 8;
+    private static final int F_TRACE_CONTEXT = 9;
+    private static final int ALL_REQUIRED = (1 << 7) - 1;
+    /** Field names in canonical order, indexed like the F_ constants. */
+    private static final String[] NAMES = {EVENT_ID, EVENT_TYPE, EVENT_VERSION, TIMESTAMP, SOURCE, CORRELATION_ID,
+        DATA, CAUSATION_ID, TENANT_ID, TRACE_CONTEXT};
+    private static final SerializedString[] ORDER = new SerializedString[NAMES.length];
+
+    static {
+        for (int i = 0; i < NAMES.length; i++) {
+            ORDER[i] = new SerializedString(NAMES[i]);
+        }
+    }
 
     private final ObjectMapper mapper;
     private final int maxPayloadBytes;
@@ -56,72 +74,43 @@ final class EnvelopeReader {
         }
         EventEnvelope.Builder b = EventEnvelope.builder();
         int seen = 0;
-        JsonToken t;
-        while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
+        int expected = 0;
+        while (true) {
+            // Fast path: fields in the canonical order (our encoder, and JSON.stringify of envelopes built
+            // in documented order) are matched by Jackson against pre-encoded names, without hashing.
+            int field;
+            String name;
+            if (expected < ORDER.length && p.nextFieldName(ORDER[expected])) {
+                field = expected++;
+                name = NAMES[field];
+            } else {
+                JsonToken t = expected < ORDER.length ? p.currentToken() : p.nextToken();
+                expected = ORDER.length;
+                if (t == JsonToken.END_OBJECT) {
+                    break;
+                }
+                if (t != JsonToken.FIELD_NAME) {
+                    throw new InvalidEventException(Code.MALFORMED_JSON, null, "unexpected " + t + " in event object");
+                }
+                name = p.currentName();
+                field = fieldOf(name);
+            }
             JsonToken v = p.nextToken();
-            int bit = bitOf(name);
-            if ((seen & bit) != 0) {
-                throw new InvalidEventException(Code.INVALID_FIELD, name, "appears twice");
+            if (field >= 0) {
+                int bit = 1 << field;
+                if ((seen & bit) != 0) {
+                    throw new InvalidEventException(Code.INVALID_FIELD, name, "appears twice");
+                }
+                seen |= bit;
             }
-            seen |= bit;
-            switch (name) {
-                case EVENT_ID -> b.eventId(uuid(p, v, EVENT_ID));
-                case EVENT_TYPE -> {
-                    String type = string(p, v, EVENT_TYPE);
-                    if (FieldRules.eventTypeDot(type) < 0) {
-                        throw new InvalidEventException(Code.INVALID_EVENT_TYPE, EVENT_TYPE,
-                                "event type must be domain.NounVerb (e.g. connector.DataReceived), got " + type);
-                    }
-                    b.eventType(type);
-                }
-                case EVENT_VERSION -> {
-                    String version = string(p, v, EVENT_VERSION);
-                    if (!FieldRules.isEventVersion(version)) {
-                        throw new InvalidEventException(Code.INVALID_FIELD, EVENT_VERSION,
-                                "must be <major>.<minor> such as 1.0, got " + version);
-                    }
-                    b.eventVersion(version);
-                }
-                case TIMESTAMP -> b.timestamp(timestamp(p, v));
-                case SOURCE -> {
-                    String source = string(p, v, SOURCE);
-                    if (source.isBlank()) {
-                        throw new InvalidEventException(Code.INVALID_FIELD, SOURCE, "must not be blank");
-                    }
-                    b.source(source);
-                }
-                case CORRELATION_ID -> b.correlationId(uuid(p, v, CORRELATION_ID));
-                case DATA -> {
-                    if (v != JsonToken.START_OBJECT) {
-                        throw new InvalidEventException(Code.INVALID_FIELD, DATA, "must be a JSON object, got " + v);
-                    }
-                    int start = (int) p.currentTokenLocation().getByteOffset();
-                    p.skipChildren();
-                    int end = (int) p.currentLocation().getByteOffset();
-                    b.rawData(bytes, offset + start, end - start, mapper);
-                }
-                case CAUSATION_ID -> b.causationId(v == JsonToken.VALUE_NULL ? null : uuid(p, v, CAUSATION_ID));
-                case TENANT_ID -> b.tenantId(v == JsonToken.VALUE_NULL ? null : nonEmpty(p, v, TENANT_ID));
-                case TRACE_CONTEXT -> b.traceContext(v == JsonToken.VALUE_NULL ? null : traceContext(p, v));
-                default -> {
-                    JsonNode value = mapper.readTree(p);
-                    if (value == null) {
-                        throw new InvalidEventException(Code.MALFORMED_JSON, name, "has no value");
-                    }
-                    b.extension(name, value);
-                }
-            }
-        }
-        if (t != JsonToken.END_OBJECT) {
-            throw new InvalidEventException(Code.MALFORMED_JSON, null, "unexpected " + t + " in event object");
+            readField(p, v, field, name, b, bytes, offset);
         }
         if (p.nextToken() != null) {
             throw new InvalidEventException(Code.MALFORMED_JSON, null, "trailing content after the event object");
         }
         if ((seen & ALL_REQUIRED) != ALL_REQUIRED) {
-            for (int i = 0; i < REQUIRED_BITS.length; i++) {
-                if ((seen & REQUIRED_BITS[i]) == 0) {
+            for (int i = 0; i < REQUIRED.size(); i++) {
+                if ((seen & (1 << i)) == 0) {
                     throw new InvalidEventException(Code.MISSING_FIELD, REQUIRED.get(i), "is required");
                 }
             }
@@ -129,20 +118,71 @@ final class EnvelopeReader {
         return b.build();
     }
 
-    /** A bit per known field to catch duplicates; unknown fields share bit 0 (the builder's map checks them). */
-    private static int bitOf(String name) {
+    private void readField(JsonParser p, JsonToken v, int field, String name, EventEnvelope.Builder b, byte[] bytes,
+            int offset) throws IOException {
+        switch (field) {
+            case F_EVENT_ID -> b.eventId(uuid(p, v, EVENT_ID));
+            case F_EVENT_TYPE -> {
+                String type = string(p, v, EVENT_TYPE);
+                if (FieldRules.eventTypeDot(type) < 0) {
+                    throw new InvalidEventException(Code.INVALID_EVENT_TYPE, EVENT_TYPE,
+                            "event type must be domain.NounVerb (e.g. connector.DataReceived), got " + type);
+                }
+                b.eventType(type);
+            }
+            case F_EVENT_VERSION -> {
+                String version = string(p, v, EVENT_VERSION);
+                if (!FieldRules.isEventVersion(version)) {
+                    throw new InvalidEventException(Code.INVALID_FIELD, EVENT_VERSION,
+                            "must be <major>.<minor> such as 1.0, got " + version);
+                }
+                b.eventVersion(version);
+            }
+            case F_TIMESTAMP -> b.timestamp(timestamp(p, v));
+            case F_SOURCE -> {
+                String source = string(p, v, SOURCE);
+                if (source.isBlank()) {
+                    throw new InvalidEventException(Code.INVALID_FIELD, SOURCE, "must not be blank");
+                }
+                b.source(source);
+            }
+            case F_CORRELATION_ID -> b.correlationId(uuid(p, v, CORRELATION_ID));
+            case F_DATA -> {
+                if (v != JsonToken.START_OBJECT) {
+                    throw new InvalidEventException(Code.INVALID_FIELD, DATA, "must be a JSON object, got " + v);
+                }
+                int start = (int) p.currentTokenLocation().getByteOffset();
+                p.skipChildren();
+                int end = (int) p.currentLocation().getByteOffset();
+                b.rawData(bytes, offset + start, end - start, mapper);
+            }
+            case F_CAUSATION_ID -> b.causationId(v == JsonToken.VALUE_NULL ? null : uuid(p, v, CAUSATION_ID));
+            case F_TENANT_ID -> b.tenantId(v == JsonToken.VALUE_NULL ? null : nonEmpty(p, v, TENANT_ID));
+            case F_TRACE_CONTEXT -> b.traceContext(v == JsonToken.VALUE_NULL ? null : traceContext(p, v));
+            default -> {
+                JsonNode value = mapper.readTree(p);
+                if (value == null) {
+                    throw new InvalidEventException(Code.MALFORMED_JSON, name, "has no value");
+                }
+                b.extension(name, value);
+            }
+        }
+    }
+
+    /** The index of a known field (its bit is {@code 1 << index}), or -1 for an unknown one. */
+    private static int fieldOf(String name) {
         return switch (name) {
-            case EVENT_ID -> 1;
-            case EVENT_TYPE -> 2;
-            case EVENT_VERSION -> 4;
-            case TIMESTAMP -> 8;
-            case SOURCE -> 16;
-            case CORRELATION_ID -> 32;
-            case DATA -> 64;
-            case CAUSATION_ID -> CAUSATION_BIT;
-            case TENANT_ID -> TENANT_BIT;
-            case TRACE_CONTEXT -> TRACE_BIT;
-            default -> 0;
+            case EVENT_ID -> F_EVENT_ID;
+            case EVENT_TYPE -> F_EVENT_TYPE;
+            case EVENT_VERSION -> F_EVENT_VERSION;
+            case TIMESTAMP -> F_TIMESTAMP;
+            case SOURCE -> F_SOURCE;
+            case CORRELATION_ID -> F_CORRELATION_ID;
+            case DATA -> F_DATA;
+            case CAUSATION_ID -> F_CAUSATION_ID;
+            case TENANT_ID -> F_TENANT_ID;
+            case TRACE_CONTEXT -> F_TRACE_CONTEXT;
+            default -> -1;
         };
     }
 

@@ -64,7 +64,7 @@ public final class EventEnvelope {
         this.causationId = b.causationId;
         this.tenantId = b.tenantId;
         this.traceContext = b.traceContext;
-        this.extensions = b.extensions.isEmpty() ? Map.of()
+        this.extensions = b.extensions == null ? Map.of()
                 : Collections.unmodifiableMap(new LinkedHashMap<>(b.extensions));
     }
 
@@ -97,7 +97,9 @@ public final class EventEnvelope {
         } else {
             b.data(data());
         }
-        b.extensions.putAll(extensions);
+        if (!extensions.isEmpty()) {
+            b.extensions = new LinkedHashMap<>(extensions);
+        }
         return b;
     }
 
@@ -195,7 +197,8 @@ public final class EventEnvelope {
         private UUID causationId;
         private String tenantId;
         private TraceContext traceContext;
-        private final Map<String, JsonNode> extensions = new LinkedHashMap<>();
+        /** Allocated on the first extension: most events have none and decode is on the hot path. */
+        private Map<String, JsonNode> extensions;
 
         private Builder(Clock clock) {
             this.clock = clock;
@@ -233,6 +236,9 @@ public final class EventEnvelope {
             if (EnvelopeFields.isKnown(name)) {
                 throw new InvalidEventException(InvalidEventException.Code.INVALID_FIELD, name,
                         "is an envelope field, not an extension");
+            }
+            if (extensions == null) {
+                extensions = new LinkedHashMap<>();
             }
             if (extensions.putIfAbsent(name, Objects.requireNonNull(value, "extension value")) != null) {
                 throw new InvalidEventException(InvalidEventException.Code.INVALID_FIELD, name, "appears twice");
