@@ -6,7 +6,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.ReplayOptions;
-import dev.spine.events.ReplayResult;
 import dev.spine.events.Spine;
 import dev.spine.events.StreamTopology;
 import dev.spine.jobs.JobHandler;
@@ -26,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import dev.spine.service.internal.LifecycleEvents;
 import dev.spine.service.internal.Materializer;
 import dev.spine.service.internal.RejectedEvents;
+import dev.spine.service.internal.Replayer;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -33,7 +33,6 @@ import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -181,21 +180,7 @@ public final class JobService implements AutoCloseable {
      * not touched.
      */
     public ReplayReport replay(ReplayOptions options) throws SQLException {
-        List<EventEnvelope> events = new ArrayList<>();
-        ReplayResult read = spine.replay(options, e -> events.add(e.envelope()));
-        long created = 0;
-        long jobsSeen = 0;
-        long unrouted = 0;
-        for (int from = 0; from < events.size(); from += config.batchSize()) {
-            Materializer.Result r = materializer.replay(events.subList(from, Math.min(events.size(),
-                    from + config.batchSize())), spine.topology().platformStream());
-            created += r.created();
-            jobsSeen += r.jobs().size();
-            unrouted += r.unrouted();
-            afterBatch(r);
-        }
-        return new ReplayReport(read.delivered(), read.skippedMalformed(), jobsSeen, created, unrouted,
-                read.lastSequence());
+        return Replayer.replay(spine, materializer, config.batchSize(), options, this::afterBatch);
     }
 
     private void warnAboutMissingHandlers() {
@@ -281,6 +266,11 @@ public final class JobService implements AutoCloseable {
     /** Whether the last micro-batch committed (false while PostgreSQL fails). */
     public boolean ingestHealthy() {
         return ingest != null && ingest.healthy();
+    }
+
+    /** Why ingest is not healthy (the last batch's error), or null. */
+    public String ingestLastError() {
+        return ingest == null ? "not started" : ingest.lastError();
     }
 
     /** The admin API's bound address (host:port), once started. */

@@ -114,7 +114,7 @@ class EventToJobTest {
             // committed batches are counted, so the crashed batch counts twice once its redelivery went through
             Eventually.await("the crashed batch was redelivered and acked", () ->
                     service.metrics().counter("spine.ingest.events").getCount() == 50 + crashedBatch.get());
-            assertEquals(50, service.metrics().counter("spine.ingest.jobs_created").getCount(), "redelivery created none");
+            assertEquals(50, service.metrics().counter("spine.ingest.jobs_materialized").getCount(), "redelivery created none");
             assertEquals(50, db.queryLong("select count(*) from " + db.schema() + ".job_key"), "one job per event");
             assertTrue(runs.values().stream().allMatch(n -> n == 1), "no job ran twice: " + runs);
         }

@@ -259,7 +259,7 @@ public final class JobQueue implements AutoCloseable {
     private void afterCommit(List<NewJob> jobs) {
         Instant now = options.clock.instant();
         for (String q : jobs.stream().map(NewJob::queue).distinct().toList()) {
-            notifier.jobsAdded(q);
+            tellOthers(q);
         }
         for (NewJob j : jobs) {
             wakeAt(j.queue(), j.runAt(), now);
@@ -290,8 +290,24 @@ public final class JobQueue implements AutoCloseable {
      * worker now and tells other processes with the coalesced NOTIFY.
      */
     public void wake(String queue) {
-        notifier.jobsAdded(queue);
+        tellOthers(queue);
         wakeLocal(queue);
+    }
+
+    /**
+     * Tells other processes that {@code queue} has new jobs: through the coalescing notifier once started,
+     * else (a queue used only to enqueue or operate, e.g. by the CLI) with one NOTIFY right away.
+     */
+    private void tellOthers(String queue) {
+        if (notifier.running()) {
+            notifier.jobsAdded(queue);
+            return;
+        }
+        try (Connection c = options.dataSource.getConnection()) {
+            store.notify(c, Notifier.payload(queue, workerId.toString()));
+        } catch (SQLException e) {
+            LOG.warn("NOTIFY for queue {} failed; workers find the jobs at their next poll", queue, e);
+        }
     }
 
     private void wakeLocal(String queue) {
@@ -334,7 +350,7 @@ public final class JobQueue implements AutoCloseable {
         if (!store.setPaused(queue, false)) {
             throw new InvalidJobException(JobErrorCode.UNKNOWN_QUEUE, "queue", "no queue '" + queue + "'");
         }
-        notifier.jobsAdded(queue);
+        tellOthers(queue);
         wakeLocal(queue);
     }
 
@@ -352,7 +368,7 @@ public final class JobQueue implements AutoCloseable {
     public void redrive(UUID id) {
         String queue = store.redrive(id, options.clock.instant()).orElseThrow(() ->
                 new InvalidJobException(JobErrorCode.NOT_FOUND, "id", "no dead job " + id));
-        notifier.jobsAdded(queue);
+        tellOthers(queue);
         wakeLocal(queue);
     }
 

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code spine dlq list|retry <id>|delete <id>}: the dead jobs (used up their attempts). A retried job is
- * due at once with its attempts reset; a running service picks it up on its next poll.
+ * due at once with its attempts reset; a NOTIFY wakes a running service's workers.
  */
 @Command(name = "dlq", mixinStandardHelpOptions = true, description = "Dead jobs: list, retry, delete.",
         subcommands = {DlqCommand.ListDead.class, DlqCommand.RetryDead.class, DlqCommand.DeleteDead.class})

@@ -2,15 +2,14 @@ package dev.spine.service.cli;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.spine.contracts.EventCodec;
-import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.ReplayOptions;
-import dev.spine.events.ReplayResult;
-import dev.spine.events.Spine;
 import dev.spine.service.RoutingTable;
 import dev.spine.service.ServiceConfig;
 import dev.spine.service.internal.IngestMetrics;
 import dev.spine.service.internal.Materializer;
 import dev.spine.service.internal.RejectedEvents;
+import dev.spine.service.internal.Replayer;
+import dev.spine.service.ReplayReport;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -57,22 +56,9 @@ final class ReplayCommand extends SpineCommand {
                 new RejectedEvents(backends.dataSource(), config.schema()), new IngestMetrics(new MetricRegistry()),
                 Clock.systemUTC(), new dev.spine.service.internal.IngestTracing(
                         io.opentelemetry.api.OpenTelemetry.noop(), "replay"));
-        Spine spine = backends.spine();
-        List<EventEnvelope> events = new ArrayList<>();
-        ReplayResult read = spine.replay(options, e -> events.add(e.envelope()));
-        long jobs = 0;
-        long created = 0;
-        long unrouted = 0;
-        // the same batch size as live ingest: one transaction per batch
-        for (int from = 0; from < events.size(); from += config.batchSize()) {
-            Materializer.Result r = materializer.replay(events.subList(from, Math.min(events.size(),
-                    from + config.batchSize())), spine.topology().platformStream());
-            jobs += r.jobs().size();
-            created += r.created();
-            unrouted += r.unrouted();
-        }
-        out().printf("events=%d malformed=%d jobs=%d created=%d unrouted=%d lastSequence=%d%n", read.delivered(),
-                read.skippedMalformed(), jobs, created, unrouted, read.lastSequence());
+        ReplayReport report = Replayer.replay(backends.spine(), materializer, config.batchSize(), options, r -> { });
+        out().printf("events=%d malformed=%d jobs=%d created=%d unrouted=%d lastSequence=%d%n", report.events(),
+                report.malformed(), report.jobs(), report.created(), report.unrouted(), report.lastSequence());
         return OK;
     }
 

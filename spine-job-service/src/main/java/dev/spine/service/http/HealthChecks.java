@@ -95,7 +95,7 @@ final class HealthChecks implements AutoCloseable {
 
     Check ingest() {
         return service.ingestHealthy() ? new Check(true, "last batch committed")
-                : new Check(false, "the event ingest is not committing (see the service log)");
+                : new Check(false, "the event ingest is not committing: " + service.ingestLastError());
     }
 
     @Override

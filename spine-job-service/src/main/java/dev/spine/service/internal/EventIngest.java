@@ -124,6 +124,7 @@ public final class EventIngest implements AutoCloseable {
         try {
             Materializer.Result result = materializer.process(batch);
             healthy = true;
+            lastError = null;
             afterBatch.accept(result);
         } catch (SQLException | RuntimeException e) {
             healthy = false;

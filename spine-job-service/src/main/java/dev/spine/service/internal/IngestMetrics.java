@@ -5,7 +5,7 @@ import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
 
 /**
- * Counters of the event-to-job path: {@code spine.ingest.events}, {@code .jobs_created},
+ * Counters of the event-to-job path: {@code spine.ingest.events}, {@code .jobs_materialized},
  * {@code .unrouted}, {@code .rejected}, {@code .batches}, {@code .failures} and the batch size histogram.
  */
 public final class IngestMetrics {
@@ -18,7 +18,7 @@ public final class IngestMetrics {
 
     public IngestMetrics(MetricRegistry registry) {
         events = registry.counter("spine.ingest.events");
-        jobsCreated = registry.counter("spine.ingest.jobs_created");
+        jobsCreated = registry.counter("spine.ingest.jobs_materialized");
         unrouted = registry.counter("spine.ingest.unrouted");
         rejected = registry.counter("spine.ingest.rejected");
         failures = registry.counter("spine.ingest.failures");

@@ -43,6 +43,10 @@ public final class Notifier implements AutoCloseable {
         return queue + "|" + origin;
     }
 
+    public boolean running() {
+        return running;
+    }
+
     public void jobsAdded(String queue) {
         if (dirty.add(queue)) {
             signal.raise();
