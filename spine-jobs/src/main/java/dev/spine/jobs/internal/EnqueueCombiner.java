@@ -77,6 +77,12 @@ public final class EnqueueCombiner {
             for (Pending x : batch) {
                 x.complete(null, batch.size() == 1 ? e : null, batch.size() > 1);
             }
+        } catch (Error e) {
+            // every waiter must hear back, or it would wait for ever; then the error goes on up
+            for (Pending x : batch) {
+                x.complete(null, new IllegalStateException("enqueue aborted: " + e, e), false);
+            }
+            throw e;
         }
     }
 
