@@ -126,6 +126,18 @@ class PublisherTest {
     }
 
     @Test
+    void spineBuiltFromAUrlOwnsAndClosesItsConnection(TestNats nats) {
+        Spine spine = Spine.builder(nats.url()).topology(TestSpines.topology(nats)).build();
+        spine.provision();
+        assertEquals(1, spine.publish(TestSpines.event("system.ServiceStarted", 1)).sequence());
+        Connection owned = spine.connection();
+        spine.close();
+        assertEquals(Connection.Status.CLOSED, owned.getStatus());
+        assertThrows(SpineException.class, () -> Spine.builder("nats://127.0.0.1:1").publishTimeout(Duration.ofMillis(200))
+                .build());
+    }
+
+    @Test
     void builderValidatesNamingTheField(TestNats nats) {
         Connection c = nats.connect();
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Spine.builder(c).maxInFlight(0).build())
