@@ -218,10 +218,16 @@ public final class NatsSubscription implements EventSubscription {
             m.term();
             metrics.deadLettered.inc();
         } catch (Exception e) {
-            // not stored as a dead letter: leave it to redelivery rather than lose it
-            LOG.error("{}/{}: cannot write dead letter for sequence {}; it will be redelivered", stream,
-                    options.durableName(), m.metaData().streamSequence(), e);
-            m.nakWithDelay(options.backoffAfter(delivered));
+            // not stored as a dead letter, so not terminated either: the event stays in its stream
+            if (delivered < options.maxDeliver()) {
+                LOG.error("{}/{}: cannot write dead letter for sequence {}; it will be redelivered", stream,
+                        options.durableName(), m.metaData().streamSequence(), e);
+                m.nakWithDelay(options.backoffAfter(delivered));
+            } else {
+                LOG.error("{}/{}: cannot write dead letter for sequence {} on its last delivery; it stays in {} "
+                        + "unacknowledged and will not be delivered again to this durable (replay it by sequence)",
+                        stream, options.durableName(), m.metaData().streamSequence(), stream, e);
+            }
         }
     }
 
