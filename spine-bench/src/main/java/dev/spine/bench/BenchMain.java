@@ -15,6 +15,8 @@ public final class BenchMain {
         BENCHES.put("jobs", new JobsBench());
         BENCHES.put("events", new EventsBench());
         BENCHES.put("spine", new SpineBench());
+        BENCHES.put("all", new AllBench());
+        BENCHES.put("scale", new ScaleBench());
     }
 
     /** One benchmark: runs against the services named by SPINE_PG_URL / SPINE_NATS_URL. */
