@@ -19,6 +19,7 @@ import dev.spine.service.internal.Breakers;
 import dev.spine.service.internal.EventIngest;
 import dev.spine.service.internal.IngestMetrics;
 import dev.spine.service.internal.IngestTracing;
+import dev.spine.service.internal.LatencyObjectives;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +78,7 @@ public final class JobService implements AutoCloseable {
     private Breakers breakers;
     private LifecycleEvents lifecycle;
     private AdminServer admin;
+    private LatencyObjectives objectives;
     private boolean started;
 
     JobService(ServiceConfig config, RoutingTable routes, MetricRegistry metrics, Map<String, JobHandler> handlers,
@@ -130,6 +132,7 @@ public final class JobService implements AutoCloseable {
                 new IngestTracing(otel, config.consumerName()));
         warnAboutMissingHandlers();
         jobs.start();
+        objectives = new LatencyObjectives(metrics);
         ingest = new EventIngest(nats, new EventIngest.Settings(topology.platformStream(), config.consumerName(),
                 config.batchSize(), config.linger(), config.maxAckPending()), materializer,
                 new IngestMetrics(metrics), this::afterBatch);
@@ -266,6 +269,11 @@ public final class JobService implements AutoCloseable {
     /** Whether the last micro-batch committed (false while PostgreSQL fails). */
     public boolean ingestHealthy() {
         return ingest != null && ingest.healthy();
+    }
+
+    /** The per-tier start-latency objectives, met or breached. */
+    public Map<String, LatencyObjectives.Objective> latencyObjectives() {
+        return objectives == null ? Map.of() : objectives.all();
     }
 
     /** Why ingest is not healthy (the last batch's error), or null. */

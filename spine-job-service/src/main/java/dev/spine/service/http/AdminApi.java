@@ -40,7 +40,7 @@ public final class AdminApi implements AutoCloseable {
         MetricsEndpoint metrics = new MetricsEndpoint(service.metrics());
         app = Javalin.create(config -> {
             configure(config);
-            new HealthRoutes(health).register(config.routes);
+            new HealthRoutes(health, service).register(config.routes);
             config.routes.get("/metrics", metrics::handle);
             new JobRoutes(service, auth).register(config.routes);
             new EventRoutes(service, auth).register(config.routes);

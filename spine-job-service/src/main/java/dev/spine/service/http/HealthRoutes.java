@@ -1,5 +1,6 @@
 package dev.spine.service.http;
 
+import dev.spine.service.JobService;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -14,20 +15,31 @@ import java.util.Map;
  */
 final class HealthRoutes {
     private final HealthChecks checks;
+    private final JobService service;
 
-    HealthRoutes(HealthChecks checks) {
+    HealthRoutes(HealthChecks checks, JobService service) {
         this.checks = checks;
+        this.service = service;
     }
 
     void register(RoutesConfig routes) {
         routes.get("/health/live", ctx -> JsonReplies.ok(ctx, JsonReplies.okBody()));
         routes.get("/health/ready", ctx -> reply(ctx, Map.of("broker", checks.broker(), "database", checks.database(),
-                "ingest", checks.ingest())));
-        routes.get("/health/broker", ctx -> reply(ctx, Map.of("broker", checks.broker())));
-        routes.get("/health/database", ctx -> reply(ctx, Map.of("database", checks.database())));
+                "ingest", checks.ingest()), objectives()));
+        routes.get("/health/broker", ctx -> reply(ctx, Map.of("broker", checks.broker()), null));
+        routes.get("/health/database", ctx -> reply(ctx, Map.of("database", checks.database()), null));
     }
 
-    private static void reply(Context ctx, Map<String, HealthChecks.Check> results) {
+    /** The latency objectives per tier: informative, they do not decide readiness. */
+    private Map<String, Object> objectives() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        service.latencyObjectives().forEach((queue, o) -> out.put(queue, Map.of(
+                "status", o.met() ? "met" : "breached", "p99Seconds", o.p99Seconds(),
+                "targetSeconds", o.target().toMillis() / 1000.0)));
+        return out;
+    }
+
+    private static void reply(Context ctx, Map<String, HealthChecks.Check> results, Map<String, Object> objectives) {
         Map<String, Object> checkJson = new LinkedHashMap<>();
         List<String> failed = new ArrayList<>();
         for (String name : List.of("broker", "database", "ingest")) {
@@ -45,6 +57,9 @@ final class HealthRoutes {
             body.put("failed", failed);
         }
         body.put("checks", checkJson);
+        if (objectives != null) {
+            body.put("objectives", objectives);
+        }
         JsonReplies.write(ctx, failed.isEmpty() ? 200 : 503, body);
     }
 }
