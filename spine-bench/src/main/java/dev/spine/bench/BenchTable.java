@@ -3,6 +3,7 @@ package dev.spine.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
@@ -13,14 +14,42 @@ import java.util.Map;
  * and scripts/bench-table.sh puts it into spine-bench/README.md, so the published table is always
  * generated from a result file, never typed.
  *
- * <p>{@code java -cp ... dev.spine.bench.BenchTable [latest.json]} prints it for a given file.
+ * <p>{@code java -cp ... dev.spine.bench.BenchTable [latest.json]} prints it for a given file, followed
+ * by the scale curves when a scale.json (the line of {@code spine bench scale}) lies beside it.
  */
 public final class BenchTable {
     private BenchTable() {}
 
     public static void main(String[] args) throws IOException {
-        Path file = Path.of(args.length > 0 ? args[0] : "bench/results/latest.json");
-        System.out.print(markdown(new ObjectMapper().readTree(file.toFile())));
+        Path file = Path.of(args.length > 0 ? args[0] : "bench/results/latest.json").toAbsolutePath();
+        ObjectMapper json = new ObjectMapper();
+        System.out.print(markdown(json.readTree(file.toFile())));
+        Path scale = file.resolveSibling("scale.json");
+        if (Files.exists(scale)) {
+            System.out.print("\n" + scaleMarkdown(json.readTree(scale.toFile())));
+        }
+    }
+
+    /** The JSON line of {@code spine bench scale}, saved as scale.json beside latest.json. */
+    static String scaleMarkdown(JsonNode scale) {
+        StringBuilder md = new StringBuilder("Scale curves (`./spine bench scale > bench/results/scale.json`");
+        md.append(scale.has("date") ? ", " + scale.path("date").asText() : "").append("): ")
+                .append(scale.path("depth_method").asText()).append(".\n\n")
+                .append("| jobs queued | enqueue singly µs/job | enqueue in batches µs/job | drain µs/job |\n")
+                .append("|---:|---:|---:|---:|\n");
+        for (JsonNode r : scale.path("depth")) {
+            md.append("| ").append(r.path("queued").asLong()).append(" | ").append(r.path("enqueue_single_us").asText())
+                    .append(" | ").append(r.path("enqueue_batch_us").asText()).append(" | ")
+                    .append(r.path("drain_us").asText()).append(" |\n");
+        }
+        md.append("\n").append(scale.path("instances_method").asText()).append(" (")
+                .append(scale.path("instances_events").asText()).append(" events).\n\n")
+                .append("| job-service instances | event->job done /s |\n|---:|---:|\n");
+        for (JsonNode r : scale.path("instances")) {
+            md.append("| ").append(r.path("instances").asInt()).append(" | ").append(r.path("event_to_done_per_s").asText())
+                    .append(" |\n");
+        }
+        return md.toString();
     }
 
     static String markdown(JsonNode latest) {
