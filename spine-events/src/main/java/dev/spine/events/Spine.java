@@ -7,19 +7,23 @@ import dev.spine.events.internal.DeadLetterWriter;
 import dev.spine.events.internal.DurableConsumers;
 import dev.spine.events.internal.EventMetrics;
 import dev.spine.events.internal.EventTracing;
+import dev.spine.events.internal.MaxDeliveriesWatcher;
 import dev.spine.events.internal.NatsEventPublisher;
 import dev.spine.events.internal.NatsSubscription;
 import dev.spine.events.internal.StreamProvisioner;
 import dev.spine.events.internal.StreamReader;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
+import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * the connection) or {@link #builder(String)} (the spine connects, reconnects forever, and closes it).
  *
  * <p>Shutdown order ({@link #close()}): subscriptions stop in reverse order of creation (each stops
- * pulling, finishes and acks in-flight events), then the keep-alive timer stops, then an owned
- * connection drains and closes. Pending async publishes are not awaited: wait on their futures first.
+ * pulling, finishes and acks in-flight events), then the max-deliveries watchers and the keep-alive
+ * timer stop, then an owned connection drains and closes. Pending async publishes are not awaited: wait on their futures first.
  */
 public final class Spine implements EventPublisher, EventSubscriber, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Spine.class);
@@ -50,6 +54,8 @@ public final class Spine implements EventPublisher, EventSubscriber, AutoCloseab
     private final StreamReader reader;
     private final DeadLetters deadLetters;
     private final List<NatsSubscription> subscriptions = new ArrayList<>();
+    /** One max-deliveries backstop per stream/durable this spine subscribed, alive until {@link #close()}. */
+    private final Map<String, MaxDeliveriesWatcher> watchers = new HashMap<>();
     private ScheduledExecutorService keepAliveTimer;
     private boolean closed;
 
@@ -106,8 +112,12 @@ public final class Spine implements EventPublisher, EventSubscriber, AutoCloseab
 
     /** Creates or updates every stream of the topology; idempotent and safe to run from many processes at once. */
     public void provision() {
+        new StreamProvisioner(jsm(), topology).provision();
+    }
+
+    private JetStreamManagement jsm() {
         try {
-            new StreamProvisioner(connection.jetStreamManagement(), topology).provision();
+            return connection.jetStreamManagement();
         } catch (IOException e) {
             throw new SpineException("JetStream management is not available", e);
         }
@@ -141,6 +151,13 @@ public final class Spine implements EventPublisher, EventSubscriber, AutoCloseab
                 metrics, tracing);
         s.start(context, keepAliveTimer);
         subscriptions.add(s);
+        String stream = options.stream() == null ? topology.platformStream() : options.stream();
+        watchers.computeIfAbsent(stream + "/" + options.durableName(), k -> {
+            MaxDeliveriesWatcher w = new MaxDeliveriesWatcher(connection, jsm(), deadLetterWriter,
+                    codec.objectMapper(), stream, options.durableName());
+            w.start();
+            return w;
+        });
         return s;
     }
 
@@ -205,6 +222,7 @@ public final class Spine implements EventPublisher, EventSubscriber, AutoCloseab
                 first = first == null ? e : first;
             }
         }
+        watchers.values().forEach(MaxDeliveriesWatcher::close);
         if (keepAliveTimer != null) {
             keepAliveTimer.shutdownNow();
         }

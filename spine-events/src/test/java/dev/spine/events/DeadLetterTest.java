@@ -62,6 +62,41 @@ class DeadLetterTest {
     }
 
     @Test
+    void eventNeverAcknowledgedByACrashedInstanceIsDeadLetteredFromTheAdvisory(TestNats nats) throws Exception {
+        Spine spine = TestSpines.provisioned(nats);
+        SubscriptionOptions opts = SubscriptionOptions.durable("crashy").eventTypes("system.Crashed").maxDeliver(2)
+                .ackWait(Duration.ofSeconds(1)).build();
+        // this instance creates the durable, then stops handling; its spine keeps the backstop listening
+        spine.subscribe(opts, e -> { }).close();
+        EventEnvelope poison = TestSpines.event("system.Crashed", 1);
+        spine.publish(poison);
+
+        // a sibling instance that takes each delivery and dies before acking (never acks)
+        var crashed = nats.connect().getStreamContext(spine.topology().platformStream()).getConsumerContext("crashy");
+        for (int delivery = 1; delivery <= 2; delivery++) {
+            try (var fetch = crashed.fetch(io.nats.client.FetchConsumeOptions.builder().maxMessages(1)
+                    .expiresIn(5000).build())) {
+                io.nats.client.Message m = fetch.nextMessage();
+                assertNotNull(m, "delivery " + delivery);
+                assertEquals(delivery, m.metaData().deliveredCount());
+            }
+        }
+        // a later pull (any live instance) finds the event exhausted: JetStream announces it now
+        try (var fetch = crashed.fetch(io.nats.client.FetchConsumeOptions.builder().maxMessages(1)
+                .expiresIn(2500).build())) {
+            assertNull(fetch.nextMessage(), "no third delivery beyond maxDeliver");
+        }
+        DeadLetter dl = Eventually.awaitValue("advisory turned into a dead letter", Duration.ofSeconds(15),
+                () -> spine.deadLetters().list(10), l -> l.size() == 1).get(0);
+        assertEquals("max-deliveries-unacked", dl.reason());
+        assertEquals(2, dl.deliveries());
+        assertEquals("crashy", dl.consumer());
+        assertEquals(poison, spine.codec().decode(dl.payload()));
+        assertEquals(poison.eventId().toString(), dl.originalMessageId());
+        spine.close();
+    }
+
+    @Test
     void malformedEventIsDeadLetteredOnFirstDelivery(TestNats nats) throws Exception {
         Spine spine = TestSpines.provisioned(nats);
         Connection plain = nats.connect();

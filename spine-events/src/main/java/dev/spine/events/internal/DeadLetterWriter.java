@@ -29,7 +29,7 @@ public final class DeadLetterWriter {
     }
 
     /**
-     * Stores the dead letter and waits for the stream's acknowledgement.
+     * Stores the dead letter of a delivered message and waits for the stream's acknowledgement.
      *
      * @throws IOException or JetStreamApiException if it was not stored; the caller must then not
      *     terminate the original
@@ -37,27 +37,37 @@ public final class DeadLetterWriter {
     public void write(Message original, String consumer, String reason, Throwable error)
             throws IOException, JetStreamApiException {
         NatsJetStreamMetaData meta = original.metaData();
+        write(original.getSubject(), original.hasHeaders() ? original.getHeaders() : null, original.getData(),
+                meta.getStream(), meta.streamSequence(), meta.deliveredCount(), consumer, reason, describe(error));
+    }
+
+    /**
+     * Stores a dead letter from a message read back from its stream (the max-deliveries advisory path,
+     * where no delivery is at hand).
+     */
+    public void write(String subject, Headers originalHeaders, byte[] data, String stream, long sequence,
+            long deliveries, String consumer, String reason, String error) throws IOException, JetStreamApiException {
         Headers headers = new Headers();
-        if (original.hasHeaders()) {
-            for (String key : original.getHeaders().keySet()) {
-                headers.put(key, original.getHeaders().get(key));
+        if (originalHeaders != null) {
+            for (String key : originalHeaders.keySet()) {
+                headers.put(key, originalHeaders.get(key));
             }
-            String msgId = original.getHeaders().getFirst(SpineHeaders.MSG_ID);
+            String msgId = originalHeaders.getFirst(SpineHeaders.MSG_ID);
             if (msgId != null) {
                 headers.put(SpineHeaders.ORIGINAL_MSG_ID, msgId);
             }
         }
-        headers.put(SpineHeaders.MSG_ID, "dl:" + meta.getStream() + ":" + meta.streamSequence());
+        headers.put(SpineHeaders.MSG_ID, "dl:" + stream + ":" + sequence);
         headers.put(SpineHeaders.DEAD_REASON, reason);
-        headers.put(SpineHeaders.DEAD_ERROR, describe(error));
+        headers.put(SpineHeaders.DEAD_ERROR, error);
         headers.put(SpineHeaders.DEAD_AT, clock.instant().toString());
-        headers.put(SpineHeaders.ORIGINAL_SUBJECT, original.getSubject());
-        headers.put(SpineHeaders.ORIGINAL_STREAM, meta.getStream());
-        headers.put(SpineHeaders.ORIGINAL_SEQUENCE, Long.toString(meta.streamSequence()));
+        headers.put(SpineHeaders.ORIGINAL_SUBJECT, subject);
+        headers.put(SpineHeaders.ORIGINAL_STREAM, stream);
+        headers.put(SpineHeaders.ORIGINAL_SEQUENCE, Long.toString(sequence));
         headers.put(SpineHeaders.CONSUMER, consumer);
-        headers.put(SpineHeaders.DELIVERIES, Long.toString(meta.deliveredCount()));
-        String subject = topology.deadLetterSubject(topology.eventTypeOf(original.getSubject()));
-        js.publish(NatsMessage.builder().subject(subject).headers(headers).data(original.getData()).build());
+        headers.put(SpineHeaders.DELIVERIES, Long.toString(deliveries));
+        String dlSubject = topology.deadLetterSubject(topology.eventTypeOf(subject));
+        js.publish(NatsMessage.builder().subject(dlSubject).headers(headers).data(data).build());
     }
 
     /** One header line: class and message, printable ASCII only (NATS headers carry nothing else). */
