@@ -62,6 +62,9 @@ public final class BenchTable {
                 .append("; PostgreSQL ").append(m.path("postgresql").asText()).append(", nats-server ")
                 .append(m.path("nats_server").asText()).append(". Workload: ").append(latest.path("workload").asText())
                 .append(".\n\n");
+        if (m.path("node").asText().equals("not found")) {
+            md.append("**Node.js was not found: pg-boss, graphile-worker and nats.js+pg-boss were not measured.**\n\n");
+        }
         md.append("| figure | ours | peer | ours/peer (or value) | target | met |\n|---|---:|---:|---:|---|---|\n");
         int targets = 0;
         int met = 0;
