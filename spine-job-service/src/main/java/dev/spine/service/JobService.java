@@ -134,7 +134,7 @@ public final class JobService implements AutoCloseable {
         jobs.start();
         objectives = new LatencyObjectives(metrics);
         ingest = new EventIngest(nats, new EventIngest.Settings(topology.platformStream(), config.consumerName(),
-                config.batchSize(), config.linger(), config.maxAckPending()), materializer,
+                config.batchSize(), config.linger(), config.maxAckPending(), config.ackWait()), materializer,
                 new IngestMetrics(metrics), this::afterBatch);
         ingest.start();
         admin = new AdminServer(this, config);
@@ -148,6 +148,7 @@ public final class JobService implements AutoCloseable {
                 .openTelemetry(otel)
                 .notifyInTransaction(false).shutdownTimeout(config.shutdownTimeout())
                 .cronPollInterval(config.cronPollInterval())
+                .staleAfter(config.workerStaleAfter()).heartbeatInterval(config.workerStaleAfter().dividedBy(6))
                 .work(QueueOptions.of("realtime", config.realtimeWorkers()))
                 .work(QueueOptions.of("interactive", config.interactiveWorkers()))
                 .work(QueueOptions.of("background", config.backgroundWorkers()));

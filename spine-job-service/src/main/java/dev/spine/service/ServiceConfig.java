@@ -35,7 +35,9 @@ public record ServiceConfig(
         int breakerFailureThreshold,
         Duration breakerOpenFor,
         Duration cronPollInterval,
-        int streamReplicas) {
+        int streamReplicas,
+        Duration ackWait,
+        Duration workerStaleAfter) {
 
     /** Every variable with its default and meaning, in the order {@code spine serve --help} lists them. */
     public static final Map<String, String[]> VARIABLES = new LinkedHashMap<>();
@@ -63,6 +65,8 @@ public record ServiceConfig(
         v("SPINE_BREAKER_OPEN_FOR", "30s", "how long an open breaker holds jobs back before a half-open probe");
         v("SPINE_CRON_POLL_INTERVAL", "10s", "how often due cron ticks are looked for");
         v("SPINE_STREAM_REPLICAS", "1", "replicas of the streams the service provisions (3 in a cluster)");
+        v("SPINE_ACK_WAIT", "30s", "how long an unacknowledged event waits before redelivery (an instance died)");
+        v("SPINE_WORKER_STALE_AFTER", "30s", "silence after which a worker's running jobs are rescued (heartbeat: a sixth)");
     }
 
     private static void v(String name, String fallback, String meaning) {
@@ -86,7 +90,8 @@ public record ServiceConfig(
                 r.integer("SPINE_WORKERS_INTERACTIVE", 1, 10_000), r.integer("SPINE_WORKERS_BACKGROUND", 1, 10_000),
                 r.bool("SPINE_LIFECYCLE_EVENTS"), r.duration("SPINE_SHUTDOWN_TIMEOUT"),
                 r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"),
-                r.duration("SPINE_CRON_POLL_INTERVAL"), r.integer("SPINE_STREAM_REPLICAS", 1, 5));
+                r.duration("SPINE_CRON_POLL_INTERVAL"), r.integer("SPINE_STREAM_REPLICAS", 1, 5),
+                r.duration("SPINE_ACK_WAIT"), r.duration("SPINE_WORKER_STALE_AFTER"));
     }
 
     /** The defaults alone. */
@@ -126,6 +131,8 @@ public record ServiceConfig(
         m.put("SPINE_BREAKER_OPEN_FOR", breakerOpenFor.toMillis() + "ms");
         m.put("SPINE_CRON_POLL_INTERVAL", cronPollInterval.toMillis() + "ms");
         m.put("SPINE_STREAM_REPLICAS", String.valueOf(streamReplicas));
+        m.put("SPINE_ACK_WAIT", ackWait.toMillis() + "ms");
+        m.put("SPINE_WORKER_STALE_AFTER", workerStaleAfter.toMillis() + "ms");
         return m;
     }
 

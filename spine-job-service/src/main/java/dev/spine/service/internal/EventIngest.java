@@ -33,10 +33,9 @@ public final class EventIngest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventIngest.class);
     /** Redelivery delay of a batch whose transaction failed, and the pause before the next try. */
     static final Duration RETRY_DELAY = Duration.ofSeconds(1);
-    static final Duration ACK_WAIT = Duration.ofSeconds(30);
-
-    /** Where and how to consume. */
-    public record Settings(String stream, String durable, int batchSize, Duration linger, int maxAckPending) {}
+    /** Where and how to consume; {@code ackWait}: how long an event taken by an instance that died waits. */
+    public record Settings(String stream, String durable, int batchSize, Duration linger, int maxAckPending,
+            Duration ackWait) {}
 
     private final Connection nats;
     private final Settings settings;
@@ -63,7 +62,7 @@ public final class EventIngest implements AutoCloseable {
         try {
             StreamContext stream = nats.getStreamContext(settings.stream());
             ConsumerContext context = stream.createOrUpdateConsumer(ConsumerConfiguration.builder()
-                    .durable(settings.durable()).ackPolicy(AckPolicy.Explicit).ackWait(ACK_WAIT)
+                    .durable(settings.durable()).ackPolicy(AckPolicy.Explicit).ackWait(settings.ackWait())
                     .maxDeliver(-1).maxAckPending(settings.maxAckPending()).deliverPolicy(DeliverPolicy.All)
                     .build());
             running = true;
