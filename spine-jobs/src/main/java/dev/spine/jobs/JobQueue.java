@@ -3,7 +3,7 @@ package dev.spine.jobs;
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spine.jobs.internal.CronScheduler;
-import dev.spine.jobs.internal.EnqueueCombiner;
+import dev.spine.jobs.internal.Enqueuer;
 import dev.spine.jobs.internal.JobFactory;
 import dev.spine.jobs.internal.JobMetrics;
 import dev.spine.jobs.internal.JobRunner;
@@ -12,7 +12,6 @@ import dev.spine.jobs.internal.JobTracing;
 import dev.spine.jobs.internal.Maintenance;
 import dev.spine.jobs.internal.Migrations;
 import dev.spine.jobs.internal.NamedThreads;
-import dev.spine.jobs.internal.NewJob;
 import dev.spine.jobs.internal.Notifier;
 import dev.spine.jobs.internal.Outcome;
 import dev.spine.jobs.internal.OutcomeWriter;
@@ -22,22 +21,20 @@ import dev.spine.jobs.internal.QueueWorker;
 import dev.spine.jobs.internal.RunnableJob;
 import dev.spine.jobs.internal.Sql;
 import dev.spine.jobs.internal.WakeListener;
+import dev.spine.jobs.internal.Wakeups;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,8 +64,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
-    /** Combined single-enqueue transactions in flight at once; more adds little once commits are shared. */
-    private static final int COMBINED_TRANSACTIONS = 4;
 
     private final JobQueueBuilder options;
     private final UUID workerId = UUID.randomUUID();
@@ -87,7 +82,8 @@ public final class JobQueue implements AutoCloseable {
     private final Notifier notifier;
     private final WakeListener listener;
     private final Maintenance maintenance;
-    private final EnqueueCombiner combiner;
+    private final Wakeups wakeups;
+    private final Enqueuer enqueuer;
     private CronScheduler cron;
     private boolean started;
     private boolean closed;
@@ -105,19 +101,22 @@ public final class JobQueue implements AutoCloseable {
         timerPool.setRemoveOnCancelPolicy(true);
         this.timer = timerPool;
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(new NamedThreads("spine-jobs-housekeeping"));
-        this.writer = new OutcomeWriter(store, workerId, options.clock, options.archiveCompleted, this::dueLater);
+        this.writer = new OutcomeWriter(store, workerId, options.clock, options.archiveCompleted,
+                this::dueLater);
         this.tracing = new JobTracing(options.openTelemetry);
         this.runner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper,
                 options.listener, tracing, writer::add);
         Map<String, QueueWorker> w = new java.util.LinkedHashMap<>();
         options.queues.values().forEach(q -> w.put(q.name(), new QueueWorker(q, store, runner, options.clock, workerId)));
         this.workers = Map.copyOf(w);
-        this.combiner = new EnqueueCombiner(COMBINED_TRANSACTIONS, this::insertCommitted);
         this.notifier = new Notifier(options.dataSource, sql.notifyMany, sql.channel, workerId);
-        this.listener = new WakeListener(options.dataSource, sql.listen, workerId.toString(), this::wakeLocal);
+        this.wakeups = new Wakeups(workers, notifier, store, options.dataSource, timer, options.clock, workerId);
+        this.enqueuer = new Enqueuer(options.dataSource, store, factory, metrics, wakeups, options.clock,
+                options.keyRetention, options.notifyInTransaction);
+        this.listener = new WakeListener(options.dataSource, sql.listen, workerId.toString(), wakeups::wakeLocal);
         this.maintenance = new Maintenance(store, metrics, options.clock, workerId, hostName(), new Maintenance.Settings(
                 options.heartbeatInterval, options.staleAfter, options.timeoutGrace, options.statsInterval,
-                options.pruneInterval, options.archiveRetention), this::wakeLocal);
+                options.pruneInterval, options.archiveRetention), wakeups::wakeLocal);
     }
 
     public static JobQueueBuilder builder(DataSource dataSource) {
@@ -165,7 +164,7 @@ public final class JobQueue implements AutoCloseable {
      * singly are not limited by one commit per job.
      */
     public UUID enqueue(JobRequest request) {
-        return combiner.enqueue(prepare(List.of(request)).get(0));
+        return enqueuer.enqueueOne(request == null ? null : request.fields());
     }
 
     /**
@@ -173,20 +172,7 @@ public final class JobQueue implements AutoCloseable {
      * in order. A bad request rejects the whole batch before anything is written.
      */
     public List<UUID> enqueueAll(List<JobRequest> requests) {
-        return insertCommitted(prepare(requests));
-    }
-
-    private List<UUID> insertCommitted(List<NewJob> jobs) {
-        try (Connection c = options.dataSource.getConnection()) {
-            List<UUID> ids = insert(c, jobs);
-            if (!c.getAutoCommit()) {
-                c.commit();
-            }
-            afterCommit(jobs);
-            return ids;
-        } catch (SQLException e) {
-            throw new JobStoreException("enqueue of " + jobs.size() + " jobs failed", e);
-        }
+        return enqueuer.enqueueAll(fields(requests));
     }
 
     /**
@@ -194,7 +180,7 @@ public final class JobQueue implements AutoCloseable {
      * one NOTIFY in the transaction (PostgreSQL folds repeats) unless {@code notifyInTransaction(false)}.
      */
     public UUID enqueue(Connection connection, JobRequest request) throws SQLException {
-        return enqueueAll(connection, List.of(request)).get(0);
+        return enqueueAll(connection, java.util.Collections.singletonList(request)).get(0);
     }
 
     /** Batch form of {@link #enqueue(Connection, JobRequest)}. */
@@ -204,84 +190,18 @@ public final class JobQueue implements AutoCloseable {
 
     /** Like {@link #enqueueAll(Connection, List)}, also telling for each job whether this call created it. */
     public List<Enqueued> enqueueAllDetailed(Connection connection, List<JobRequest> requests) throws SQLException {
-        List<NewJob> jobs = prepare(requests);
-        List<Enqueued> result = insertDetailed(connection, jobs);
-        if (options.notifyInTransaction) {
-            for (String q : jobs.stream().map(NewJob::queue).distinct().toList()) {
-                store.notify(connection, Notifier.payload(q, "tx"));
-            }
-        }
-        return result;
+        return enqueuer.enqueueAll(connection, fields(requests));
     }
 
-    private List<NewJob> prepare(List<JobRequest> requests) {
-        if (requests == null || requests.isEmpty()) {
-            throw new InvalidJobException(JobErrorCode.MISSING_FIELD, "jobs", "at least one job is required");
+    private static List<JobFactory.Fields> fields(List<JobRequest> requests) {
+        if (requests == null) {
+            return null;
         }
-        List<NewJob> jobs = new ArrayList<>(requests.size());
-        boolean batch = requests.size() > 1;
-        for (int i = 0; i < requests.size(); i++) {
-            JobRequest r = requests.get(i);
-            String at = batch ? "jobs[" + i + "]." : "";
-            if (r == null) {
-                throw new InvalidJobException(JobErrorCode.MISSING_FIELD, batch ? "jobs[" + i + "]" : "job", "is null");
-            }
-            jobs.add(factory.create(new JobFactory.Fields(r.type, r.payload, r.rawJson, r.queue, r.priority, r.runAt,
-                    r.delay, r.maxAttempts, r.backoff.initial().toMillis(), r.backoff.max().toMillis(), r.timeout,
-                    r.idempotencyKey, r.correlationId, r.traceparent, r.tracestate), at));
-        }
-        return jobs;
-    }
-
-    private List<UUID> insert(Connection c, List<NewJob> jobs) throws SQLException {
-        return insertDetailed(c, jobs).stream().map(Enqueued::id).toList();
-    }
-
-    private List<Enqueued> insertDetailed(Connection c, List<NewJob> jobs) throws SQLException {
-        Instant now = options.clock.instant();
-        Set<UUID> inserted = store.insert(c, jobs, now, now.plus(options.keyRetention));
-        metrics.enqueued(inserted.size());
-        List<String> missing = new ArrayList<>();
-        for (NewJob j : jobs) {
-            if (!inserted.contains(j.id())) {
-                missing.add(j.idempotencyKey());
-            }
-        }
-        Map<String, UUID> existing = missing.isEmpty() ? Map.of() : store.lookupKeys(c, missing);
-        List<Enqueued> out = new ArrayList<>(jobs.size());
-        for (NewJob j : jobs) {
-            boolean created = inserted.contains(j.id());
-            out.add(new Enqueued(created ? j.id() : existing.get(j.idempotencyKey()), created));
+        List<JobFactory.Fields> out = new ArrayList<>(requests.size());
+        for (JobRequest r : requests) {
+            out.add(r == null ? null : r.fields());
         }
         return out;
-    }
-
-    private void afterCommit(List<NewJob> jobs) {
-        Instant now = options.clock.instant();
-        for (String q : jobs.stream().map(NewJob::queue).distinct().toList()) {
-            tellOthers(q);
-        }
-        for (NewJob j : jobs) {
-            wakeAt(j.queue(), j.runAt(), now);
-        }
-    }
-
-    private void dueLater(String queue, Instant due) {
-        wakeAt(queue, due, options.clock.instant());
-    }
-
-    /** Wakes this process's worker of {@code queue} when a job comes due (other processes poll or get NOTIFY). */
-    private void wakeAt(String queue, Instant due, Instant now) {
-        QueueWorker w = workers.get(queue);
-        if (w == null) {
-            return;
-        }
-        long millis = Duration.between(now, due).toMillis();
-        if (millis <= 0) {
-            w.wake();
-        } else if (!timer.isShutdown()) {
-            timer.schedule(w::wake, millis, TimeUnit.MILLISECONDS);
-        }
     }
 
     /**
@@ -290,31 +210,11 @@ public final class JobQueue implements AutoCloseable {
      * worker now and tells other processes with the coalesced NOTIFY.
      */
     public void wake(String queue) {
-        tellOthers(queue);
-        wakeLocal(queue);
+        wakeups.wake(queue);
     }
 
-    /**
-     * Tells other processes that {@code queue} has new jobs: through the coalescing notifier once started,
-     * else (a queue used only to enqueue or operate, e.g. by the CLI) with one NOTIFY right away.
-     */
-    private void tellOthers(String queue) {
-        if (notifier.running()) {
-            notifier.jobsAdded(queue);
-            return;
-        }
-        try (Connection c = options.dataSource.getConnection()) {
-            store.notify(c, Notifier.payload(queue, workerId.toString()));
-        } catch (SQLException e) {
-            LOG.warn("NOTIFY for queue {} failed; workers find the jobs at their next poll", queue, e);
-        }
-    }
-
-    private void wakeLocal(String queue) {
-        QueueWorker w = workers.get(queue);
-        if (w != null) {
-            w.wake();
-        }
+    private void dueLater(String queue, Instant due) {
+        wakeups.dueLater(queue, due);
     }
 
     /**
@@ -350,8 +250,7 @@ public final class JobQueue implements AutoCloseable {
         if (!store.setPaused(queue, false)) {
             throw new InvalidJobException(JobErrorCode.UNKNOWN_QUEUE, "queue", "no queue '" + queue + "'");
         }
-        tellOthers(queue);
-        wakeLocal(queue);
+        wakeups.wake(queue);
     }
 
     /** Cancels a job that has not started: it moves to the archive as cancelled. False if it is running or gone. */
@@ -368,8 +267,7 @@ public final class JobQueue implements AutoCloseable {
     public void redrive(UUID id) {
         String queue = store.redrive(id, options.clock.instant()).orElseThrow(() ->
                 new InvalidJobException(JobErrorCode.NOT_FOUND, "id", "no dead job " + id));
-        tellOthers(queue);
-        wakeLocal(queue);
+        wakeups.wake(queue);
     }
 
     public boolean deleteDead(UUID id) {

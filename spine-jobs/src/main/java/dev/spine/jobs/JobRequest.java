@@ -1,5 +1,6 @@
 package dev.spine.jobs;
 
+import dev.spine.jobs.internal.JobFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -124,6 +125,13 @@ public final class JobRequest {
             d.traceparent = traceparent;
             d.tracestate = tracestate;
         });
+    }
+
+    /** The raw parts for the queue's validation (internal). */
+    JobFactory.Fields fields() {
+        return new JobFactory.Fields(type, payload, rawJson, queue, priority, runAt, delay, maxAttempts,
+                backoff.initial().toMillis(), backoff.max().toMillis(), timeout, idempotencyKey, correlationId,
+                traceparent, tracestate);
     }
 
     public String type() {
