@@ -37,7 +37,8 @@ public record ServiceConfig(
         Duration cronPollInterval,
         int streamReplicas,
         Duration ackWait,
-        Duration workerStaleAfter) {
+        Duration workerStaleAfter,
+        String jaegerUrl) {
 
     /** Every variable with its default and meaning, in the order {@code spine serve --help} lists them. */
     public static final Map<String, String[]> VARIABLES = new LinkedHashMap<>();
@@ -67,6 +68,7 @@ public record ServiceConfig(
         v("SPINE_STREAM_REPLICAS", "1", "replicas of the streams the service provisions (3 in a cluster)");
         v("SPINE_ACK_WAIT", "30s", "how long an unacknowledged event waits before redelivery (an instance died)");
         v("SPINE_WORKER_STALE_AFTER", "30s", "silence after which a worker's running jobs are rescued (heartbeat: a sixth)");
+        v("SPINE_JAEGER_URL", "http://localhost:16686", "Jaeger UI the dashboard links a job's trace to (http or https)");
     }
 
     private static void v(String name, String fallback, String meaning) {
@@ -91,7 +93,7 @@ public record ServiceConfig(
                 r.bool("SPINE_LIFECYCLE_EVENTS"), r.duration("SPINE_SHUTDOWN_TIMEOUT"),
                 r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"),
                 r.duration("SPINE_CRON_POLL_INTERVAL"), r.integer("SPINE_STREAM_REPLICAS", 1, 5),
-                r.duration("SPINE_ACK_WAIT"), r.duration("SPINE_WORKER_STALE_AFTER"));
+                r.duration("SPINE_ACK_WAIT"), r.duration("SPINE_WORKER_STALE_AFTER"), r.httpUrl("SPINE_JAEGER_URL"));
     }
 
     /** The defaults alone. */
@@ -133,6 +135,7 @@ public record ServiceConfig(
         m.put("SPINE_STREAM_REPLICAS", String.valueOf(streamReplicas));
         m.put("SPINE_ACK_WAIT", ackWait.toMillis() + "ms");
         m.put("SPINE_WORKER_STALE_AFTER", workerStaleAfter.toMillis() + "ms");
+        m.put("SPINE_JAEGER_URL", jaegerUrl);
         return m;
     }
 
@@ -197,6 +200,15 @@ public record ServiceConfig(
             } catch (DateTimeParseException e) {
                 throw bad(name, v, "a duration like 250ms, 30s, 5m or PT5M");
             }
+        }
+
+        /** An http(s) URL without a trailing slash: it becomes a link in the dashboard, so no other scheme. */
+        String httpUrl(String name) {
+            String v = text(name);
+            if (!v.matches("https?://[^\\s\"'<>]+")) {
+                throw bad(name, v, "an http:// or https:// URL");
+            }
+            return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
         }
 
         private static ConfigException bad(String name, String value, String expected) {
