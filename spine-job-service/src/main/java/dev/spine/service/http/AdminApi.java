@@ -44,6 +44,7 @@ public final class AdminApi implements AutoCloseable {
             config.routes.get("/metrics", metrics::handle);
             new JobRoutes(service, auth).register(config.routes);
             new EventRoutes(service, auth).register(config.routes);
+            new DashboardRoutes(service).register(config.routes);
         });
         app.start(host, port);
     }
