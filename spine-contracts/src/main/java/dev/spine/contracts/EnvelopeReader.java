@@ -47,10 +47,12 @@ final class EnvelopeReader {
 
     private final ObjectMapper mapper;
     private final int maxPayloadBytes;
+    private final CanonicalScanner canonical;
 
     EnvelopeReader(ObjectMapper mapper, int maxPayloadBytes) {
         this.mapper = mapper;
         this.maxPayloadBytes = maxPayloadBytes;
+        this.canonical = new CanonicalScanner(mapper);
     }
 
     EventEnvelope read(byte[] bytes, int offset, int length) {
@@ -58,6 +60,12 @@ final class EnvelopeReader {
             throw new InvalidEventException(Code.PAYLOAD_TOO_LARGE, null,
                     length + " bytes exceeds the maximum of " + maxPayloadBytes);
         }
+        EventEnvelope fast = canonical.tryRead(bytes, offset, length);
+        return fast != null ? fast : readGeneral(bytes, offset, length);
+    }
+
+    /** The general path: any field order, whitespace, escapes, extensions; reports every rejection. */
+    EventEnvelope readGeneral(byte[] bytes, int offset, int length) {
         try (JsonParser p = mapper.getFactory().createParser(bytes, offset, length)) {
             return readObject(p, bytes, offset);
         } catch (JsonProcessingException e) {

@@ -131,6 +131,36 @@ public final class FieldRules {
         return new UUID(msb, lsb);
     }
 
+    /** The same from ASCII bytes (the decoder's canonical fast path). */
+    public static UUID parseUuid(byte[] b, int offset, int length) {
+        if (length != UUID_LENGTH) {
+            return null;
+        }
+        long msb = 0;
+        long lsb = 0;
+        int digits = 0;
+        for (int i = 0; i < UUID_LENGTH; i++) {
+            char ch = (char) (b[offset + i] & 0xff);
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (ch != '-') {
+                    return null;
+                }
+                continue;
+            }
+            int v = hexValue(ch);
+            if (v < 0) {
+                return null;
+            }
+            if (digits < 16) {
+                msb = (msb << 4) | v;
+            } else {
+                lsb = (lsb << 4) | v;
+            }
+            digits++;
+        }
+        return new UUID(msb, lsb);
+    }
+
     private static int hexValue(char c) {
         if (c >= '0' && c <= '9') {
             return c - '0';
