@@ -6,6 +6,8 @@
 
 const REFRESH_MS = 3000;
 const TOKEN_KEY = 'spine.adminToken';
+/** Job states that no longer change: a job shown in one of them is not fetched again on refresh. */
+const FINAL_STATES = new Set(['completed', 'cancelled', 'dead']);
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 let jaegerUrl = null;
@@ -93,7 +95,7 @@ async function refreshQueues() {
     el('td', { class: 'num' }, q.scheduled),
     el('td', { class: 'num' }, q.running),
     el('td', { class: q.dead > 0 ? 'num bad' : 'num' }, q.dead),
-    el('td', { class: 'num' }, r.queues[q.queue] === undefined ? '–' : r.queues[q.queue].toFixed(1)),
+    el('td', { class: 'num rate' }, r.queues[q.queue] === undefined ? '–' : r.queues[q.queue].toFixed(1)),
     el('td', { class: q.paused ? 'bad' : 'ok' }, q.paused ? 'paused' : 'running')));
   fill('queues', rows, 7, 'no queues');
   $('totals').textContent = r.completed === null || r.completed === undefined ? 'rates appear after the next refresh'
@@ -150,6 +152,7 @@ async function retryDead(id, button) {
     const body = await r.json().catch(() => null);
     if (r.ok) {
       say(`Job ${id} is back in its queue.`, false);
+      if ($('job-detail')?.dataset.jobId === id) renderJob(id); // the detail on show still says dead
     } else {
       say(`Retry of ${id} failed: ${r.status} ${body?.errorCode ?? ''} ${body?.message ?? ''}`, true);
     }
@@ -157,7 +160,7 @@ async function retryDead(id, button) {
     say(`Retry of ${id} failed: ${e}`, true);
   } finally {
     button.disabled = false;
-    await refreshDead().catch(() => {});
+    await Promise.allSettled([refreshDead(), refreshQueues()]);
   }
 }
 
@@ -179,6 +182,13 @@ async function refreshEvents() {
   const r = await getJson('/v1/recent-events?limit=20');
   $('events-stream').textContent = r.body ? `(${r.body.stream}, last sequence ${r.body.lastSequence})` : '';
   const rows = (r.body?.items || []).map(e => {
+    if (e.malformed) {
+      return el('tr', { 'data-sequence': e.sequence },
+        el('td', { class: 'num' }, e.sequence),
+        el('td', { class: 'mono bad' }, 'malformed: ' + e.malformed),
+        el('td', { class: 'mono', colspan: 3 }, e.subject),
+        el('td', { class: 'preview mono' }, e.preview ?? ''));
+    }
     const corr = el('a', { class: 'job-link mono' }, e.correlationId);
     corr.addEventListener('click', () => showCorrelation(e.correlationId, null));
     return el('tr', { 'data-sequence': e.sequence },
@@ -204,6 +214,11 @@ function traceLink(traceparent) {
 
 async function showJob(id) {
   $('job-id').value = id;
+  await renderJob(id);
+}
+
+/** Fetches and draws one job; the refresh loop calls it again while the job's state can still change. */
+async function renderJob(id) {
   const box = $('job');
   const r = await getJson('/v1/jobs/' + encodeURIComponent(id));
   if (r.status !== 200) {
@@ -214,7 +229,7 @@ async function showJob(id) {
   const fields = [['id', j.id], ['type', j.type], ['queue', j.queue], ['state', j.state], ['priority', j.priority],
     ['attempt', `${j.attempt}/${j.maxAttempts}`], ['created', time(j.createdAt)], ['finished', time(j.finishedAt)],
     ['correlation', j.correlationId ?? '']];
-  const dl = el('dl', { id: 'job-detail', 'data-job-id': j.id });
+  const dl = el('dl', { id: 'job-detail', 'data-job-id': j.id, 'data-state': j.state });
   for (const [k, v] of fields) dl.append(el('dt', {}, k), el('dd', { class: 'mono' }, v));
   dl.append(el('dt', {}, 'trace'), el('dd', {}, traceLink(j.traceparent)));
   const errors = (Array.isArray(j.errors) ? j.errors : []).map(e =>
@@ -277,8 +292,10 @@ async function refresh() {
   if (refreshing) return; // a slow refresh is not stacked under the next one
   refreshing = true;
   try {
-    const results = await Promise.allSettled([refreshQueues(), refreshHealth(), refreshDead(),
-      refreshRejected(), refreshEvents()]);
+    const tasks = [refreshQueues(), refreshHealth(), refreshDead(), refreshRejected(), refreshEvents()];
+    const shown = $('job-detail');
+    if (shown && !FINAL_STATES.has(shown.dataset.state)) tasks.push(renderJob(shown.dataset.jobId));
+    const results = await Promise.allSettled(tasks);
     const failed = results.filter(r => r.status === 'rejected');
     $('refreshed').textContent = (failed.length ? 'refresh failed: ' + failed[0].reason + ' · ' : '')
       + 'updated ' + new Date().toLocaleTimeString();
