@@ -2,6 +2,7 @@ package dev.spine.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.opentest4j.AssertionFailedError;
 
 /**
  * The dashboard in a real (headless) Chromium against a real service: a job dies, the operator opens
@@ -67,6 +69,7 @@ class DashboardTest {
                     () -> service.jobs().deadJobs(null, null, 10), l -> l.size() == 1);
             String id = dead.get(0).id().toString();
             AdminClient api = new AdminClient(service);
+            servesThePageAndItsJson(api);
             String deadRow = "tr[data-dead-id='" + id + "']";
 
             try (HeadlessChromium browser = HeadlessChromium.start(Path.of("target"), 1280, 900)) {
@@ -112,6 +115,44 @@ class DashboardTest {
                 browser.screenshot(Path.of("target", "dashboard.png"));
             }
         }
+    }
+
+    /** The page, its assets and the read-only JSON it adds, over plain HTTP. */
+    private static void servesThePageAndItsJson(AdminClient api) {
+        AdminClient.Reply page = api.get("/");
+        assertEquals(200, page.status());
+        assertTrue(page.body().contains("<script src=\"/dashboard/dashboard.js\""), page.body());
+        assertFalse(page.body().contains(AdminClient.TOKEN), "the token is not in the page");
+        assertEquals(200, api.get("/dashboard/dashboard.css").status());
+        // only the page's own files: no other classpath resource, no path tricks
+        assertEquals(404, api.get("/dashboard/demo-routes.yaml").status());
+        assertEquals(404, api.get("/dashboard/..%2Fdemo-routes.yaml").status());
+        assertEquals(JAEGER, api.get("/v1/dashboard-config").json().path("jaegerUrl").asText(),
+                "SPINE_JAEGER_URL without its trailing slash");
+        JsonNode throughput = api.get("/v1/throughput").json();
+        assertTrue(throughput.path("queues").path("realtime").path("runs").asLong() >= 1, throughput.toString());
+        assertTrue(throughput.path("at").asLong() > 0, throughput.toString());
+        JsonNode recent = api.get("/v1/recent-events?limit=1").json();
+        assertEquals(1, recent.path("items").size(), "limit 1: only the newest, " + recent);
+        assertEquals("MALFORMED_JSON", recent.path("items").get(0).path("malformed").asText(), recent.toString());
+        AdminClient.Reply bad = api.get("/v1/recent-events?limit=0");
+        assertEquals(400, bad.status());
+        assertEquals("limit", bad.field());
+    }
+
+    @Test
+    void aJaegerUrlThatIsNotHttpIsRefusedWithTheVariablesName() {
+        ConfigException e = assertThrows(ConfigException.class, () ->
+                ServiceConfig.defaults().with(Map.of("SPINE_JAEGER_URL", "javascript:alert(1)")));
+        assertEquals("SPINE_JAEGER_URL", e.variable());
+        assertEquals("http://localhost:16686", ServiceConfig.defaults().jaegerUrl());
+    }
+
+    @Test
+    void aMissingBrowserFailsTheTestSayingWhatToInstall() {
+        AssertionFailedError e = assertThrows(AssertionFailedError.class, () ->
+                HeadlessChromium.requireInstalled(List.of(Path.of("/nonexistent/chromium"))));
+        assertTrue(e.getMessage().contains("apt-get install -y chromium chromium-driver"), e.getMessage());
     }
 
     private static String text(HeadlessChromium browser, String css) {

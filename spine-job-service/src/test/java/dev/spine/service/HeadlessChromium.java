@@ -48,7 +48,11 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** Fails the test, naming the packages, when Chromium or chromedriver is not installed. */
     static void requireInstalled() {
-        for (Path p : List.of(CHROMIUM, CHROMEDRIVER)) {
+        requireInstalled(List.of(CHROMIUM, CHROMEDRIVER));
+    }
+
+    static void requireInstalled(List<Path> binaries) {
+        for (Path p : binaries) {
             if (!Files.isExecutable(p)) {
                 fail(p + " is missing: the dashboard test needs headless Chromium. Install it with "
                         + "`apt-get update && apt-get install -y chromium chromium-driver` (.ci/run does this on CI)");
