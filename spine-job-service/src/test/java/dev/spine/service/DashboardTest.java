@@ -132,6 +132,7 @@ class DashboardTest {
         JsonNode throughput = api.get("/v1/throughput").json();
         assertTrue(throughput.path("queues").path("realtime").path("runs").asLong() >= 1, throughput.toString());
         assertTrue(throughput.path("at").asLong() > 0, throughput.toString());
+        assertFalse(throughput.path("instance").asText().isEmpty(), "rates are only derived from one instance's counts");
         JsonNode recent = api.get("/v1/recent-events?limit=1").json();
         assertEquals(1, recent.path("items").size(), "limit 1: only the newest, " + recent);
         assertEquals("MALFORMED_JSON", recent.path("items").get(0).path("malformed").asText(), recent.toString());

@@ -72,9 +72,11 @@ final class DashboardRoutes {
     }
 
     /**
-     * {@code {"at":<epoch ms>,"completed":N,"failed":N,"queues":{"realtime":{"runs":N},...}}}: monotonic
-     * counts since start. A queue's runs count every finished attempt (succeeded or failed); the process
-     * totals split them. The page divides the difference of two readings by the time between them.
+     * {@code {"instance":"<worker id>","at":<epoch ms>,"completed":N,"failed":N,"queues":{"realtime":{"runs":N},...}}}:
+     * this process's monotonic counts since it started. A queue's runs count every finished attempt
+     * (succeeded or failed); the totals split them. The page divides the difference of two readings by
+     * the time between them, and only when both came from the same instance: behind a load balancer two
+     * readings may come from two processes, and after a restart the counts start again from zero.
      */
     private void throughput(Context ctx) {
         MetricRegistry metrics = service.metrics();
@@ -84,6 +86,7 @@ final class DashboardRoutes {
             queues.put(t.getKey().substring(prefix.length()), Map.of("runs", t.getValue().getCount()));
         }
         Map<String, Object> body = new LinkedHashMap<>();
+        body.put("instance", service.jobs().workerId().toString());
         body.put("at", System.currentTimeMillis());
         body.put("completed", count(metrics, "spine.jobs.completed"));
         body.put("failed", count(metrics, "spine.jobs.failed"));

@@ -11,7 +11,10 @@ const FINAL_STATES = new Set(['completed', 'cancelled', 'dead']);
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 let jaegerUrl = null;
+/** A rate over a shorter window than this would swing wildly on a single job. */
+const MIN_RATE_WINDOW_MS = 2000;
 let previousThroughput = null;
+let lastRates = null;
 let refreshing = false;
 
 /** An element with text children; attrs go through setAttribute, children strings become text nodes. */
@@ -71,24 +74,37 @@ function lastError(errors) {
 
 // ---- queues and throughput
 
+function emptyRates() {
+  return { queues: {}, completed: null, failed: null };
+}
+
 function rates(now) {
-  const out = { queues: {}, completed: null, failed: null };
   const prev = previousThroughput;
+  const sameInstance = prev && prev.instance === now.instance && now.at > prev.at;
+  if (sameInstance && now.at - prev.at < MIN_RATE_WINDOW_MS) {
+    return lastRates ?? emptyRates(); // an extra reading (after a retry): keep the baseline, no noisy rate
+  }
   previousThroughput = now;
-  if (!prev || now.at <= prev.at) return out;
+  // counts are per process: readings from two instances (or across a restart) give no rate
+  if (!sameInstance) {
+    lastRates = null;
+    return emptyRates();
+  }
   const seconds = (now.at - prev.at) / 1000;
   const per = (a, b) => Math.max(0, (a - b) / seconds);
+  const out = emptyRates();
   for (const [q, v] of Object.entries(now.queues || {})) {
     out.queues[q] = per(v.runs, prev.queues?.[q]?.runs ?? 0);
   }
   out.completed = per(now.completed, prev.completed);
   out.failed = per(now.failed, prev.failed);
+  lastRates = out;
   return out;
 }
 
 async function refreshQueues() {
   const [queues, throughput] = await Promise.all([getJson('/v1/queues'), getJson('/v1/throughput')]);
-  const r = throughput.status === 200 ? rates(throughput.body) : { queues: {} };
+  const r = throughput.status === 200 ? rates(throughput.body) : emptyRates();
   const rows = (queues.body?.items || []).map(q => el('tr', { 'data-queue': q.queue },
     el('td', {}, q.queue),
     el('td', { class: 'num' }, q.available),
@@ -99,7 +115,8 @@ async function refreshQueues() {
     el('td', { class: q.paused ? 'bad' : 'ok' }, q.paused ? 'paused' : 'running')));
   fill('queues', rows, 7, 'no queues');
   $('totals').textContent = r.completed === null || r.completed === undefined ? 'rates appear after the next refresh'
-    : `completed ${r.completed.toFixed(1)}/s · failed attempts ${r.failed.toFixed(1)}/s (runs/s: finished attempts per queue)`;
+    : `this instance: completed ${r.completed.toFixed(1)}/s · failed attempts ${r.failed.toFixed(1)}/s`
+      + ' (runs/s: finished attempts per queue)';
 }
 
 // ---- health and objectives
