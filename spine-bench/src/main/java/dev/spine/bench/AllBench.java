@@ -48,6 +48,7 @@ final class AllBench implements BenchMain.Bench {
         List<String> only = onlyRuns();
         Map<String, String> childEnv = Map.of("SPINE_PG_URL", env.pgUrl(), "SPINE_NATS_URL", env.natsUrl());
         ObjectNode runs = json.createObjectNode();
+        String loadBefore = MachineInfo.loadAverage();
         for (String name : RUNS) {
             if (!only.contains(name)) {
                 continue;
@@ -66,7 +67,11 @@ final class AllBench implements BenchMain.Bench {
         ObjectNode latest = json.createObjectNode();
         latest.put("bench", "all");
         latest.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        latest.set("machine", MachineInfo.describe(env, node));
+        ObjectNode machine = MachineInfo.describe(env, node);
+        // The machine may be shared: the load says how much else ran beside the benchmarks.
+        machine.put("load_average_before", loadBefore);
+        machine.put("load_average_after", MachineInfo.loadAverage());
+        latest.set("machine", machine);
         latest.put("workload", workload());
         latest.set("runs", runs);
         latest.set("ratios", HeadlineRatios.compute(runs));

@@ -60,7 +60,10 @@ public final class BenchTable {
                 .append(" MB RAM, ").append(m.path("cpu_model").asText()).append("; ").append(m.path("os").asText())
                 .append(", ").append(m.path("java").asText()).append(", Node.js ").append(m.path("node").asText())
                 .append("; PostgreSQL ").append(m.path("postgresql").asText()).append(", nats-server ")
-                .append(m.path("nats_server").asText()).append(". Workload: ").append(latest.path("workload").asText())
+                .append(m.path("nats_server").asText())
+                .append(m.has("load_average_before") ? ". Load average (1/5/15 min) before " + m.path("load_average_before")
+                        .asText() + ", after " + m.path("load_average_after").asText() : "")
+                .append(". Workload: ").append(latest.path("workload").asText())
                 .append(".\n\n");
         if (m.path("node").asText().equals("not found")) {
             md.append("**Node.js was not found: pg-boss, graphile-worker and nats.js+pg-boss were not measured.**\n\n");

@@ -36,6 +36,17 @@ final class MachineInfo {
         return m;
     }
 
+    /** The 1, 5 and 15 minute load averages of /proc/loadavg. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            System.err.println("[bench] cannot read /proc/loadavg: " + e);
+            return UNKNOWN;
+        }
+    }
+
     private static String memoryMb() {
         String kb = procField(Path.of("/proc/meminfo"), "MemTotal");
         if (kb.equals(UNKNOWN)) {
