@@ -9,10 +9,10 @@ const TOKEN_KEY = 'spine.adminToken';
 /** Job states that no longer change: a job shown in one of them is not fetched again on refresh. */
 const FINAL_STATES = new Set(['completed', 'cancelled', 'dead']);
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
-
-let jaegerUrl = null;
 /** A rate over a shorter window than this would swing wildly on a single job. */
 const MIN_RATE_WINDOW_MS = 2000;
+
+let jaegerUrl = null;
 let previousThroughput = null;
 let lastRates = null;
 let refreshing = false;
@@ -60,10 +60,16 @@ function time(iso) {
   return isNaN(d) ? iso : d.toLocaleString();
 }
 
-function jobLink(id) {
-  const a = el('a', { class: 'job-link mono', 'data-job-id': id, tabindex: 0 }, id);
-  a.addEventListener('click', () => showJob(id));
+/** A link-looking element that runs {@code action} on click or Enter (no href: nothing to navigate to). */
+function actionLink(text, attrs, action) {
+  const a = el('a', { class: 'job-link mono', tabindex: 0, role: 'button', ...attrs }, text);
+  a.addEventListener('click', action);
+  a.addEventListener('keydown', e => { if (e.key === 'Enter') action(); });
   return a;
+}
+
+function jobLink(id) {
+  return actionLink(id, { 'data-job-id': id }, () => showJob(id));
 }
 
 function lastError(errors) {
@@ -206,8 +212,7 @@ async function refreshEvents() {
         el('td', { class: 'mono', colspan: 3 }, e.subject),
         el('td', { class: 'preview mono' }, e.preview ?? ''));
     }
-    const corr = el('a', { class: 'job-link mono' }, e.correlationId);
-    corr.addEventListener('click', () => showCorrelation(e.correlationId, null));
+    const corr = actionLink(e.correlationId, {}, () => showCorrelation(e.correlationId, null));
     return el('tr', { 'data-sequence': e.sequence },
       el('td', { class: 'num' }, e.sequence),
       el('td', { class: 'mono' }, e.eventType),
