@@ -1,11 +1,8 @@
 package dev.spine.contracts;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spine.contracts.internal.FieldRules;
 import dev.spine.contracts.internal.UtcMillis;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
@@ -13,7 +10,7 @@ import java.util.UUID;
 /**
  * The decoder's fast path: envelopes in exactly the canonical form this codec writes (fields in
  * envelope order, no whitespace, plain ASCII strings without escapes, no extensions) are read by
- * comparing bytes, with Jackson used only to check that {@code data} is one well-formed object.
+ * comparing bytes, and {@code data} is checked to be one well-formed object by {@link JsonSkipper}.
  * Anything else, including every invalid event, returns {@code null} and goes through
  * {@link EnvelopeReader}, which decides and reports; so this class never rejects, it only declines.
  */
@@ -143,17 +140,12 @@ final class CanonicalScanner {
         return p;
     }
 
-    /** The index after the end of the JSON object starting at {@code start}, or -1 if it is not one. */
-    private int objectEnd(byte[] b, int start, int end) {
-        try (JsonParser p = mapper.getFactory().createParser(b, start, end - start)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return -1;
-            }
-            p.skipChildren();
-            return start + (int) p.currentLocation().getByteOffset();
-        } catch (IOException e) {
-            return -1; // malformed: the general reader reports it with its code
-        }
+    /**
+     * The index after the JSON object starting at {@code start}, or -1 if it is not one the skipper
+     * vouches for (then the general reader decides, and reports malformed input with its code).
+     */
+    private static int objectEnd(byte[] b, int start, int end) {
+        return JsonSkipper.skipValue(b, start, end);
     }
 
     /** The index where {@code literal} ends if it starts at {@code p}, else -1. */
@@ -174,16 +166,26 @@ final class CanonicalScanner {
         if (p < 0) {
             return -1;
         }
+        // one table load per byte instead of four comparisons: this loop is most of the fast path's time
         for (int i = p; i < end; i++) {
-            byte c = b[i];
-            if (c == '"') {
-                return i;
-            }
-            if (c == '\\' || c < 0x20 || c > 0x7e) {
-                return -1;
+            byte kind = STRING_BYTE[b[i] & 0xff];
+            if (kind != PLAIN) {
+                return kind == QUOTE ? i : -1;
             }
         }
         return -1;
+    }
+
+    private static final byte PLAIN = 0;
+    private static final byte QUOTE = 1;
+    private static final byte OTHER = 2;
+    /** For each byte value: plain printable ASCII, the closing quote, or anything the fast path declines. */
+    private static final byte[] STRING_BYTE = new byte[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            STRING_BYTE[c] = c == '"' ? QUOTE : (c < 0x20 || c > 0x7e || c == '\\') ? OTHER : PLAIN;
+        }
     }
 
     private static String latin1(byte[] b, int from, int to) {

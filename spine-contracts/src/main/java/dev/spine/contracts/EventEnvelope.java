@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -167,12 +168,19 @@ public final class EventEnvelope {
     }
 
     /**
-     * Same JSON payload. Node equality is type-sensitive (a double 1.5 from a builder and the exact
-     * decimal 1.5 the codec reads back are different nodes), so equal JSON text counts as equal too.
+     * Same JSON payload. Jackson's node equality is type-sensitive (a double 5.0E-4 from a builder and
+     * the exact decimal the codec reads back are different nodes), so numbers compare by value.
      */
     private boolean sameData(EventEnvelope e) {
-        return data().equals(e.data()) || data().toString().equals(e.data().toString());
+        return data().equals(SAME_NUMBER_VALUE, e.data());
     }
+
+    private static final Comparator<JsonNode> SAME_NUMBER_VALUE = (a, b) -> {
+        if (a.equals(b)) {
+            return 0;
+        }
+        return a.isNumber() && b.isNumber() && a.decimalValue().compareTo(b.decimalValue()) == 0 ? 0 : 1;
+    };
 
     @Override
     public int hashCode() {

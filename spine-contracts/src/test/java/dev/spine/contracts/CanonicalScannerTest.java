@@ -28,7 +28,30 @@ class CanonicalScannerTest {
                 .traceContext(trace).build());
         out.add(EventEnvelope.builder().eventType("rule.RuleFired").source("r").data(data).causationId(UUID.randomUUID())
                 .tenantId("t").traceContext(new TraceContext(trace.traceparent(), "k=v,x=y")).build());
+        ObjectNode ascii = codec.objectMapper().createObjectNode().put("q", "say \"hi\"\\ \t/ \u0001")
+                .put("neg", -0.5e-3).put("zero", 0).put("big", 12345678901234567L).putNull("nothing").put("yes", true);
+        ascii.putArray("empty");
+        ascii.putObject("nested").putArray("deep").addArray().add(false).addObject();
+        out.add(EventEnvelope.builder().eventType("data.EntityCreated").source("s").data(ascii).build());
         return out;
+    }
+
+    @Test
+    void skipperVouchesOnlyForWellFormedJson() {
+        for (String ok : List.of("{}", "{\"a\":1}", "{ \"a\" : [ 1 , -2.5E+3 , \"x\\u00e9\" ] , \"b\":{}}", "[]",
+                "{\"a\":null,\"b\":true,\"c\":false,\"d\":0.0}")) {
+            byte[] b = ok.getBytes(StandardCharsets.UTF_8);
+            assertEquals(b.length, JsonSkipper.skipValue(b, 0, b.length), ok);
+        }
+        for (String bad : List.of("{", "{\"a\":}", "{\"a\":01}", "{\"a\":[1,]}", "{\"a\" 1}", "{\"a\":tru}",
+                "{\"a\":\"\\x\"}", "{\"a\":1,}", "{\"a\":-}", "{\"a\":1.}", "{\"a\":1e}", "{a:1}",
+                "{\"a\":\"é\"}", "{\"a\":\"tab	here\"}", "{\"a\":\"\\u12g4\"}")) {
+            byte[] b = bad.getBytes(StandardCharsets.UTF_8);
+            assertEquals(-1, JsonSkipper.skipValue(b, 0, b.length), bad);
+        }
+        String deep = "[".repeat(JsonSkipper.MAX_DEPTH + 5) + "]".repeat(JsonSkipper.MAX_DEPTH + 5);
+        byte[] d = deep.getBytes(StandardCharsets.UTF_8);
+        assertEquals(-1, JsonSkipper.skipValue(d, 0, d.length), "too deep: left to the general reader");
     }
 
     @Test
@@ -36,7 +59,12 @@ class CanonicalScannerTest {
         for (EventEnvelope e : samples()) {
             byte[] bytes = codec.encode(e);
             EventEnvelope fast = scanner.tryRead(bytes, 0, bytes.length);
-            assertNotNull(fast, "canonical form must take the fast path: " + new String(bytes, StandardCharsets.UTF_8));
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            if (text.chars().anyMatch(c -> c > 0x7e)) {
+                assertNull(fast, "non-ASCII payloads are left to the general reader");
+                fast = codec.decode(bytes);
+            }
+            assertNotNull(fast, "canonical ASCII form must take the fast path: " + text);
             assertEquals(general.readGeneral(bytes, 0, bytes.length), fast);
             assertEquals(e, fast);
             assertArrayEquals(bytes, codec.encode(fast));

@@ -161,17 +161,22 @@ public final class FieldRules {
         return new UUID(msb, lsb);
     }
 
+    /** The value of a hex digit, -1 for anything else; a table because ids are parsed on every decode. */
     private static int hexValue(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
+        return c < HEX_VALUE.length ? HEX_VALUE[c] : -1;
+    }
+
+    private static final byte[] HEX_VALUE = new byte[128];
+
+    static {
+        java.util.Arrays.fill(HEX_VALUE, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            HEX_VALUE[c] = (byte) (c - '0');
         }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
+        for (int c = 'a'; c <= 'f'; c++) {
+            HEX_VALUE[c] = (byte) (c - 'a' + 10);
+            HEX_VALUE[c - 'a' + 'A'] = (byte) (c - 'a' + 10);
         }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
     }
 
     private static boolean allDigits(String s, int from, int to) {
