@@ -110,7 +110,7 @@ public final class JobQueue implements AutoCloseable {
         options.queues.values().forEach(q -> w.put(q.name(), new QueueWorker(q, store, runner, options.clock, workerId)));
         this.workers = Map.copyOf(w);
         this.notifier = new Notifier(options.dataSource, sql.notifyMany, sql.channel, workerId);
-        this.wakeups = new Wakeups(workers, notifier, store, options.dataSource, timer, options.clock, workerId);
+        this.wakeups = new Wakeups(workers, notifier, timer, options.clock);
         this.enqueuer = new Enqueuer(options.dataSource, store, factory, metrics, wakeups, options.clock,
                 options.keyRetention, options.notifyInTransaction);
         this.listener = new WakeListener(options.dataSource, sql.listen, workerId.toString(), wakeups::wakeLocal);

@@ -19,7 +19,13 @@ import java.util.function.Function;
 public final class EnqueueCombiner {
     /** Most jobs one combined transaction takes. */
     static final int MAX_BATCH = 500;
-    private static final long WAIT_MICROS = 200;
+    /** Batches one combiner runs back to back for others before returning to its own caller. */
+    static final int MAX_ROUNDS = 8;
+    /**
+     * How long a waiter sleeps before looking for a free combiner slot again. Waiters are woken by their own
+     * commit; this only covers a combiner that finished just as the waiter arrived.
+     */
+    private static final long WAIT_MICROS = 2000;
 
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final Semaphore combiners;
@@ -41,7 +47,10 @@ public final class EnqueueCombiner {
         while (!mine.isDone()) {
             if (combiners.tryAcquire()) {
                 try {
-                    combineOnce();
+                    // keep combining while others wait, so that they need not wake up to take a turn
+                    for (int round = 0; round < MAX_ROUNDS && !pending.isEmpty(); round++) {
+                        combineOnce();
+                    }
                 } finally {
                     combiners.release();
                 }

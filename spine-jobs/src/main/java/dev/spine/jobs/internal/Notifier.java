@@ -43,17 +43,17 @@ public final class Notifier implements AutoCloseable {
         return queue + "|" + origin;
     }
 
-    public boolean running() {
-        return running;
-    }
-
     public void jobsAdded(String queue) {
         if (dirty.add(queue)) {
             signal.raise();
         }
     }
 
+    /** Starts the sending thread unless it runs already; the queue calls it on start or at the first enqueue. */
     public synchronized void start() {
+        if (running) {
+            return;
+        }
         running = true;
         thread = new NamedThreads("spine-jobs-notifier").newThread(this::loop);
         thread.start();
@@ -63,23 +63,30 @@ public final class Notifier implements AutoCloseable {
         while (running) {
             try {
                 signal.await(1000);
-                if (dirty.isEmpty()) {
-                    continue;
-                }
-                String[] queues = dirty.toArray(String[]::new);
-                for (String q : queues) {
-                    dirty.remove(q);
-                }
-                send(queues);
+                sendDirty();
                 // at most one NOTIFY per queue per millisecond: later enqueues coalesce into the next one
                 LockSupport.parkNanos(COALESCE_NANOS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (SQLException | RuntimeException e) {
-                // other processes fall back to polling; nothing is lost
-                LOG.warn("NOTIFY failed; other processes will find the jobs by polling", e);
             }
+        }
+        sendDirty(); // what was added just before close still goes out (the CLI enqueues, then exits)
+    }
+
+    private void sendDirty() {
+        if (dirty.isEmpty()) {
+            return;
+        }
+        String[] queues = dirty.toArray(String[]::new);
+        for (String q : queues) {
+            dirty.remove(q);
+        }
+        try {
+            send(queues);
+        } catch (SQLException | RuntimeException e) {
+            // other processes fall back to polling; nothing is lost
+            LOG.warn("NOTIFY failed; other processes will find the jobs by polling", e);
         }
     }
 

@@ -1,45 +1,30 @@
 package dev.spine.jobs.internal;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Who to wake when jobs arrive or come due: this process's worker of the queue at once (or when the
- * earliest job comes due), other processes through the coalescing notifier once the queue is started, or
- * with one NOTIFY right away from a queue that only enqueues (the CLI, producers).
+ * earliest job comes due), and other processes through the coalescing notifier (started at first use, so
+ * a queue that only enqueues notifies too, and flushed on close).
  */
 public final class Wakeups {
-    private static final Logger LOG = LoggerFactory.getLogger(Wakeups.class);
-
     private final Map<String, QueueWorker> workers;
     private final Notifier notifier;
-    private final JobStore store;
-    private final DataSource dataSource;
     private final ScheduledExecutorService timer;
     private final Clock clock;
-    private final String origin;
 
-    public Wakeups(Map<String, QueueWorker> workers, Notifier notifier, JobStore store, DataSource dataSource,
-            ScheduledExecutorService timer, Clock clock, UUID origin) {
+    public Wakeups(Map<String, QueueWorker> workers, Notifier notifier, ScheduledExecutorService timer, Clock clock) {
         this.workers = workers;
         this.notifier = notifier;
-        this.store = store;
-        this.dataSource = dataSource;
         this.timer = timer;
         this.clock = clock;
-        this.origin = origin.toString();
     }
 
     /** After a commit this process made: each queue hears once, at its earliest due time. */
@@ -87,14 +72,8 @@ public final class Wakeups {
     }
 
     private void tellOthers(String queue) {
-        if (notifier.running()) {
-            notifier.jobsAdded(queue);
-            return;
-        }
-        try (Connection c = dataSource.getConnection()) {
-            store.notify(c, Notifier.payload(queue, origin));
-        } catch (SQLException e) {
-            LOG.warn("NOTIFY for queue {} failed; workers find the jobs at their next poll", queue, e);
-        }
+        // a queue that only enqueues (producers, the CLI) is never started: its notifier starts at first use
+        notifier.start();
+        notifier.jobsAdded(queue);
     }
 }
