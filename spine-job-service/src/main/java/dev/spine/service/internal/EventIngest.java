@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The job service's consumer: one durable pull consumer on the platform stream, shared by every instance
  * (competing consumers), explicit ack, bounded ack-pending. Messages are gathered into micro-batches (as
- * many as are there, up to the batch size, lingering about a millisecond when idle) and handed to the
+ * many as are there, up to the batch size, lingering up to the linger time for more while events arrive
+ * in bursts; a lone event at a low rate is not held back) and handed to the
  * {@link Materializer}. When the database fails, the batch is handed back with a delay and ingestion
  * pauses; the consumer never gives up on an event (unlimited deliveries): only the materializer decides
  * that an event is bad, by recording it as rejected.
@@ -94,21 +95,25 @@ public final class EventIngest implements AutoCloseable {
     private void gather() {
         long lingerNanos = settings.linger().toNanos();
         List<Message> batch = new ArrayList<>(settings.batchSize());
+        boolean busy = false;
         while (running || !inbox.isEmpty()) {
             try {
                 Message first = inbox.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    busy = false;
                     continue;
                 }
                 batch.add(first);
                 inbox.drainTo(batch, settings.batchSize() - batch.size());
-                if (batch.size() < settings.batchSize()) {
+                // linger for more only while events come in bursts: a lone event at a low rate goes at once
+                if (busy && batch.size() < settings.batchSize()) {
                     Message more = inbox.poll(lingerNanos, TimeUnit.NANOSECONDS);
                     if (more != null) {
                         batch.add(more);
                         inbox.drainTo(batch, settings.batchSize() - batch.size());
                     }
                 }
+                busy = batch.size() > 1 || !inbox.isEmpty();
                 process(batch);
                 batch.clear();
             } catch (InterruptedException e) {

@@ -26,8 +26,9 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 /**
- * Turns one micro-batch of events into jobs: every job of the batch, and every rejection, in ONE
- * transaction; the events are acknowledged only after it committed. Each job carries the idempotency key
+ * Turns one micro-batch of events into jobs: every job of the batch with ONE statement (and, when some
+ * events are malformed, their rejections in the same transaction); the events are acknowledged only after
+ * it committed. Each job carries the idempotency key
  * {@code <eventId>:<jobType>}, so a redelivery after a crash between commit and ack inserts nothing:
  * every event yields exactly one job per route. Malformed or invalid events are recorded with their raw
  * bytes and terminated; events with no route are acknowledged and counted.
@@ -164,18 +165,17 @@ public final class Materializer {
     private Result commit(Plan plan, int events) throws SQLException {
         List<Enqueued> created;
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
+            if (plan.rejections.isEmpty()) {
+                // the common case: one statement inserts every job and commits in the same round trip
                 created = insertSkippingInvalid(c, plan);
+                // a job refused on the way is recorded in a commit of its own, still before any ack
                 rejected.insert(c, plan.rejections, clock.instant());
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                IngestTracing.end(plan.spans, e);
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+            } else {
+                created = inOneTransaction(c, plan);
             }
+        } catch (SQLException | RuntimeException e) {
+            IngestTracing.end(plan.spans, e);
+            throw e;
         }
         IngestTracing.end(plan.spans, null);
         Set<String> queues = new LinkedHashSet<>();
@@ -184,6 +184,22 @@ public final class Materializer {
         Result result = new Result(plan.requests, plan.causes, created, events, plan.unrouted, plan.rejections.size());
         metrics.batch(events, (int) result.created(), plan.unrouted, plan.rejections.size());
         return result;
+    }
+
+    /** Jobs and rejections of the batch in one transaction. */
+    private List<Enqueued> inOneTransaction(Connection c, Plan plan) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            List<Enqueued> created = insertSkippingInvalid(c, plan);
+            rejected.insert(c, plan.rejections, clock.instant());
+            c.commit();
+            return created;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
     }
 
     /**
