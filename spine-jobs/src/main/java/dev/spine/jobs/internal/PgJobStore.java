@@ -181,7 +181,7 @@ public final class PgJobStore implements JobStore {
     private RunnableJob readRunnable(ResultSet rs) throws SQLException {
         Job job = new Job(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), instant(rs, 12), instant(rs, 13), mapper);
+                rs.getString(11), fromMicros(rs.getLong(12)), fromMicros(rs.getLong(13)), mapper);
         return new RunnableJob(job, rs.getInt(14), rs.getInt(15), rs.getInt(16));
     }
 
@@ -451,6 +451,10 @@ public final class PgJobStore implements JobStore {
 
     static OffsetDateTime at(Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
+    }
+
+    static Instant fromMicros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
     }
 
     static long micros(Instant instant) {

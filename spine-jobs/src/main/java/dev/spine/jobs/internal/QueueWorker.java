@@ -2,6 +2,7 @@ package dev.spine.jobs.internal;
 
 import dev.spine.jobs.QueueOptions;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -14,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Works one queue in this process: a fetch thread claims due jobs in batches (FOR UPDATE SKIP LOCKED) and
+ * Works one queue in this process: fetch threads (one by default; more let one claim round-trip while the
+ * other's jobs run) claim due jobs in batches (FOR UPDATE SKIP LOCKED) and
  * hands them to {@code concurrency} handler threads. It fetches when woken (an enqueue in this process, a
  * NOTIFY from another, a retry coming due) or every poll interval as the backstop. It claims at most
  * {@code concurrency + fetchSize} jobs at once, and under load waits until half a batch is free, so that
@@ -35,7 +37,7 @@ public final class QueueWorker implements AutoCloseable {
     private final ExecutorService handlers;
     private final Set<Thread> busyThreads = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
-    private Thread fetcher;
+    private final List<Thread> fetchers = new ArrayList<>();
 
     public QueueWorker(QueueOptions options, JobStore store, JobRunner runner, Clock clock, UUID workerId) {
         this.options = options;
@@ -61,8 +63,12 @@ public final class QueueWorker implements AutoCloseable {
 
     public synchronized void start() {
         running = true;
-        fetcher = new NamedThreads("spine-jobs-fetch-" + options.name()).newThread(this::loop);
-        fetcher.start();
+        NamedThreads threads = new NamedThreads("spine-jobs-fetch-" + options.name());
+        for (int i = 0; i < options.fetchers(); i++) {
+            Thread t = threads.newThread(this::loop);
+            fetchers.add(t);
+            t.start();
+        }
     }
 
     private void loop() {
@@ -76,10 +82,19 @@ public final class QueueWorker implements AutoCloseable {
                     continue;
                 }
                 int want = Math.min(free, options.fetchSize());
-                List<RunnableJob> jobs = store.fetch(options.name(), want, clock.instant(), workerId);
+                if (!capacity.tryAcquire(want)) {
+                    continue; // another fetcher claimed the room first
+                }
+                List<RunnableJob> jobs;
+                try {
+                    jobs = store.fetch(options.name(), want, clock.instant(), workerId);
+                } catch (RuntimeException e) {
+                    capacity.release(want);
+                    throw e;
+                }
+                capacity.release(want - jobs.size());
                 for (RunnableJob job : jobs) {
-                    capacity.acquireUninterruptibly();
-                    handlers.execute(() -> runAndRelease(job));
+                    handlers.execute(() -> runAndRelease(job)); // its permit was taken before the fetch
                 }
                 idle = jobs.size() < want;
                 if (idle) {
@@ -108,19 +123,22 @@ public final class QueueWorker implements AutoCloseable {
         } finally {
             busyThreads.remove(self);
             capacity.release();
-            wake.raise();
+            // wake a fetcher only once there is room for a worthwhile batch, not after every job
+            if (capacity.availablePermits() >= refillAt) {
+                wake.raise();
+            }
         }
     }
 
     /** Stops fetching; no new job is claimed after this returns. */
     public void stopFetching() throws InterruptedException {
         running = false;
-        wake.raise();
-        Thread t;
+        List<Thread> threads;
         synchronized (this) {
-            t = fetcher;
+            threads = List.copyOf(fetchers);
         }
-        if (t != null) {
+        for (Thread t : threads) {
+            wake.raise(); // one raise wakes one waiting fetcher
             t.join();
         }
     }

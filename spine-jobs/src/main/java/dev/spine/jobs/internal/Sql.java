@@ -13,8 +13,10 @@ public final class Sql {
 
     /** Columns read for a job to run, in the order {@code JobRows.readRunnable} expects. */
     private static final String RUNNABLE = "j.id, j.queue, j.type, j.payload::text, j.attempt, j.max_attempts, "
-            + "j.priority, j.idempotency_key, j.correlation_id, j.traceparent, j.tracestate, j.created_at, "
-            + "j.run_at, j.timeout_ms, j.backoff_ms, j.backoff_max_ms";
+            + "j.priority, j.idempotency_key, j.correlation_id, j.traceparent, j.tracestate, "
+            // as epoch microseconds: parsing timestamp text per row was a visible share of a fetch's cost
+            + "(date_part('epoch', j.created_at) * 1000000)::int8, (date_part('epoch', j.run_at) * 1000000)::int8, "
+            + "j.timeout_ms, j.backoff_ms, j.backoff_max_ms";
 
     public final String insertOne;
     public final String insertMany;
