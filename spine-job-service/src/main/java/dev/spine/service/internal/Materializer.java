@@ -165,7 +165,7 @@ public final class Materializer {
     private Result commit(Plan plan, int events) throws SQLException {
         List<Enqueued> created;
         try (Connection c = dataSource.getConnection()) {
-            if (plan.rejections.isEmpty()) {
+            if (plan.rejections.isEmpty() && c.getAutoCommit()) {
                 // the common case: one statement inserts every job and commits in the same round trip
                 created = insertSkippingInvalid(c, plan);
                 // a job refused on the way is recorded in a commit of its own, still before any ack
