@@ -17,7 +17,7 @@ final class ServiceFixture {
         Map<String, String> env = new HashMap<>();
         env.put("SPINE_PG_URL", db.url());
         env.put("SPINE_PG_SCHEMA", db.schema());
-        env.put("SPINE_PG_POOL_SIZE", "12");
+        env.put("SPINE_PG_POOL_SIZE", "8"); // several services run at once in the suite; PostgreSQL allows 100 connections
         env.put("SPINE_NATS_URL", nats.url());
         env.put("SPINE_STREAM_PREFIX", nats.prefix() + "_");
         env.put("SPINE_SUBJECT_PREFIX", nats.prefix() + ".");

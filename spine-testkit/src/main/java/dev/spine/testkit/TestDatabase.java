@@ -17,7 +17,7 @@ import javax.sql.DataSource;
  */
 public final class TestDatabase implements AutoCloseable {
     /** Pool size of {@link #dataSource()}: enough for a queue with a few workers and a listener. */
-    public static final int DEFAULT_POOL_SIZE = 12;
+    public static final int DEFAULT_POOL_SIZE = 6;
 
     private final String url;
     private final String schema;
