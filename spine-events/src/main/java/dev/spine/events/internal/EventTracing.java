@@ -2,6 +2,7 @@ package dev.spine.events.internal;
 
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.TraceContext;
+import dev.spine.events.TraceContexts;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.opentelemetry.api.OpenTelemetry;
@@ -9,10 +10,8 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
-import java.util.Map;
 
 /**
  * PRODUCER spans on publish and CONSUMER spans on process, with the OpenTelemetry messaging
@@ -22,29 +21,6 @@ import java.util.Map;
 public final class EventTracing {
     private static final String INSTRUMENTATION = "dev.spine.events";
     private static final TextMapSetter<Headers> HEADER_SETTER = (h, k, v) -> h.put(k, v);
-    private static final TextMapGetter<Headers> HEADER_GETTER = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Headers h) {
-            return h.keySet();
-        }
-
-        @Override
-        public String get(Headers h, String key) {
-            return h == null ? null : h.getFirst(key);
-        }
-    };
-    private static final TextMapGetter<Map<String, String>> MAP_GETTER = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Map<String, String> m) {
-            return m.keySet();
-        }
-
-        @Override
-        public String get(Map<String, String> m, String key) {
-            return m == null ? null : m.get(key);
-        }
-    };
-
     private final Tracer tracer;
     private final TextMapPropagator propagator;
     private final boolean enabled;
@@ -65,7 +41,7 @@ public final class EventTracing {
     public Span startPublish(String subject, EventEnvelope e) {
         Context parent = Context.current();
         if (!Span.fromContext(parent).getSpanContext().isValid() && e.traceContext() != null) {
-            parent = extract(e.traceContext());
+            parent = TraceContexts.extract(propagator, e.traceContext());
         }
         return tracer.spanBuilder("send " + subject).setSpanKind(SpanKind.PRODUCER).setParent(parent)
                 .setAttribute("messaging.system", "nats")
@@ -80,10 +56,7 @@ public final class EventTracing {
 
     /** The span's context as an envelope trace context. */
     public static TraceContext traceContextOf(Span span) {
-        var sc = span.getSpanContext();
-        String traceparent = "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex();
-        String state = sc.getTraceState().isEmpty() ? null : w3cTraceState(sc.getTraceState().asMap());
-        return new TraceContext(traceparent, state);
+        return TraceContexts.of(span);
     }
 
     /** Writes the span's context into the headers (traceparent / tracestate). */
@@ -93,11 +66,7 @@ public final class EventTracing {
 
     /** Starts a CONSUMER span whose parent comes from the message headers (or the envelope). */
     public Span startProcess(Message m, String consumer, EventEnvelope e, long deliveredCount) {
-        Context parent = m.hasHeaders() ? propagator.extract(Context.root(), m.getHeaders(), HEADER_GETTER)
-                : Context.root();
-        if (!Span.fromContext(parent).getSpanContext().isValid() && e != null && e.traceContext() != null) {
-            parent = extract(e.traceContext());
-        }
+        Context parent = TraceContexts.parentOf(propagator, m, e);
         var b = tracer.spanBuilder("process " + m.getSubject()).setSpanKind(SpanKind.CONSUMER).setParent(parent)
                 .setAttribute("messaging.system", "nats")
                 .setAttribute("messaging.operation.type", "process")
@@ -109,22 +78,5 @@ public final class EventTracing {
                     .setAttribute("messaging.message.conversation_id", e.correlationId().toString());
         }
         return b.startSpan();
-    }
-
-    private Context extract(TraceContext tc) {
-        Map<String, String> carrier = tc.tracestate() == null ? Map.of(SpineHeaders.TRACEPARENT, tc.traceparent())
-                : Map.of(SpineHeaders.TRACEPARENT, tc.traceparent(), SpineHeaders.TRACESTATE, tc.tracestate());
-        return propagator.extract(Context.root(), carrier, MAP_GETTER);
-    }
-
-    private static String w3cTraceState(Map<String, String> entries) {
-        StringBuilder sb = new StringBuilder();
-        for (Map.Entry<String, String> x : entries.entrySet()) {
-            if (sb.length() > 0) {
-                sb.append(',');
-            }
-            sb.append(x.getKey()).append('=').append(x.getValue());
-        }
-        return sb.toString();
     }
 }

@@ -2,18 +2,15 @@ package dev.spine.service.internal;
 
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.TraceContext;
+import dev.spine.events.TraceContexts;
 import io.nats.client.Message;
-import io.nats.client.impl.Headers;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
-import java.util.Map;
 
 /**
  * One CONSUMER span per event the job service materialises, child of the event's publish (from the NATS
@@ -22,29 +19,6 @@ import java.util.Map;
  * With the no-op API it does nothing.
  */
 public final class IngestTracing {
-    private static final TextMapGetter<Headers> HEADERS = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Headers h) {
-            return h.keySet();
-        }
-
-        @Override
-        public String get(Headers h, String key) {
-            return h == null ? null : h.getFirst(key);
-        }
-    };
-    private static final TextMapGetter<Map<String, String>> MAP = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Map<String, String> m) {
-            return m.keySet();
-        }
-
-        @Override
-        public String get(Map<String, String> m, String key) {
-            return m == null ? null : m.get(key);
-        }
-    };
-
     private final Tracer tracer;
     private final TextMapPropagator propagator;
     private final String consumer;
@@ -63,13 +37,7 @@ public final class IngestTracing {
 
     /** Starts the span of one event (only call when {@link #enabled()}). */
     public Span start(Message m, EventEnvelope e) {
-        Context parent = m != null && m.hasHeaders() ? propagator.extract(Context.root(), m.getHeaders(), HEADERS)
-                : Context.root();
-        if (!Span.fromContext(parent).getSpanContext().isValid() && e.traceContext() != null) {
-            TraceContext tc = e.traceContext();
-            parent = propagator.extract(Context.root(), tc.tracestate() == null ? Map.of("traceparent", tc.traceparent())
-                    : Map.of("traceparent", tc.traceparent(), "tracestate", tc.tracestate()), MAP);
-        }
+        Context parent = TraceContexts.parentOf(propagator, m, e);
         return tracer.spanBuilder("process " + e.eventType()).setSpanKind(SpanKind.CONSUMER).setParent(parent)
                 .setAttribute("messaging.system", "nats")
                 .setAttribute("messaging.operation.type", "process")
@@ -93,10 +61,7 @@ public final class IngestTracing {
 
     /** The span's context as W3C traceparent / tracestate, to store with the job. */
     public static TraceContext contextOf(Span span) {
-        SpanContext sc = span.getSpanContext();
-        String state = sc.getTraceState().isEmpty() ? null : sc.getTraceState().asMap().entrySet().stream()
-                .map(x -> x.getKey() + "=" + x.getValue()).reduce((a, b) -> a + "," + b).orElse(null);
-        return new TraceContext("00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex(), state);
+        return TraceContexts.of(span);
     }
 
     /** Ends the spans of a batch: as failed when its transaction failed. */

@@ -1,0 +1,73 @@
+package dev.spine.events;
+
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.TraceContext;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.util.Map;
+
+/**
+ * W3C trace context of events, for code that makes its own spans around them (the job service does):
+ * where the context of a received event comes from, and how a span's context is written into an envelope.
+ */
+public final class TraceContexts {
+    private static final TextMapGetter<Headers> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Headers h) {
+            return h.keySet();
+        }
+
+        @Override
+        public String get(Headers h, String key) {
+            return h == null ? null : h.getFirst(key);
+        }
+    };
+    private static final TextMapGetter<Map<String, String>> MAP = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Map<String, String> m) {
+            return m.keySet();
+        }
+
+        @Override
+        public String get(Map<String, String> m, String key) {
+            return m == null ? null : m.get(key);
+        }
+    };
+
+    private TraceContexts() {}
+
+    /**
+     * The context a received event's processing continues: the NATS headers' {@code traceparent}, else the
+     * envelope's trace context (events from clients that set no headers), else the root.
+     */
+    public static Context parentOf(TextMapPropagator propagator, Message message, EventEnvelope envelope) {
+        Context parent = message != null && message.hasHeaders()
+                ? propagator.extract(Context.root(), message.getHeaders(), HEADERS) : Context.root();
+        if (!Span.fromContext(parent).getSpanContext().isValid() && envelope != null && envelope.traceContext() != null) {
+            parent = extract(propagator, envelope.traceContext());
+        }
+        return parent;
+    }
+
+    /** The context an envelope's trace context names (root if it names none). */
+    public static Context extract(TextMapPropagator propagator, TraceContext tc) {
+        Map<String, String> carrier = tc.tracestate() == null ? Map.of("traceparent", tc.traceparent())
+                : Map.of("traceparent", tc.traceparent(), "tracestate", tc.tracestate());
+        return propagator.extract(Context.root(), carrier, MAP);
+    }
+
+    /** A span's context as the envelope's {@code traceContext} (W3C traceparent / tracestate). */
+    public static TraceContext of(Span span) {
+        SpanContext sc = span.getSpanContext();
+        String traceparent = "00-" + sc.getTraceId() + "-" + sc.getSpanId() + "-" + sc.getTraceFlags().asHex();
+        StringBuilder state = new StringBuilder();
+        sc.getTraceState().asMap().forEach((k, v) -> state.append(state.length() == 0 ? "" : ",").append(k).append('=')
+                .append(v));
+        return new TraceContext(traceparent, state.length() == 0 ? null : state.toString());
+    }
+}
