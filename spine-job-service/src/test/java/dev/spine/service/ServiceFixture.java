@@ -10,10 +10,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** A job service wired to the test's own schema, stream names and subjects. */
-final class ServiceFixture {
+public final class ServiceFixture {
     private ServiceFixture() {}
 
-    static ServiceConfig config(TestDatabase db, TestNats nats, Map<String, String> overrides) {
+    public static ServiceConfig config(TestDatabase db, TestNats nats, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("SPINE_PG_URL", db.url());
         env.put("SPINE_PG_SCHEMA", db.schema());

@@ -32,20 +32,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class CliReplayAndServeTest {
 
     static Map<String, String> env(TestDatabase db, TestNats nats) {
-        Map<String, String> env = new HashMap<>();
-        env.put("SPINE_PG_URL", db.url());
-        env.put("SPINE_PG_SCHEMA", db.schema());
-        env.put("SPINE_NATS_URL", nats.url());
-        env.put("SPINE_STREAM_PREFIX", nats.prefix() + "_");
-        env.put("SPINE_SUBJECT_PREFIX", nats.prefix() + ".");
-        env.put("SPINE_HTTP_ADDR", "127.0.0.1:0");
-        env.put("SPINE_ADMIN_TOKEN", "serve-token");
-        env.put("SPINE_PG_POOL_SIZE", "8");
-        env.put("SPINE_WORKERS_REALTIME", "1");
-        env.put("SPINE_WORKERS_INTERACTIVE", "1");
-        env.put("SPINE_WORKERS_BACKGROUND", "1");
-        env.put("SPINE_SHUTDOWN_TIMEOUT", "5s");
-        return env;
+        return new HashMap<>(dev.spine.service.ServiceFixture.config(db, nats, Map.of("SPINE_ADMIN_TOKEN", "serve-token",
+                "SPINE_WORKERS_REALTIME", "1", "SPINE_WORKERS_INTERACTIVE", "1", "SPINE_WORKERS_BACKGROUND", "1"))
+                .asVariables());
     }
 
     @Test
