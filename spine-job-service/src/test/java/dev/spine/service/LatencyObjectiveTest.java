@@ -37,6 +37,9 @@ class LatencyObjectiveTest {
             String metrics = new AdminClient(service).get("/metrics").body();
             assertTrue(metrics.contains("spine_jobs_slo_met{queue=\"realtime\"} " + (p99 < 0.1 ? "1.0" : "0.0")), metrics);
             assertTrue(metrics.contains("spine_jobs_slo_p99_seconds{queue=\"realtime\"}"), metrics);
+            assertTrue(metrics.contains("spine_events_delivered_total 20"), metrics);
+            assertTrue(metrics.contains("spine_event_delivery_latency_seconds"), metrics);
+            assertTrue(metrics.contains("spine_events_rejected_total 0"), metrics);
         }
     }
 

@@ -133,7 +133,7 @@ public final class EventIngest implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             healthy = false;
             lastError = e.getMessage();
-            metrics.failure();
+            metrics.failure(batch.size());
             LOG.warn("materialising {} events failed; they are redelivered in {} and ingestion pauses", batch.size(),
                     RETRY_DELAY, e);
             handBack(batch);

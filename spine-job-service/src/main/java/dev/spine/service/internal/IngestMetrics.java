@@ -3,10 +3,17 @@ package dev.spine.service.internal;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Counters of the event-to-job path: {@code spine.ingest.events}, {@code .jobs_materialized},
- * {@code .unrouted}, {@code .rejected}, {@code .batches}, {@code .failures} and the batch size histogram.
+ * {@code .unrouted}, {@code .rejected}, {@code .failures} and the batch size histogram; and, under the
+ * names the platform's dashboards use, {@code spine.events.delivered}, {@code spine.events.rejected},
+ * {@code spine.events.failed} (events of batches that failed) and the timer
+ * {@code spine.event.delivery_latency_seconds} (event timestamp to its jobs committed).
  */
 public final class IngestMetrics {
     private final Counter events;
@@ -15,6 +22,10 @@ public final class IngestMetrics {
     private final Counter rejected;
     private final Counter failures;
     private final Histogram batchSize;
+    private final Counter delivered;
+    private final Counter rejectedEvents;
+    private final Counter failedEvents;
+    private final Timer deliveryLatency;
 
     public IngestMetrics(MetricRegistry registry) {
         events = registry.counter("spine.ingest.events");
@@ -23,6 +34,10 @@ public final class IngestMetrics {
         rejected = registry.counter("spine.ingest.rejected");
         failures = registry.counter("spine.ingest.failures");
         batchSize = registry.histogram("spine.ingest.batch_size");
+        delivered = registry.counter("spine.events.delivered");
+        rejectedEvents = registry.counter("spine.events.rejected");
+        failedEvents = registry.counter("spine.events.failed");
+        deliveryLatency = registry.timer("spine.event.delivery_latency_seconds");
     }
 
     void batch(int size, int jobs, int unroutedEvents, int rejectedEvents) {
@@ -30,10 +45,20 @@ public final class IngestMetrics {
         jobsCreated.inc(jobs);
         unrouted.inc(unroutedEvents);
         rejected.inc(rejectedEvents);
+        this.rejectedEvents.inc(rejectedEvents);
         batchSize.update(size);
     }
 
-    void failure() {
+    /** Live events whose batch committed; {@code latencies} from each decoded event's timestamp. */
+    void delivered(int size, List<Duration> latencies) {
+        delivered.inc(size);
+        for (Duration d : latencies) {
+            deliveryLatency.update(Math.max(0, d.toNanos()), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void failure(int events) {
         failures.inc();
+        failedEvents.inc(events);
     }
 }

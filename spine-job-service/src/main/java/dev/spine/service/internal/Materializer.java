@@ -124,11 +124,13 @@ public final class Materializer {
     public Result process(List<Message> batch) throws SQLException {
         Plan plan = new Plan();
         Map<Message, Origin> origins = new LinkedHashMap<>();
+        List<java.time.Instant> stamps = new ArrayList<>(batch.size());
         for (Message m : batch) {
             Origin o = origin(m);
             origins.put(m, o);
             try {
                 EventEnvelope event = codec.decode(m.getData());
+                stamps.add(event.timestamp());
                 plan.route(routes, event, new String(m.getData(), StandardCharsets.UTF_8), o,
                         tracing.enabled() ? tracing.start(m, event) : null, tracing);
             } catch (InvalidEventException e) {
@@ -136,6 +138,8 @@ public final class Materializer {
             }
         }
         Result result = commit(plan, batch.size());
+        java.time.Instant now = clock.instant();
+        metrics.delivered(batch.size(), stamps.stream().map(t -> java.time.Duration.between(t, now)).toList());
         hook.afterCommit(batch);
         for (Map.Entry<Message, Origin> e : origins.entrySet()) {
             if (plan.refused.contains(e.getValue())) {
