@@ -11,6 +11,24 @@ import java.util.Map;
 
 /** A job service wired to the test's own schema, stream names and subjects. */
 public final class ServiceFixture {
+    /**
+     * The bundled routes without their cron schedules: a tick (every 15 minutes) inside a test would add a
+     * job no test expects.
+     */
+    static final java.nio.file.Path DEFAULT_ROUTES_WITHOUT_CRON = routesWithoutCron();
+
+    private static java.nio.file.Path routesWithoutCron() {
+        try (var in = RoutingTable.class.getResourceAsStream(RoutingTable.DEFAULTS_RESOURCE)) {
+            String yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int schedules = yaml.indexOf("\nschedules:");
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("spine-routes-", ".yaml");
+            file.toFile().deleteOnExit();
+            return java.nio.file.Files.writeString(file, schedules < 0 ? yaml : yaml.substring(0, schedules + 1));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write the test routing file", e);
+        }
+    }
+
     private ServiceFixture() {}
 
     public static ServiceConfig config(TestDatabase db, TestNats nats, Map<String, String> overrides) {
@@ -27,6 +45,7 @@ public final class ServiceFixture {
         env.put("SPINE_WORKERS_INTERACTIVE", "2");
         env.put("SPINE_WORKERS_BACKGROUND", "2");
         env.put("SPINE_SHUTDOWN_TIMEOUT", "5s");
+        env.put("SPINE_ROUTES_FILE", DEFAULT_ROUTES_WITHOUT_CRON.toString());
         env.putAll(overrides);
         return ServiceConfig.from(env::get);
     }
