@@ -292,11 +292,6 @@ public final class JobService implements AutoCloseable {
         materializer.hook(hook);
     }
 
-    /** Materialises a replayed window of events (the admin API's replay); idempotent by key. */
-    Materializer materializer() {
-        return materializer;
-    }
-
     @Override
     public synchronized void close() {
         closeQuietly("admin API", admin);

@@ -30,7 +30,6 @@ public final class Sql {
     public final String handBackMany;
     public final String snoozeMany;
     public final String heartbeat;
-    public final String registerWorker;
     public final String removeWorker;
     public final String rescueDead;
     public final String rescueRetry;
@@ -106,7 +105,6 @@ public final class Sql {
         snoozeMany = "update " + s + ".job j set state = 0, attempt = j.attempt - 1, worker_id = null, "
                 + "started_at = null, run_at = timestamptz 'epoch' + u.run_at_us * interval '1 microsecond' "
                 + "from unnest(?::uuid[], ?::int8[]) as u(id, run_at_us) where j.id = u.id and j.worker_id = ?";
-        registerWorker = "insert into " + s + ".worker (id, host, started_at, heartbeat_at) values (?, ?, ?, ?)";
         heartbeat = "insert into " + s + ".worker (id, host, started_at, heartbeat_at) values (?, ?, ?, ?) "
                 + "on conflict (id) do update set heartbeat_at = excluded.heartbeat_at";
         removeWorker = "delete from " + s + ".worker where id = ?";
