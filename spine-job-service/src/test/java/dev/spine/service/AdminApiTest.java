@@ -56,7 +56,7 @@ class AdminApiTest {
                             && m.contains("spine_jobs_queue_depth{queue=\"realtime\"}"));
             assertTrue(metrics.contains("# TYPE spine_jobs_enqueued_total counter"), metrics);
             assertTrue(metrics.matches("(?s).*\\nspine_jobs_enqueued_total [1-9].*"), metrics);
-            assertTrue(metrics.contains("# TYPE spine_jobs_dead_letters gauge"), metrics);
+            assertTrue(metrics.contains("# TYPE spine_jobs_dead gauge"), metrics);
             assertEquals(1, metrics.split("# TYPE spine_jobs_queue_depth gauge", -1).length - 1, "one family");
             assertFalse(metrics.contains("spine_jobs_queue_depth_background"), "the queue is a label, not a name");
             assertFalse(metrics.contains("test-token"), "no admin token in /metrics");
@@ -86,6 +86,9 @@ class AdminApiTest {
             Eventually.await("queue stats count the dead", () -> StreamSupport.stream(
                     api.get("/v1/queues").json().path("items").spliterator(), false)
                     .anyMatch(q -> q.path("queue").asText().equals("realtime") && q.path("dead").asLong() == 2));
+            Eventually.await("spine_jobs_dead on /metrics counts the dead of the queue", Duration.ofSeconds(30),
+                    () -> api.get("/metrics").body().contains("\nspine_jobs_dead{queue=\"realtime\"} 2.0\n"));
+            assertTrue(api.get("/metrics").body().contains("\nspine_jobs_dead_lettered_total 2.0\n"), "jobs that went dead");
 
             AdminClient.Reply retry = api.post("/v1/dead-jobs/" + retried + "/retry", "", AdminClient.TOKEN);
             assertEquals(200, retry.status(), retry.body());

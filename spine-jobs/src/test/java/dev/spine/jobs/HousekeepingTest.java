@@ -81,7 +81,7 @@ class HousekeepingTest {
             assertEquals(3, counters.get("spine.jobs.started").getCount());
             assertEquals(2, counters.get("spine.jobs.completed").getCount());
             assertEquals(1, counters.get("spine.jobs.failed").getCount());
-            assertEquals(1, counters.get("spine.jobs.dead").getCount());
+            assertEquals(1, counters.get("spine.jobs.dead_lettered").getCount());
             assertEquals(3, q.metrics().getTimers().get("spine.jobs.run.background").getCount());
             q.start();
             Eventually.await("queue gauges", () -> q.metrics().getGauges().containsKey("spine.jobs.dead_letters.background"));

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Dropwizard registry as Prometheus metrics, with the queue moved from the metric name into a label:
  * {@code spine.jobs.queue_depth.background} becomes {@code spine_jobs_queue_depth{queue="background"}},
- * likewise {@code scheduled}, {@code running}, {@code dead_letters}, {@code slo_met}, {@code slo_p99_seconds}
+ * likewise {@code scheduled}, {@code running}, {@code slo_met}, {@code slo_p99_seconds} and
+ * {@code dead_letters}, exported as {@code spine_jobs_dead{queue}} (dead jobs now in the table)
  * (gauges) and {@code wait}, {@code run}
  * (timers, as {@code spine_jobs_wait_seconds} / {@code spine_jobs_run_seconds} summaries). Everything else
  * goes through the bridge unchanged ({@code spine.jobs.enqueued} -> {@code spine_jobs_enqueued_total}).
@@ -56,7 +57,7 @@ final class QueueLabelledExports implements MultiCollector {
         m.put("queue_depth", "spine_jobs_queue_depth");
         m.put("scheduled", "spine_jobs_scheduled");
         m.put("running", "spine_jobs_running");
-        m.put("dead_letters", "spine_jobs_dead_letters");
+        m.put("dead_letters", "spine_jobs_dead");
         m.put("wait", "spine_jobs_wait_seconds");
         m.put("run", "spine_jobs_run_seconds");
         m.put("slo_met", "spine_jobs_slo_met");

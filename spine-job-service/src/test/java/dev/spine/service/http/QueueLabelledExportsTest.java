@@ -20,6 +20,7 @@ class QueueLabelledExportsTest {
     void perQueueMetricsBecomeOneFamilyWithAQueueLabel() throws IOException {
         MetricRegistry dropwizard = new MetricRegistry();
         dropwizard.counter("spine.jobs.enqueued").inc(7);
+        dropwizard.counter("spine.jobs.dead_lettered").inc(3);
         dropwizard.gauge("spine.jobs.queue_depth.background", () -> (Gauge<Long>) () -> 5L);
         dropwizard.gauge("spine.jobs.queue_depth.my-q_1", () -> (Gauge<Long>) () -> 2L);
         dropwizard.gauge("spine.jobs.dead_letters.background", () -> (Gauge<Long>) () -> 1L);
@@ -37,7 +38,9 @@ class QueueLabelledExportsTest {
         assertTrue(text.contains("\nspine_jobs_enqueued_total 7.0\n"), text);
         assertTrue(text.contains("\nspine_jobs_queue_depth{queue=\"background\"} 5.0\n"), text);
         assertTrue(text.contains("\nspine_jobs_queue_depth{queue=\"my-q_1\"} 2.0\n"), text);
-        assertTrue(text.contains("\nspine_jobs_dead_letters{queue=\"background\"} 1.0\n"), text);
+        assertTrue(text.contains("\nspine_jobs_dead{queue=\"background\"} 1.0\n"), text);
+        assertTrue(text.contains("# TYPE spine_jobs_dead gauge"), text);
+        assertTrue(text.contains("\nspine_jobs_dead_lettered_total 3.0\n"), text);
         assertTrue(text.contains("spine_jobs_wait_seconds{queue=\"realtime\",quantile=\"0.5\"} 0.25"), text);
         assertTrue(text.contains("spine_jobs_wait_seconds_count{queue=\"background\"} 1"), text);
         assertEquals(1, text.split("# TYPE spine_jobs_queue_depth gauge", -1).length - 1, text);

@@ -12,11 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The queue's Dropwizard metrics. Names: {@code spine.jobs.enqueued|started|completed|failed|dead|rescued}
- * (counters), {@code spine.jobs.wait.<queue>} and {@code spine.jobs.run.<queue>} (timers), and
- * {@code spine.jobs.queue_depth.<queue>}, {@code spine.jobs.scheduled.<queue>},
- * {@code spine.jobs.running.<queue>}, {@code spine.jobs.dead_letters.<queue>} (gauges, refreshed by
- * maintenance, never read from the database on scrape).
+ * The queue's Dropwizard metrics. Names: {@code spine.jobs.enqueued|started|completed|failed|rescued} and
+ * {@code spine.jobs.dead_lettered} (jobs that went dead) (counters), {@code spine.jobs.wait.<queue>} and
+ * {@code spine.jobs.run.<queue>} (timers), and {@code spine.jobs.queue_depth.<queue>},
+ * {@code spine.jobs.scheduled.<queue>}, {@code spine.jobs.running.<queue>},
+ * {@code spine.jobs.dead_letters.<queue>} (dead jobs now in the table) (gauges, refreshed by maintenance,
+ * never read from the database on scrape).
  */
 public final class JobMetrics {
     private final MetricRegistry registry;
@@ -36,7 +37,7 @@ public final class JobMetrics {
         started = registry.counter("spine.jobs.started");
         completed = registry.counter("spine.jobs.completed");
         failed = registry.counter("spine.jobs.failed");
-        dead = registry.counter("spine.jobs.dead");
+        dead = registry.counter("spine.jobs.dead_lettered");
         rescued = registry.counter("spine.jobs.rescued");
     }
 
