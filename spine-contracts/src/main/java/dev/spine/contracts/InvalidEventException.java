@@ -1,5 +1,6 @@
 package dev.spine.contracts;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -25,11 +26,25 @@ public final class InvalidEventException extends RuntimeException {
         /** The event type's domain is not registered. */
         UNKNOWN_DOMAIN,
         /** A domain name being registered is not lower-case letters and digits. */
-        INVALID_DOMAIN
+        INVALID_DOMAIN,
+        /**
+         * {@code data} breaks the JSON Schema registered for the event's type and version (see
+         * {@link EventSchemas}); {@link #field()} is the first offending path, e.g. {@code data.email}.
+         */
+        SCHEMA_VALIDATION_ERROR
     }
 
     private final Code code;
     private final String field;
+    private final List<Violation> violations;
+
+    /** One broken rule: the field's path (e.g. {@code data.email}) and what is wrong with it. */
+    public record Violation(String field, String message) {
+        @Override
+        public String toString() {
+            return field + ": " + message;
+        }
+    }
 
     public InvalidEventException(Code code, String field, String message) {
         this(code, field, message, null);
@@ -39,6 +54,21 @@ public final class InvalidEventException extends RuntimeException {
         super(code + (field == null ? "" : " [" + field + "]") + ": " + message, cause);
         this.code = Objects.requireNonNull(code, "code");
         this.field = field;
+        this.violations = List.of(new Violation(field, message));
+    }
+
+    /**
+     * Several violations at once (schema validation reports every one); {@link #field()} is the first's.
+     * The message lists them all as {@code field: message}.
+     */
+    public InvalidEventException(Code code, List<Violation> violations) {
+        super(code + ": " + String.join("; ", violations.stream().map(Violation::toString).toList()));
+        if (violations.isEmpty()) {
+            throw new IllegalArgumentException("violations must not be empty");
+        }
+        this.code = Objects.requireNonNull(code, "code");
+        this.field = violations.get(0).field();
+        this.violations = List.copyOf(violations);
     }
 
     /** The machine-readable reason. */
@@ -49,5 +79,10 @@ public final class InvalidEventException extends RuntimeException {
     /** The offending field's JSON path, or {@code null} if the payload as a whole is at fault. */
     public String field() {
         return field;
+    }
+
+    /** Every violation found (one for envelope errors, possibly several for schema errors). */
+    public List<Violation> violations() {
+        return violations;
     }
 }
