@@ -15,6 +15,7 @@ import dev.spine.jobs.JobQueueBuilder;
 import dev.spine.jobs.JobRequest;
 import dev.spine.jobs.QueueOptions;
 import dev.spine.jobs.SchemaMigrations;
+import dev.spine.service.bus.BusService;
 import dev.spine.service.internal.Breakers;
 import dev.spine.service.internal.EventIngest;
 import dev.spine.service.internal.IngestMetrics;
@@ -78,6 +79,7 @@ public final class JobService implements AutoCloseable {
     private Breakers breakers;
     private LifecycleEvents lifecycle;
     private AdminServer admin;
+    private BusService bus;
     private LatencyObjectives objectives;
     private boolean started;
 
@@ -137,6 +139,10 @@ public final class JobService implements AutoCloseable {
                 config.batchSize(), config.linger(), config.maxAckPending(), config.ackWait()), materializer,
                 new IngestMetrics(metrics), this::afterBatch);
         ingest.start();
+        if (config.bus().enabled()) {
+            // the event bus HTTP service: its own pool and consumers, nothing on the event-to-job path
+            bus = new BusService(config.bus(), spine, config.pgUrl(), config.schema(), config.adminToken(), clock).start();
+        }
         admin = new AdminServer(this, config);
         admin.start();
         LOG.info("job service started: routes from {}, {} handlers, admin API on {}", routes.source(),
@@ -262,6 +268,11 @@ public final class JobService implements AutoCloseable {
         return breakers;
     }
 
+    /** The event bus HTTP service, or null when {@code SPINE_BUS_ENABLED=false}. */
+    public BusService bus() {
+        return bus;
+    }
+
     /** The rejected-events table. */
     public RejectedEvents rejectedEvents() {
         return rejected;
@@ -295,6 +306,7 @@ public final class JobService implements AutoCloseable {
     @Override
     public synchronized void close() {
         closeQuietly("admin API", admin);
+        closeQuietly("event bus", bus);
         if (ingest != null) {
             ingest.close(config.shutdownTimeout());
         }

@@ -1,6 +1,7 @@
 package dev.spine.service;
 
 import dev.spine.events.StreamTopology;
+import dev.spine.service.bus.BusConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -38,7 +39,8 @@ public record ServiceConfig(
         int streamReplicas,
         Duration ackWait,
         Duration workerStaleAfter,
-        String jaegerUrl) {
+        String jaegerUrl,
+        BusConfig bus) {
 
     /** Every variable with its default and meaning, in the order {@code spine serve --help} lists them. */
     public static final Map<String, String[]> VARIABLES = new LinkedHashMap<>();
@@ -69,6 +71,7 @@ public record ServiceConfig(
         v("SPINE_ACK_WAIT", "30s", "how long an unacknowledged event waits before redelivery (an instance died)");
         v("SPINE_WORKER_STALE_AFTER", "30s", "silence after which a worker's running jobs are rescued (heartbeat: a sixth)");
         v("SPINE_JAEGER_URL", "http://localhost:16686", "Jaeger UI the dashboard links a job's trace to (http or https)");
+        VARIABLES.putAll(BusConfig.VARIABLES); // the event bus HTTP service: SPINE_BUS_*
     }
 
     private static void v(String name, String fallback, String meaning) {
@@ -93,7 +96,8 @@ public record ServiceConfig(
                 r.bool("SPINE_LIFECYCLE_EVENTS"), r.duration("SPINE_SHUTDOWN_TIMEOUT"),
                 r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"),
                 r.duration("SPINE_CRON_POLL_INTERVAL"), r.integer("SPINE_STREAM_REPLICAS", 1, 5),
-                r.duration("SPINE_ACK_WAIT"), r.duration("SPINE_WORKER_STALE_AFTER"), r.httpUrl("SPINE_JAEGER_URL"));
+                r.duration("SPINE_ACK_WAIT"), r.duration("SPINE_WORKER_STALE_AFTER"), r.httpUrl("SPINE_JAEGER_URL"),
+                BusConfig.from(env));
     }
 
     /** The defaults alone. */
@@ -136,6 +140,7 @@ public record ServiceConfig(
         m.put("SPINE_ACK_WAIT", ackWait.toMillis() + "ms");
         m.put("SPINE_WORKER_STALE_AFTER", workerStaleAfter.toMillis() + "ms");
         m.put("SPINE_JAEGER_URL", jaegerUrl);
+        m.putAll(bus.asVariables());
         return m;
     }
 

@@ -4,6 +4,7 @@ import dev.spine.contracts.InvalidEventException;
 import dev.spine.jobs.InvalidJobException;
 import dev.spine.jobs.JobErrorCode;
 import dev.spine.service.JobService;
+import dev.spine.service.bus.BusRoutes;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -40,6 +41,10 @@ public final class AdminApi implements AutoCloseable {
         MetricsEndpoint metrics = new MetricsEndpoint(service.metrics());
         app = Javalin.create(config -> {
             configure(config);
+            if (service.bus() != null) {
+                config.http.maxRequestSize = Math.max(MAX_REQUEST_BYTES, BusRoutes.maxRequestBytes(service.config().bus()));
+                new BusRoutes(service.bus()).register(config.routes);
+            }
             new HealthRoutes(health, service).register(config.routes);
             config.routes.get("/metrics", metrics::handle);
             new JobRoutes(service, auth).register(config.routes);

@@ -1,0 +1,176 @@
+package dev.spine.service.bus;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.events.Spine;
+import dev.spine.jobs.SchemaMigrations;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import io.javalin.http.sse.SseClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event bus as an HTTP service, inside the job service: publishers and their keys, publishing with
+ * receipts, the event store and its queries, subscriptions delivered by webhook (with retries and dead
+ * letters) or pushed live (SSE, WebSocket). It has its own small PostgreSQL pool and its own consumers, so
+ * it adds no work to the event-to-job path; {@code SPINE_BUS_EVENT_STORE=false} stops the per-event copy.
+ *
+ * <p>Start order: pool, migrations, event-store writer, webhook dispatcher. {@link #close()} runs it
+ * backwards; live clients are closed by the HTTP server before.
+ */
+public final class BusService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BusService.class);
+    /** How often connected SSE clients get a comment line. */
+    static final Duration LIVE_PING = Duration.ofSeconds(15);
+    static final String COMPONENT = "spine-bus";
+    static final List<String> MIGRATIONS = List.of("/dev/spine/service/bus/migrations/V1__bus.sql");
+
+    private final BusConfig config;
+    private final Spine spine;
+    private final String pgUrl;
+    private final String schema;
+    private final String adminToken;
+    private final Clock clock;
+    private HikariDataSource dataSource;
+    private PublisherRegistry publishers;
+    private EventIntake intake;
+    private EventStore store;
+    private EventStoreWriter writer;
+    private SubscriptionStore subscriptions;
+    private WebhookTargets targets;
+    private WebhookDispatcher dispatcher;
+    private final Set<SseClient> liveClients = ConcurrentHashMap.newKeySet();
+    private ScheduledExecutorService pinger;
+
+    /**
+     * @param spine      the job service's spine (its connection and topology; the bus closes neither)
+     * @param adminToken the bearer token of mutating endpoints ({@code SPINE_ADMIN_TOKEN})
+     */
+    public BusService(BusConfig config, Spine spine, String pgUrl, String schema, String adminToken, Clock clock) {
+        this.config = config;
+        this.spine = spine;
+        this.pgUrl = pgUrl;
+        this.schema = schema;
+        this.adminToken = adminToken;
+        this.clock = clock;
+    }
+
+    public synchronized BusService start() {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(pgUrl);
+        hc.setMaximumPoolSize(config.poolSize());
+        hc.setPoolName("spine-bus");
+        hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+        hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
+        dataSource = new HikariDataSource(hc);
+        SchemaMigrations.migrate(dataSource, schema, COMPONENT, MIGRATIONS, BusService.class);
+        BusSql sql = new BusSql(schema);
+        publishers = new PublisherRegistry(dataSource, sql, clock);
+        intake = new EventIntake(spine, new Receipts(dataSource, sql, clock), clock, config.maxEventBytes());
+        store = new EventStore(dataSource, sql);
+        subscriptions = new SubscriptionStore(dataSource, sql);
+        targets = new WebhookTargets(config.allowPrivateTargets());
+        if (config.eventStore()) {
+            writer = new EventStoreWriter(spine.connection(), spine.topology().platformStream(), config.storeConsumer(),
+                    config.storeBatchSize(), store, spine.codec(), config.partitionKeys());
+            writer.start();
+        }
+        dispatcher = new WebhookDispatcher(spine, subscriptions, new WebhookSender(targets, clock), config, clock);
+        dispatcher.start();
+        pinger = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "spine-bus-live-ping");
+            t.setDaemon(true);
+            return t;
+        });
+        // a comment now and then finds SSE clients that went away without a word (and keeps proxies open)
+        pinger.scheduleWithFixedDelay(this::ping, LIVE_PING.toMillis(), LIVE_PING.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("event bus API on: event store {}, webhooks to private addresses {}",
+                config.eventStore() ? "on" : "off", config.allowPrivateTargets() ? "allowed" : "refused");
+        return this;
+    }
+
+    private void ping() {
+        for (SseClient c : liveClients) {
+            synchronized (c) {
+                if (!c.terminated()) {
+                    c.sendComment("ping");
+                }
+            }
+        }
+    }
+
+    /** SSE clients connected to this instance. */
+    Set<SseClient> liveClients() {
+        return liveClients;
+    }
+
+    BusConfig config() {
+        return config;
+    }
+
+    Spine spine() {
+        return spine;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    String adminToken() {
+        return adminToken;
+    }
+
+    PublisherRegistry publishers() {
+        return publishers;
+    }
+
+    EventIntake intake() {
+        return intake;
+    }
+
+    /** The event store, or null when {@code SPINE_BUS_EVENT_STORE=false}. */
+    EventStore store() {
+        return config.eventStore() ? store : null;
+    }
+
+    SubscriptionStore subscriptions() {
+        return subscriptions;
+    }
+
+    WebhookTargets targets() {
+        return targets;
+    }
+
+    WebhookDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** The highest stream sequence the event store has written here (0 before the first, or when off). */
+    public long storedThrough() {
+        return writer == null ? 0 : writer.lastStoredSequence();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (pinger != null) {
+            pinger.shutdownNow();
+        }
+        liveClients.forEach(SseClient::close);
+        if (dispatcher != null) {
+            dispatcher.close();
+        }
+        if (writer != null) {
+            writer.close();
+        }
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package dev.spine.service.bus;
+
+import dev.spine.service.http.ApiException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.sse.SseHandler;
+import io.javalin.websocket.WsConnectContext;
+import io.javalin.websocket.WsContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Live push of a subscription's events: {@code GET /v1/subscriptions/{id}/events} as Server-Sent Events
+ * (each event's {@code id:} is its stream sequence, so a browser's EventSource resumes by itself with
+ * {@code Last-Event-ID}) and {@code /v1/subscriptions/{id}/ws} as WebSocket text frames
+ * {@code {"id":<sequence>,"eventType":..,"event":{..}}} (resume with {@code ?lastEventId=}). Clients present
+ * the subscription's secret (or the admin token) as {@code Authorization: Bearer} or, where a browser cannot
+ * set headers, {@code ?access_token=}.
+ */
+final class LiveRoutes {
+    private final BusService bus;
+    private final Map<String, LiveFeed> sockets = new ConcurrentHashMap<>();
+
+    LiveRoutes(BusService bus) {
+        this.bus = bus;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/v1/subscriptions/{id}/events", this::sse);
+        routes.ws("/v1/subscriptions/{id}/ws", ws -> {
+            ws.onConnect(this::connect);
+            ws.onClose(ctx -> closeSocket(ctx));
+            ws.onError(ctx -> closeSocket(ctx));
+        });
+    }
+
+    private void sse(Context ctx) throws Exception {
+        Subscription s = authorize(BusHttp.uuidPath(ctx, "id"), Subscription.Mode.SSE, ctx::header, ctx::queryParam);
+        String accept = ctx.header("Accept");
+        if (accept == null || !accept.contains("text/event-stream")) {
+            throw new ApiException(406, "NOT_ACCEPTABLE", "this endpoint streams Server-Sent Events: send "
+                    + "Accept: text/event-stream", Map.of("field", "Accept"));
+        }
+        String last = ctx.header("Last-Event-ID");
+        long after = resumeFrom(last != null ? last : ctx.queryParam("lastEventId"));
+        new SseHandler(client -> stream(s, after, client)).handle(ctx);
+    }
+
+    private void stream(Subscription s, long after, SseClient client) {
+        client.keepAlive();
+        LiveFeed feed = LiveFeed.open(bus.spine().connection(), bus.spine().topology(), bus.spine().codec(), s, after,
+                (seq, type, json) -> {
+                    synchronized (client) {
+                        if (client.terminated()) {
+                            throw new IOException("client gone");
+                        }
+                        client.sendEvent(type, json, String.valueOf(seq));
+                    }
+                }, client::close);
+        client.onClose(() -> {
+            feed.close();
+            bus.liveClients().remove(client);
+        });
+        bus.liveClients().add(client);
+        synchronized (client) {
+            // tells the client the feed is in place: events published from now on will arrive
+            client.sendComment("subscribed " + s.id());
+        }
+    }
+
+    private void connect(WsConnectContext ctx) {
+        Subscription s;
+        long after;
+        try {
+            s = authorize(BusHttp.uuid(ctx.pathParam("id"), "id"), Subscription.Mode.WEBSOCKET, ctx::header,
+                    ctx::queryParam);
+            after = resumeFrom(ctx.queryParam("lastEventId"));
+        } catch (ApiException e) {
+            ctx.closeSession(e.status() == 401 ? 4401 : e.status() == 404 ? 4404 : 4400, e.getMessage());
+            return;
+        } catch (SQLException e) {
+            ctx.closeSession(1011, "internal error");
+            return;
+        }
+        LiveFeed feed = LiveFeed.open(bus.spine().connection(), bus.spine().topology(), bus.spine().codec(), s, after,
+                (seq, type, json) -> {
+                    if (!ctx.session.isOpen()) {
+                        throw new IOException("socket closed");
+                    }
+                    ctx.send("{\"id\":" + seq + ",\"eventType\":\"" + type + "\",\"event\":" + json + "}");
+                }, () -> ctx.closeSession(1011, "delivery failed"));
+        sockets.put(ctx.sessionId(), feed);
+        ctx.send("{\"subscribed\":\"" + s.id() + "\"}");
+    }
+
+    private void closeSocket(WsContext ctx) {
+        LiveFeed feed = sockets.remove(ctx.sessionId());
+        if (feed != null) {
+            feed.close();
+        }
+    }
+
+    private Subscription authorize(UUID id, Subscription.Mode mode, Function<String, String> header,
+            Function<String, String> query) throws SQLException {
+        Subscription s = bus.subscriptions().byId(id).orElseThrow(() -> ApiException.notFound("subscription",
+                id.toString()));
+        String auth = header.apply("Authorization");
+        String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : query.apply("access_token");
+        byte[] given = (token == null ? "" : token).getBytes(StandardCharsets.UTF_8);
+        boolean admin = bus.adminToken() != null && !bus.adminToken().isEmpty()
+                && MessageDigest.isEqual(bus.adminToken().getBytes(StandardCharsets.UTF_8), given);
+        if (!admin && !MessageDigest.isEqual(s.secret().getBytes(StandardCharsets.UTF_8), given)) {
+            throw new ApiException(401, "UNAUTHORIZED", "present the subscription's secret as Authorization: Bearer "
+                    + "or access_token", Map.of("field", "Authorization"));
+        }
+        if (s.mode() != mode) {
+            throw ApiException.invalid("WRONG_MODE", "mode", "subscription " + id + " delivers by " + s.mode().wire()
+                    + ", not " + mode.wire());
+        }
+        return s;
+    }
+
+    /** The stream sequence to resume after; 0 (only new events) when absent. */
+    private static long resumeFrom(String lastEventId) {
+        if (lastEventId == null || lastEventId.isBlank()) {
+            return 0;
+        }
+        try {
+            long n = Long.parseLong(lastEventId.trim());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiException.invalid("INVALID_FIELD", "Last-Event-ID", "Last-Event-ID must be a stream sequence (a "
+                + "whole number >= 0), was '" + lastEventId + "'");
+    }
+}
