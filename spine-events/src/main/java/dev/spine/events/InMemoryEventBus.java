@@ -3,6 +3,7 @@ package dev.spine.events;
 import dev.spine.contracts.Domains;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.EventSchemas;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * is no stream topology, and timing differs from JetStream; behaviour that matters (redelivery,
  * dead letters, competing consumers across processes) must be tested against real NATS.
  *
- * <p>What it does model: validation as the real publisher (envelope, registered domain, size via a
+ * <p>What it does model: validation as the real publisher (envelope, registered domain, schema, size via a
  * codec round trip), dedupe by eventId, durable names as groups (each group sees every event from
  * the start, or only new ones; members of a group take turns), pattern filters, retries after the
  * subscription's backoff up to maxDeliver, then a dead-letter list. Handlers of one group run on one
@@ -36,6 +37,7 @@ public final class InMemoryEventBus implements EventPublisher, EventSubscriber, 
 
     private final Domains domains;
     private final EventCodec codec;
+    private final EventSchemas schemas;
     private final List<EventEnvelope> log = new ArrayList<>();
     private final Set<java.util.UUID> seen = new HashSet<>();
     private final Map<String, Group> groups = new HashMap<>();
@@ -46,13 +48,19 @@ public final class InMemoryEventBus implements EventPublisher, EventSubscriber, 
         return t;
     });
 
-    /** A bus accepting {@code domains}, validating sizes with {@code codec}. */
-    public InMemoryEventBus(Domains domains, EventCodec codec) {
+    /** A bus accepting {@code domains}, validating sizes with {@code codec} and data with {@code schemas}. */
+    public InMemoryEventBus(Domains domains, EventCodec codec, EventSchemas schemas) {
         this.domains = domains;
         this.codec = codec;
+        this.schemas = schemas;
     }
 
-    /** A bus with the default domains and codec. */
+    /** A bus accepting {@code domains}, validating sizes with {@code codec} and data with the classpath schemas. */
+    public InMemoryEventBus(Domains domains, EventCodec codec) {
+        this(domains, codec, EventSchemas.fromClasspath());
+    }
+
+    /** A bus with the default domains, codec and classpath schemas. */
     public InMemoryEventBus() {
         this(Domains.defaults(), EventCodec.defaults());
     }
@@ -60,6 +68,7 @@ public final class InMemoryEventBus implements EventPublisher, EventSubscriber, 
     @Override
     public synchronized PublishResult publish(EventEnvelope event) {
         domains.require(event.eventType());
+        schemas.validate(event);
         EventEnvelope stored = codec.decode(codec.encode(event)); // same size and shape checks as the wire
         if (!seen.add(event.eventId())) {
             return new PublishResult(STREAM, sequenceOf(event), true);
@@ -128,7 +137,7 @@ public final class InMemoryEventBus implements EventPublisher, EventSubscriber, 
             m.handler.handle(received);
             m.handled.incrementAndGet();
         } catch (Exception ex) {
-            if (attempt >= g.options.maxDeliver()) {
+            if (attempt >= g.options.maxDeliver() || ex instanceof EventRejectedException) {
                 LOG.warn("in-memory bus: {} failed {} times in {}; dead-lettered", e, attempt, g.options.durableName(), ex);
                 deadLetters.add(received);
             } else {

@@ -2,6 +2,7 @@ package dev.spine.events;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.EventSchemas;
 import io.nats.client.Connection;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
@@ -30,6 +31,7 @@ public final class SpineBuilder {
     final String natsUrl;
     StreamTopology topology = StreamTopology.defaults();
     EventCodec codec = EventCodec.defaults();
+    EventSchemas schemas;
     MetricRegistry metricRegistry;
     OpenTelemetry openTelemetry;
     Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
@@ -47,6 +49,11 @@ public final class SpineBuilder {
     public SpineBuilder topology(StreamTopology v) { this.topology = v; return this; }
     /** Codec (payload limit); default {@link EventCodec#defaults()}. */
     public SpineBuilder codec(EventCodec v) { this.codec = v; return this; }
+    /**
+     * JSON Schemas the publisher checks {@code data} against before sending; default
+     * {@link EventSchemas#fromClasspath()} (the platform's schemas), {@link EventSchemas#none()} to skip.
+     */
+    public SpineBuilder schemas(EventSchemas v) { this.schemas = v; return this; }
     /** Where counters and timers go; default none (counters only, no timers). */
     public SpineBuilder metricRegistry(MetricRegistry v) { this.metricRegistry = v; return this; }
     /** Tracing; default {@link GlobalOpenTelemetry#get()}, a no-op unless an SDK was registered. */
@@ -78,6 +85,9 @@ public final class SpineBuilder {
         }
         if (openTelemetry == null) {
             openTelemetry = GlobalOpenTelemetry.get();
+        }
+        if (schemas == null) {
+            schemas = EventSchemas.fromClasspath();
         }
         return Spine.create(this);
     }

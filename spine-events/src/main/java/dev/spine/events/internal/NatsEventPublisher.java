@@ -2,6 +2,7 @@ package dev.spine.events.internal;
 
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.EventSchemas;
 import dev.spine.events.EventPublishException;
 import dev.spine.events.EventPublishException.Reason;
 import dev.spine.events.EventPublisher;
@@ -24,7 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes over JetStream. The hot path is: domain check, one streaming encode, one header block,
+ * Publishes over JetStream. The hot path is: domain check, schema lookup (a JSON Schema check only for
+ * types that have one), one streaming encode, one header block,
  * one jnats call; no reflection, no tree building. Never sets the expected-stream header: nats-server
  * before 2.10.14 then silently leaves the message out of the streams that source it.
  */
@@ -36,6 +38,7 @@ public final class NatsEventPublisher implements EventPublisher {
     private final JetStream js;
     private final StreamTopology topology;
     private final EventCodec codec;
+    private final EventSchemas schemas;
     private final EventMetrics metrics;
     private final EventTracing tracing;
     private final int retries;
@@ -46,11 +49,12 @@ public final class NatsEventPublisher implements EventPublisher {
     private final boolean failFastWhenFull;
     private final ConcurrentHashMap<String, String> subjects = new ConcurrentHashMap<>();
 
-    public NatsEventPublisher(JetStream js, StreamTopology topology, EventCodec codec, EventMetrics metrics,
-            EventTracing tracing, int retries, int maxInFlight, boolean failFastWhenFull) {
+    public NatsEventPublisher(JetStream js, StreamTopology topology, EventCodec codec, EventSchemas schemas,
+            EventMetrics metrics, EventTracing tracing, int retries, int maxInFlight, boolean failFastWhenFull) {
         this.js = js;
         this.topology = topology;
         this.codec = codec;
+        this.schemas = schemas;
         this.metrics = metrics;
         this.tracing = tracing;
         this.retries = retries;
@@ -64,6 +68,7 @@ public final class NatsEventPublisher implements EventPublisher {
 
     private Outgoing prepare(EventEnvelope event) {
         topology.domains().require(event.eventType());
+        schemas.validate(event); // one map lookup for a type without schema
         String subject = subjects.computeIfAbsent(event.eventType(), topology::subjectFor);
         Headers headers = new Headers();
         String eventId = event.eventId().toString();

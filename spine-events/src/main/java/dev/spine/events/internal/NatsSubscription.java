@@ -4,6 +4,7 @@ import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
 import dev.spine.events.EventHandler;
+import dev.spine.events.EventRejectedException;
 import dev.spine.events.EventSubscription;
 import dev.spine.events.ReceivedEvent;
 import dev.spine.events.SpineException;
@@ -29,14 +30,15 @@ import org.slf4j.LoggerFactory;
 /**
  * One running durable pull consumer (simplified consumer API, with heartbeats, which survives
  * reconnects). Handlers run one at a time on the subscription's own thread. Success acks; failure
- * naks with the backoff delay (a plain nak would ignore backoff); the last allowed delivery copies the
- * event to dead letters and terms it. A watchdog sends {@code inProgress()} for a handler that runs
+ * naks with the backoff delay (a plain nak would ignore backoff); the last allowed delivery, or an
+ * {@link EventRejectedException}, copies the event to dead letters and terms it. A watchdog sends {@code inProgress()} for a handler that runs
  * longer than a third of AckWait, so long handlers are not redelivered under their feet.
  */
 public final class NatsSubscription implements EventSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(NatsSubscription.class);
     private static final String REASON_MALFORMED = "malformed";
     private static final String REASON_MAX_DELIVERIES = "max-deliveries";
+    private static final String REASON_REJECTED = "rejected";
     /** Pause before pulling again after the server could not be asked (e.g. while reconnecting). */
     private static final Duration PULL_RETRY_PAUSE = Duration.ofSeconds(1);
     /** When this share of a fetch has been handled, the next fetch is requested. */
@@ -200,7 +202,11 @@ public final class NatsSubscription implements EventSubscription {
 
     private void failed(Message m, Exception error, long delivered) {
         metrics.failed.inc();
-        if (delivered >= options.maxDeliver()) {
+        if (error instanceof EventRejectedException) {
+            LOG.warn("{}/{}: {} rejected by its handler on delivery {}; moving it to dead letters: {}", stream,
+                    options.durableName(), m.getSubject(), delivered, error.getMessage());
+            deadLetter(m, REASON_REJECTED, error, delivered);
+        } else if (delivered >= options.maxDeliver()) {
             LOG.warn("{}/{}: {} failed on delivery {} of {}; moving it to dead letters", stream,
                     options.durableName(), m.getSubject(), delivered, options.maxDeliver(), error);
             deadLetter(m, REASON_MAX_DELIVERIES, error, delivered);

@@ -1,0 +1,277 @@
+package dev.spine.events.postgres;
+
+import dev.spine.contracts.Domains;
+import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.EventSchemas;
+import dev.spine.events.EventPublisher;
+import dev.spine.events.TraceContexts;
+import dev.spine.events.postgres.internal.Migrator;
+import dev.spine.events.postgres.internal.Sql;
+import io.opentelemetry.api.trace.Span;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transactional outbox: a service writes its business rows and its events in the same PostgreSQL
+ * transaction, and {@link OutboxRelay} publishes the committed events to JetStream.
+ *
+ * <pre>{@code
+ * Outbox outbox = Outbox.builder(dataSource).build();        // migrates its tables
+ * try (Connection c = dataSource.getConnection()) {
+ *     c.setAutoCommit(false);
+ *     insertOrder(c, order);
+ *     outbox.add(c, ORDER_PLACED.envelope("shop", order).build(), order.id());   // partition key
+ *     c.commit();                                             // the event exists iff the order does
+ * }
+ * }</pre>
+ *
+ * <p>Guarantees: {@link #add} validates the event (registered domain, JSON Schema, size) before writing,
+ * so the caller's transaction fails instead of the relay later; a rolled-back transaction leaves no
+ * event; events with the same partition key are written one transaction at a time (a transaction-scoped
+ * advisory lock per key, held until commit), so their outbox order is their commit order, which the
+ * relay keeps on the stream. The current trace is stamped into an event that has none, so the trace
+ * continues through the relay. Thread-safe.
+ *
+ * <p>Immediate mode ({@link Builder#immediatePublisher}): {@link #transaction} commits and then publishes
+ * the transaction's events at once, marking them sent; whatever fails to publish is left to the relay,
+ * which stays the safety net. Order per key then holds within a transaction, and across transactions only
+ * as far as their publishes do not overlap (the relay path orders across transactions).
+ */
+public final class Outbox {
+    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
+
+    private final DataSource dataSource;
+    private final Sql sql;
+    private final EventCodec codec;
+    private final Domains domains;
+    private final EventSchemas schemas;
+    private final EventPublisher immediatePublisher;
+
+    private Outbox(Builder b) {
+        this.dataSource = b.dataSource;
+        this.sql = Sql.in(b.schema);
+        this.codec = b.codec;
+        this.domains = b.domains;
+        this.schemas = b.schemas;
+        this.immediatePublisher = b.immediatePublisher;
+    }
+
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /** The schema holding the outbox table. */
+    public String schema() {
+        return sql.schema;
+    }
+
+    /** {@link #add(Connection, EventEnvelope, String)} without a partition key: no order relative to other events. */
+    public void add(Connection connection, EventEnvelope event) {
+        add(connection, event, null);
+    }
+
+    /**
+     * Writes {@code event} in {@code connection}'s current transaction (the caller commits or rolls back).
+     *
+     * @param partitionKey events with the same key are published in commit order (e.g. the aggregate id);
+     *     {@code null} for none
+     * @throws dev.spine.contracts.InvalidEventException before writing, for an unregistered domain, a
+     *     schema violation or an oversized event
+     * @throws OutboxException if the row cannot be written
+     */
+    public void add(Connection connection, EventEnvelope event, String partitionKey) {
+        Objects.requireNonNull(connection, "connection");
+        if (partitionKey != null && partitionKey.isEmpty()) {
+            throw new IllegalArgumentException("partitionKey must be null or non-empty");
+        }
+        byte[] payload = encode(event);
+        try {
+            if (partitionKey == null) {
+                try (PreparedStatement p = connection.prepareStatement(sql.addUnkeyed)) {
+                    p.setObject(1, event.eventId());
+                    p.setString(2, event.eventType());
+                    p.setBytes(3, payload);
+                    p.executeUpdate();
+                }
+            } else {
+                try (PreparedStatement p = connection.prepareStatement(sql.add)) {
+                    p.setString(1, sql.schema + ".outbox");
+                    p.setString(2, partitionKey);
+                    p.setObject(3, event.eventId());
+                    p.setString(4, event.eventType());
+                    p.setString(5, partitionKey);
+                    p.setBytes(6, payload);
+                    p.executeUpdate();
+                }
+            }
+        } catch (SQLException e) {
+            throw new OutboxException("cannot add " + event + " to " + sql.schema + ".outbox", e);
+        }
+    }
+
+    private byte[] encode(EventEnvelope event) {
+        domains.require(event.eventType());
+        schemas.validate(event);
+        EventEnvelope toStore = event;
+        if (event.traceContext() == null && Span.current().getSpanContext().isValid()) {
+            toStore = event.toBuilder().traceContext(TraceContexts.of(Span.current())).build();
+        }
+        return codec.encode(toStore);
+    }
+
+    /** Work done in one transaction by {@link #transaction}. */
+    @FunctionalInterface
+    public interface TransactionWork<T> {
+        T run(OutboxTransaction tx) throws Exception;
+    }
+
+    /** The transaction {@link TransactionWork} runs in: its connection and the events it adds. */
+    public final class OutboxTransaction {
+        private final Connection connection;
+        private final List<EventEnvelope> added = new ArrayList<>();
+
+        private OutboxTransaction(Connection connection) {
+            this.connection = connection;
+        }
+
+        /** The transaction's connection, for the business writes (do not commit or close it). */
+        public Connection connection() {
+            return connection;
+        }
+
+        /** {@link Outbox#add(Connection, EventEnvelope, String)} in this transaction. */
+        public void add(EventEnvelope event, String partitionKey) {
+            Outbox.this.add(connection, event, partitionKey);
+            added.add(event);
+        }
+
+        public void add(EventEnvelope event) {
+            add(event, null);
+        }
+    }
+
+    /**
+     * Runs {@code work} in one transaction on a connection of this outbox's data source and commits it;
+     * rolls back if {@code work} throws (then no event exists). In immediate mode the committed events
+     * are then published at once, in the order added; the publish happens after the commit, so it
+     * never makes the transaction fail, and what it misses the relay publishes.
+     */
+    public <T> T transaction(TransactionWork<T> work) {
+        List<EventEnvelope> committed;
+        T result;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            OutboxTransaction tx = new OutboxTransaction(c);
+            try {
+                result = work.run(tx);
+                c.commit();
+            } catch (Exception | Error e) {
+                c.rollback();
+                if (e instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e instanceof Error err) {
+                    throw err;
+                }
+                throw new OutboxException("transaction failed and was rolled back", e);
+            }
+            committed = tx.added;
+        } catch (SQLException e) {
+            throw new OutboxException("outbox transaction failed", e);
+        }
+        if (immediatePublisher != null && !committed.isEmpty()) {
+            publishNow(committed);
+        }
+        return result;
+    }
+
+    private void publishNow(List<EventEnvelope> events) {
+        List<CompletableFuture<?>> pending = new ArrayList<>(events.size());
+        List<Object> sent = new ArrayList<>(events.size());
+        for (EventEnvelope e : events) {
+            try {
+                pending.add(immediatePublisher.publishAsync(e).thenRun(() -> {
+                    synchronized (sent) {
+                        sent.add(e.eventId());
+                    }
+                }));
+            } catch (RuntimeException ex) {
+                LOG.info("immediate publish of {} failed ({}); the relay will publish it", e, ex.toString());
+                break; // keep order: later events of the transaction wait for the relay too
+            }
+        }
+        for (CompletableFuture<?> f : pending) {
+            try {
+                f.join();
+            } catch (RuntimeException ex) {
+                LOG.info("immediate publish failed ({}); the relay will publish what was not sent", ex.toString());
+            }
+        }
+        if (sent.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement(sql.markSentByEventId)) {
+            p.setArray(1, c.createArrayOf("uuid", sent.toArray()));
+            p.executeUpdate();
+        } catch (SQLException ex) {
+            // published but not marked: the relay publishes them again and JetStream's dedupe drops the copy
+            LOG.warn("cannot mark {} immediately published events as sent; the relay will re-send them "
+                    + "(deduplicated by eventId within the duplicate window)", sent.size(), ex);
+        }
+    }
+
+    /** Options of an {@link Outbox}; {@link #build()} checks them and migrates the schema. */
+    public static final class Builder {
+        /** The schema of the outbox, processing log and history tables unless one is given. */
+        public static final String DEFAULT_SCHEMA = "spine_events";
+
+        private final DataSource dataSource;
+        private String schema = DEFAULT_SCHEMA;
+        private EventCodec codec = EventCodec.defaults();
+        private Domains domains = Domains.defaults();
+        private EventSchemas schemas;
+        private EventPublisher immediatePublisher;
+        private boolean migrate = true;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        /** Default {@value #DEFAULT_SCHEMA}. */
+        public Builder schema(String v) { this.schema = v; return this; }
+        /** The codec events are stored with (its size limit applies); default {@link EventCodec#defaults()}. */
+        public Builder codec(EventCodec v) { this.codec = v; return this; }
+        /** Domains accepted; use the same as the spine's topology. Default {@link Domains#defaults()}. */
+        public Builder domains(Domains v) { this.domains = v; return this; }
+        /** Schemas checked on add; default {@link EventSchemas#fromClasspath()}. */
+        public Builder schemas(EventSchemas v) { this.schemas = v; return this; }
+        /** Turns on immediate mode for {@link Outbox#transaction}: publish right after commit. */
+        public Builder immediatePublisher(EventPublisher v) { this.immediatePublisher = v; return this; }
+        /** Whether {@link #build()} creates or upgrades the tables; default true. */
+        public Builder migrate(boolean v) { this.migrate = v; return this; }
+
+        public Outbox build() {
+            Sql.checkSchema(schema);
+            Objects.requireNonNull(codec, "codec");
+            Objects.requireNonNull(domains, "domains");
+            if (schemas == null) {
+                schemas = EventSchemas.fromClasspath();
+            }
+            Outbox outbox = new Outbox(this);
+            if (migrate) {
+                Migrator.migrate(dataSource, outbox.sql);
+            }
+            return outbox;
+        }
+    }
+}

@@ -1,0 +1,504 @@
+package dev.spine.events.postgres;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.EventPublisher;
+import dev.spine.events.PublishResult;
+import dev.spine.events.postgres.internal.Migrator;
+import dev.spine.events.postgres.internal.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the outbox's committed events to JetStream, marks them sent, retries failures with backoff.
+ *
+ * <p>Several relays (one per service instance) may run against one outbox: one leads, the others stand
+ * by. The leader holds a PostgreSQL session advisory lock on its own connection for as long as it
+ * relays; if its process dies or its connection breaks, the lock goes with it and a standby takes over
+ * within {@code standbyInterval}. An event the old leader published but had not yet marked sent is
+ * published again by the new one with the same {@code Nats-Msg-Id} (its eventId), so JetStream stores it
+ * once as long as the takeover happens within the stream's duplicate window (2 min by default).
+ *
+ * <p>Order: rows are read in id order, which per partition key is commit order (see {@link Outbox}), and
+ * published in that order, pipelined over one NATS connection (which keeps the order); a row that fails
+ * before it is sent holds back the later rows of its key until it is published after its backoff. The one
+ * case where a later row of a key can be stored first: an earlier row that was sent in the same batch
+ * and then refused by JetStream or lost without being stored while the later one was stored; such
+ * failures are logged with the event id.
+ *
+ * <p>Metrics (with a registry): gauges {@code spine.outbox.lag_seconds} (age of the oldest unsent event,
+ * 0 when none) and {@code spine.outbox.pending}; counters {@code spine.outbox.published} and
+ * {@code spine.outbox.publish_failed}. Lifecycle: {@link #start()} starts one thread; {@link #close()}
+ * finishes the current batch, stops it and gives up leadership.
+ */
+public final class OutboxRelay implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+    private static final int MAX_ERROR_LENGTH = 2000;
+    private static final int CLEANUP_CHUNK = 1000;
+    private static final String LOCK_NAME = "spine-outbox-relay";
+
+    private final DataSource dataSource;
+    private final EventPublisher publisher;
+    private final Sql sql;
+    private final EventCodec codec;
+    private final String name;
+    private final int batchSize;
+    private final Duration pollInterval;
+    private final Duration standbyInterval;
+    private final Duration initialBackoff;
+    private final Duration maxBackoff;
+    private final Duration retention;
+    private final Duration cleanupInterval;
+    private final Clock clock;
+    private final Counter published;
+    private final Counter publishFailed;
+    private final Object wake = new Object();
+
+    private Connection leaderConnection;
+    private volatile boolean leader;
+    private volatile Instant oldestUnsent;
+    private volatile long pending;
+    private Instant lastCleanup = Instant.EPOCH;
+    private Instant lastStats = Instant.EPOCH;
+    private volatile boolean running;
+    private Thread loop;
+
+    private OutboxRelay(Builder b) {
+        this.dataSource = b.dataSource;
+        this.publisher = b.publisher;
+        this.sql = Sql.in(b.schema);
+        this.codec = b.codec;
+        this.name = b.name;
+        this.batchSize = b.batchSize;
+        this.pollInterval = b.pollInterval;
+        this.standbyInterval = b.standbyInterval;
+        this.initialBackoff = b.initialBackoff;
+        this.maxBackoff = b.maxBackoff;
+        this.retention = b.retention;
+        this.cleanupInterval = b.cleanupInterval;
+        this.clock = b.clock;
+        MetricRegistry registry = b.metricRegistry == null ? new MetricRegistry() : b.metricRegistry;
+        this.published = registry.counter("spine.outbox.published");
+        this.publishFailed = registry.counter("spine.outbox.publish_failed");
+        registry.gauge("spine.outbox.lag_seconds", () -> () -> lag().toMillis() / 1000.0);
+        registry.gauge("spine.outbox.pending", () -> () -> pending);
+    }
+
+    /** A relay publishing the outbox in {@code dataSource} through {@code publisher} (normally the {@code Spine}). */
+    public static Builder builder(DataSource dataSource, EventPublisher publisher) {
+        return new Builder(dataSource, publisher);
+    }
+
+    /** Starts the relay thread (leader or standby). */
+    public synchronized void start() {
+        if (loop != null) {
+            throw new IllegalStateException("relay " + name + " already started");
+        }
+        running = true;
+        loop = new Thread(this::run, "spine-outbox-relay-" + name);
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    /** True while this relay holds leadership (publishes); the others stand by. */
+    public boolean isLeader() {
+        return leader;
+    }
+
+    /** Age of the oldest unsent event as last seen (zero when none is waiting). */
+    public Duration lag() {
+        Instant oldest = oldestUnsent;
+        if (oldest == null) {
+            return Duration.ZERO;
+        }
+        Duration d = Duration.between(oldest, clock.instant());
+        return d.isNegative() ? Duration.ZERO : d;
+    }
+
+    /** Unsent events as last seen. */
+    public long pending() {
+        return pending;
+    }
+
+    /** Events this relay published (acknowledged by the stream, duplicates included). */
+    public long publishedCount() {
+        return published.getCount();
+    }
+
+    /** Makes an idle relay look at the outbox now instead of after {@code pollInterval}. */
+    public void wakeUp() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            Duration pause = pollInterval;
+            try {
+                int n = runOnce();
+                if (!leader) {
+                    pause = standbyInterval;
+                } else if (n >= batchSize) {
+                    continue; // more waiting: no pause
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("outbox relay {}: {}; giving up leadership and retrying in {}", name, e.toString(), pollInterval);
+                dropLeadership();
+            }
+            synchronized (wake) {
+                if (!running) {
+                    break;
+                }
+                try {
+                    wake.wait(Math.max(1, pause.toMillis()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        dropLeadership();
+    }
+
+    /**
+     * One step: takes leadership if free, and if leading publishes one batch. Returns the number of events
+     * handed to the publisher (0 when standing by). The relay thread calls this; tests may call it
+     * directly on a relay that is not started.
+     *
+     * @throws OutboxException if PostgreSQL fails (leadership is then given up)
+     */
+    public int runOnce() {
+        try {
+            if (!ensureLeader()) {
+                readStats();
+                return 0;
+            }
+            int n = relayBatch();
+            cleanupIfDue();
+            return n;
+        } catch (SQLException e) {
+            dropLeadership();
+            throw new OutboxException("outbox relay " + name + " failed on " + sql.schema + ".outbox", e);
+        }
+    }
+
+    private boolean ensureLeader() throws SQLException {
+        if (leader) {
+            return true;
+        }
+        Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(true);
+            c.setClientInfo("ApplicationName", "spine-outbox-relay/" + name);
+            try (PreparedStatement p = c.prepareStatement(sql.tryLead)) {
+                p.setString(1, LOCK_NAME);
+                p.setString(2, sql.schema);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        leaderConnection = c;
+                        leader = true;
+                        LOG.info("outbox relay {} leads {}.outbox", name, sql.schema);
+                        return true;
+                    }
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        c.close();
+        return false;
+    }
+
+    private void readStats() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement(sql.unsentStats);
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            pending = rs.getLong(1);
+            Timestamp t = rs.getTimestamp(2);
+            oldestUnsent = t == null ? null : t.toInstant();
+        }
+    }
+
+    /** One row of the outbox as the relay reads it. */
+    private record Row(long id, UUID eventId, String key, byte[] payload, int attempts, Instant nextAttemptAt,
+            Instant createdAt) {}
+
+    private int relayBatch() throws SQLException {
+        Connection c = leaderConnection;
+        List<Row> rows = fetch(c);
+        oldestUnsent = rows.isEmpty() ? null : rows.get(0).createdAt;
+        if (rows.size() < batchSize) {
+            pending = rows.size();
+        } else if (Duration.between(lastStats, clock.instant()).compareTo(standbyInterval) >= 0) {
+            lastStats = clock.instant(); // a count over a large backlog is not free: at most once per standbyInterval
+            readStats();
+        }
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        Instant now = clock.instant();
+        Set<String> blocked = new HashSet<>();
+        List<Row> toSend = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+            if (r.key != null && blocked.contains(r.key)) {
+                continue;
+            }
+            if (r.nextAttemptAt != null && r.nextAttemptAt.isAfter(now)) {
+                if (r.key != null) {
+                    blocked.add(r.key); // a later event of this key must not overtake it
+                }
+                continue;
+            }
+            toSend.add(r);
+        }
+        List<CompletableFuture<PublishResult>> acks = new ArrayList<>(toSend.size());
+        for (Row r : toSend) {
+            if (r.key != null && blocked.contains(r.key)) {
+                acks.add(null); // an earlier event of this key failed before it was sent: wait behind it
+                continue;
+            }
+            CompletableFuture<PublishResult> ack = publish(r);
+            if (ack.isCompletedExceptionally() && r.key != null) {
+                blocked.add(r.key);
+            }
+            acks.add(ack);
+        }
+        List<Long> sent = new ArrayList<>(toSend.size());
+        for (int i = 0; i < toSend.size(); i++) {
+            Row r = toSend.get(i);
+            if (acks.get(i) == null) {
+                continue;
+            }
+            try {
+                acks.get(i).join();
+                sent.add(r.id);
+                published.inc();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                Throwable cause = e.getCause() == null ? e : e.getCause();
+                publishFailed.inc();
+                markFailed(c, r, cause);
+            }
+        }
+        if (!sent.isEmpty()) {
+            try (PreparedStatement p = c.prepareStatement(sql.markSent)) {
+                p.setArray(1, c.createArrayOf("bigint", sent.toArray()));
+                p.executeUpdate();
+            }
+        }
+        return (int) acks.stream().filter(Objects::nonNull).count();
+    }
+
+    private CompletableFuture<PublishResult> publish(Row r) {
+        try {
+            EventEnvelope e = codec.decode(r.payload);
+            return publisher.publishAsync(e);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private List<Row> fetch(Connection c) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement(sql.fetchUnsent)) {
+            p.setInt(1, batchSize);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    Timestamp next = rs.getTimestamp(6);
+                    rows.add(new Row(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getBytes(4),
+                            rs.getInt(5), next == null ? null : next.toInstant(), rs.getTimestamp(7).toInstant()));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private void markFailed(Connection c, Row r, Throwable error) throws SQLException {
+        Duration wait = backoffAfter(r.attempts + 1);
+        LOG.warn("outbox relay {}: publishing event {} (attempt {}) failed; retry in {}: {}", name, r.eventId,
+                r.attempts + 1, wait, error.toString());
+        String message = String.valueOf(error);
+        try (PreparedStatement p = c.prepareStatement(sql.markFailed)) {
+            p.setTimestamp(1, Timestamp.from(clock.instant().plus(wait)));
+            p.setString(2, message.length() > MAX_ERROR_LENGTH ? message.substring(0, MAX_ERROR_LENGTH) : message);
+            p.setLong(3, r.id);
+            p.executeUpdate();
+        }
+    }
+
+    /** initialBackoff × 2^(attempt-1), capped at maxBackoff. */
+    Duration backoffAfter(int attempt) {
+        long factor = 1L << Math.min(attempt - 1, 30);
+        Duration d = initialBackoff.multipliedBy(factor);
+        return d.compareTo(maxBackoff) > 0 ? maxBackoff : d;
+    }
+
+    private void cleanupIfDue() throws SQLException {
+        Instant now = clock.instant();
+        if (Duration.between(lastCleanup, now).compareTo(cleanupInterval) < 0) {
+            return;
+        }
+        lastCleanup = now;
+        int deleted;
+        do {
+            try (PreparedStatement p = leaderConnection.prepareStatement(sql.deleteSentBefore)) {
+                p.setTimestamp(1, Timestamp.from(now.minus(retention)));
+                p.setInt(2, CLEANUP_CHUNK);
+                deleted = p.executeUpdate();
+            }
+        } while (deleted == CLEANUP_CHUNK && running);
+    }
+
+    private void dropLeadership() {
+        Connection c = leaderConnection;
+        leaderConnection = null;
+        boolean was = leader;
+        leader = false;
+        if (c != null) {
+            // a pooled connection keeps its session locks: unlock before it goes back, or discard it
+            try (PreparedStatement p = c.prepareStatement(sql.unlead)) {
+                p.setString(1, LOCK_NAME);
+                p.setString(2, sql.schema);
+                p.execute();
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("outbox relay {}: leader connection is broken ({}); discarding it", name, e.toString());
+                try {
+                    c.abort(Runnable::run);
+                    c.close();
+                } catch (SQLException abortFailed) {
+                    LOG.debug("outbox relay {}: aborting the leader connection: {}", name, abortFailed.toString());
+                }
+            }
+        }
+        if (was) {
+            LOG.info("outbox relay {} no longer leads {}.outbox", name, sql.schema);
+        }
+    }
+
+    /** Finishes the current batch, stops the thread and gives up leadership (a standby takes over). */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            running = false;
+            t = loop;
+        }
+        wakeUp();
+        if (t != null) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            dropLeadership();
+        }
+    }
+
+    /** Options of an {@link OutboxRelay}; {@link #build()} names a bad field. */
+    public static final class Builder {
+        public static final int DEFAULT_BATCH_SIZE = 100;
+        public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
+        public static final Duration DEFAULT_STANDBY_INTERVAL = Duration.ofSeconds(1);
+        public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(1);
+        public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofMinutes(5);
+        /** Sent rows are kept this long (longer than the stream's duplicate window), then deleted. */
+        public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+        public static final Duration DEFAULT_CLEANUP_INTERVAL = Duration.ofMinutes(1);
+
+        private final DataSource dataSource;
+        private final EventPublisher publisher;
+        private String schema = Outbox.Builder.DEFAULT_SCHEMA;
+        private EventCodec codec = EventCodec.defaults();
+        private String name = "relay";
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private Duration standbyInterval = DEFAULT_STANDBY_INTERVAL;
+        private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
+        private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+        private Duration retention = DEFAULT_RETENTION;
+        private Duration cleanupInterval = DEFAULT_CLEANUP_INTERVAL;
+        private MetricRegistry metricRegistry;
+        private Clock clock = Clock.systemUTC();
+        private boolean migrate = true;
+
+        private Builder(DataSource dataSource, EventPublisher publisher) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+            this.publisher = Objects.requireNonNull(publisher, "publisher");
+        }
+
+        public Builder schema(String v) { this.schema = v; return this; }
+        /** Must read what the outbox's codec wrote (same size limit or larger). */
+        public Builder codec(EventCodec v) { this.codec = v; return this; }
+        /** Names the relay in logs, its thread and its PostgreSQL application_name. */
+        public Builder name(String v) { this.name = v; return this; }
+        public Builder batchSize(int v) { this.batchSize = v; return this; }
+        /** How long an idle leader waits before looking again. */
+        public Builder pollInterval(Duration v) { this.pollInterval = v; return this; }
+        /** How often a standby tries to take over; keep it well under the duplicate window. */
+        public Builder standbyInterval(Duration v) { this.standbyInterval = v; return this; }
+        public Builder initialBackoff(Duration v) { this.initialBackoff = v; return this; }
+        public Builder maxBackoff(Duration v) { this.maxBackoff = v; return this; }
+        public Builder retention(Duration v) { this.retention = v; return this; }
+        public Builder cleanupInterval(Duration v) { this.cleanupInterval = v; return this; }
+        public Builder metricRegistry(MetricRegistry v) { this.metricRegistry = v; return this; }
+        /** Decides retry times and lag; tests pass a settable clock. */
+        public Builder clock(Clock v) { this.clock = v; return this; }
+        public Builder migrate(boolean v) { this.migrate = v; return this; }
+
+        public OutboxRelay build() {
+            Sql.checkSchema(schema);
+            Objects.requireNonNull(codec, "codec");
+            Objects.requireNonNull(clock, "clock");
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("name must be non-blank");
+            }
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+            }
+            positive("pollInterval", pollInterval);
+            positive("standbyInterval", standbyInterval);
+            positive("initialBackoff", initialBackoff);
+            positive("maxBackoff", maxBackoff);
+            if (maxBackoff.compareTo(initialBackoff) < 0) {
+                throw new IllegalArgumentException("maxBackoff must be >= initialBackoff, got " + maxBackoff);
+            }
+            positive("retention", retention);
+            positive("cleanupInterval", cleanupInterval);
+            OutboxRelay relay = new OutboxRelay(this);
+            if (migrate) {
+                Migrator.migrate(dataSource, relay.sql);
+            }
+            return relay;
+        }
+
+        private static void positive(String field, Duration d) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(field + " must be a positive duration, got " + d);
+            }
+        }
+    }
+}

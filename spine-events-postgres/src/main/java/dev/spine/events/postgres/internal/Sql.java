@@ -1,0 +1,113 @@
+package dev.spine.events.postgres.internal;
+
+/**
+ * Every statement of this module, in one place. {@code {schema}} is replaced once, by {@link #in}, with
+ * a schema name checked by {@link #checkSchema}; no statement is ever assembled from other input.
+ */
+public final class Sql {
+    /** The version row of this module's tables (see {@link Migrator}). */
+    static final String CREATE_VERSION_TABLE =
+            "CREATE TABLE IF NOT EXISTS {schema}.spine_events_pg_version (version integer NOT NULL)";
+    static final String READ_VERSION = "SELECT max(version) FROM {schema}.spine_events_pg_version";
+    static final String WRITE_VERSION = "INSERT INTO {schema}.spine_events_pg_version (version) VALUES (?)";
+
+    /**
+     * Serialises the outbox writes of one partition key across transactions (released at commit), so id
+     * order is commit order within a key; the relay relies on that for per-key order.
+     */
+    private static final String ADD = """
+            WITH key_lock AS (SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?)))
+            INSERT INTO {schema}.outbox (event_id, event_type, partition_key, payload)
+            SELECT ?, ?, ?, ? FROM key_lock""";
+    private static final String ADD_UNKEYED =
+            "INSERT INTO {schema}.outbox (event_id, event_type, partition_key, payload) VALUES (?, ?, NULL, ?)";
+    private static final String FETCH_UNSENT = """
+            SELECT id, event_id, partition_key, payload, attempts, next_attempt_at, created_at
+            FROM {schema}.outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?""";
+    private static final String MARK_SENT = "UPDATE {schema}.outbox SET sent_at = now() WHERE id = ANY(?)";
+    private static final String MARK_SENT_BY_EVENT_ID =
+            "UPDATE {schema}.outbox SET sent_at = now() WHERE event_id = ANY(?) AND sent_at IS NULL";
+    private static final String MARK_FAILED = """
+            UPDATE {schema}.outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
+            WHERE id = ? AND sent_at IS NULL""";
+    private static final String DELETE_SENT_BEFORE = """
+            DELETE FROM {schema}.outbox WHERE id IN (
+                SELECT id FROM {schema}.outbox WHERE sent_at < ? ORDER BY sent_at LIMIT ?)""";
+    private static final String UNSENT_STATS =
+            "SELECT count(*), min(created_at) FROM {schema}.outbox WHERE sent_at IS NULL";
+    /** Leadership of the relays of one schema: a session lock held as long as the leader's connection lives. */
+    private static final String TRY_LEAD = "SELECT pg_try_advisory_lock(hashtext(?), hashtext(?))";
+
+    private static final String CLAIM = """
+            INSERT INTO {schema}.processing_log AS p (handler, key, state, lease_until)
+            VALUES (?, ?, 'running', now() + ?::interval)
+            ON CONFLICT (handler, key) DO UPDATE
+                SET lease_until = excluded.lease_until, updated_at = now()
+                WHERE p.state = 'running' AND p.lease_until < now()
+            RETURNING state""";
+    private static final String CLAIM_STATE = "SELECT state FROM {schema}.processing_log WHERE handler = ? AND key = ?";
+    private static final String COMPLETE = """
+            UPDATE {schema}.processing_log SET state = 'done', updated_at = now() WHERE handler = ? AND key = ?""";
+    private static final String RELEASE =
+            "DELETE FROM {schema}.processing_log WHERE handler = ? AND key = ? AND state = 'running'";
+    private static final String FORGET_DONE_BEFORE = """
+            DELETE FROM {schema}.processing_log WHERE state = 'done' AND updated_at < ?""";
+
+    private static final String RECORD_HISTORY = """
+            INSERT INTO {schema}.event_history
+                (handler, event_id, event_type, correlation_id, delivered_count, outcome, took_micros, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""";
+
+    public final String schema;
+    public final String add;
+    public final String addUnkeyed;
+    public final String fetchUnsent;
+    public final String markSent;
+    public final String markSentByEventId;
+    public final String markFailed;
+    public final String deleteSentBefore;
+    public final String unsentStats;
+    public final String tryLead = TRY_LEAD;
+    public final String unlead = "SELECT pg_advisory_unlock(hashtext(?), hashtext(?))";
+    public final String claim;
+    public final String claimState;
+    public final String complete;
+    public final String release;
+    public final String forgetDoneBefore;
+    public final String recordHistory;
+
+    private Sql(String schema) {
+        this.schema = schema;
+        this.add = ADD.replace("{schema}", schema);
+        this.addUnkeyed = ADD_UNKEYED.replace("{schema}", schema);
+        this.fetchUnsent = FETCH_UNSENT.replace("{schema}", schema);
+        this.markSent = MARK_SENT.replace("{schema}", schema);
+        this.markSentByEventId = MARK_SENT_BY_EVENT_ID.replace("{schema}", schema);
+        this.markFailed = MARK_FAILED.replace("{schema}", schema);
+        this.deleteSentBefore = DELETE_SENT_BEFORE.replace("{schema}", schema);
+        this.unsentStats = UNSENT_STATS.replace("{schema}", schema);
+        this.claim = CLAIM.replace("{schema}", schema);
+        this.claimState = CLAIM_STATE.replace("{schema}", schema);
+        this.complete = COMPLETE.replace("{schema}", schema);
+        this.release = RELEASE.replace("{schema}", schema);
+        this.forgetDoneBefore = FORGET_DONE_BEFORE.replace("{schema}", schema);
+        this.recordHistory = RECORD_HISTORY.replace("{schema}", schema);
+    }
+
+    /** The statements for {@code schema} (checked first). */
+    public static Sql in(String schema) {
+        return new Sql(checkSchema(schema));
+    }
+
+    /**
+     * A plain lower-case SQL identifier, the only kind ever put into a statement.
+     *
+     * @throws IllegalArgumentException naming field {@code schema}
+     */
+    public static String checkSchema(String schema) {
+        if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("schema must match [a-z_][a-z0-9_]{0,62}, got '" + schema + "'");
+        }
+        return schema;
+    }
+}
