@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spine.jobs.internal.CronScheduler;
 import dev.spine.jobs.internal.Enqueuer;
 import dev.spine.jobs.internal.JobFactory;
+import dev.spine.jobs.internal.LocalDispatch;
 import dev.spine.jobs.internal.JobMetrics;
 import dev.spine.jobs.internal.JobRunner;
 import dev.spine.jobs.internal.JobStore;
@@ -112,7 +113,8 @@ public final class JobQueue implements AutoCloseable {
         this.notifier = new Notifier(options.dataSource, sql.notifyMany, sql.channel, workerId);
         this.wakeups = new Wakeups(workers, notifier, timer, options.clock);
         this.enqueuer = new Enqueuer(options.dataSource, store, factory, metrics, wakeups, options.clock,
-                options.keyRetention, options.notifyInTransaction);
+                options.keyRetention, options.notifyInTransaction,
+                new LocalDispatch(workers, workerId, mapper, metrics, writer::add));
         this.listener = new WakeListener(options.dataSource, sql.listen, workerId.toString(), wakeups::wakeLocal);
         this.maintenance = new Maintenance(store, metrics, options.clock, workerId, hostName(), new Maintenance.Settings(
                 options.heartbeatInterval, options.staleAfter, options.timeoutGrace, options.statsInterval,
@@ -177,7 +179,9 @@ public final class JobQueue implements AutoCloseable {
 
     /**
      * Enqueues in the caller's transaction: the job exists if and only if that transaction commits. Sends
-     * one NOTIFY in the transaction (PostgreSQL folds repeats) unless {@code notifyInTransaction(false)}.
+     * one NOTIFY in the transaction (PostgreSQL folds repeats) unless {@code notifyInTransaction(false)}. On an
+     * auto-commit connection the insert commits at once: due jobs go straight to this process's idle worker
+     * and other workers are woken, as for {@link #enqueueAll(List)}.
      */
     public UUID enqueue(Connection connection, JobRequest request) throws SQLException {
         return enqueueAll(connection, java.util.Collections.singletonList(request)).get(0);

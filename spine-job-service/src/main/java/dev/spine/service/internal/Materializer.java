@@ -168,23 +168,28 @@ public final class Materializer {
 
     private Result commit(Plan plan, int events) throws SQLException {
         List<Enqueued> created;
+        boolean ownTransaction = false;
         try (Connection c = dataSource.getConnection()) {
             if (plan.rejections.isEmpty() && c.getAutoCommit()) {
-                // the common case: one statement inserts every job and commits in the same round trip
+                // the common case: one statement inserts every job and commits in the same round trip; the
+                // queue then hands due jobs to this process's idle workers and wakes the others itself
                 created = insertSkippingInvalid(c, plan);
                 // a job refused on the way is recorded in a commit of its own, still before any ack
                 rejected.insert(c, plan.rejections, clock.instant());
             } else {
                 created = inOneTransaction(c, plan);
+                ownTransaction = true;
             }
         } catch (SQLException | RuntimeException e) {
             IngestTracing.end(plan.spans, e);
             throw e;
         }
         IngestTracing.end(plan.spans, null);
-        Set<String> queues = new LinkedHashSet<>();
-        plan.requests.forEach(r -> queues.add(r.queue()));
-        queues.forEach(jobs::wake);
+        if (ownTransaction) {
+            Set<String> queues = new LinkedHashSet<>();
+            plan.requests.forEach(r -> queues.add(r.queue()));
+            queues.forEach(jobs::wake);
+        }
         Result result = new Result(plan.requests, plan.causes, created, events, plan.unrouted, plan.rejections.size());
         metrics.batch(events, (int) result.created(), plan.unrouted, plan.rejections.size());
         return result;

@@ -39,9 +39,11 @@ public final class Enqueuer {
     private final Duration keyRetention;
     private final boolean notifyInTransaction;
     private final EnqueueCombiner combiner;
+    private final LocalDispatch dispatch;
 
     public Enqueuer(DataSource dataSource, JobStore store, JobFactory factory, JobMetrics metrics, Wakeups wakeups,
-            Clock clock, Duration keyRetention, boolean notifyInTransaction) {
+            Clock clock, Duration keyRetention, boolean notifyInTransaction, LocalDispatch dispatch) {
+        this.dispatch = dispatch;
         this.dataSource = dataSource;
         this.store = store;
         this.factory = factory;
@@ -63,16 +65,34 @@ public final class Enqueuer {
         return insertCommitted(prepare(requests));
     }
 
-    /** A batch in the caller's transaction; one NOTIFY per queue in it unless switched off. */
+    /**
+     * A batch on the caller's connection. In the caller's transaction: one NOTIFY per queue in it unless
+     * switched off. On an auto-commit connection the insert is its own commit: jobs are dispatched locally
+     * and workers woken at once, as for {@link #enqueueAll(List)}.
+     */
     public List<Enqueued> enqueueAll(Connection connection, List<JobFactory.Fields> requests) throws SQLException {
         List<NewJob> jobs = prepare(requests);
-        List<Enqueued> result = insert(connection, jobs);
-        if (notifyInTransaction) {
-            for (String q : jobs.stream().map(NewJob::queue).distinct().toList()) {
+        Instant now = clock.instant();
+        boolean autoCommit = connection.getAutoCommit();
+        boolean[] claim = autoCommit ? dispatch.reserve(jobs, now) : null;
+        Written written;
+        try {
+            written = insert(connection, jobs, claim, now);
+        } catch (SQLException | RuntimeException e) {
+            dispatch.release(jobs, claim);
+            throw e;
+        }
+        List<NewJob> waiting = unclaimed(jobs, written.claimed());
+        if (autoCommit) {
+            // committed already: run what was claimed, wake workers for the rest like any own commit
+            dispatch.dispatch(jobs, claim, written.claimed(), now);
+            wakeups.committed(waiting);
+        } else if (notifyInTransaction) {
+            for (String q : waiting.stream().map(NewJob::queue).distinct().toList()) {
                 store.notify(connection, Notifier.payload(q, "tx"));
             }
         }
-        return result;
+        return written.enqueued();
     }
 
     private List<NewJob> prepare(List<JobFactory.Fields> requests) {
@@ -92,34 +112,49 @@ public final class Enqueuer {
     }
 
     private List<UUID> insertCommitted(List<NewJob> jobs) {
+        Instant now = clock.instant();
+        boolean[] claim = dispatch.reserve(jobs, now);
+        boolean committed = false;
         try (Connection c = dataSource.getConnection()) {
-            List<Enqueued> result = insert(c, jobs);
+            Written written = insert(c, jobs, claim, now);
             if (!c.getAutoCommit()) {
                 c.commit();
             }
-            wakeups.committed(jobs);
-            return result.stream().map(Enqueued::id).toList();
+            committed = true;
+            dispatch.dispatch(jobs, claim, written.claimed(), now);
+            wakeups.committed(unclaimed(jobs, written.claimed()));
+            return written.enqueued().stream().map(Enqueued::id).toList();
         } catch (SQLException e) {
             throw new JobStoreException("enqueue of " + jobs.size() + " jobs failed", e);
+        } finally {
+            if (!committed) {
+                dispatch.release(jobs, claim);
+            }
         }
     }
 
-    private List<Enqueued> insert(Connection c, List<NewJob> jobs) throws SQLException {
-        Instant now = clock.instant();
-        Set<UUID> inserted = store.insert(c, jobs, now, now.plus(keyRetention));
-        metrics.enqueued(inserted.size());
+    private static List<NewJob> unclaimed(List<NewJob> jobs, Set<UUID> claimed) {
+        return claimed.isEmpty() ? jobs : jobs.stream().filter(j -> !claimed.contains(j.id())).toList();
+    }
+
+    private Written insert(Connection c, List<NewJob> jobs, boolean[] claim, Instant now) throws SQLException {
+        JobStore.Inserted inserted = store.insert(c, jobs, claim, dispatch.workerId(), now, now.plus(keyRetention));
+        metrics.enqueued(inserted.ids().size());
         List<String> missing = new ArrayList<>();
         for (NewJob j : jobs) {
-            if (!inserted.contains(j.id())) {
+            if (!inserted.ids().contains(j.id())) {
                 missing.add(j.idempotencyKey());
             }
         }
         Map<String, UUID> existing = missing.isEmpty() ? Map.of() : store.lookupKeys(c, missing);
         List<Enqueued> out = new ArrayList<>(jobs.size());
         for (NewJob j : jobs) {
-            boolean created = inserted.contains(j.id());
+            boolean created = inserted.ids().contains(j.id());
             out.add(new Enqueued(created ? j.id() : existing.get(j.idempotencyKey()), created));
         }
-        return out;
+        return new Written(out, inserted.claimed());
     }
+
+    /** The outcome of one insert: per request, and which of the new jobs were claimed for local dispatch. */
+    private record Written(List<Enqueued> enqueued, Set<UUID> claimed) {}
 }

@@ -41,24 +41,35 @@ public final class PgJobStore implements JobStore {
     }
 
     @Override
-    public Set<UUID> insert(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt)
-            throws SQLException {
+    public Inserted insert(Connection c, List<NewJob> jobs, boolean[] claim, UUID workerId, Instant now,
+            Instant keysExpireAt) throws SQLException {
+        boolean anyClaim = false;
+        for (int i = 0; claim != null && i < claim.length && !anyClaim; i++) {
+            anyClaim = claim[i];
+        }
         if (jobs.size() == 1 && jobs.get(0).idempotencyKey() == null) {
-            insertOne(c, jobs.get(0), now);
-            return Set.of(jobs.get(0).id());
+            NewJob j = jobs.get(0);
+            Set<UUID> id = Set.of(j.id());
+            if (!anyClaim) {
+                insertOne(c, j, now, sql.insertOne);
+                return new Inserted(id, Set.of());
+            }
+            return new Inserted(id, insertOne(c, j, now, sql.insertOneClaimed, workerId) ? id : Set.of());
         }
         boolean anyKey = jobs.stream().anyMatch(j -> j.idempotencyKey() != null);
-        if (!anyKey && jobs.size() >= COPY_THRESHOLD) {
+        if (!anyKey && !anyClaim && jobs.size() >= COPY_THRESHOLD) {
             JobCopy.copy(c, sql.copyJobs, jobs, now);
             Set<UUID> ids = new HashSet<>(jobs.size() * 2);
             jobs.forEach(j -> ids.add(j.id()));
-            return ids;
+            return new Inserted(ids, Set.of());
         }
-        return insertMany(c, jobs, now, keysExpireAt);
+        return insertMany(c, jobs, claim, workerId, now, keysExpireAt);
     }
 
-    private void insertOne(Connection c, NewJob j, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql.insertOne)) {
+    /** One keyless job; with a worker id it is inserted claimed (unless its queue is paused): returns whether. */
+    private boolean insertOne(Connection c, NewJob j, Instant now, String statement, UUID... claimFor)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(statement)) {
             ps.setObject(1, j.id());
             ps.setString(2, j.queue());
             ps.setString(3, j.type());
@@ -74,12 +85,21 @@ public final class PgJobStore implements JobStore {
             ps.setString(13, j.traceparent());
             ps.setString(14, j.tracestate());
             ps.setObject(15, at(now));
-            ps.executeUpdate();
+            if (claimFor.length == 0) {
+                ps.executeUpdate();
+                return false;
+            }
+            ps.setObject(16, claimFor[0]);
+            ps.setObject(17, at(now));
+            ps.setString(18, j.queue());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getInt(1) == 1;
+            }
         }
     }
 
-    private Set<UUID> insertMany(Connection c, List<NewJob> jobs, Instant now, Instant keysExpireAt)
-            throws SQLException {
+    private Inserted insertMany(Connection c, List<NewJob> jobs, boolean[] claim, UUID workerId, Instant now,
+            Instant keysExpireAt) throws SQLException {
         int n = jobs.size();
         UUID[] ids = new UUID[n];
         String[] queues = new String[n];
@@ -95,6 +115,7 @@ public final class PgJobStore implements JobStore {
         String[] correlations = new String[n];
         String[] traceparents = new String[n];
         String[] tracestates = new String[n];
+        Boolean[] claims = new Boolean[n];
         for (int i = 0; i < n; i++) {
             NewJob j = jobs.get(i);
             ids[i] = j.id();
@@ -111,8 +132,9 @@ public final class PgJobStore implements JobStore {
             correlations[i] = j.correlationId();
             traceparents[i] = j.traceparent();
             tracestates[i] = j.tracestate();
+            claims[i] = claim != null && claim[i];
         }
-        try (PreparedStatement ps = c.prepareStatement(sql.insertMany + " returning id")) {
+        try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
             ps.setArray(1, c.createArrayOf("uuid", ids));
             ps.setArray(2, c.createArrayOf("text", queues));
             ps.setArray(3, c.createArrayOf("text", types));
@@ -127,15 +149,23 @@ public final class PgJobStore implements JobStore {
             ps.setArray(12, c.createArrayOf("text", correlations));
             ps.setArray(13, c.createArrayOf("text", traceparents));
             ps.setArray(14, c.createArrayOf("text", tracestates));
-            ps.setObject(15, at(keysExpireAt));
-            ps.setObject(16, at(now));
+            ps.setArray(15, c.createArrayOf("bool", claims));
+            ps.setObject(16, at(keysExpireAt));
+            ps.setObject(17, at(now));
+            ps.setObject(18, workerId);
+            ps.setObject(19, at(now));
             Set<UUID> inserted = new HashSet<>();
+            Set<UUID> claimed = new HashSet<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    inserted.add(rs.getObject(1, UUID.class));
+                    UUID id = rs.getObject(1, UUID.class);
+                    inserted.add(id);
+                    if (rs.getInt(2) == 1) {
+                        claimed.add(id);
+                    }
                 }
             }
-            return inserted;
+            return new Inserted(inserted, claimed);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,6 +38,8 @@ public final class QueueWorker implements AutoCloseable {
     private final ExecutorService handlers;
     private final Set<Thread> busyThreads = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
+    /** The last fetch found fewer due jobs than it asked for: no backlog that a local claim would overtake. */
+    private volatile boolean drained;
     private final List<Thread> fetchers = new ArrayList<>();
 
     public QueueWorker(QueueOptions options, JobStore store, JobRunner runner, Clock clock, UUID workerId) {
@@ -45,7 +48,7 @@ public final class QueueWorker implements AutoCloseable {
         this.runner = runner;
         this.clock = clock;
         this.workerId = workerId;
-        int total = options.concurrency() + options.fetchSize();
+        int total = options.concurrency() + options.fetchSize() * options.fetchers();
         this.capacity = new Semaphore(total);
         this.refillAt = Math.max(1, Math.min(options.fetchSize(), total) / 2);
         this.handlers = Executors.newFixedThreadPool(options.concurrency(),
@@ -97,6 +100,7 @@ public final class QueueWorker implements AutoCloseable {
                     handlers.execute(() -> runAndRelease(job)); // its permit was taken before the fetch
                 }
                 idle = jobs.size() < want;
+                drained = idle;
                 if (idle) {
                     wake.await(pollMillis);
                 }
@@ -112,6 +116,39 @@ public final class QueueWorker implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    /**
+     * Takes room for up to {@code n} jobs this process is inserting, so they can be inserted already claimed
+     * and run without a fetch. Only while running and drained, never blocking: returns how many it took.
+     */
+    int reserve(int n) {
+        int got = 0;
+        while (got < n && running && drained && capacity.tryAcquire()) {
+            got++;
+        }
+        return got;
+    }
+
+    /** Gives back room taken by {@link #reserve} that no claimed job used. */
+    void unreserve(int n) {
+        if (n > 0) {
+            capacity.release(n);
+        }
+    }
+
+    /**
+     * Runs a job inserted already claimed by this worker on room taken by {@link #reserve}. Returns false if
+     * the handler pool is shut down (the queue is closing): the caller hands the job back.
+     */
+    boolean runClaimed(RunnableJob job) {
+        try {
+            handlers.execute(() -> runAndRelease(job));
+            return true;
+        } catch (RejectedExecutionException e) {
+            capacity.release();
+            return false;
         }
     }
 
@@ -133,6 +170,7 @@ public final class QueueWorker implements AutoCloseable {
     /** Stops fetching; no new job is claimed after this returns. */
     public void stopFetching() throws InterruptedException {
         running = false;
+        drained = false;
         List<Thread> threads;
         synchronized (this) {
             threads = List.copyOf(fetchers);

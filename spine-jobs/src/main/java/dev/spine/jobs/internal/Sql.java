@@ -19,6 +19,7 @@ public final class Sql {
             + "j.timeout_ms, j.backoff_ms, j.backoff_max_ms";
 
     public final String insertOne;
+    public final String insertOneClaimed;
     public final String insertMany;
     public final String copyJobs;
     public final String lookupKeys;
@@ -61,20 +62,32 @@ public final class Sql {
         listen = "listen " + channel;
         insertOne = "insert into " + s + ".job (" + JOB_COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, "
                 + "?, ?, ?, ?)";
+        // A row this process's idle worker can take at once is inserted already claimed (state 1, attempt 1,
+        // this worker), unless its queue is paused: the job then needs no fetch at all (see LocalDispatch).
+        String claimedState = "case when coalesce((select paused from " + s + ".queue q where q.name = %s), false) "
+                + "then 0 else 1 end::int2";
+        String claimColumns = ", state, attempt, worker_id, started_at";
+        String claimValues = ", st, st, case when st = 1 then ?::uuid end, case when st = 1 then ?::timestamptz end";
+        insertOneClaimed = "insert into " + s + ".job (" + JOB_COLUMNS + claimColumns + ") select ?::uuid, ?::text, "
+                + "?::text, ?::int2, ?::timestamptz, ?::int4, ?::int4, ?::int4, ?::int4, ?::jsonb, ?::text, ?::text, "
+                + "?::text, ?::text, ?::timestamptz" + claimValues + " from (select "
+                + String.format(claimedState, "?::text") + " as st) c returning state";
         // One statement per batch: keys are claimed first (insert-if-absent), and only rows without a key or
         // whose key this statement claimed are inserted; a duplicate inserts nothing.
         insertMany = "with input as (select * from unnest(?::uuid[], ?::text[], ?::text[], ?::int2[], ?::int8[], "
-                + "?::int4[], ?::int4[], ?::int4[], ?::int4[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
-                + "as t(id, queue, type, priority, run_at_us, max_attempts, backoff_ms, backoff_max_ms, timeout_ms, "
-                + "payload, idempotency_key, correlation_id, traceparent, tracestate)), "
+                + "?::int4[], ?::int4[], ?::int4[], ?::int4[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], "
+                + "?::bool[]) as t(id, queue, type, priority, run_at_us, max_attempts, backoff_ms, backoff_max_ms, "
+                + "timeout_ms, payload, idempotency_key, correlation_id, traceparent, tracestate, claim)), "
                 + "claimed as (insert into " + s + ".job_key (key, job_id, expires_at) "
                 + "select idempotency_key, id, ? from input where idempotency_key is not null "
                 + "on conflict (key) do nothing returning job_id) "
-                + "insert into " + s + ".job (" + JOB_COLUMNS + ") "
+                + "insert into " + s + ".job (" + JOB_COLUMNS + claimColumns + ") "
                 + "select id, queue, type, priority, timestamptz 'epoch' + run_at_us * interval '1 microsecond', "
                 + "max_attempts, backoff_ms, backoff_max_ms, timeout_ms, payload::jsonb, idempotency_key, "
-                + "correlation_id, traceparent, tracestate, ? from input "
-                + "where idempotency_key is null or id in (select job_id from claimed)";
+                + "correlation_id, traceparent, tracestate, ?" + claimValues + " from (select input.*, "
+                + "case when claim then " + String.format(claimedState, "input.queue") + " else 0::int2 end as st "
+                + "from input where idempotency_key is null or id in (select job_id from claimed)) i "
+                + "returning id, state";
         copyJobs = "copy " + s + ".job (" + JOB_COLUMNS + ") from stdin";
         lookupKeys = "select key, job_id from " + s + ".job_key where key = any(?)";
         fetchAvailable = "with next as (select id from " + s + ".job where queue = ? and state = 0 and run_at <= ? "

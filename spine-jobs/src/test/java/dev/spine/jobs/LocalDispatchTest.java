@@ -1,0 +1,142 @@
+package dev.spine.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spine.testkit.Eventually;
+import dev.spine.testkit.SpineServices;
+import dev.spine.testkit.TestDatabase;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Direct dispatch: a job this process enqueues while its own worker of the queue is idle is inserted
+ * already claimed and runs without a fetch. Every test polls nothing: the worker's poll interval is a
+ * minute, so what runs quickly was either dispatched or woken.
+ */
+@ExtendWith(SpineServices.class)
+class LocalDispatchTest {
+    private static final Duration NO_POLL = Duration.ofSeconds(60);
+    private static final String DISPATCHED = "spine.jobs.dispatched_locally";
+
+    @Test
+    void aJobEnqueuedWhileTheWorkerIsIdleIsClaimedByTheInsertItself(TestDatabase db) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch ran = new CountDownLatch(1);
+        AtomicInteger attempts = new AtomicInteger();
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema())
+                .handler("Probe", job -> { })
+                .handler("Held", job -> { attempts.set(job.attempt()); release.await(); ran.countDown(); })
+                .work(QueueOptions.of("realtime", 2).pollInterval(NO_POLL)).build()) {
+            q.start();
+            idle(q, "realtime");
+            long before = dispatched(q);
+            UUID held = q.enqueue(JobRequest.of("Held", Map.of()).queue("realtime"));
+            // counted before enqueue returned: the insert claimed it, no fetch was involved
+            assertEquals(before + 1, dispatched(q));
+            JobInfo info = q.find(held).orElseThrow();
+            assertEquals("running", info.state(), "the committed row is already claimed");
+            assertEquals(1, info.attempt());
+            release.countDown();
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
+            assertEquals(1, attempts.get(), "the handler sees the first attempt");
+            Eventually.await("completed and archived", () -> "completed".equals(q.find(held).orElseThrow().state()));
+        }
+    }
+
+    @Test
+    void aPausedQueueIsNotDispatchedLocally(TestDatabase db) throws Exception {
+        CountDownLatch first = new CountDownLatch(1);
+        CountDownLatch later = new CountDownLatch(1);
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema())
+                .handler("First", job -> first.countDown())
+                .handler("Later", job -> later.countDown())
+                .work(QueueOptions.of("interactive", 2).pollInterval(NO_POLL)).build()) {
+            q.start();
+            q.enqueue(JobRequest.of("First", Map.of()).queue("interactive"));
+            assertTrue(first.await(10, TimeUnit.SECONDS));
+            q.pause("interactive");
+            long before = dispatched(q);
+            UUID id = q.enqueue(JobRequest.of("Later", Map.of()).queue("interactive"));
+            assertEquals(before, dispatched(q), "a paused queue's job is not claimed by the insert");
+            assertEquals("available", q.find(id).orElseThrow().state());
+            assertEquals(1, later.getCount(), "and does not run while paused");
+            q.resume("interactive");
+            assertTrue(later.await(10, TimeUnit.SECONDS), "resume wakes the worker, which fetches it");
+        }
+    }
+
+    @Test
+    void duplicatesAndRollbacksGiveTheirReservedRoomBack(TestDatabase db) throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch three = new CountDownLatch(4);
+        // room for concurrency 1 + fetch size 1 = 2 jobs: a leak of two reservations would stop this worker
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema())
+                .handler("Probe", job -> { })
+                .handler("Once", job -> { runs.incrementAndGet(); three.countDown(); })
+                .work(QueueOptions.of("background", 1).fetchSize(1).pollInterval(NO_POLL)).build()) {
+            q.start();
+            idle(q, "background");
+            for (int i = 0; i < 10; i++) {
+                q.enqueue(JobRequest.of("Once", Map.of()).queue("background").idempotencyKey("same-key"));
+            }
+            Eventually.await("the keyed job ran", () -> runs.get() == 1);
+            for (int i = 0; i < 5; i++) {
+                try (Connection c = db.dataSource().getConnection()) {
+                    c.setAutoCommit(false);
+                    q.enqueue(c, JobRequest.of("Once", Map.of()).queue("background"));
+                    c.rollback();
+                }
+            }
+            for (int i = 0; i < 3; i++) {
+                q.enqueue(JobRequest.of("Once", Map.of("i", i)).queue("background"));
+            }
+            assertTrue(three.await(10, TimeUnit.SECONDS), "the worker still has its room: " + runs.get() + " ran");
+            assertEquals(4, runs.get(), "the keyed job once, three new ones, nothing rolled back");
+        }
+    }
+
+    @Test
+    void aJobEnqueuedInTheCallersTransactionWaitsForItsCommit(TestDatabase db) throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema())
+                .handler("Probe", job -> { })
+                .handler("Tx", job -> ran.countDown())
+                .work(QueueOptions.of("realtime", 2).pollInterval(NO_POLL)).build()) {
+            q.start();
+            idle(q, "realtime");
+            long before = dispatched(q);
+            try (Connection c = db.dataSource().getConnection()) {
+                c.setAutoCommit(false);
+                q.enqueue(c, JobRequest.of("Tx", Map.of()).queue("realtime"));
+                assertEquals(before, dispatched(q), "not claimed: the caller's transaction may still roll back");
+                assertEquals(1, ran.getCount());
+                c.commit();
+            }
+            assertTrue(ran.await(10, TimeUnit.SECONDS), "the commit's NOTIFY wakes the worker");
+        }
+    }
+
+    /**
+     * Waits until the worker counts as drained (its last fetch found the queue empty), shown by a probe job
+     * being dispatched locally; until then probes run by fetch.
+     */
+    private static void idle(JobQueue q, String queue) {
+        Eventually.await("worker drained", () -> {
+            long before = dispatched(q);
+            q.enqueue(JobRequest.of("Probe", Map.of()).queue(queue));
+            return dispatched(q) > before;
+        });
+    }
+
+    private static long dispatched(JobQueue q) {
+        return q.metrics().getCounters().get(DISPATCHED).getCount();
+    }
+}
