@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.spine.contracts.internal.EnvelopeFields;
 import dev.spine.contracts.internal.FieldRules;
 import java.nio.charset.StandardCharsets;
@@ -21,8 +22,9 @@ import java.util.UUID;
  * One immutable platform event. Every instance is valid: the seven required fields (eventId,
  * eventType, eventVersion, timestamp, source, correlationId, data) are present and well formed, so
  * an envelope from the platform's existing services that carries only those is accepted as is.
- * Optional: causationId, tenantId, traceContext. Top-level fields this version does not know are
- * kept in {@link #extensions()} and written back by {@link EventCodec} (forward compatibility).
+ * Optional: causationId, tenantId, traceContext, partitionKey, replyTo. Top-level fields this version
+ * does not know are kept in {@link #extensions()} and written back by {@link EventCodec} (forward
+ * compatibility).
  *
  * <p>The timestamp has millisecond precision (the wire format has exactly three fraction digits).
  * {@link #data()} returns the envelope's own JSON node and must be treated as read-only: copying it
@@ -31,6 +33,8 @@ import java.util.UUID;
 public final class EventEnvelope {
     /** The version stamped by {@link Builder} when none is given. */
     public static final String DEFAULT_EVENT_VERSION = "1.0";
+    /** Longest accepted {@link #partitionKey()}. */
+    public static final int MAX_PARTITION_KEY_LENGTH = 256;
 
     private final UUID eventId;
     private final String eventType;
@@ -152,8 +156,30 @@ public final class EventEnvelope {
     public String tenantId() { return tenantId; }
     /** The W3C trace context, or {@code null}. */
     public TraceContext traceContext() { return traceContext; }
-    /** Top-level fields unknown to this version, in the order they arrived. */
+    /**
+     * Top-level fields beyond the core envelope, in the order they arrived: those unknown to this version,
+     * and the optional {@code partitionKey} and {@code replyTo} (read them with {@link #partitionKey()} and
+     * {@link #replyTo()}).
+     */
     public Map<String, JsonNode> extensions() { return extensions; }
+
+    /**
+     * The partition key, or {@code null}: events with the same key (e.g. an aggregate id) are kept in
+     * order by the outbox relay and by subscriptions that ask for ordering per key.
+     */
+    public String partitionKey() {
+        JsonNode n = extensions.get(EnvelopeFields.PARTITION_KEY);
+        return n == null ? null : n.textValue();
+    }
+
+    /**
+     * For a command: the event type the caller wants the answer published as, or {@code null}. The handler
+     * answers with {@code followUp(replyTo())}, which keeps the correlation and names this event as cause.
+     */
+    public String replyTo() {
+        JsonNode n = extensions.get(EnvelopeFields.REPLY_TO);
+        return n == null ? null : n.textValue();
+    }
 
     @Override
     public boolean equals(Object o) {
@@ -243,6 +269,26 @@ public final class EventEnvelope {
         public Builder tenantId(String v) { this.tenantId = v; return this; }
         public Builder traceContext(TraceContext v) { this.traceContext = v; return this; }
 
+        /** See {@link EventEnvelope#partitionKey()}; {@code null} removes it. Non-empty, at most {@value EventEnvelope#MAX_PARTITION_KEY_LENGTH} chars. */
+        public Builder partitionKey(String v) { return optionalText(EnvelopeFields.PARTITION_KEY, v); }
+
+        /** See {@link EventEnvelope#replyTo()}; an event type {@code domain.NounVerb}, {@code null} removes it. */
+        public Builder replyTo(String v) { return optionalText(EnvelopeFields.REPLY_TO, v); }
+
+        private Builder optionalText(String field, String v) {
+            if (v == null) {
+                if (extensions != null) {
+                    extensions.remove(field);
+                }
+                return this;
+            }
+            if (extensions == null) {
+                extensions = new LinkedHashMap<>();
+            }
+            extensions.put(field, TextNode.valueOf(v));
+            return this;
+        }
+
         /**
          * Adds a top-level field unknown to this version (normally only the codec does this).
          *
@@ -287,6 +333,9 @@ public final class EventEnvelope {
                 throw new InvalidEventException(InvalidEventException.Code.INVALID_FIELD, "tenantId",
                         "must be absent or non-empty");
             }
+            if (extensions != null) {
+                checkOptionalFields();
+            }
             if (eventId == null) {
                 eventId = UUID.randomUUID();
             }
@@ -297,6 +346,27 @@ public final class EventEnvelope {
                 correlationId = eventId;
             }
             return new EventEnvelope(this);
+        }
+
+        private void checkOptionalFields() {
+            JsonNode key = extensions.get(EnvelopeFields.PARTITION_KEY);
+            if (key != null && !key.isNull()) {
+                if (!key.isTextual() || key.textValue().isEmpty() || key.textValue().length() > MAX_PARTITION_KEY_LENGTH) {
+                    throw new InvalidEventException(InvalidEventException.Code.INVALID_FIELD, EnvelopeFields.PARTITION_KEY,
+                            "must be a non-empty string of at most " + MAX_PARTITION_KEY_LENGTH + " characters");
+                }
+            } else if (key != null) {
+                extensions.remove(EnvelopeFields.PARTITION_KEY); // null counts as absent, like the other optional fields
+            }
+            JsonNode replyTo = extensions.get(EnvelopeFields.REPLY_TO);
+            if (replyTo != null && !replyTo.isNull()) {
+                if (!replyTo.isTextual() || FieldRules.eventTypeDot(replyTo.textValue()) < 0) {
+                    throw new InvalidEventException(InvalidEventException.Code.INVALID_FIELD, EnvelopeFields.REPLY_TO,
+                            "must be an event type domain.NounVerb, got " + replyTo);
+                }
+            } else if (replyTo != null) {
+                extensions.remove(EnvelopeFields.REPLY_TO);
+            }
         }
 
         private static InvalidEventException missing(String field) {

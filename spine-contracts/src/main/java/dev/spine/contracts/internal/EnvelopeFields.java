@@ -17,6 +17,12 @@ public final class EnvelopeFields {
     public static final String TRACE_CONTEXT = "traceContext";
     public static final String TRACEPARENT = "traceparent";
     public static final String TRACESTATE = "tracestate";
+    /**
+     * Optional fields carried as top-level extensions (so envelopes without them keep the canonical fast
+     * path, and readers that predate them still see them as extensions), but checked by the builder.
+     */
+    public static final String PARTITION_KEY = "partitionKey";
+    public static final String REPLY_TO = "replyTo";
 
     /** Required fields in wire order; a decoder reports the first one missing. */
     public static final List<String> REQUIRED =
