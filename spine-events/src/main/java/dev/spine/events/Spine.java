@@ -1,5 +1,6 @@
 package dev.spine.events;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
@@ -9,6 +10,7 @@ import dev.spine.events.internal.EventMetrics;
 import dev.spine.events.internal.EventTracing;
 import dev.spine.events.internal.MaxDeliveriesWatcher;
 import dev.spine.events.internal.NatsEventPublisher;
+import dev.spine.events.internal.NatsQueries;
 import dev.spine.events.internal.NatsSubscription;
 import dev.spine.events.internal.StreamProvisioner;
 import dev.spine.events.internal.StreamReader;
@@ -53,7 +55,10 @@ public final class Spine implements EventPublisher, EventSubscriber, AutoCloseab
     private final DurableConsumers consumers;
     private final StreamReader reader;
     private final DeadLetters deadLetters;
+    private final NatsQueries queries;
+    private final String source;
     private final List<NatsSubscription> subscriptions = new ArrayList<>();
+    private final List<ResponderSubscription> responders = new ArrayList<>();
     /** One max-deliveries backstop per stream/durable this spine subscribed, alive until {@link #close()}. */
     private final Map<String, MaxDeliveriesWatcher> watchers = new HashMap<>();
     private ScheduledExecutorService keepAliveTimer;
@@ -77,6 +82,8 @@ public final class Spine implements EventPublisher, EventSubscriber, AutoCloseab
         this.deadLetterWriter = new DeadLetterWriter(js, topology, b.clock);
         this.consumers = new DurableConsumers(connection, topology);
         this.reader = new StreamReader(connection);
+        this.queries = new NatsQueries(connection, topology, codec, b.schemas, tracing);
+        this.source = b.source;
         try {
             this.deadLetters = new DeadLetters(topology, reader, js, connection.jetStreamManagement());
         } catch (IOException e) {
@@ -162,6 +169,52 @@ public final class Spine implements EventPublisher, EventSubscriber, AutoCloseab
     }
 
     /**
+     * Asks a question and waits for the answer (request-reply over core NATS, not stored in any stream):
+     * sends a {@code eventType} envelope built from {@code data} with this spine's source, to the
+     * responders of that type ({@link #respond}); returns their answer envelope (a follow-up of the query:
+     * same correlationId, causationId = the query's id). Traced as a CLIENT span.
+     *
+     * @throws dev.spine.contracts.InvalidEventException before sending, for an invalid query
+     * @throws QueryException {@code NO_RESPONDERS} at once if nobody answers this type, {@code TIMEOUT}
+     *     after {@code timeout}, {@code RESPONDER_FAILED} with the responder's error
+     */
+    public EventEnvelope query(String eventType, ObjectNode data, Duration timeout) {
+        return query(EventEnvelope.builder().eventType(eventType).source(source).data(data).build(), timeout);
+    }
+
+    /** {@link #query(String, ObjectNode, Duration)} with an envelope you built (correlation, tenant, replyTo...). */
+    public EventEnvelope query(EventEnvelope request, Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be a positive duration, got " + timeout);
+        }
+        return queries.query(request, timeout);
+    }
+
+    /**
+     * Answers queries of {@code eventType}. Responders with the same {@code group} share the queries (each
+     * query to one of them); run one group per service. Answers are built as follow-ups of the query of
+     * type {@link #replyTypeOf}, with this spine's source, and traced as SERVER spans.
+     */
+    public synchronized ResponderSubscription respond(String eventType, String group, QueryResponder responder) {
+        if (closed) {
+            throw new IllegalStateException("spine is closed");
+        }
+        if (group == null || group.isBlank() || group.chars().anyMatch(c -> c == '.' || c == '*' || c == '>'
+                || Character.isWhitespace(c))) {
+            throw new IllegalArgumentException("group must be non-blank without '.', '*', '>' or spaces, got '"
+                    + group + "'");
+        }
+        ResponderSubscription r = queries.respond(eventType, group, source, responder);
+        responders.add(r);
+        return r;
+    }
+
+    /** The event type of the answer to {@code query}: its {@code replyTo}, else its type + {@code Reply}. */
+    public static String replyTypeOf(EventEnvelope query) {
+        return NatsQueries.replyTypeOf(query);
+    }
+
+    /**
      * Hands every stored event from the start position on to {@code handler}, in stream order, without
      * creating or moving any durable consumer. A handler exception stops the replay and is rethrown
      * wrapped in {@link SpineException}.
@@ -221,6 +274,9 @@ public final class Spine implements EventPublisher, EventSubscriber, AutoCloseab
             } catch (RuntimeException e) {
                 first = first == null ? e : first;
             }
+        }
+        for (int i = responders.size() - 1; i >= 0; i--) {
+            responders.get(i).close();
         }
         watchers.values().forEach(MaxDeliveriesWatcher::close);
         if (keepAliveTimer != null) {

@@ -16,6 +16,8 @@ public final class SpineBuilder {
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(5);
     /** Retries of a publish that got no ack (same Nats-Msg-Id, so a stored first attempt is not duplicated). */
     public static final int DEFAULT_PUBLISH_RETRIES = 2;
+    /** The {@code source} of envelopes the spine builds itself (queries from {@link Spine#query(String, com.fasterxml.jackson.databind.node.ObjectNode, Duration)}, answers of responders). */
+    public static final String DEFAULT_SOURCE = "spine";
     /** Async publishes awaiting an ack at once; beyond it {@link WhenFull} applies. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 4096;
 
@@ -39,6 +41,7 @@ public final class SpineBuilder {
     int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     WhenFull whenFull = WhenFull.BLOCK;
     Clock clock = Clock.systemUTC();
+    String source = DEFAULT_SOURCE;
 
     SpineBuilder(Connection connection, String natsUrl) {
         this.connection = connection;
@@ -62,6 +65,8 @@ public final class SpineBuilder {
     public SpineBuilder publishRetries(int v) { this.publishRetries = v; return this; }
     public SpineBuilder maxInFlight(int v) { this.maxInFlight = v; return this; }
     public SpineBuilder whenFull(WhenFull v) { this.whenFull = v; return this; }
+    /** The {@code source} of envelopes the spine builds (queries, answers); name your service. Default {@value #DEFAULT_SOURCE}. */
+    public SpineBuilder source(String v) { this.source = v; return this; }
     /** Time source for dead-letter timestamps. */
     public SpineBuilder clock(Clock v) { this.clock = v; return this; }
 
@@ -76,6 +81,9 @@ public final class SpineBuilder {
         Objects.requireNonNull(clock, "clock");
         if (publishTimeout == null || publishTimeout.isZero() || publishTimeout.isNegative()) {
             throw new IllegalArgumentException("publishTimeout must be a positive duration, got " + publishTimeout);
+        }
+        if (source == null || source.isBlank()) {
+            throw new IllegalArgumentException("source must be non-blank, got '" + source + "'");
         }
         if (publishRetries < 0) {
             throw new IllegalArgumentException("publishRetries must be >= 0, got " + publishRetries);

@@ -35,6 +35,8 @@ public final class StreamTopology {
     public static final String CONNECTOR_DOMAIN = "connector";
     /** First subject token of dead letters; cannot be a domain because domains have no underscore. */
     public static final String DEAD_LETTER_TOKEN = "spine_dead";
+    /** The first token of query subjects (see {@link #querySubject}). */
+    public static final String QUERY_TOKEN = "spine_query";
 
     private final String subjectPrefix;
     private final String streamNamePrefix;
@@ -94,6 +96,14 @@ public final class StreamTopology {
     /** Where a dead letter of this event type is stored. */
     public String deadLetterSubject(String eventType) {
         return subjectPrefix + DEAD_LETTER_TOKEN + "." + eventType;
+    }
+
+    /**
+     * The core-NATS subject queries of this type are requested on ({@link Spine#query}). No stream captures
+     * it ({@code spine_query} cannot be a domain), so a request is never stored or acknowledged by JetStream.
+     */
+    public String querySubject(String eventType) {
+        return subjectPrefix + QUERY_TOKEN + "." + eventType;
     }
 
     /** The filter matching every dead letter. */

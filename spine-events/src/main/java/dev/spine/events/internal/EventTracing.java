@@ -54,6 +54,38 @@ public final class EventTracing {
                 .startSpan();
     }
 
+    /** Starts a CLIENT span for a request-reply query, parented like {@link #startPublish}. */
+    public Span startQuery(String subject, EventEnvelope e) {
+        Context parent = Context.current();
+        if (!Span.fromContext(parent).getSpanContext().isValid() && e.traceContext() != null) {
+            parent = TraceContexts.extract(propagator, e.traceContext());
+        }
+        return tracer.spanBuilder("query " + subject).setSpanKind(SpanKind.CLIENT).setParent(parent)
+                .setAttribute("messaging.system", "nats")
+                .setAttribute("messaging.operation.type", "send")
+                .setAttribute("messaging.operation.name", "request")
+                .setAttribute("messaging.destination.name", subject)
+                .setAttribute("messaging.message.id", e.eventId().toString())
+                .setAttribute("messaging.message.conversation_id", e.correlationId().toString())
+                .setAttribute("spine.event.type", e.eventType())
+                .startSpan();
+    }
+
+    /** Starts a SERVER span for answering a query, parented on the request's headers (or its envelope). */
+    public Span startRespond(Message m, String group, EventEnvelope e) {
+        Context parent = TraceContexts.parentOf(propagator, m, e);
+        var b = tracer.spanBuilder("respond " + m.getSubject()).setSpanKind(SpanKind.SERVER).setParent(parent)
+                .setAttribute("messaging.system", "nats")
+                .setAttribute("messaging.operation.type", "process")
+                .setAttribute("messaging.destination.name", m.getSubject())
+                .setAttribute("messaging.consumer.group.name", group);
+        if (e != null) {
+            b.setAttribute("messaging.message.id", e.eventId().toString())
+                    .setAttribute("messaging.message.conversation_id", e.correlationId().toString());
+        }
+        return b.startSpan();
+    }
+
     /** The span's context as an envelope trace context. */
     public static TraceContext traceContextOf(Span span) {
         return TraceContexts.of(span);
