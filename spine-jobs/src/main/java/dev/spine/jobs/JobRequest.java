@@ -21,6 +21,8 @@ public final class JobRequest {
     final String type;
     final Object payload;
     final boolean rawJson;
+    /** The raw JSON is known to be one JSON object already (see {@link #withParsedJson}); not parsed again. */
+    final boolean jsonChecked;
     final String queue;
     final int priority;
     final Instant runAt;
@@ -37,6 +39,7 @@ public final class JobRequest {
         this.type = d.type;
         this.payload = d.payload;
         this.rawJson = d.rawJson;
+        this.jsonChecked = d.jsonChecked;
         this.queue = d.queue;
         this.priority = d.priority;
         this.runAt = d.runAt;
@@ -65,6 +68,19 @@ public final class JobRequest {
         Draft d = new Draft(this);
         change.accept(d);
         return new JobRequest(d);
+    }
+
+    /**
+     * A copy with this payload: JSON text of one object that the caller has already parsed as such (say, the
+     * bytes of an event its codec just decoded), so the queue does not parse it again. Anything else is the
+     * caller's bug; PostgreSQL still refuses text that is not JSON.
+     */
+    public JobRequest withParsedJson(String payloadJson) {
+        return with(d -> {
+            d.payload = payloadJson;
+            d.rawJson = true;
+            d.jsonChecked = true;
+        });
     }
 
     /** The queue (tier) to run on: {@code realtime}, {@code interactive}, {@code background} or a custom one. */
@@ -129,7 +145,7 @@ public final class JobRequest {
 
     /** The raw parts for the queue's validation (internal). */
     JobFactory.Fields fields() {
-        return new JobFactory.Fields(type, payload, rawJson, queue, priority, runAt, delay, maxAttempts,
+        return new JobFactory.Fields(type, payload, rawJson, jsonChecked, queue, priority, runAt, delay, maxAttempts,
                 backoff.initial().toMillis(), backoff.max().toMillis(), timeout, idempotencyKey, correlationId,
                 traceparent, tracestate);
     }
@@ -156,6 +172,7 @@ public final class JobRequest {
         String type;
         Object payload;
         boolean rawJson;
+        boolean jsonChecked;
         String queue = DEFAULT_QUEUE;
         int priority;
         Instant runAt;
@@ -176,6 +193,7 @@ public final class JobRequest {
 
         Draft(JobRequest r) {
             this(r.type, r.payload, r.rawJson);
+            jsonChecked = r.jsonChecked;
             queue = r.queue;
             priority = r.priority;
             runAt = r.runAt;

@@ -48,6 +48,8 @@ public final class Materializer {
     private final Clock clock;
     private final IngestTracing tracing;
     private volatile CommitHook hook = batch -> { };
+    /** Per route, its job options as a request (routes are immutable values, so they key it well). */
+    private final Map<Route, JobRequest> templates = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Materializer(DataSource dataSource, JobQueue jobs, EventCodec codec, RoutingTable routes,
             RejectedEvents rejected, IngestMetrics metrics, Clock clock, IngestTracing tracing) {
@@ -73,11 +75,55 @@ public final class Materializer {
         }
     }
 
-    /** Where an event came from, enough to record it as rejected. */
-    record Origin(String stream, long sequence, String subject, Map<String, String> headers, byte[] raw) {}
+    /**
+     * Where an event came from, enough to record it as rejected: a delivered message (its stream position and
+     * headers are read only if it is rejected: parsing them for every event was a visible share of the
+     * ingest cost) or an event read back by replay.
+     */
+    static final class Origin {
+        private final Message message;
+        private final String replayStream;
+        private final String replaySubject;
+        private final byte[] replayRaw;
+
+        private Origin(Message message, String replayStream, String replaySubject, byte[] replayRaw) {
+            this.message = message;
+            this.replayStream = replayStream;
+            this.replaySubject = replaySubject;
+            this.replayRaw = replayRaw;
+        }
+
+        static Origin delivered(Message m) {
+            return new Origin(m, null, null, null);
+        }
+
+        static Origin replayed(String stream, String subject, byte[] raw) {
+            return new Origin(null, stream, subject, raw);
+        }
+
+        String stream() {
+            return message == null ? replayStream : message.isJetStream() ? message.metaData().getStream() : null;
+        }
+
+        long sequence() {
+            return message != null && message.isJetStream() ? message.metaData().streamSequence() : 0;
+        }
+
+        String subject() {
+            return message == null ? replaySubject : message.getSubject();
+        }
+
+        Map<String, String> headers() {
+            return message == null ? Map.of() : Materializer.headers(message.getHeaders());
+        }
+
+        byte[] raw() {
+            return message == null ? replayRaw : message.getData() == null ? new byte[0] : message.getData();
+        }
+    }
 
     /** The jobs planned for a batch before the transaction. */
-    private static final class Plan {
+    private final class Plan {
         final List<JobRequest> requests = new ArrayList<>();
         final List<EventEnvelope> causes = new ArrayList<>();
         final List<Origin> owners = new ArrayList<>();
@@ -123,11 +169,11 @@ public final class Materializer {
      */
     public Result process(List<Message> batch) throws SQLException {
         Plan plan = new Plan();
-        Map<Message, Origin> origins = new LinkedHashMap<>();
+        List<Origin> origins = new ArrayList<>(batch.size());
         List<java.time.Instant> stamps = new ArrayList<>(batch.size());
         for (Message m : batch) {
-            Origin o = origin(m);
-            origins.put(m, o);
+            Origin o = Origin.delivered(m);
+            origins.add(o);
             try {
                 EventEnvelope event = codec.decode(m.getData());
                 stamps.add(event.timestamp());
@@ -141,11 +187,11 @@ public final class Materializer {
         java.time.Instant now = clock.instant();
         metrics.delivered(batch.size(), stamps.stream().map(t -> java.time.Duration.between(t, now)).toList());
         hook.afterCommit(batch);
-        for (Map.Entry<Message, Origin> e : origins.entrySet()) {
-            if (plan.refused.contains(e.getValue())) {
-                e.getKey().term();
+        for (int i = 0; i < batch.size(); i++) {
+            if (plan.refused.contains(origins.get(i))) {
+                batch.get(i).term();
             } else {
-                e.getKey().ack();
+                batch.get(i).ack();
             }
         }
         return result;
@@ -160,7 +206,7 @@ public final class Materializer {
         for (EventEnvelope e : events) {
             byte[] raw = codec.encode(e);
             plan.route(routes, e, new String(raw, StandardCharsets.UTF_8),
-                    new Origin(stream, 0, e.eventType(), Map.of(), raw), tracing.enabled() ? tracing.start(null, e) : null,
+                    Origin.replayed(stream, e.eventType(), raw), tracing.enabled() ? tracing.start(null, e) : null,
                     tracing);
         }
         return commit(plan, events.size());
@@ -234,9 +280,9 @@ public final class Materializer {
         return List.of();
     }
 
-    private static JobRequest request(Route r, EventEnvelope event, String payload, TraceContext trace) {
-        JobRequest req = JobRequest.json(r.jobType(), payload).queue(r.queue()).priority(r.priority())
-                .maxAttempts(r.maxAttempts()).timeout(r.timeout()).backoff(r.backoff())
+    private JobRequest request(Route r, EventEnvelope event, String payload, TraceContext trace) {
+        // the route's options are copied once per route, then each event's job adds only what is its own
+        JobRequest req = templates.computeIfAbsent(r, Materializer::template).withParsedJson(payload)
                 .idempotencyKey(event.eventId() + ":" + r.jobType())
                 .correlationId(event.correlationId().toString());
         if (trace != null) {
@@ -245,10 +291,10 @@ public final class Materializer {
         return req;
     }
 
-    private static Origin origin(Message m) {
-        boolean js = m.isJetStream();
-        return new Origin(js ? m.metaData().getStream() : null, js ? m.metaData().streamSequence() : 0,
-                m.getSubject(), headers(m.getHeaders()), m.getData() == null ? new byte[0] : m.getData());
+    /** A route's job options; its payload is replaced by each event's (already decoded, so not parsed again). */
+    private static JobRequest template(Route r) {
+        return JobRequest.json(r.jobType(), "{}").queue(r.queue()).priority(r.priority())
+                .maxAttempts(r.maxAttempts()).timeout(r.timeout()).backoff(r.backoff());
     }
 
     private static Map<String, String> headers(Headers headers) {

@@ -36,7 +36,7 @@ public final class JobFactory {
     }
 
     /** The request's raw parts, read from {@code dev.spine.jobs.JobRequest} by its package. */
-    public record Fields(String type, Object payload, boolean rawJson, String queue, int priority, Instant runAt,
+    public record Fields(String type, Object payload, boolean rawJson, boolean jsonChecked, String queue, int priority, Instant runAt,
             Duration delay, int maxAttempts, long backoffMillis, long backoffMaxMillis, Duration timeout,
             String idempotencyKey, String correlationId, String traceparent, String tracestate) {}
 
@@ -91,7 +91,9 @@ public final class JobFactory {
         String json;
         if (f.rawJson()) {
             json = (String) f.payload();
-            checkObject(json, field);
+            if (!f.jsonChecked()) {
+                checkObject(json, field);
+            }
         } else {
             try {
                 json = mapper.writeValueAsString(f.payload());
