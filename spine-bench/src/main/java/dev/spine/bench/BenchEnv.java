@@ -6,7 +6,7 @@ record BenchEnv(String pgUrl, String natsUrl) {
     static final String DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
 
     static BenchEnv fromEnvironment() {
-        return new BenchEnv(System.getenv().getOrDefault("SPINE_PG_URL", DEFAULT_PG_URL),
+        return new BenchEnv(CpuMeter.tagged(System.getenv().getOrDefault("SPINE_PG_URL", DEFAULT_PG_URL)),
                 System.getenv().getOrDefault("SPINE_NATS_URL", DEFAULT_NATS_URL));
     }
 

@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class JobsBench implements BenchMain.Bench {
     static final String SCHEMA = "spine_bench_jobs";
     private static final int SENDERS = 16;
+    /** Jobs through every path before measuring: fewer left the JIT compiling during the short drain. */
+    private static final int WARMUP = 30_000;
 
     @Override
     public void run(BenchEnv env) throws Exception {
@@ -53,11 +55,12 @@ final class JobsBench implements BenchMain.Bench {
                         lat.add(micros(Instant.now()) - t);
                         latDone.countDown();
                     })
-                    .work(new QueueOptions("bench", 4, 100, QueueOptions.DEFAULT_POLL_INTERVAL))
+                    .work(new QueueOptions("bench", 4, 100, QueueOptions.DEFAULT_POLL_INTERVAL, BenchEnv.intEnv("FETCHERS", 1)))
+                    .archiveCompleted(BenchEnv.intEnv("ARCHIVE", 1) == 1)
                     .work(new QueueOptions("bench-lat", 2, 10, QueueOptions.DEFAULT_POLL_INTERVAL))
                     .build();
             queue.migrate();
-            warmUp(ds, BenchEnv.intEnv("WARMUP", 10_000));
+            warmUp(ds, BenchEnv.intEnv("WARMUP", WARMUP));
 
             progress("insert " + n);
             long t0 = System.nanoTime();
@@ -86,10 +89,12 @@ final class JobsBench implements BenchMain.Bench {
             double sendPerS = sendN / seconds(t0);
 
             progress("drain " + n);
+            CpuMeter cpu = CpuMeter.start(env.pgUrl());
             t0 = System.nanoTime();
             queue.start();
             drainDone.await(10, TimeUnit.MINUTES);
             double drainPerS = n / seconds(t0);
+            double[] drainCpu = cpu.perUnitMicros(n);
 
             progress("latency " + latN + " at 100/s");
             for (int i = 0; i < latN; i++) {
@@ -102,10 +107,12 @@ final class JobsBench implements BenchMain.Bench {
             ObjectNode out = new ObjectMapper().createObjectNode();
             out.put("bench", "spine-jobs");
             out.put("N", n);
-            out.put("warmup", BenchEnv.intEnv("WARMUP", 10_000));
+            out.put("warmup", BenchEnv.intEnv("WARMUP", WARMUP));
             out.put("insert_per_s", Math.round(insertPerS));
             out.put("send_per_s", Math.round(sendPerS));
             out.put("drain_per_s", Math.round(drainPerS));
+            out.put("drain_cpu_us_per_job_jvm", drainCpu[0]);
+            out.put("drain_cpu_us_per_job_pg", drainCpu[1]);
             out.put("lat_n", lat.count());
             out.put("lat_p50_ms", lat.percentileMillis(0.5));
             out.put("lat_p99_ms", lat.percentileMillis(0.99));

@@ -52,14 +52,17 @@ final class SpineBench implements BenchMain.Bench {
         CountDownLatch allDone = new CountDownLatch(1);
         CountDownLatch warmDone = new CountDownLatch(1);
         // a long-running service is measured warm: the JIT compiles the hot path first, as in production
-        int warmup = BenchEnv.intEnv("WARMUP", 5_000);
+        // (5k events left the JIT compiling through the measured phase, on one of the two cores)
+        int warmup = BenchEnv.intEnv("WARMUP", 20_000);
         Latencies lat = new Latencies(latN);
         CountDownLatch latDone = new CountDownLatch(latN);
         java.util.concurrent.atomic.AtomicBoolean latencyPhase = new java.util.concurrent.atomic.AtomicBoolean();
         ServiceConfig config = ServiceConfig.from(Map.of(
                 "SPINE_PG_URL", env.pgUrl(), "SPINE_NATS_URL", env.natsUrl(), "SPINE_PG_SCHEMA", SCHEMA,
                 "SPINE_STREAM_PREFIX", STREAM_PREFIX, "SPINE_SUBJECT_PREFIX", SUBJECT_PREFIX,
-                "SPINE_CONSUMER", "bench-job-service", "SPINE_HTTP_ADDR", "127.0.0.1:0")::get);
+                "SPINE_CONSUMER", "bench-job-service", "SPINE_HTTP_ADDR", "127.0.0.1:0",
+                // the event bus HTTP service and its event store are extras the peer has no counterpart of
+                "SPINE_BUS_ENABLED", "false")::get);
         RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "bench");
         try (JobService service = JobService.builder(config).routes(routes).discoverHandlers(false)
                 .handler("BenchJob", job -> {
@@ -83,6 +86,7 @@ final class SpineBench implements BenchMain.Bench {
                 throw new IllegalStateException("the warm-up's jobs did not all run");
             }
             JobsBench.progress("publish " + n + " events through the job service");
+            CpuMeter cpu = CpuMeter.start(env.pgUrl());
             long t0 = System.nanoTime();
             publishAll(spine, n);
             double publishPerS = n / JobsBench.seconds(t0);
@@ -90,6 +94,7 @@ final class SpineBench implements BenchMain.Bench {
                 throw new IllegalStateException("only " + (done.get() - warmup) + " of " + n + " jobs ran");
             }
             double e2ePerS = n / JobsBench.seconds(t0);
+            double[] e2eCpu = cpu.perUnitMicros(n);
 
             JobsBench.progress("latency " + latN + " events at 100/s");
             latencyPhase.set(true);
@@ -105,6 +110,9 @@ final class SpineBench implements BenchMain.Bench {
             out.put("warmup", warmup);
             out.put("publish_per_s", Math.round(publishPerS));
             out.put("event_to_done_per_s", Math.round(e2ePerS));
+            // publisher included: it runs in this JVM, as the peer's publisher runs in the peer's process
+            out.put("cpu_us_per_event_jvm", e2eCpu[0]);
+            out.put("cpu_us_per_event_pg", e2eCpu[1]);
             out.put("lat_n", lat.count());
             out.put("lat_p50_ms", lat.percentileMillis(0.5));
             out.put("lat_p99_ms", lat.percentileMillis(0.99));
