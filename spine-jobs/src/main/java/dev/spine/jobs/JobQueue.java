@@ -98,7 +98,7 @@ public final class JobQueue implements AutoCloseable {
         this.queues = new QueueRegistry(store);
         this.factory = new JobFactory(mapper, options.clock, queues, options.maxPayloadBytes);
         ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, new NamedThreads("spine-jobs-timer"));
-        // every attempt schedules its timeout and cancels it when done: keep cancelled ones out of the heap
+        // wake-ups for retries coming due are scheduled and some cancelled: keep cancelled ones out of the heap
         timerPool.setRemoveOnCancelPolicy(true);
         this.timer = timerPool;
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(new NamedThreads("spine-jobs-housekeeping"));
@@ -229,9 +229,7 @@ public final class JobQueue implements AutoCloseable {
     public int runOnce(String queue, int limit) {
         List<RunnableJob> jobs = store.fetch(queue, limit, options.clock.instant(), workerId);
         List<Outcome> outcomes = new ArrayList<>(jobs.size());
-        JobRunner stepRunner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper,
-                options.listener, tracing, outcomes::add);
-        jobs.forEach(stepRunner::run);
+        jobs.forEach(job -> runner.run(job, outcomes::add));
         if (!outcomes.isEmpty()) {
             writer.writeNow(outcomes);
         }

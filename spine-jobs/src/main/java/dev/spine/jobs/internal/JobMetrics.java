@@ -2,6 +2,7 @@ package dev.spine.jobs.internal;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import dev.spine.jobs.QueueStats;
@@ -50,12 +51,17 @@ public final class JobMetrics {
 
     public void started(String queue, Duration waited) {
         started.inc();
-        waits.computeIfAbsent(queue, q -> registry.timer("spine.jobs.wait." + q))
+        waits.computeIfAbsent(queue, q -> timer("spine.jobs.wait." + q))
                 .update(Math.max(0, waited.toNanos()), TimeUnit.NANOSECONDS);
     }
 
     public void ran(String queue, long nanos) {
-        runs.computeIfAbsent(queue, q -> registry.timer("spine.jobs.run." + q)).update(nanos, TimeUnit.NANOSECONDS);
+        runs.computeIfAbsent(queue, q -> timer("spine.jobs.run." + q)).update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Timers updated by every handler thread for every job: a lock-free reservoir, so they never contend. */
+    private Timer timer(String name) {
+        return registry.timer(name, () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
     }
 
     public void completed() {

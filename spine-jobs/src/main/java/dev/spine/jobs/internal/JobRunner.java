@@ -11,8 +11,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -29,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
     private static final int MAX_ERROR_CHARS = 4000;
+    /** How often the watchdog looks for attempts past their timeout: the most a timeout fires late. */
+    static final long WATCHDOG_TICK_MILLIS = 10;
 
     private final Map<String, JobHandler> handlers;
     private final Clock clock;
@@ -38,6 +41,11 @@ public final class JobRunner {
     private final Consumer<Outcome> sink;
     private final JobListener listener;
     private final JobTracing tracing;
+    /**
+     * Attempts running now, watched for their deadline by one periodic check. (A timer task per attempt
+     * made every job take and release the timer's lock from four threads at once, a measured cost.)
+     */
+    private final Set<Attempt> running = ConcurrentHashMap.newKeySet();
     private volatile boolean handingBack;
 
     public JobRunner(Map<String, JobHandler> handlers, Clock clock, JobMetrics metrics,
@@ -51,6 +59,17 @@ public final class JobRunner {
         this.timer = timer;
         this.mapper = mapper;
         this.sink = sink;
+        timer.scheduleWithFixedDelay(this::timeOutOverdue, WATCHDOG_TICK_MILLIS, WATCHDOG_TICK_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void timeOutOverdue() {
+        long now = System.nanoTime();
+        for (Attempt a : running) {
+            if (now - a.deadline >= 0) {
+                a.timeOut();
+            }
+        }
     }
 
     /** From now on, jobs not yet started, and jobs interrupted by shutdown, are handed back, not failed. */
@@ -59,6 +78,11 @@ public final class JobRunner {
     }
 
     public void run(RunnableJob runnable) {
+        run(runnable, sink);
+    }
+
+    /** Runs one attempt and gives its outcome to {@code sink} instead (stepping a worker by hand). */
+    public void run(RunnableJob runnable, Consumer<Outcome> sink) {
         Job job = runnable.job();
         if (handingBack) {
             sink.accept(new Outcome.HandedBack(job.id()));
@@ -66,9 +90,9 @@ public final class JobRunner {
         }
         metrics.started(job.queue(), Duration.between(job.runAt(), clock.instant()));
         Thread worker = Thread.currentThread();
-        Attempt attempt = new Attempt(worker);
-        ScheduledFuture<?> deadline = timer.schedule(attempt::timeOut, runnable.timeoutMillis(), TimeUnit.MILLISECONDS);
         long start = System.nanoTime();
+        Attempt attempt = new Attempt(worker, start + TimeUnit.MILLISECONDS.toNanos(runnable.timeoutMillis()));
+        running.add(attempt);
         Throwable failure = null;
         Span span = tracing.startRun(job);
         try (Scope scope = tracing.enabled() ? span.makeCurrent() : Scope.noop()) {
@@ -80,7 +104,7 @@ public final class JobRunner {
         } catch (Throwable t) {
             failure = t;
         } finally {
-            deadline.cancel(false);
+            running.remove(attempt);
             attempt.finish();
             Thread.interrupted(); // a timeout that fired late must not leak into the next job on this thread
         }
@@ -104,10 +128,10 @@ public final class JobRunner {
         String error = attempt.timedOut()
                 ? "timed out after " + runnable.timeoutMillis() + " ms" + (failure == null ? "" : " (" + describe(failure) + ")")
                 : describe(failure);
-        fail(runnable, error, failure);
+        fail(runnable, error, failure, sink);
     }
 
-    private void fail(RunnableJob runnable, String error, Throwable failure) {
+    private void fail(RunnableJob runnable, String error, Throwable failure, Consumer<Outcome> sink) {
         Job job = runnable.job();
         Instant now = clock.instant();
         String errorJson = errorJson(job.attempt(), now, error);
@@ -153,11 +177,14 @@ public final class JobRunner {
     /** The race between a handler finishing and its timeout firing, settled under one lock. */
     private static final class Attempt {
         private final Thread worker;
+        /** System.nanoTime() at which the attempt times out. */
+        final long deadline;
         private boolean finished;
         private boolean timedOut;
 
-        Attempt(Thread worker) {
+        Attempt(Thread worker, long deadline) {
             this.worker = worker;
+            this.deadline = deadline;
         }
 
         synchronized void timeOut() {
