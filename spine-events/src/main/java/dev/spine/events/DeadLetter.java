@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * An event that was moved to the dead-letter stream: the original body and headers, why it failed
- * ({@code reason} is {@code max-deliveries} or {@code malformed}), the last error, and where it came from.
+ * ({@code reason} is {@code max-deliveries}, {@code rejected} or {@code malformed}), the last error, and where it came from.
  *
  * @param sequence its sequence in the dead-letter stream (the handle for republish and delete)
  * @param headers the original message's headers (dead-letter bookkeeping headers removed)

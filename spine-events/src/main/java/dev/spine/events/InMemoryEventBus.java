@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * subscription's backoff up to maxDeliver, then a dead-letter list. Handlers of one group run on one
  * thread, in publish order, except that retries are scheduled after their delay.
  */
-public final class InMemoryEventBus implements EventPublisher, EventSubscriber, AutoCloseable {
+public final class InMemoryEventBus implements EventBus {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryEventBus.class);
     private static final String STREAM = "in-memory";
 
@@ -42,6 +42,7 @@ public final class InMemoryEventBus implements EventPublisher, EventSubscriber, 
     private final Set<java.util.UUID> seen = new HashSet<>();
     private final Map<String, Group> groups = new HashMap<>();
     private final List<ReceivedEvent> deadLetters = new CopyOnWriteArrayList<>();
+    private final Map<String, List<ReceivedEvent>> deadLettersByGroup = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "spine-in-memory-bus");
         t.setDaemon(true);
@@ -98,6 +99,11 @@ public final class InMemoryEventBus implements EventPublisher, EventSubscriber, 
         return List.copyOf(deadLetters);
     }
 
+    /** Events that {@code durableName}'s handlers gave up on, oldest first. */
+    public List<ReceivedEvent> deadLetters(String durableName) {
+        return List.copyOf(deadLettersByGroup.getOrDefault(durableName, List.of()));
+    }
+
     private synchronized long sequenceOf(EventEnvelope e) {
         for (int i = 0; i < log.size(); i++) {
             if (log.get(i).eventId().equals(e.eventId())) {
@@ -140,6 +146,7 @@ public final class InMemoryEventBus implements EventPublisher, EventSubscriber, 
             if (attempt >= g.options.maxDeliver() || ex instanceof EventRejectedException) {
                 LOG.warn("in-memory bus: {} failed {} times in {}; dead-lettered", e, attempt, g.options.durableName(), ex);
                 deadLetters.add(received);
+                deadLettersByGroup.computeIfAbsent(g.options.durableName(), k -> new CopyOnWriteArrayList<>()).add(received);
             } else {
                 executor.schedule(() -> deliver(g, e, seq, attempt + 1),
                         g.options.backoffAfter(attempt).toMillis(), TimeUnit.MILLISECONDS);

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * pulling, finishes and acks in-flight events), then the max-deliveries watchers and the keep-alive
  * timer stop, then an owned connection drains and closes. Pending async publishes are not awaited: wait on their futures first.
  */
-public final class Spine implements EventPublisher, EventSubscriber, AutoCloseable {
+public final class Spine implements EventBus {
     private static final Logger LOG = LoggerFactory.getLogger(Spine.class);
 
     private final Connection connection;

@@ -23,6 +23,8 @@ public final class SubscriptionOptions {
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
     /** How long one pull waits on the server; bounds how long {@code close()} waits for an idle pull. */
     public static final Duration DEFAULT_PULL_EXPIRY = Duration.ofSeconds(1);
+    /** Most lanes of {@link Builder#orderedByPartitionKey}. */
+    public static final int MAX_ORDERED_LANES = 64;
 
     private final String durableName;
     private final List<String> eventPatterns;
@@ -35,6 +37,7 @@ public final class SubscriptionOptions {
     private final Duration stopTimeout;
     private final Duration pullExpiry;
     private final boolean newEventsOnly;
+    private final int orderedLanes;
 
     private SubscriptionOptions(Builder b) {
         this.durableName = b.durableName;
@@ -48,6 +51,7 @@ public final class SubscriptionOptions {
         this.stopTimeout = b.stopTimeout;
         this.pullExpiry = b.pullExpiry;
         this.newEventsOnly = b.newEventsOnly;
+        this.orderedLanes = b.orderedLanes;
     }
 
     /** Options for the durable consumer {@code name}: one name per service (instances share it). */
@@ -68,6 +72,9 @@ public final class SubscriptionOptions {
     public Duration stopTimeout() { return stopTimeout; }
     public Duration pullExpiry() { return pullExpiry; }
     public boolean newEventsOnly() { return newEventsOnly; }
+    /** Parallel lanes of ordered handling per partition key, or 0 when the subscription does not order by key. */
+    public int orderedLanes() { return orderedLanes; }
+    public boolean orderedByPartitionKey() { return orderedLanes > 0; }
 
     /** The redelivery delay after the {@code deliveredCount}-th failed delivery (the last entry repeats). */
     public Duration backoffAfter(long deliveredCount) {
@@ -88,6 +95,7 @@ public final class SubscriptionOptions {
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private Duration pullExpiry = DEFAULT_PULL_EXPIRY;
         private boolean newEventsOnly;
+        private int orderedLanes;
 
         private Builder(String durableName) {
             this.durableName = durableName;
@@ -113,6 +121,13 @@ public final class SubscriptionOptions {
         public Builder pullExpiry(Duration v) { this.pullExpiry = v; return this; }
         /** A new durable starts at the end of the stream instead of its beginning. */
         public Builder newEventsOnly(boolean v) { this.newEventsOnly = v; return this; }
+        /**
+         * Handles events with the same {@link dev.spine.contracts.EventEnvelope#partitionKey() partition key}
+         * one at a time in stream order, on up to {@code lanes} threads so different keys run in parallel.
+         * A failing event is retried in place after its backoff (later events of its key wait behind it)
+         * until it succeeds or is dead-lettered. Events without a key are spread over the lanes, unordered.
+         */
+        public Builder orderedByPartitionKey(int lanes) { this.orderedLanes = lanes; return this; }
 
         public SubscriptionOptions build() {
             if (durableName == null || durableName.isBlank()
@@ -145,6 +160,10 @@ public final class SubscriptionOptions {
                 throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
             }
             positive("stopTimeout", stopTimeout);
+            if (orderedLanes < 0 || orderedLanes > MAX_ORDERED_LANES) {
+                throw new IllegalArgumentException("orderedByPartitionKey lanes must be 1.." + MAX_ORDERED_LANES + " (0: off)"
+                        + ", got " + orderedLanes);
+            }
             if (pullExpiry == null || pullExpiry.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new IllegalArgumentException("pullExpiry must be >= 1s, got " + pullExpiry);
             }

@@ -86,7 +86,7 @@ public final class Outbox {
      *     {@code null} for none
      * @throws dev.spine.contracts.InvalidEventException before writing, for an unregistered domain, a
      *     schema violation or an oversized event
-     * @throws OutboxException if the row cannot be written
+     * @throws PostgresEventsException if the row cannot be written
      */
     public void add(Connection connection, EventEnvelope event, String partitionKey) {
         Objects.requireNonNull(connection, "connection");
@@ -114,7 +114,7 @@ public final class Outbox {
                 }
             }
         } catch (SQLException e) {
-            throw new OutboxException("cannot add " + event + " to " + sql.schema + ".outbox", e);
+            throw new PostgresEventsException("cannot add " + event + " to " + sql.schema + ".outbox", e);
         }
     }
 
@@ -182,11 +182,11 @@ public final class Outbox {
                 if (e instanceof Error err) {
                     throw err;
                 }
-                throw new OutboxException("transaction failed and was rolled back", e);
+                throw new PostgresEventsException("transaction failed and was rolled back", e);
             }
             committed = tx.added;
         } catch (SQLException e) {
-            throw new OutboxException("outbox transaction failed", e);
+            throw new PostgresEventsException("outbox transaction failed", e);
         }
         if (immediatePublisher != null && !committed.isEmpty()) {
             publishNow(committed);

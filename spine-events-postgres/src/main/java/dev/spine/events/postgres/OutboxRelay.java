@@ -185,7 +185,7 @@ public final class OutboxRelay implements AutoCloseable {
      * handed to the publisher (0 when standing by). The relay thread calls this; tests may call it
      * directly on a relay that is not started.
      *
-     * @throws OutboxException if PostgreSQL fails (leadership is then given up)
+     * @throws PostgresEventsException if PostgreSQL fails (leadership is then given up)
      */
     public int runOnce() {
         try {
@@ -198,7 +198,7 @@ public final class OutboxRelay implements AutoCloseable {
             return n;
         } catch (SQLException e) {
             dropLeadership();
-            throw new OutboxException("outbox relay " + name + " failed on " + sql.schema + ".outbox", e);
+            throw new PostgresEventsException("outbox relay " + name + " failed on " + sql.schema + ".outbox", e);
         }
     }
 

@@ -49,7 +49,7 @@ public final class PostgresEventHistory implements EventHistory {
                     ? message.substring(0, MAX_ERROR_LENGTH) : message);
             p.executeUpdate();
         } catch (SQLException e) {
-            throw new OutboxException("cannot record " + outcome + " of " + event.envelope() + " in "
+            throw new PostgresEventsException("cannot record " + outcome + " of " + event.envelope() + " in "
                     + sql.schema + ".event_history", e);
         }
     }

@@ -71,7 +71,7 @@ public final class PostgresProcessingLog implements ProcessingLog {
                 }
             }
         } catch (SQLException e) {
-            throw new OutboxException("cannot claim " + handler + "/" + key + " in " + sql.schema + ".processing_log", e);
+            throw new PostgresEventsException("cannot claim " + handler + "/" + key + " in " + sql.schema + ".processing_log", e);
         }
     }
 
@@ -81,7 +81,7 @@ public final class PostgresProcessingLog implements ProcessingLog {
             c.setAutoCommit(true);
             completeIn(c, handler, key);
         } catch (SQLException e) {
-            throw new OutboxException("cannot complete " + handler + "/" + key, e);
+            throw new PostgresEventsException("cannot complete " + handler + "/" + key, e);
         }
     }
 
@@ -95,7 +95,7 @@ public final class PostgresProcessingLog implements ProcessingLog {
             p.setString(2, key);
             p.executeUpdate();
         } catch (SQLException e) {
-            throw new OutboxException("cannot complete " + handler + "/" + key, e);
+            throw new PostgresEventsException("cannot complete " + handler + "/" + key, e);
         }
     }
 
@@ -106,7 +106,7 @@ public final class PostgresProcessingLog implements ProcessingLog {
             p.setString(2, key);
             p.executeUpdate();
         } catch (SQLException e) {
-            throw new OutboxException("cannot release " + handler + "/" + key, e);
+            throw new PostgresEventsException("cannot release " + handler + "/" + key, e);
         }
     }
 
@@ -116,7 +116,7 @@ public final class PostgresProcessingLog implements ProcessingLog {
             p.setTimestamp(1, Timestamp.from(cutoff));
             return p.executeUpdate();
         } catch (SQLException e) {
-            throw new OutboxException("cannot prune " + sql.schema + ".processing_log", e);
+            throw new PostgresEventsException("cannot prune " + sql.schema + ".processing_log", e);
         }
     }
 }

@@ -57,7 +57,8 @@ public final class DeadLetterWriter {
                 headers.put(SpineHeaders.ORIGINAL_MSG_ID, msgId);
             }
         }
-        headers.put(SpineHeaders.MSG_ID, "dl:" + stream + ":" + sequence);
+        // one dead letter per durable: two durables that both give up on an event each store theirs
+        headers.put(SpineHeaders.MSG_ID, "dl:" + stream + ":" + sequence + ":" + consumer);
         headers.put(SpineHeaders.DEAD_REASON, reason);
         headers.put(SpineHeaders.DEAD_ERROR, error);
         headers.put(SpineHeaders.DEAD_AT, clock.instant().toString());

@@ -20,6 +20,8 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * naks with the backoff delay (a plain nak would ignore backoff); the last allowed delivery, or an
  * {@link EventRejectedException}, copies the event to dead letters and terms it. A watchdog sends {@code inProgress()} for a handler that runs
  * longer than a third of AckWait, so long handlers are not redelivered under their feet.
+ *
+ * <p>Ordered mode ({@link SubscriptionOptions#orderedByPartitionKey}): one pull at a time (messages then
+ * arrive in stream order), each message goes to the lane of its partition key, lanes run in parallel,
+ * a failure is retried in place; every message a lane holds is kept alive with {@code inProgress()}.
  */
 public final class NatsSubscription implements EventSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(NatsSubscription.class);
@@ -63,6 +69,12 @@ public final class NatsSubscription implements EventSubscription {
     private Thread loop;
     private ScheduledFuture<?> watchdog;
     private boolean closed;
+    /** Ordered mode only: the lanes, and every message handed to them but not finished, with its arrival time. */
+    private OrderedLanes<Keyed> lanes;
+    private final Map<Message, Long> inLanes = new ConcurrentHashMap<>();
+
+    /** A message on its way to a lane, decoded once (null envelope: malformed, the lane dead-letters it). */
+    private record Keyed(Message message, EventEnvelope envelope, InvalidEventException malformed) {}
 
     public NatsSubscription(Connection connection, SubscriptionOptions options, StreamTopology topology,
             EventCodec codec, EventHandler handler, DeadLetterWriter deadLetters, EventMetrics metrics,
@@ -84,6 +96,11 @@ public final class NatsSubscription implements EventSubscription {
         this.context = context;
         this.fetchOptions = FetchConsumeOptions.builder().maxMessages(options.batchSize())
                 .expiresIn(options.pullExpiry().toMillis()).build();
+        if (options.orderedByPartitionKey()) {
+            lanes = new OrderedLanes<>(options.orderedLanes(), options.batchSize(), options.durableName(),
+                    this::onOrderedMessage);
+            lanes.start();
+        }
         long period = Math.max(1, inProgressAfterNanos / 2);
         watchdog = timer.scheduleAtFixedRate(this::keepAlive, period, period, TimeUnit.NANOSECONDS);
         loop = new Thread(this::run, "spine-" + options.durableName());
@@ -120,10 +137,16 @@ public final class NatsSubscription implements EventSubscription {
                         current = null;
                         continue;
                     }
-                    if (++handledInBatch == prefetchAt && next == null && !stopping) {
+                    // ordered mode keeps one pull at a time: two open pulls share arriving messages between
+                    // them, so draining one after the other would hand events over out of stream order
+                    if (++handledInBatch == prefetchAt && next == null && !stopping && lanes == null) {
                         next = context.fetch(fetchOptions);
                     }
-                    onMessage(m);
+                    if (lanes != null) {
+                        dispatchOrdered(m);
+                    } else {
+                        onMessage(m);
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;
@@ -237,10 +260,95 @@ public final class NatsSubscription implements EventSubscription {
         }
     }
 
+    private void dispatchOrdered(Message m) throws InterruptedException {
+        inLanes.put(m, System.nanoTime());
+        EventEnvelope envelope = null;
+        InvalidEventException malformed = null;
+        try {
+            envelope = codec.decode(m.getData());
+        } catch (InvalidEventException e) {
+            malformed = e;
+        }
+        String key = envelope != null && envelope.partitionKey() != null ? envelope.partitionKey()
+                : Long.toString(m.metaData().streamSequence()); // no key: any lane, no order promised
+        lanes.dispatch(new Keyed(m, envelope, malformed), key);
+    }
+
+    /**
+     * Runs on a lane: like {@link #onMessage} but a failure is retried here, after its backoff, so the
+     * events queued behind it on this key wait (a nak would let them overtake it).
+     */
+    private void onOrderedMessage(Keyed k) {
+        Message m = k.message;
+        NatsJetStreamMetaData meta = m.metaData();
+        long start = System.nanoTime();
+        try {
+            if (k.envelope == null) {
+                LOG.warn("{}/{}: event at sequence {} is malformed ({}); moving it to dead letters",
+                        stream, options.durableName(), meta.streamSequence(), k.malformed.getMessage());
+                deadLetter(m, REASON_MALFORMED, k.malformed, meta.deliveredCount());
+                return;
+            }
+            for (long delivered = meta.deliveredCount(); ; delivered++) {
+                if (delivered > 1) {
+                    metrics.redelivered.inc();
+                }
+                Span span = tracing.enabled() ? tracing.startProcess(m, options.durableName(), k.envelope, delivered) : null;
+                try (Scope ignored = span == null ? null : span.makeCurrent()) {
+                    handler.handle(new ReceivedEvent(k.envelope, m.getSubject(), stream, meta.streamSequence(), delivered));
+                    m.ack();
+                    handled.incrementAndGet();
+                    metrics.delivered.inc();
+                    return;
+                } catch (Exception e) {
+                    if (span != null) {
+                        span.recordException(e);
+                        span.setStatus(StatusCode.ERROR);
+                    }
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                    if (e instanceof EventRejectedException || delivered >= options.maxDeliver()
+                            || stopping || Thread.currentThread().isInterrupted()) {
+                        failed(m, e, delivered); // dead letter, or (stopping) a nak that keeps it for later
+                        return;
+                    }
+                    metrics.failed.inc();
+                    Duration delay = options.backoffAfter(delivered);
+                    LOG.info("{}/{}: {} failed on delivery {} of {}, retrying in place in {}: {}", stream,
+                            options.durableName(), m.getSubject(), delivered, options.maxDeliver(), delay, e.toString());
+                    try {
+                        Thread.sleep(delay.toMillis()); // the backoff itself: the key's next events must wait
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        m.nakWithDelay(delay);
+                        return;
+                    }
+                } finally {
+                    if (span != null) {
+                        span.end();
+                    }
+                }
+            }
+        } finally {
+            inLanes.remove(m);
+            metrics.handlerTook(System.nanoTime() - start);
+        }
+    }
+
     private void keepAlive() {
         Message m = current;
         if (m != null && System.nanoTime() - currentStartNanos > inProgressAfterNanos) {
             m.inProgress();
+        }
+        if (!inLanes.isEmpty()) {
+            long now = System.nanoTime();
+            // queued and retrying events age too: keep every one the lanes hold from being redelivered
+            inLanes.forEach((msg, since) -> {
+                if (now - since > inProgressAfterNanos) {
+                    msg.inProgress();
+                }
+            });
         }
     }
 
@@ -268,10 +376,14 @@ public final class NatsSubscription implements EventSubscription {
         closed = true;
         stopping = true;
         try {
+            long deadline = System.nanoTime() + options.stopTimeout().toNanos();
             loop.join(options.stopTimeout().toMillis());
             if (loop.isAlive()) {
                 LOG.warn("{}/{}: stop timed out after {}; unhandled events will be redelivered after AckWait",
                         stream, options.durableName(), options.stopTimeout());
+            }
+            if (lanes != null) {
+                lanes.finish(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
             connection.flush(options.stopTimeout());
         } catch (InterruptedException e) {

@@ -1,0 +1,101 @@
+package dev.spine.events.postgres;
+
+import dev.spine.events.EventBus;
+import dev.spine.events.InMemoryEventBus;
+import dev.spine.events.Spine;
+import java.util.Locale;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Picks the event bus backend by configuration, so a service codes against {@link EventBus} and an
+ * operator chooses: {@code SPINE_EVENT_BUS} = {@code nats} (default: the {@link Spine} on JetStream at
+ * {@code SPINE_NATS_URL}, streams provisioned), {@code postgres} ({@link PostgresEventBus} in schema
+ * {@code SPINE_EVENT_BUS_SCHEMA}, default {@value Outbox.Builder#DEFAULT_SCHEMA}) or {@code in-memory}
+ * ({@link InMemoryEventBus}, development only: nothing survives the process).
+ */
+public final class EventBuses {
+    public static final String ENV_EVENT_BUS = "SPINE_EVENT_BUS";
+    public static final String ENV_NATS_URL = "SPINE_NATS_URL";
+    public static final String ENV_PG_URL = "SPINE_PG_URL";
+    public static final String ENV_SCHEMA = "SPINE_EVENT_BUS_SCHEMA";
+    public static final String DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+    public static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+    private static final Logger LOG = LoggerFactory.getLogger(EventBuses.class);
+
+    /** The backends {@code SPINE_EVENT_BUS} names. */
+    public enum Kind {
+        NATS("nats"), POSTGRES("postgres"), IN_MEMORY("in-memory");
+
+        private final String value;
+
+        Kind(String value) {
+            this.value = value;
+        }
+
+        /** The configuration value, e.g. {@code in-memory}. */
+        public String value() {
+            return value;
+        }
+
+        /**
+         * Parses a configuration value (case-insensitive); null or blank means {@link #NATS}.
+         *
+         * @throws IllegalArgumentException naming {@code SPINE_EVENT_BUS} and the allowed values
+         */
+        public static Kind parse(String s) {
+            if (s == null || s.isBlank()) {
+                return NATS;
+            }
+            String v = s.strip().toLowerCase(Locale.ROOT);
+            for (Kind k : values()) {
+                if (k.value.equals(v)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException(ENV_EVENT_BUS + " must be one of nats, postgres, in-memory; got '" + s + "'");
+        }
+    }
+
+    private EventBuses() {}
+
+    /** The bus the process environment asks for; a PostgreSQL bus gets an unpooled data source on {@code SPINE_PG_URL}. */
+    public static EventBus fromEnvironment() {
+        return fromEnvironment(System.getenv(), null);
+    }
+
+    /**
+     * The bus {@code env} asks for.
+     *
+     * @param dataSource the pool for the PostgreSQL bus (recommended), or null for an unpooled one on
+     *     {@code SPINE_PG_URL}; unused by the other backends
+     */
+    public static EventBus fromEnvironment(Map<String, String> env, DataSource dataSource) {
+        Kind kind = Kind.parse(env.get(ENV_EVENT_BUS));
+        return switch (kind) {
+            case NATS -> {
+                Spine spine = Spine.builder(env.getOrDefault(ENV_NATS_URL, DEFAULT_NATS_URL)).build();
+                spine.provision();
+                yield spine;
+            }
+            case POSTGRES -> {
+                DataSource ds = dataSource;
+                if (ds == null) {
+                    PGSimpleDataSource simple = new PGSimpleDataSource();
+                    simple.setURL(env.getOrDefault(ENV_PG_URL, DEFAULT_PG_URL));
+                    ds = simple;
+                }
+                yield PostgresEventBus.builder(ds).schema(env.getOrDefault(ENV_SCHEMA, Outbox.Builder.DEFAULT_SCHEMA))
+                        .build();
+            }
+            case IN_MEMORY -> {
+                LOG.warn("{}=in-memory: events live in this process only and are lost when it stops "
+                        + "(for local development, never production)", ENV_EVENT_BUS);
+                yield new InMemoryEventBus();
+            }
+        };
+    }
+}

@@ -1,0 +1,317 @@
+package dev.spine.events.postgres;
+
+import dev.spine.contracts.Domains;
+import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.EventSchemas;
+import dev.spine.events.EventBus;
+import dev.spine.events.EventHandler;
+import dev.spine.events.EventSubscription;
+import dev.spine.events.PublishResult;
+import dev.spine.events.SubscriptionOptions;
+import dev.spine.events.postgres.internal.BusSql;
+import dev.spine.events.postgres.internal.Migrator;
+import dev.spine.events.postgres.internal.PgSubscription;
+import dev.spine.events.postgres.internal.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+
+/**
+ * The event bus on PostgreSQL alone ({@code SPINE_EVENT_BUS=postgres}), for deployments without NATS:
+ * a {@code domain_events} table, one group per durable name, one delivery row per group and event.
+ *
+ * <p>Guarantees (the same contract as the NATS spine): events are validated (domain, JSON Schema, size)
+ * before they are stored; the same eventId is stored once (for as long as it is kept, see
+ * {@link #pruneFinishedBefore}); each durable name gets every matching event (fan-out), its instances
+ * compete (each event to one of them); a failing handler is retried after the subscription's backoff,
+ * dead after {@code maxDeliver} deliveries or at once when it throws
+ * {@link dev.spine.events.EventRejectedException}. Order: within a group, events of one topic are handled
+ * in publish order, one at a time (a topic is taken by one worker at a time, under an advisory lock), and
+ * topics run in parallel; the topic is the event's partition key when it has one, else its type. A failed
+ * event holds back the later events of its topic until it succeeds or is dead.
+ * Delivery is at-least-once: a worker that dies mid-batch leaves its unfinished events to another.
+ *
+ * <p>Costs: one transaction per publish, a poll per idle subscriber every {@code pollInterval} (a
+ * publish in the same process wakes its subscribers at once), and one connection held per subscription.
+ */
+public final class PostgresEventBus implements EventBus {
+    private final DataSource dataSource;
+    private final BusSql sql;
+    private final EventCodec codec;
+    private final Domains domains;
+    private final EventSchemas schemas;
+    private final Duration pollInterval;
+    private final List<PgSubscription> subscriptions = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private PostgresEventBus(Builder b, Sql sql) {
+        this.dataSource = b.dataSource;
+        this.sql = BusSql.in(sql);
+        this.codec = b.codec;
+        this.domains = b.domains;
+        this.schemas = b.schemas;
+        this.pollInterval = b.pollInterval;
+    }
+
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(dataSource);
+    }
+
+    /**
+     * Stores the event for every group whose patterns match, in one transaction.
+     *
+     * @throws dev.spine.contracts.InvalidEventException before storing, for an invalid event
+     * @throws PostgresEventsException if PostgreSQL fails
+     */
+    @Override
+    public PublishResult publish(EventEnvelope event) {
+        domains.require(event.eventType());
+        schemas.validate(event);
+        byte[] payload = codec.encode(event);
+        PublishResult result;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                result = store(c, event, payload);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot publish " + event + " to " + sql.schema + ".domain_events", e);
+        }
+        if (!result.duplicate()) {
+            subscriptions.forEach(PgSubscription::wakeUp);
+        }
+        return result;
+    }
+
+    private PublishResult store(Connection c, EventEnvelope event, byte[] payload) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql.lockGroupsShared)) {
+            p.setString(1, sql.schema);
+            p.execute();
+        }
+        Long id = null;
+        try (PreparedStatement p = c.prepareStatement(sql.insertEvent)) {
+            p.setObject(1, event.eventId());
+            p.setString(2, event.eventType());
+            p.setString(3, topicOf(event));
+            p.setBytes(4, payload);
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next()) {
+                    id = rs.getLong(1);
+                }
+            }
+        }
+        if (id == null) {
+            try (PreparedStatement p = c.prepareStatement(sql.findEvent)) {
+                p.setObject(1, event.eventId());
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    return new PublishResult(sql.schema + ".domain_events", rs.getLong(1), true);
+                }
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement(sql.fanOut)) {
+            String type = event.eventType();
+            p.setLong(1, id);
+            p.setString(2, topicOf(event));
+            p.setString(3, type);
+            p.setString(4, type.substring(0, type.indexOf('.')) + ".*");
+            p.executeUpdate();
+        }
+        return new PublishResult(sql.schema + ".domain_events", id, false);
+    }
+
+    /** What a group orders by: the partition key when the event has one, else its type. */
+    private static String topicOf(EventEnvelope event) {
+        return event.partitionKey() != null ? "key:" + event.partitionKey() : "type:" + event.eventType();
+    }
+
+    /** Publishes on the calling thread (PostgreSQL has no asynchronous acknowledgement to wait for). */
+    @Override
+    public CompletableFuture<PublishResult> publishAsync(EventEnvelope event) {
+        try {
+            return CompletableFuture.completedFuture(publish(event));
+        } catch (dev.spine.contracts.InvalidEventException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Registers the durable group (first time: with every stored matching event unless
+     * {@code newEventsOnly}; later: its patterns are replaced, for new events) and starts a worker.
+     */
+    @Override
+    public EventSubscription subscribe(SubscriptionOptions options, EventHandler handler) {
+        if (closed) {
+            throw new IllegalStateException("event bus is closed");
+        }
+        registerGroup(options);
+        PgSubscription[] self = new PgSubscription[1];
+        PgSubscription s = new PgSubscription(dataSource, sql, codec, options, handler, pollInterval,
+                () -> subscriptions.remove(self[0]));
+        self[0] = s;
+        subscriptions.add(s);
+        s.start();
+        return s;
+    }
+
+    private void registerGroup(SubscriptionOptions options) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement p = c.prepareStatement(sql.lockGroups)) {
+                    p.setString(1, sql.schema);
+                    p.execute();
+                }
+                Object[] patterns = options.eventPatterns().toArray();
+                boolean created;
+                try (PreparedStatement p = c.prepareStatement(sql.upsertGroup)) {
+                    p.setString(1, options.durableName());
+                    p.setArray(2, c.createArrayOf("text", patterns));
+                    try (ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        created = rs.getBoolean(1);
+                    }
+                }
+                if (created && !options.newEventsOnly()) {
+                    try (PreparedStatement p = c.prepareStatement(sql.backfill)) {
+                        p.setString(1, options.durableName());
+                        for (int i = 2; i <= 4; i++) {
+                            p.setArray(i, c.createArrayOf("text", patterns));
+                        }
+                        p.executeUpdate();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot register group " + options.durableName() + " in " + sql.schema, e);
+        }
+    }
+
+    /** A delivery that failed for good: the event, its group, how often it was tried and the last error. */
+    public record DeadDelivery(String group, long eventRow, EventEnvelope event, int attempts, String error) {}
+
+    /** Dead deliveries of {@code group}, oldest first. */
+    public List<DeadDelivery> deadLetters(String group, int limit) {
+        List<DeadDelivery> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql.listDead)) {
+            p.setString(1, group);
+            p.setInt(2, limit);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new DeadDelivery(group, rs.getLong(1), codec.decode(rs.getBytes(4)), rs.getInt(2),
+                            rs.getString(3)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot list dead deliveries of " + group, e);
+        }
+        return out;
+    }
+
+    /** Makes a dead delivery available again (attempts start over); false if it is not dead. */
+    public boolean redrive(DeadDelivery dead) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql.redrive)) {
+            p.setString(1, dead.group());
+            p.setLong(2, dead.eventRow());
+            boolean changed = p.executeUpdate() == 1;
+            subscriptions.forEach(PgSubscription::wakeUp);
+            return changed;
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot redrive " + dead, e);
+        }
+    }
+
+    /**
+     * Deletes deliveries finished before {@code cutoff}, then events older than it that no group still
+     * needs. An event's id deduplicates only while it is kept: keep longer than publishers retry.
+     */
+    public int pruneFinishedBefore(Instant cutoff) {
+        try (Connection c = dataSource.getConnection()) {
+            int n;
+            try (PreparedStatement p = c.prepareStatement(sql.pruneDeliveries)) {
+                p.setTimestamp(1, Timestamp.from(cutoff));
+                n = p.executeUpdate();
+            }
+            try (PreparedStatement p = c.prepareStatement(sql.pruneEvents)) {
+                p.setTimestamp(1, Timestamp.from(cutoff));
+                n += p.executeUpdate();
+            }
+            return n;
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot prune " + sql.schema + ".domain_events", e);
+        }
+    }
+
+    /** Stops every subscription (each finishes the event it is handling). The data source is the caller's. */
+    @Override
+    public void close() {
+        closed = true;
+        List<PgSubscription> all = new ArrayList<>(subscriptions);
+        for (int i = all.size() - 1; i >= 0; i--) {
+            all.get(i).close();
+        }
+    }
+
+    /** Options of a {@link PostgresEventBus}; {@link #build()} checks them and migrates the schema. */
+    public static final class Builder {
+        /** How often an idle subscriber looks for events published by other processes. */
+        public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
+
+        private final DataSource dataSource;
+        private String schema = Outbox.Builder.DEFAULT_SCHEMA;
+        private EventCodec codec = EventCodec.defaults();
+        private Domains domains = Domains.defaults();
+        private EventSchemas schemas;
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        }
+
+        public Builder schema(String v) { this.schema = v; return this; }
+        public Builder codec(EventCodec v) { this.codec = v; return this; }
+        public Builder domains(Domains v) { this.domains = v; return this; }
+        /** Default {@link EventSchemas#fromClasspath()}. */
+        public Builder schemas(EventSchemas v) { this.schemas = v; return this; }
+        public Builder pollInterval(Duration v) { this.pollInterval = v; return this; }
+
+        public PostgresEventBus build() {
+            Sql sql = Sql.in(schema);
+            Objects.requireNonNull(codec, "codec");
+            Objects.requireNonNull(domains, "domains");
+            if (pollInterval == null || pollInterval.isZero() || pollInterval.isNegative()) {
+                throw new IllegalArgumentException("pollInterval must be a positive duration, got " + pollInterval);
+            }
+            if (schemas == null) {
+                schemas = EventSchemas.fromClasspath();
+            }
+            Migrator.migrate(dataSource, sql);
+            return new PostgresEventBus(this, sql);
+        }
+    }
+}

@@ -1,0 +1,295 @@
+package dev.spine.events.postgres.internal;
+
+import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.InvalidEventException;
+import dev.spine.events.EventHandler;
+import dev.spine.events.EventRejectedException;
+import dev.spine.events.EventSubscription;
+import dev.spine.events.ReceivedEvent;
+import dev.spine.events.SubscriptionOptions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subscriber of a group on the PostgreSQL bus: a thread with its own connection. It takes a topic
+ * (a partition key, or an event type for events without one) whose first unfinished delivery is due, under a session advisory lock so no other worker
+ * of the group handles that topic meanwhile, handles its deliveries in order, and lets go. A failure
+ * schedules a retry after the subscription's backoff and stops the topic there (later events of the
+ * topic wait: order within a topic); the last allowed delivery, or a rejection, marks it dead. A worker
+ * that dies loses its connection and with it the lock: another worker takes the topic over and handles
+ * what was not marked done (at-least-once).
+ */
+public final class PgSubscription implements EventSubscription {
+    private static final Logger LOG = LoggerFactory.getLogger(PgSubscription.class);
+    private static final int MAX_ERROR_LENGTH = 2000;
+    /** Pause after a database error before trying again. */
+    private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
+
+    private final DataSource dataSource;
+    private final BusSql sql;
+    private final EventCodec codec;
+    private final SubscriptionOptions options;
+    private final EventHandler handler;
+    private final Duration pollInterval;
+    private final Runnable onClose;
+    private final String lockSpace;
+    private final AtomicLong handled = new AtomicLong();
+    private final Object wake = new Object();
+    private volatile boolean running;
+    private Thread loop;
+
+    public PgSubscription(DataSource dataSource, BusSql sql, EventCodec codec, SubscriptionOptions options,
+            EventHandler handler, Duration pollInterval, Runnable onClose) {
+        this.dataSource = dataSource;
+        this.sql = sql;
+        this.codec = codec;
+        this.options = options;
+        this.handler = handler;
+        this.pollInterval = pollInterval;
+        this.onClose = onClose;
+        this.lockSpace = sql.schema + "/" + options.durableName();
+    }
+
+    public synchronized void start() {
+        running = true;
+        loop = new Thread(this::run, "spine-pg-" + options.durableName());
+        loop.setDaemon(true);
+        loop.start();
+    }
+
+    /** Looks for work now instead of after the poll interval (a local publish calls it). */
+    public void wakeUp() {
+        synchronized (wake) {
+            wake.notifyAll();
+        }
+    }
+
+    private void run() {
+        Connection c = null;
+        while (running) {
+            long pause = pollInterval.toMillis();
+            try {
+                if (c == null) {
+                    c = dataSource.getConnection();
+                    c.setAutoCommit(true);
+                }
+                if (pass(c) > 0) {
+                    continue;
+                }
+            } catch (SQLException | RuntimeException e) {
+                LOG.warn("{}.domain_events/{}: {}; retrying in {}", sql.schema, options.durableName(), e.toString(),
+                        ERROR_PAUSE);
+                c = discard(c);
+                pause = ERROR_PAUSE.toMillis();
+            }
+            synchronized (wake) {
+                if (!running) {
+                    break;
+                }
+                try {
+                    wake.wait(Math.max(1, pause));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        if (c != null) {
+            try {
+                c.close(); // every topic lock was released after its batch
+            } catch (SQLException e) {
+                LOG.debug("{}: closing the worker connection: {}", lockSpace, e.toString());
+            }
+        }
+    }
+
+    /** One look at every due topic; returns the deliveries handled. */
+    private int pass(Connection c) throws SQLException {
+        List<String> due = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement(sql.topicHeads)) {
+            p.setString(1, options.durableName());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    if (rs.getBoolean(2)) {
+                        due.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        Collections.shuffle(due); // workers of a group start on different topics
+        int n = 0;
+        for (String topic : due) {
+            if (!running) {
+                break;
+            }
+            if (!lock(c, sql.tryTopic, topic)) {
+                continue;
+            }
+            try {
+                n += drain(c, topic);
+            } finally {
+                lock(c, sql.unlockTopic, topic);
+            }
+        }
+        return n;
+    }
+
+    private boolean lock(Connection c, String statement, String topic) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(statement)) {
+            p.setString(1, lockSpace);
+            p.setString(2, topic);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private record Delivery(long row, int attempts, boolean due, byte[] payload) {}
+
+    /** Handles the topic's deliveries in order until one is not due, fails, or the batch ends. */
+    private int drain(Connection c, String topic) throws SQLException {
+        List<Delivery> batch = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement(sql.fetchTopic)) {
+            p.setString(1, options.durableName());
+            p.setString(2, topic);
+            p.setInt(3, options.batchSize());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    batch.add(new Delivery(rs.getLong(1), rs.getInt(2), rs.getBoolean(3), rs.getBytes(4)));
+                }
+            }
+        }
+        List<Long> done = new ArrayList<>();
+        int n = 0;
+        try {
+            for (Delivery d : batch) {
+                if (!d.due || !running) {
+                    break;
+                }
+                n++;
+                long deliveredCount = d.attempts + 1L;
+                EventEnvelope e;
+                try {
+                    e = codec.decode(d.payload);
+                } catch (InvalidEventException ex) {
+                    dead(c, d, "malformed: " + ex.getMessage());
+                    continue;
+                }
+                try {
+                    handler.handle(new ReceivedEvent(e, e.eventType(), sql.schema + ".domain_events", d.row,
+                            deliveredCount));
+                    done.add(d.row);
+                    handled.incrementAndGet();
+                } catch (EventRejectedException ex) {
+                    LOG.warn("{}/{}: {} rejected by its handler; dead-lettered: {}", lockSpace, topic, e, ex.getMessage());
+                    dead(c, d, "rejected: " + ex);
+                } catch (Exception ex) {
+                    if (deliveredCount >= options.maxDeliver()) {
+                        LOG.warn("{}/{}: {} failed on delivery {} of {}; dead-lettered", lockSpace, topic, e,
+                                deliveredCount, options.maxDeliver(), ex);
+                        dead(c, d, "max-deliveries: " + ex);
+                        continue;
+                    }
+                    Duration delay = options.backoffAfter(deliveredCount);
+                    LOG.info("{}/{}: {} failed on delivery {} of {}, retry in {}: {}", lockSpace, topic, e,
+                            deliveredCount, options.maxDeliver(), delay, ex.toString());
+                    retry(c, d, delay, ex);
+                    break; // later events of this topic wait behind it
+                }
+            }
+        } finally {
+            if (!done.isEmpty()) {
+                try (PreparedStatement p = c.prepareStatement(sql.markDone)) {
+                    p.setString(1, options.durableName());
+                    p.setArray(2, c.createArrayOf("bigint", done.toArray()));
+                    p.executeUpdate();
+                }
+            }
+        }
+        return n;
+    }
+
+    private void retry(Connection c, Delivery d, Duration delay, Exception error) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql.markRetry)) {
+            p.setString(1, delay.toMillis() + " milliseconds");
+            p.setString(2, truncate(error.toString()));
+            p.setString(3, options.durableName());
+            p.setLong(4, d.row);
+            p.executeUpdate();
+        }
+    }
+
+    private void dead(Connection c, Delivery d, String reason) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql.markDead)) {
+            p.setString(1, truncate(reason));
+            p.setString(2, options.durableName());
+            p.setLong(3, d.row);
+            p.executeUpdate();
+        }
+    }
+
+    private static String truncate(String s) {
+        return s.length() > MAX_ERROR_LENGTH ? s.substring(0, MAX_ERROR_LENGTH) : s;
+    }
+
+    private Connection discard(Connection c) {
+        if (c != null) {
+            try {
+                // closing the session would release its advisory locks, but a pooled connection stays open
+                // with them: abort it so the pool replaces it and the topic locks go with it
+                c.abort(Runnable::run);
+                c.close();
+            } catch (SQLException e) {
+                LOG.debug("{}: closing the worker connection: {}", lockSpace, e.toString());
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public String durableName() {
+        return options.durableName();
+    }
+
+    @Override
+    public long handledCount() {
+        return handled.get();
+    }
+
+    /** Finishes the delivery being handled (and marks the finished ones done), then stops, up to stopTimeout. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            running = false;
+            t = loop;
+        }
+        wakeUp();
+        try {
+            t.join(options.stopTimeout().toMillis());
+            if (t.isAlive()) {
+                LOG.warn("{}: stop timed out after {}; unfinished deliveries are handled again later", lockSpace,
+                        options.stopTimeout());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            onClose.run();
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.spine.events;
+
+/**
+ * A publisher and subscriber with a lifecycle: what a service holds, whichever backend carries the
+ * events. Implementations: {@link Spine} (NATS JetStream, the default), {@code PostgresEventBus} in
+ * spine-events-postgres (a {@code domain_events} table) and {@link InMemoryEventBus} (development only).
+ * {@code EventBuses.fromEnvironment()} in spine-events-postgres picks one by {@code SPINE_EVENT_BUS}. All
+ * pass the same contract tests: validation before storing, dedupe by eventId, durable names as
+ * competing groups and fan-out between them, event-type filters, retries with backoff, dead letters
+ * after {@code maxDeliver} and at once for {@link EventRejectedException}.
+ */
+public interface EventBus extends EventPublisher, EventSubscriber, AutoCloseable {
+
+    /** Stops every subscription (finishing in-flight events), then releases connections. */
+    @Override
+    void close();
+}
