@@ -120,6 +120,8 @@ class QueryTest {
         spine.respond("ai.AnswerRequested", "llm", q -> JsonNodeFactory.instance.objectNode().put("ok", true));
         EventEnvelope answer = spine.query("ai.AnswerRequested", JsonNodeFactory.instance.objectNode(),
                 Duration.ofSeconds(5));
+        dev.spine.testkit.Eventually.await("the responder's span ended",
+                () -> exporter.spans.stream().anyMatch(s -> s.getKind() == SpanKind.SERVER));
         SpanData client = exporter.spans.stream().filter(s -> s.getKind() == SpanKind.CLIENT)
                 .findFirst().orElseThrow();
         SpanData server = exporter.spans.stream().filter(s -> s.getKind() == SpanKind.SERVER)

@@ -42,6 +42,7 @@ public final class NatsQueries {
     static final String ERROR_CODE = "Spine-Error-Code";
     static final String ERROR = "Spine-Error";
     private static final int MAX_ERROR_LENGTH = 1000;
+    private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Connection connection;
     private final StreamTopology topology;
@@ -179,6 +180,19 @@ public final class NatsQueries {
         void start() {
             dispatcher = connection.createDispatcher(this::onQuery);
             dispatcher.subscribe(topology.querySubject(eventType), group);
+            try {
+                // a round trip, so the server knows the subscription when respond() returns: a query sent
+                // right after (from any connection) must not be answered "no responders"
+                connection.flush(SUBSCRIBE_TIMEOUT);
+            } catch (TimeoutException e) {
+                connection.closeDispatcher(dispatcher);
+                throw new dev.spine.events.SpineException("the server did not confirm the responder for "
+                        + eventType + " within " + SUBSCRIBE_TIMEOUT, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                connection.closeDispatcher(dispatcher);
+                throw new dev.spine.events.SpineException("interrupted while subscribing a responder for " + eventType, e);
+            }
         }
 
         private void onQuery(Message m) {
