@@ -2,7 +2,10 @@
  * The spine's event layer over NATS JetStream. Start at {@link dev.spine.events.Spine}: provision the
  * {@link dev.spine.events.StreamTopology}, publish through {@link dev.spine.events.EventPublisher},
  * subscribe handlers with {@link dev.spine.events.SubscriptionOptions}, replay history with
- * {@link dev.spine.events.ReplayOptions}, and redrive {@link dev.spine.events.DeadLetters}.
+ * {@link dev.spine.events.ReplayOptions}, redrive {@link dev.spine.events.DeadLetters}, and ask
+ * questions with {@link dev.spine.events.Spine#query} answered by {@link dev.spine.events.QueryResponder}s.
+ * Every backend implements {@link dev.spine.events.EventBus}; handler middleware lives in
+ * {@code dev.spine.events.middleware}.
  *
  * <p>Promises: a publish that returns (or whose future completes) is stored; the eventId is the
  * JetStream dedupe key; delivery is at-least-once with explicit acks, backoff between retries and a
