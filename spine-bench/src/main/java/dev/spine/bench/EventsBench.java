@@ -34,10 +34,13 @@ import java.util.concurrent.TimeUnit;
  * {@code spine bench events}: the spine client against plain jnats on the same streams (one fresh copy
  * of the full topology, sources included, deleted afterwards) with the same messages: ~300-byte
  * envelopes and the same three headers, so the server does the same work for both (notably the
- * {@code Nats-Msg-Id} dedupe) and the ratio measures the client. The spine encodes each envelope and
- * builds its headers inside publish, as a caller's code would; raw jnats gets bytes and header values
- * precomputed, so the ratio is the spine's whole client-side overhead. Consumers read the same first N
- * messages through a fresh durable each (the spine decodes and validates every one).
+ * {@code Nats-Msg-Id} dedupe) and the ratio measures the client.
+ *
+ * <p>Two baselines. {@code raw_*}: plain jnats doing what a service without the spine must do with the
+ * same event: serialise it with Jackson (from a tree built beforehand, as the spine gets an envelope built
+ * beforehand) and set the headers inside the timed loop; on consume, parse each message with Jackson and
+ * ack. {@code raw_preencoded_*}: the floor, jnats alone, with bytes and header values precomputed and
+ * nothing parsed on consume. The spine encodes, validates and decodes inside its calls in both cases.
  *
  * <p>The machine is shared (two cores, other builds), so each measurement is taken as a back-to-back
  * pair, the order alternating by round, after an unreported warm-up; rates are medians over rounds and
@@ -68,20 +71,23 @@ final class EventsBench implements BenchMain.Bench {
         StreamTopology topology = freshTopology();
         List<double[]> spineRates = new ArrayList<>();
         List<double[]> rawRates = new ArrayList<>();
+        List<double[]> floorRates = new ArrayList<>();
         try (Connection c = Nats.connect(new Options.Builder().server(env.natsUrl()).build());
                 Spine spine = Spine.builder(c).topology(topology).build()) {
             spine.provision();
             // the same request timeout as the spine's publisher
             JetStream js = c.jetStream(JetStreamOptions.builder().requestTimeout(SpineBuilder.DEFAULT_PUBLISH_TIMEOUT).build());
             round(spine, js, topology, Math.max(1, n / WARMUP_DIVISOR), Math.max(1, nSync / WARMUP_DIVISOR), true,
-                    new ArrayList<>(), new ArrayList<>());
+                    new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             System.err.println("warm-up done");
             for (int r = 0; r < rounds; r++) {
-                round(spine, js, topology, n, nSync, r % 2 == 0, spineRates, rawRates);
+                round(spine, js, topology, n, nSync, r % 2 == 0, spineRates, rawRates, floorRates);
                 double[] s = spineRates.get(r);
                 double[] w = rawRates.get(r);
-                System.err.printf(Locale.ROOT, "round %d async %.0f vs %.0f, sync %.0f vs %.0f, consume+ack %.0f vs %.0f "
-                        + "(spine vs raw, per s)%n", r + 1, s[0], w[0], s[1], w[1], s[2], w[2]);
+                double[] f = floorRates.get(r);
+                System.err.printf(Locale.ROOT, "round %d async %.0f vs %.0f (%.0f), sync %.0f vs %.0f (%.0f), consume+ack "
+                        + "%.0f vs %.0f (%.0f) (spine vs raw (pre-encoded), per s)%n", r + 1, s[0], w[0], f[0], s[1], w[1],
+                        f[1], s[2], w[2], f[2]);
             }
         } finally {
             deleteStreams(env, topology);
@@ -95,22 +101,31 @@ final class EventsBench implements BenchMain.Bench {
             json.append(String.format(Locale.ROOT, ",\"raw_%s\":%.0f", METRICS[i], median(rawRates, i)));
         }
         for (int i = 0; i < METRICS.length; i++) {
+            json.append(String.format(Locale.ROOT, ",\"raw_preencoded_%s\":%.0f", METRICS[i], median(floorRates, i)));
+        }
+        for (int i = 0; i < METRICS.length; i++) {
             json.append(String.format(Locale.ROOT, ",\"ratio_%s\":%.3f", METRICS[i].replace("_per_s", ""),
                     pairedRatio(spineRates, rawRates, i)));
+        }
+        for (int i = 0; i < METRICS.length; i++) {
+            json.append(String.format(Locale.ROOT, ",\"ratio_preencoded_%s\":%.3f", METRICS[i].replace("_per_s", ""),
+                    pairedRatio(spineRates, floorRates, i)));
         }
         System.out.println(json.append('}'));
     }
 
-    /** One round: each metric measured for both clients back to back, {@code spineFirst} deciding the order. */
+    /** One round: each metric measured for the spine and both baselines back to back, {@code spineFirst} deciding the order. */
     private void round(Spine spine, JetStream js, StreamTopology topology, int n, int nSync, boolean spineFirst,
-            List<double[]> spineRates, List<double[]> rawRates) throws Exception {
+            List<double[]> spineRates, List<double[]> rawRates, List<double[]> floorRates) throws Exception {
         double[] s = new double[3];
         double[] w = new double[3];
+        double[] f = new double[3];
         List<EventEnvelope> forSpine = envelopes(n);
-        List<EventEnvelope> forRaw = envelopes(n);
-        RawBatch raw = new RawBatch(forRaw);
+        RawBatch raw = new RawBatch(envelopes(n));
+        RawBatch floor = new RawBatch(envelopes(n));
         List<EventEnvelope> syncSpine = envelopes(nSync);
         RawBatch syncRaw = new RawBatch(envelopes(nSync));
+        RawBatch syncFloor = new RawBatch(envelopes(nSync));
         String subject = topology.subjectFor(EVENT_TYPE);
         for (int turn = 0; turn < 2; turn++) {
             if (spineFirst == (turn == 0)) {
@@ -118,13 +133,17 @@ final class EventsBench implements BenchMain.Bench {
                 s[1] = spineSync(spine, syncSpine);
                 s[2] = spineConsume(spine, n);
             } else {
-                w[0] = rawAsync(js, subject, raw);
-                w[1] = rawSync(js, subject, syncRaw);
-                w[2] = rawConsume(spine.connection(), topology, n);
+                w[0] = rawAsync(js, subject, raw, true);
+                w[1] = rawSync(js, subject, syncRaw, true);
+                w[2] = rawConsume(spine.connection(), topology, n, true);
+                f[0] = rawAsync(js, subject, floor, false);
+                f[1] = rawSync(js, subject, syncFloor, false);
+                f[2] = rawConsume(spine.connection(), topology, n, false);
             }
         }
         spineRates.add(s);
         rawRates.add(w);
+        floorRates.add(f);
     }
 
     private static double spineAsync(Spine spine, List<EventEnvelope> events) throws Exception {
@@ -159,37 +178,45 @@ final class EventsBench implements BenchMain.Bench {
     /**
      * Plain publishAsync with the one thing a careful jnats caller must add: a bound on unacknowledged
      * publishes (same size as the spine's default). Unbounded, 50k futures outlive jnats' response
-     * timeout on a loaded machine and fail.
+     * timeout on a loaded machine and fail. {@code serialise}: encode each event in the loop.
      */
-    private static double rawAsync(JetStream js, String subject, RawBatch batch) throws Exception {
+    private double rawAsync(JetStream js, String subject, RawBatch batch, boolean serialise) throws Exception {
         Semaphore slots = new Semaphore(SpineBuilder.DEFAULT_MAX_IN_FLIGHT);
         long t0 = System.nanoTime();
-        List<CompletableFuture<PublishAck>> acks = new ArrayList<>(batch.bodies.size());
-        for (int i = 0; i < batch.bodies.size(); i++) {
+        List<CompletableFuture<PublishAck>> acks = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
             slots.acquire();
-            CompletableFuture<PublishAck> ack = js.publishAsync(subject, batch.headers(i), batch.bodies.get(i));
+            CompletableFuture<PublishAck> ack = js.publishAsync(subject, batch.headers(i, serialise), batch.body(i, serialise));
             ack.whenComplete((a, e) -> slots.release());
             acks.add(ack);
         }
         CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(WAIT_MINUTES, TimeUnit.MINUTES);
-        return rate(batch.bodies.size(), t0);
+        return rate(batch.size(), t0);
     }
 
-    private static double rawSync(JetStream js, String subject, RawBatch batch) throws Exception {
+    private double rawSync(JetStream js, String subject, RawBatch batch, boolean serialise) throws Exception {
         long t0 = System.nanoTime();
-        for (int i = 0; i < batch.bodies.size(); i++) {
-            js.publish(subject, batch.headers(i), batch.bodies.get(i));
+        for (int i = 0; i < batch.size(); i++) {
+            js.publish(subject, batch.headers(i, serialise), batch.body(i, serialise));
         }
-        return rate(batch.bodies.size(), t0);
+        return rate(batch.size(), t0);
     }
 
-    private double rawConsume(Connection c, StreamTopology topology, int n) throws Exception {
+    /** {@code parse}: read each event with Jackson before the ack, as a service must to use it. */
+    private double rawConsume(Connection c, StreamTopology topology, int n, boolean parse) throws Exception {
         CountDownLatch done = new CountDownLatch(n);
         long t0 = System.nanoTime();
         var context = c.getStreamContext(topology.platformStream()).createOrUpdateConsumer(
                 ConsumerConfiguration.builder().durable("raw" + (durables++)).ackPolicy(AckPolicy.Explicit)
                         .maxAckPending(MAX_ACK_PENDING).build());
         MessageConsumer consumer = context.consume(ConsumeOptions.DEFAULT_CONSUME_OPTIONS, m -> {
+            if (parse) {
+                try {
+                    codec.objectMapper().readTree(m.getData());
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("the bench's own event did not parse", e);
+                }
+            }
             m.ack();
             done.countDown();
         });
@@ -200,20 +227,40 @@ final class EventsBench implements BenchMain.Bench {
         return rate;
     }
 
-    /** Pre-encoded bodies and header values: raw jnats does only what jnats must in the timed loop. */
+    /**
+     * The events for plain jnats: as trees (what a service's code holds before publishing; serialised in the
+     * loop) and as precomputed bytes and header values (the floor).
+     */
     private final class RawBatch {
+        final List<ObjectNode> trees = new ArrayList<>();
         final List<byte[]> bodies = new ArrayList<>();
         final List<String[]> headerValues = new ArrayList<>();
 
-        RawBatch(List<EventEnvelope> events) {
+        RawBatch(List<EventEnvelope> events) throws java.io.IOException {
             for (EventEnvelope e : events) {
-                bodies.add(codec.encode(e));
+                byte[] bytes = codec.encode(e);
+                bodies.add(bytes);
+                trees.add((ObjectNode) codec.objectMapper().readTree(bytes));
                 headerValues.add(new String[] {e.eventId().toString(), e.eventType(), e.correlationId().toString()});
             }
         }
 
-        /** The same headers the spine sends. */
-        Headers headers(int i) {
+        int size() {
+            return bodies.size();
+        }
+
+        byte[] body(int i, boolean serialise) throws java.io.IOException {
+            return serialise ? codec.objectMapper().writeValueAsBytes(trees.get(i)) : bodies.get(i);
+        }
+
+        /** The same headers the spine sends; with {@code serialise}, their values read from the event's tree. */
+        Headers headers(int i, boolean serialise) {
+            if (serialise) {
+                ObjectNode t = trees.get(i);
+                return new Headers().put("Nats-Msg-Id", t.get("eventId").asText())
+                        .put("Spine-Event-Type", t.get("eventType").asText())
+                        .put("Spine-Correlation-Id", t.get("correlationId").asText());
+            }
             String[] v = headerValues.get(i);
             return new Headers().put("Nats-Msg-Id", v[0]).put("Spine-Event-Type", v[1]).put("Spine-Correlation-Id", v[2]);
         }
