@@ -162,7 +162,7 @@ public final class BusService implements AutoCloseable {
         if (pinger != null) {
             pinger.shutdownNow();
         }
-        liveClients.forEach(SseClient::close);
+        liveClients.clear(); // the HTTP server, stopped before the bus, has closed their connections
         if (dispatcher != null) {
             dispatcher.close();
         }

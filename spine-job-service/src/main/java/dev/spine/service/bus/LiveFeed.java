@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * The events of one live subscription (SSE or WebSocket) for one connected client, read with an ordered
  * consumer (ephemeral: nothing is left on the server when the client goes). A client that reconnects
  * names the last stream sequence it saw and the feed starts right after it, so nothing published while
- * it was away is missed; a new client starts with events published from now on. Events reach the sink in
+ * it was away is missed; a new client starts after the last event stored when it connected. Events reach the sink in
  * stream order, one at a time.
  */
 final class LiveFeed implements AutoCloseable {
@@ -39,17 +39,25 @@ final class LiveFeed implements AutoCloseable {
     }
 
     /**
-     * Starts pushing the events of {@code s} stored after sequence {@code after} (0: only new events) to
-     * {@code sink}; {@code onBroken} runs once if the sink fails.
+     * The last sequence stored in the platform stream now: a new client starts after it, and is told so
+     * before the first event, so "subscribed" means every later event will come.
+     */
+    static long lastSequence(Connection nats, StreamTopology topology) {
+        try {
+            return nats.getStreamContext(topology.platformStream()).getStreamInfo().getStreamState().getLastSequence();
+        } catch (IOException | JetStreamApiException e) {
+            throw new IllegalStateException("cannot read " + topology.platformStream() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts pushing the events of {@code s} stored after sequence {@code after} to {@code sink};
+     * {@code onBroken} runs once if the sink fails.
      */
     static LiveFeed open(Connection nats, StreamTopology topology, EventCodec codec, Subscription s, long after,
             Sink sink, Runnable onBroken) {
-        OrderedConsumerConfiguration occ = new OrderedConsumerConfiguration();
-        if (after > 0) {
-            occ.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(after + 1);
-        } else {
-            occ.deliverPolicy(DeliverPolicy.New);
-        }
+        OrderedConsumerConfiguration occ = new OrderedConsumerConfiguration()
+                .deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(after + 1);
         if (s.eventTypes().size() == 1) {
             occ.filterSubject(topology.subjectFor(s.eventTypes().get(0)));
         }

@@ -53,8 +53,13 @@ final class LiveRoutes {
         new SseHandler(client -> stream(s, after, client)).handle(ctx);
     }
 
-    private void stream(Subscription s, long after, SseClient client) {
+    private void stream(Subscription s, long resume, SseClient client) {
         client.keepAlive();
+        long after = resume > 0 ? resume : LiveFeed.lastSequence(bus.spine().connection(), bus.spine().topology());
+        synchronized (client) {
+            // before any event: from here on every matching event stored after `after` will come
+            client.sendComment("subscribed " + s.id() + " after " + after);
+        }
         LiveFeed feed = LiveFeed.open(bus.spine().connection(), bus.spine().topology(), bus.spine().codec(), s, after,
                 (seq, type, json) -> {
                     synchronized (client) {
@@ -69,10 +74,6 @@ final class LiveRoutes {
             bus.liveClients().remove(client);
         });
         bus.liveClients().add(client);
-        synchronized (client) {
-            // tells the client the feed is in place: events published from now on will arrive
-            client.sendComment("subscribed " + s.id());
-        }
     }
 
     private void connect(WsConnectContext ctx) {
@@ -82,6 +83,9 @@ final class LiveRoutes {
             s = authorize(BusHttp.uuid(ctx.pathParam("id"), "id"), Subscription.Mode.WEBSOCKET, ctx::header,
                     ctx::queryParam);
             after = resumeFrom(ctx.queryParam("lastEventId"));
+            if (after == 0) {
+                after = LiveFeed.lastSequence(bus.spine().connection(), bus.spine().topology());
+            }
         } catch (ApiException e) {
             ctx.closeSession(e.status() == 401 ? 4401 : e.status() == 404 ? 4404 : 4400, e.getMessage());
             return;
@@ -89,6 +93,7 @@ final class LiveRoutes {
             ctx.closeSession(1011, "internal error");
             return;
         }
+        ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + after + "}");
         LiveFeed feed = LiveFeed.open(bus.spine().connection(), bus.spine().topology(), bus.spine().codec(), s, after,
                 (seq, type, json) -> {
                     if (!ctx.session.isOpen()) {
@@ -97,7 +102,6 @@ final class LiveRoutes {
                     ctx.send("{\"id\":" + seq + ",\"eventType\":\"" + type + "\",\"event\":" + json + "}");
                 }, () -> ctx.closeSession(1011, "delivery failed"));
         sockets.put(ctx.sessionId(), feed);
-        ctx.send("{\"subscribed\":\"" + s.id() + "\"}");
     }
 
     private void closeSocket(WsContext ctx) {
