@@ -33,6 +33,8 @@ final class AllBench implements BenchMain.Bench {
     static final List<String> RUNS = List.of("jobs", "pgboss", "graphile", "jobrunr", "events", "spine", "node-stack",
             "node-stack-batch");
     private static final Set<String> OURS = Set.of("jobs", "events", "spine");
+    /** The heap the spine run gets: the target for the job service (plus the bench's own publisher). */
+    static final int SPINE_HEAP_MB = 256;
     private static final Set<String> NODE_PEERS = Set.of("pgboss", "graphile", "node-stack", "node-stack-batch");
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(30);
 
@@ -87,6 +89,9 @@ final class AllBench implements BenchMain.Bench {
         List<String> c = new ArrayList<>();
         c.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         c.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        if (name.equals("spine") && c.stream().noneMatch(a -> a.startsWith("-Xmx"))) {
+            c.add("-Xmx" + SPINE_HEAP_MB + "m"); // the job service at full load must fit its heap target
+        }
         c.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchMain.class.getName(), name));
         return c;
     }

@@ -80,6 +80,7 @@ final class SpineBench implements BenchMain.Bench {
                     }
                 }).build().start()) {
             Spine spine = service.spine();
+            HeapPeak heap = HeapPeak.start();
             JobsBench.progress("warm-up: " + warmup + " events (not measured)");
             publishAll(spine, warmup);
             if (!warmDone.await(5, TimeUnit.MINUTES)) {
@@ -118,6 +119,8 @@ final class SpineBench implements BenchMain.Bench {
             out.put("lat_p99_ms", lat.percentileMillis(0.99));
             out.put("lat_max_ms", lat.maxMillis());
             out.put("heap_used_mb", (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+            out.put("heap_peak_mb", heap.stop());
+            out.put("heap_max_mb", Runtime.getRuntime().maxMemory() >> 20);
             System.out.println(out);
         }
         reset(env);
