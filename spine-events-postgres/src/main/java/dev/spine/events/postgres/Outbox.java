@@ -74,26 +74,41 @@ public final class Outbox {
         return sql.schema;
     }
 
-    /** {@link #add(Connection, EventEnvelope, String)} without a partition key: no order relative to other events. */
+    /**
+     * {@link #add(Connection, EventEnvelope, String)} keyed by the envelope's own
+     * {@link EventEnvelope#partitionKey()}; without one the event has no order relative to others.
+     */
     public void add(Connection connection, EventEnvelope event) {
-        add(connection, event, null);
+        add(connection, event, event.partitionKey());
     }
 
     /**
      * Writes {@code event} in {@code connection}'s current transaction (the caller commits or rolls back).
      *
      * @param partitionKey events with the same key are published in commit order (e.g. the aggregate id);
-     *     {@code null} for none
+     *     {@code null} for none. It is also stamped into the published envelope as its
+     *     {@code partitionKey}, so subscribers can order by it; an envelope that already carries a
+     *     different one is refused.
      * @throws dev.spine.contracts.InvalidEventException before writing, for an unregistered domain, a
      *     schema violation or an oversized event
      * @throws PostgresEventsException if the row cannot be written
      */
     public void add(Connection connection, EventEnvelope event, String partitionKey) {
+        write(connection, event, partitionKey);
+    }
+
+    /** Writes the event and returns it as stored (with the stamped partition key and trace context). */
+    private EventEnvelope write(Connection connection, EventEnvelope event, String partitionKey) {
         Objects.requireNonNull(connection, "connection");
         if (partitionKey != null && partitionKey.isEmpty()) {
             throw new IllegalArgumentException("partitionKey must be null or non-empty");
         }
-        byte[] payload = encode(event);
+        if (partitionKey != null && event.partitionKey() != null && !partitionKey.equals(event.partitionKey())) {
+            throw new IllegalArgumentException("partitionKey '" + partitionKey + "' differs from the envelope's '"
+                    + event.partitionKey() + "'");
+        }
+        EventEnvelope stored = prepare(event, partitionKey);
+        byte[] payload = codec.encode(stored);
         try {
             if (partitionKey == null) {
                 try (PreparedStatement p = connection.prepareStatement(sql.addUnkeyed)) {
@@ -116,16 +131,25 @@ public final class Outbox {
         } catch (SQLException e) {
             throw new PostgresEventsException("cannot add " + event + " to " + sql.schema + ".outbox", e);
         }
+        return stored;
     }
 
-    private byte[] encode(EventEnvelope event) {
+    private EventEnvelope prepare(EventEnvelope event, String partitionKey) {
         domains.require(event.eventType());
         schemas.validate(event);
-        EventEnvelope toStore = event;
-        if (event.traceContext() == null && Span.current().getSpanContext().isValid()) {
-            toStore = event.toBuilder().traceContext(TraceContexts.of(Span.current())).build();
+        boolean stampTrace = event.traceContext() == null && Span.current().getSpanContext().isValid();
+        boolean stampKey = partitionKey != null && event.partitionKey() == null;
+        if (!stampTrace && !stampKey) {
+            return event;
         }
-        return codec.encode(toStore);
+        EventEnvelope.Builder b = event.toBuilder();
+        if (stampTrace) {
+            b.traceContext(TraceContexts.of(Span.current()));
+        }
+        if (stampKey) {
+            b.partitionKey(partitionKey);
+        }
+        return b.build();
     }
 
     /** Work done in one transaction by {@link #transaction}. */
@@ -150,12 +174,11 @@ public final class Outbox {
 
         /** {@link Outbox#add(Connection, EventEnvelope, String)} in this transaction. */
         public void add(EventEnvelope event, String partitionKey) {
-            Outbox.this.add(connection, event, partitionKey);
-            added.add(event);
+            added.add(write(connection, event, partitionKey)); // immediate mode sends what the relay would
         }
 
         public void add(EventEnvelope event) {
-            add(event, null);
+            add(event, event.partitionKey());
         }
     }
 

@@ -6,7 +6,6 @@ import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.EventPublisher;
 import dev.spine.events.PublishResult;
-import dev.spine.events.postgres.internal.Migrator;
 import dev.spine.events.postgres.internal.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -82,7 +81,7 @@ public final class OutboxRelay implements AutoCloseable {
     private volatile boolean running;
     private Thread loop;
 
-    private OutboxRelay(Builder b) {
+    OutboxRelay(OutboxRelayBuilder b) {
         this.dataSource = b.dataSource;
         this.publisher = b.publisher;
         this.sql = Sql.in(b.schema);
@@ -104,8 +103,8 @@ public final class OutboxRelay implements AutoCloseable {
     }
 
     /** A relay publishing the outbox in {@code dataSource} through {@code publisher} (normally the {@code Spine}). */
-    public static Builder builder(DataSource dataSource, EventPublisher publisher) {
-        return new Builder(dataSource, publisher);
+    public static OutboxRelayBuilder builder(DataSource dataSource, EventPublisher publisher) {
+        return new OutboxRelayBuilder(dataSource, publisher);
     }
 
     /** Starts the relay thread (leader or standby). */
@@ -415,90 +414,6 @@ public final class OutboxRelay implements AutoCloseable {
             }
         } else {
             dropLeadership();
-        }
-    }
-
-    /** Options of an {@link OutboxRelay}; {@link #build()} names a bad field. */
-    public static final class Builder {
-        public static final int DEFAULT_BATCH_SIZE = 100;
-        public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
-        public static final Duration DEFAULT_STANDBY_INTERVAL = Duration.ofSeconds(1);
-        public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(1);
-        public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofMinutes(5);
-        /** Sent rows are kept this long (longer than the stream's duplicate window), then deleted. */
-        public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
-        public static final Duration DEFAULT_CLEANUP_INTERVAL = Duration.ofMinutes(1);
-
-        private final DataSource dataSource;
-        private final EventPublisher publisher;
-        private String schema = Outbox.Builder.DEFAULT_SCHEMA;
-        private EventCodec codec = EventCodec.defaults();
-        private String name = "relay";
-        private int batchSize = DEFAULT_BATCH_SIZE;
-        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
-        private Duration standbyInterval = DEFAULT_STANDBY_INTERVAL;
-        private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
-        private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
-        private Duration retention = DEFAULT_RETENTION;
-        private Duration cleanupInterval = DEFAULT_CLEANUP_INTERVAL;
-        private MetricRegistry metricRegistry;
-        private Clock clock = Clock.systemUTC();
-        private boolean migrate = true;
-
-        private Builder(DataSource dataSource, EventPublisher publisher) {
-            this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-            this.publisher = Objects.requireNonNull(publisher, "publisher");
-        }
-
-        public Builder schema(String v) { this.schema = v; return this; }
-        /** Must read what the outbox's codec wrote (same size limit or larger). */
-        public Builder codec(EventCodec v) { this.codec = v; return this; }
-        /** Names the relay in logs, its thread and its PostgreSQL application_name. */
-        public Builder name(String v) { this.name = v; return this; }
-        public Builder batchSize(int v) { this.batchSize = v; return this; }
-        /** How long an idle leader waits before looking again. */
-        public Builder pollInterval(Duration v) { this.pollInterval = v; return this; }
-        /** How often a standby tries to take over; keep it well under the duplicate window. */
-        public Builder standbyInterval(Duration v) { this.standbyInterval = v; return this; }
-        public Builder initialBackoff(Duration v) { this.initialBackoff = v; return this; }
-        public Builder maxBackoff(Duration v) { this.maxBackoff = v; return this; }
-        public Builder retention(Duration v) { this.retention = v; return this; }
-        public Builder cleanupInterval(Duration v) { this.cleanupInterval = v; return this; }
-        public Builder metricRegistry(MetricRegistry v) { this.metricRegistry = v; return this; }
-        /** Decides retry times and lag; tests pass a settable clock. */
-        public Builder clock(Clock v) { this.clock = v; return this; }
-        public Builder migrate(boolean v) { this.migrate = v; return this; }
-
-        public OutboxRelay build() {
-            Sql.checkSchema(schema);
-            Objects.requireNonNull(codec, "codec");
-            Objects.requireNonNull(clock, "clock");
-            if (name == null || name.isBlank()) {
-                throw new IllegalArgumentException("name must be non-blank");
-            }
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
-            }
-            positive("pollInterval", pollInterval);
-            positive("standbyInterval", standbyInterval);
-            positive("initialBackoff", initialBackoff);
-            positive("maxBackoff", maxBackoff);
-            if (maxBackoff.compareTo(initialBackoff) < 0) {
-                throw new IllegalArgumentException("maxBackoff must be >= initialBackoff, got " + maxBackoff);
-            }
-            positive("retention", retention);
-            positive("cleanupInterval", cleanupInterval);
-            OutboxRelay relay = new OutboxRelay(this);
-            if (migrate) {
-                Migrator.migrate(dataSource, relay.sql);
-            }
-            return relay;
-        }
-
-        private static void positive(String field, Duration d) {
-            if (d == null || d.isZero() || d.isNegative()) {
-                throw new IllegalArgumentException(field + " must be a positive duration, got " + d);
-            }
         }
     }
 }

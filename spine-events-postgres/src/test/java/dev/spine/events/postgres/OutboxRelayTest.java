@@ -104,6 +104,7 @@ class OutboxRelayTest {
         rolledBack.forEach(id -> assertFalse(ids.contains(id), "rolled-back event " + id + " was published"));
         assertFalse(rolledBack.isEmpty());
         assertEquals(commitOrderPerKey(db), streamOrderPerKey(stream), "order per key kept");
+        stream.forEach(e -> assertEquals(e.data().get("key").asText(), e.partitionKey(), "the key is stamped"));
     }
 
     /** One transaction: 1-3 events for one key; every 7th transaction rolls back. */
@@ -246,6 +247,11 @@ class OutboxRelayTest {
             var s = assertThrows(dev.spine.contracts.InvalidEventException.class, () -> outbox.add(c, badEmail));
             assertEquals("data.to", s.field());
             c.rollback();
+        }
+        try (Connection c = db.dataSource().getConnection()) {
+            EventEnvelope keyed = event("k").toBuilder().partitionKey("a").build();
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> outbox.add(c, keyed, "b")).getMessage()
+                    .startsWith("partitionKey"));
         }
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Outbox.builder(db.dataSource()).schema("Bad-Name")
                 .build()).getMessage().startsWith("schema"));
