@@ -60,9 +60,17 @@ public final class EventSchemas {
         return NONE;
     }
 
-    /** The schemas listed by every {@value #INDEX} on this class's class loader. */
+    /**
+     * The schemas listed by every {@value #INDEX} on this class's class loader, read and compiled once
+     * per process (every spine, outbox and bus built with the defaults shares them).
+     */
     public static EventSchemas fromClasspath() {
-        return fromClasspath(EventSchemas.class.getClassLoader());
+        return ClasspathDefault.SCHEMAS;
+    }
+
+    /** Loaded on first use of {@link #fromClasspath()} (the JVM's lazy holder idiom). */
+    private static final class ClasspathDefault {
+        static final EventSchemas SCHEMAS = fromClasspath(EventSchemas.class.getClassLoader());
     }
 
     /**
