@@ -141,7 +141,8 @@ public final class JobService implements AutoCloseable {
         ingest.start();
         if (config.bus().enabled()) {
             // the event bus HTTP service: its own pool and consumers, nothing on the event-to-job path
-            bus = new BusService(config.bus(), spine, config.pgUrl(), config.schema(), config.adminToken(), clock).start();
+            bus = new BusService(config.bus(), spine, config.pgUrl(), config.schema(), config.adminToken(), clock,
+                    metrics).start();
         }
         admin = new AdminServer(this, config);
         admin.start();

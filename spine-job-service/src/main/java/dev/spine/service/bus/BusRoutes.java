@@ -65,6 +65,13 @@ public final class BusRoutes {
         }
         Publisher publisher = bus.publishers().authenticate(key.trim()).orElseThrow(() -> new ApiException(401,
                 "UNAUTHORIZED", "unknown or revoked API key", Map.of("field", "X-Api-Key")));
+        long length = ctx.contentLength();
+        if (length > bus.config().maxEventBytes()) {
+            // refused before reading: the same answer as for a body found too large after reading it
+            throw new ApiException(413, "PAYLOAD_TOO_LARGE", "the event is " + length + " bytes; at most "
+                    + bus.config().maxEventBytes() + " are accepted (SPINE_BUS_MAX_EVENT_BYTES)",
+                    Map.of("field", "body", "limit", bus.config().maxEventBytes()));
+        }
         EventIntake.Accepted a = bus.intake().publish(publisher, ctx.bodyAsBytes());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", "accepted");

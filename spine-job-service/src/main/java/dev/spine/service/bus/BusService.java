@@ -1,5 +1,6 @@
 package dev.spine.service.bus;
 
+import com.codahale.metrics.MetricRegistry;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.events.Spine;
@@ -38,6 +39,7 @@ public final class BusService implements AutoCloseable {
     private final String schema;
     private final String adminToken;
     private final Clock clock;
+    private final BusMetrics metrics;
     private HikariDataSource dataSource;
     private PublisherRegistry publishers;
     private EventIntake intake;
@@ -52,8 +54,11 @@ public final class BusService implements AutoCloseable {
     /**
      * @param spine      the job service's spine (its connection and topology; the bus closes neither)
      * @param adminToken the bearer token of mutating endpoints ({@code SPINE_ADMIN_TOKEN})
+     * @param metricRegistry where the bus's counters go (the job service's, exported on /metrics)
      */
-    public BusService(BusConfig config, Spine spine, String pgUrl, String schema, String adminToken, Clock clock) {
+    public BusService(BusConfig config, Spine spine, String pgUrl, String schema, String adminToken, Clock clock,
+            MetricRegistry metricRegistry) {
+        this.metrics = new BusMetrics(metricRegistry);
         this.config = config;
         this.spine = spine;
         this.pgUrl = pgUrl;
@@ -66,6 +71,7 @@ public final class BusService implements AutoCloseable {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(pgUrl);
         hc.setMaximumPoolSize(config.poolSize());
+        hc.setMinimumIdle(1); // the bus is often idle: hold one connection, not the whole pool, of a shared server
         hc.setPoolName("spine-bus");
         hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
         hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
@@ -73,16 +79,16 @@ public final class BusService implements AutoCloseable {
         SchemaMigrations.migrate(dataSource, schema, COMPONENT, MIGRATIONS, BusService.class);
         BusSql sql = new BusSql(schema);
         publishers = new PublisherRegistry(dataSource, sql, clock);
-        intake = new EventIntake(spine, new Receipts(dataSource, sql, clock), clock, config.maxEventBytes());
+        intake = new EventIntake(spine, new Receipts(dataSource, sql, clock), clock, config.maxEventBytes(), metrics);
         store = new EventStore(dataSource, sql);
         subscriptions = new SubscriptionStore(dataSource, sql);
         targets = new WebhookTargets(config.allowPrivateTargets());
         if (config.eventStore()) {
             writer = new EventStoreWriter(spine.connection(), spine.topology().platformStream(), config.storeConsumer(),
-                    config.storeBatchSize(), store, spine.codec(), config.partitionKeys());
+                    config.storeBatchSize(), store, spine.codec(), config.partitionKeys(), metrics);
             writer.start();
         }
-        dispatcher = new WebhookDispatcher(spine, subscriptions, new WebhookSender(targets, clock), config, clock);
+        dispatcher = new WebhookDispatcher(spine, subscriptions, new WebhookSender(targets, clock), config, clock, metrics);
         dispatcher.start();
         pinger = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "spine-bus-live-ping");

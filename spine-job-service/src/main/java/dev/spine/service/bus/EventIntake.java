@@ -33,8 +33,10 @@ final class EventIntake {
     private final ObjectMapper mapper;
     private final Clock clock;
     private final int maxBytes;
+    private final BusMetrics metrics;
 
-    EventIntake(Spine spine, Receipts receipts, Clock clock, int maxBytes) {
+    EventIntake(Spine spine, Receipts receipts, Clock clock, int maxBytes, BusMetrics metrics) {
+        this.metrics = metrics;
         this.spine = spine;
         this.receipts = receipts;
         this.codec = spine.codec();
@@ -61,6 +63,7 @@ final class EventIntake {
         }
         var earlier = receipts.find(event.eventId());
         if (earlier.isPresent()) {
+            metrics.duplicates.inc();
             return accepted(event.eventId(), earlier.get(), true);
         }
         PublishResult r;
@@ -70,6 +73,7 @@ final class EventIntake {
             throw new ApiException(503, "PUBLISH_FAILED", "the broker did not take the event: " + e.getMessage()
                     + "; retry with the same eventId", Map.of("eventId", event.eventId().toString()));
         }
+        metrics.published.inc();
         Receipts.Receipt receipt = receipts.record(event.eventId(),
                 new Receipts.Receipt(r.stream(), r.sequence(), event.timestamp()), publisher.id());
         return accepted(event.eventId(), receipt, r.duplicate() || receipt.sequence() != r.sequence());

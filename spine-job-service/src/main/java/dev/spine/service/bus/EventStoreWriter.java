@@ -46,13 +46,15 @@ final class EventStoreWriter implements AutoCloseable {
     private final EventStore store;
     private final EventCodec codec;
     private final List<String> partitionPointers;
+    private final BusMetrics metrics;
     private volatile boolean running;
     private volatile long lastStoredSequence;
     private IterableConsumer consumer;
     private Thread loop;
 
     EventStoreWriter(Connection nats, String stream, String durable, int batchSize, EventStore store, EventCodec codec,
-            List<String> partitionPointers) {
+            List<String> partitionPointers, BusMetrics metrics) {
+        this.metrics = metrics;
         this.nats = nats;
         this.stream = stream;
         this.durable = durable;
@@ -154,6 +156,7 @@ final class EventStoreWriter implements AutoCloseable {
         for (Message m : batch) {
             m.ack();
         }
+        metrics.stored.inc(rows.size());
         lastStoredSequence = batch.get(batch.size() - 1).metaData().streamSequence();
     }
 

@@ -46,10 +46,13 @@ final class WebhookDispatcher implements AutoCloseable {
     private final WebhookSender sender;
     private final BusConfig config;
     private final Clock clock;
+    private final BusMetrics metrics;
     private final Map<UUID, EventSubscription> running = new HashMap<>();
     private ScheduledExecutorService refresher;
 
-    WebhookDispatcher(Spine spine, SubscriptionStore store, WebhookSender sender, BusConfig config, Clock clock) {
+    WebhookDispatcher(Spine spine, SubscriptionStore store, WebhookSender sender, BusConfig config, Clock clock,
+            BusMetrics metrics) {
+        this.metrics = metrics;
         this.spine = spine;
         this.store = store;
         this.sender = sender;
@@ -148,10 +151,14 @@ final class WebhookDispatcher implements AutoCloseable {
         WebhookSender.Outcome outcome = sender.send(s, env.eventId(), env.eventType(), e.streamSequence(),
                 event.envelopeJson(), e.deliveredCount());
         if (outcome.delivered()) {
+            metrics.delivered.inc();
             return;
         }
+        metrics.failedAttempts.inc();
         if (atMostOnce || e.deliveredCount() >= s.maxAttempts()) {
-            store.deadLetter(s, event, env.eventId(), (int) e.deliveredCount(), outcome, clock.instant());
+            if (store.deadLetter(s, event, env.eventId(), (int) e.deliveredCount(), outcome, clock.instant())) {
+                metrics.deadLettered.inc();
+            }
             LOG.info("webhook subscription {}: event {} dead-lettered after {} attempts: {}", s.id(), env.eventId(),
                     e.deliveredCount(), outcome.error());
             return;

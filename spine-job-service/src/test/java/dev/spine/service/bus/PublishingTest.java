@@ -101,6 +101,8 @@ class PublishingTest {
             assertError(api.publish(key, event("data.OrderPlaced", UUID.randomUUID(), "[]")), 400, null, "data");
             assertError(api.publish(key, event("data.OrderPlaced", UUID.randomUUID(),
                     "{\"blob\":\"" + "x".repeat(4000) + "\"}")), 413, "PAYLOAD_TOO_LARGE", "body");
+            assertError(api.publish(key, event("data.OrderPlaced", UUID.randomUUID(),
+                    "{\"blob\":\"" + "x".repeat(200_000) + "\"}")), 413, "PAYLOAD_TOO_LARGE", "body");
 
             assertError(api.post("/v1/publishers", "{\"allowedEventTypes\":[\"data.*\"]}", BusFixture.ADMIN), 400,
                     "MISSING_FIELD", "name");

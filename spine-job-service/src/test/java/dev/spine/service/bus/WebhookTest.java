@@ -161,6 +161,10 @@ class WebhookTest {
             assertEquals("6", receiver.of(id.toString()).get(5).header("Spine-Delivery-Attempt"));
             assertEquals(404, api.post("/v1/dead-letters/" + deadId + "/retry", "", BusFixture.ADMIN).status());
             assertEquals(401, api.post("/v1/dead-letters/" + deadId + "/retry", "", null).status());
+            String metrics = api.get("/metrics").body();
+            assertTrue(metrics.contains("spine_bus_webhook_dead_lettered_total 1.0")
+                    || metrics.contains("spine_bus_webhook_dead_lettered_total 1\n"), metrics);
+            assertTrue(metrics.contains("spine_bus_webhook_failed_attempts_total 4"), "attempts by the consumer");
         }
     }
 
