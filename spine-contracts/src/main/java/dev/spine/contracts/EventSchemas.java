@@ -65,13 +65,21 @@ public final class EventSchemas {
      * per process (every spine, outbox and bus built with the defaults shares them).
      */
     public static EventSchemas fromClasspath() {
-        return ClasspathDefault.SCHEMAS;
+        EventSchemas s = classpathDefault;
+        if (s == null) {
+            synchronized (EventSchemas.class) {
+                s = classpathDefault;
+                if (s == null) {
+                    // a bad index fails here with its own message, and the next call tries again
+                    s = fromClasspath(EventSchemas.class.getClassLoader());
+                    classpathDefault = s;
+                }
+            }
+        }
+        return s;
     }
 
-    /** Loaded on first use of {@link #fromClasspath()} (the JVM's lazy holder idiom). */
-    private static final class ClasspathDefault {
-        static final EventSchemas SCHEMAS = fromClasspath(EventSchemas.class.getClassLoader());
-    }
+    private static volatile EventSchemas classpathDefault;
 
     /**
      * The schemas listed by every {@value #INDEX} visible to {@code loader}.
