@@ -42,6 +42,10 @@ import javax.sql.DataSource;
  * event holds back the later events of its topic until it succeeds or is dead.
  * Delivery is at-least-once: a worker that dies mid-batch leaves its unfinished events to another.
  *
+ * <p>Of {@link SubscriptionOptions} it uses the durable name, event types, {@code maxDeliver}, backoff,
+ * batch size, {@code newEventsOnly} and stop timeout; the NATS-only ones ({@code ackWait},
+ * {@code maxAckPending}, {@code pullExpiry}, {@code stream}) are ignored, and ordering per topic is always on.
+ *
  * <p>Costs: one transaction per publish, a poll per idle subscriber every {@code pollInterval} (a
  * publish in the same process wakes its subscribers at once), and one connection held per subscription.
  */
