@@ -34,12 +34,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The entry object of the spine's event layer over one NATS connection: provisioning, publishing,
- * subscribing, replay and dead letters. Thread-safe. Build with {@link #builder(Connection)} (you own
- * the connection) or {@link #builder(String)} (the spine connects, reconnects forever, and closes it).
+ * subscribing, replay, dead letters and request-reply queries. Thread-safe. Build with
+ * {@link #builder(Connection)} (you own the connection) or {@link #builder(String)} (the spine connects,
+ * reconnects forever, and closes it).
  *
  * <p>Shutdown order ({@link #close()}): subscriptions stop in reverse order of creation (each stops
- * pulling, finishes and acks in-flight events), then the max-deliveries watchers and the keep-alive
- * timer stop, then an owned connection drains and closes. Pending async publishes are not awaited: wait on their futures first.
+ * pulling, finishes and acks in-flight events), then responders drain (answering the queries they
+ * already received), then the max-deliveries watchers and the keep-alive timer stop, then an owned connection drains and closes. Pending async publishes are not awaited: wait on their futures first.
  */
 public final class Spine implements EventBus {
     private static final Logger LOG = LoggerFactory.getLogger(Spine.class);
