@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -163,9 +162,10 @@ public final class SubscriptionStore {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 int status = rs.getInt(7);
+                Integer lastStatus = rs.wasNull() ? null : status; // read now: wasNull is about the last column read
                 out.add(new WebhookDeadLetter(rs.getLong(1), rs.getObject(2, UUID.class), rs.getObject(3, UUID.class),
                         new StoredEvent(null, rs.getLong(4), rs.getString(5)), rs.getInt(6),
-                        rs.wasNull() ? null : status, rs.getString(8),
+                        lastStatus, rs.getString(8),
                         rs.getObject(9, OffsetDateTime.class).toInstant(),
                         rs.getObject(10, OffsetDateTime.class).toInstant()));
             }

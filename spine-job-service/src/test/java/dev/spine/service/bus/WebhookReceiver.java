@@ -26,6 +26,8 @@ final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     volatile int status = 204;
+    /** How long the receiver takes before answering: a slow receiver, to meet the sender's timeout. */
+    volatile long answerAfterMillis;
 
     WebhookReceiver() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -38,6 +40,13 @@ final class WebhookReceiver implements AutoCloseable {
             Map<String, String> headers = new java.util.HashMap<>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), v.get(0)));
             deliveries.add(new Delivery(headers, body, System.nanoTime()));
+            if (answerAfterMillis > 0) {
+                try {
+                    Thread.sleep(answerAfterMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             exchange.sendResponseHeaders(status, -1);
             exchange.close();
         });

@@ -173,9 +173,9 @@ class WebhookTest {
         try (JobService service = BusFixture.start(db, nats, Map.of()); WebhookReceiver receiver = new WebhookReceiver()) {
             BusClient api = new BusClient(service);
             String key = api.registerPublisher("helpdesk", "rule.*");
-            receiver.status = 503;
+            receiver.answerAfterMillis = 3_000; // longer than the subscription's timeout
             JsonNode created = subscribe(api, "{\"name\":\"once\",\"mode\":\"webhook\",\"guarantee\":\"at-most-once\","
-                    + "\"url\":\"" + receiver.url() + "\"}");
+                    + "\"timeoutMs\":300,\"url\":\"" + receiver.url() + "\"}");
             String subscriptionId = created.path("subscription").path("id").asText();
             UUID id = UUID.randomUUID();
             assertEquals(202, api.publish(key, ticket(id, "low")).status());
@@ -183,6 +183,8 @@ class WebhookTest {
                     () -> api.get("/v1/dead-letters?subscriptionId=" + subscriptionId).json().path("items"),
                     items -> items.size() == 1);
             assertEquals(1, dead.get(0).path("attempts").asInt());
+            assertTrue(dead.get(0).path("lastStatus").isNull(), "no HTTP answer came");
+            assertEquals("no answer within 300 ms", dead.get(0).path("lastError").asText());
             assertEquals(1, receiver.of(id.toString()).size(), "at-most-once: never a second attempt");
         }
     }
