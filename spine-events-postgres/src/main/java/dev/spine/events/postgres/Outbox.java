@@ -11,14 +11,12 @@ import dev.spine.events.postgres.internal.Sql;
 import io.opentelemetry.api.trace.Span;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The transactional outbox: a service writes its business rows and its events in the same PostgreSQL
@@ -43,11 +41,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Immediate mode ({@link Builder#immediatePublisher}): {@link #transaction} commits and then publishes
  * the transaction's events at once, marking them sent; whatever fails to publish is left to the relay,
- * which stays the safety net. Order per key then holds within a transaction, and across transactions only
- * as far as their publishes do not overlap (the relay path orders across transactions).
+ * which stays the safety net. A key's events are published immediately only when no earlier event of
+ * that key is still unsent (otherwise the relay sends them after it), so order per key holds across
+ * transactions and processes in this mode too.
  */
 public final class Outbox {
-    private static final Logger LOG = LoggerFactory.getLogger(Outbox.class);
 
     private final DataSource dataSource;
     private final Sql sql;
@@ -97,8 +95,11 @@ public final class Outbox {
         write(connection, event, partitionKey);
     }
 
+    /** A row written by this outbox: its id, key and the envelope as stored. */
+    record Written(long id, String partitionKey, EventEnvelope envelope) {}
+
     /** Writes the event and returns it as stored (with the stamped partition key and trace context). */
-    private EventEnvelope write(Connection connection, EventEnvelope event, String partitionKey) {
+    private Written write(Connection connection, EventEnvelope event, String partitionKey) {
         Objects.requireNonNull(connection, "connection");
         if (partitionKey != null && partitionKey.isEmpty()) {
             throw new IllegalArgumentException("partitionKey must be null or non-empty");
@@ -110,28 +111,28 @@ public final class Outbox {
         EventEnvelope stored = prepare(event, partitionKey);
         byte[] payload = codec.encode(stored);
         try {
+            PreparedStatement p;
             if (partitionKey == null) {
-                try (PreparedStatement p = connection.prepareStatement(sql.addUnkeyed)) {
-                    p.setObject(1, event.eventId());
-                    p.setString(2, event.eventType());
-                    p.setBytes(3, payload);
-                    p.executeUpdate();
-                }
+                p = connection.prepareStatement(sql.addUnkeyed);
+                p.setObject(1, event.eventId());
+                p.setString(2, event.eventType());
+                p.setBytes(3, payload);
             } else {
-                try (PreparedStatement p = connection.prepareStatement(sql.add)) {
-                    p.setString(1, sql.schema + ".outbox");
-                    p.setString(2, partitionKey);
-                    p.setObject(3, event.eventId());
-                    p.setString(4, event.eventType());
-                    p.setString(5, partitionKey);
-                    p.setBytes(6, payload);
-                    p.executeUpdate();
-                }
+                p = connection.prepareStatement(sql.add);
+                p.setString(1, sql.schema + ".outbox");
+                p.setString(2, partitionKey);
+                p.setObject(3, event.eventId());
+                p.setString(4, event.eventType());
+                p.setString(5, partitionKey);
+                p.setBytes(6, payload);
+            }
+            try (p; ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return new Written(rs.getLong(1), partitionKey, stored);
             }
         } catch (SQLException e) {
             throw new PostgresEventsException("cannot add " + event + " to " + sql.schema + ".outbox", e);
         }
-        return stored;
     }
 
     private EventEnvelope prepare(EventEnvelope event, String partitionKey) {
@@ -161,7 +162,7 @@ public final class Outbox {
     /** The transaction {@link TransactionWork} runs in: its connection and the events it adds. */
     public final class OutboxTransaction {
         private final Connection connection;
-        private final List<EventEnvelope> added = new ArrayList<>();
+        private final List<Written> added = new ArrayList<>();
 
         private OutboxTransaction(Connection connection) {
             this.connection = connection;
@@ -189,7 +190,7 @@ public final class Outbox {
      * never makes the transaction fail, and what it misses the relay publishes.
      */
     public <T> T transaction(TransactionWork<T> work) {
-        List<EventEnvelope> committed;
+        List<Written> committed;
         T result;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -212,45 +213,9 @@ public final class Outbox {
             throw new PostgresEventsException("outbox transaction failed", e);
         }
         if (immediatePublisher != null && !committed.isEmpty()) {
-            publishNow(committed);
+            new ImmediatePublish(dataSource, sql, immediatePublisher).publish(committed);
         }
         return result;
-    }
-
-    private void publishNow(List<EventEnvelope> events) {
-        List<CompletableFuture<?>> pending = new ArrayList<>(events.size());
-        List<Object> sent = new ArrayList<>(events.size());
-        for (EventEnvelope e : events) {
-            try {
-                pending.add(immediatePublisher.publishAsync(e).thenRun(() -> {
-                    synchronized (sent) {
-                        sent.add(e.eventId());
-                    }
-                }));
-            } catch (RuntimeException ex) {
-                LOG.info("immediate publish of {} failed ({}); the relay will publish it", e, ex.toString());
-                break; // keep order: later events of the transaction wait for the relay too
-            }
-        }
-        for (CompletableFuture<?> f : pending) {
-            try {
-                f.join();
-            } catch (RuntimeException ex) {
-                LOG.info("immediate publish failed ({}); the relay will publish what was not sent", ex.toString());
-            }
-        }
-        if (sent.isEmpty()) {
-            return;
-        }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement p = c.prepareStatement(sql.markSentByEventId)) {
-            p.setArray(1, c.createArrayOf("uuid", sent.toArray()));
-            p.executeUpdate();
-        } catch (SQLException ex) {
-            // published but not marked: the relay publishes them again and JetStream's dedupe drops the copy
-            LOG.warn("cannot mark {} immediately published events as sent; the relay will re-send them "
-                    + "(deduplicated by eventId within the duplicate window)", sent.size(), ex);
-        }
     }
 
     /** Options of an {@link Outbox}; {@link #build()} checks them and migrates the schema. */

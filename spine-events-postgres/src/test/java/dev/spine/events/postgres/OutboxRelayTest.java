@@ -232,6 +232,57 @@ class OutboxRelayTest {
                 readStream(spine).stream().map(EventEnvelope::eventId).toList());
     }
 
+    /**
+     * Two transactions of one key in immediate mode: the first is still publishing when the second
+     * commits; the second must not overtake it, so it leaves its event to the relay.
+     */
+    @Test
+    void immediateModeNeverOvertakesAnEarlierEventOfTheSameKey(TestDatabase db, TestNats nats) throws Exception {
+        Spine spine = OutboxFixtures.provisioned(nats);
+        EventEnvelope e1 = event("k");
+        EventEnvelope e2 = event("k");
+        java.util.concurrent.CountDownLatch firstPublishing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch releaseFirst = new java.util.concurrent.CountDownLatch(1);
+        EventPublisher gated = new EventPublisher() {
+            @Override
+            public PublishResult publish(EventEnvelope event) {
+                return publishAsync(event).join();
+            }
+
+            @Override
+            public CompletableFuture<PublishResult> publishAsync(EventEnvelope event) {
+                if (event.eventId().equals(e1.eventId())) {
+                    firstPublishing.countDown();
+                    try {
+                        assertTrue(releaseFirst.await(10, java.util.concurrent.TimeUnit.SECONDS));
+                    } catch (InterruptedException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                }
+                return spine.publishAsync(event);
+            }
+        };
+        Outbox outbox = Outbox.builder(db.dataSource()).schema(db.schema()).domains(spine.topology().domains())
+                .immediatePublisher(gated).build();
+        Thread first = new Thread(() -> outbox.transaction(tx -> {
+            tx.add(e1, "k");
+            return null;
+        }));
+        first.start();
+        assertTrue(firstPublishing.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        outbox.transaction(tx -> {
+            tx.add(e2, "k");
+            return null;
+        });
+        assertEquals(List.of(), readStream(spine), "the second transaction did not publish ahead of the first");
+        releaseFirst.countDown();
+        first.join();
+        try (OutboxRelay relay = relay(db, spine, "net")) {
+            assertEquals(1, relay.runOnce(), "the relay sends what immediate mode left");
+        }
+        assertEquals(List.of(e1.eventId(), e2.eventId()), readStream(spine).stream().map(EventEnvelope::eventId).toList());
+    }
+
     @Test
     void invalidEventsFailInTheCallersTransactionAndOptionsNameTheField(TestDatabase db, TestNats nats) throws Exception {
         Spine spine = OutboxFixtures.provisioned(nats);

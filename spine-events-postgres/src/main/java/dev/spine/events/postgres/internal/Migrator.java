@@ -19,7 +19,8 @@ import javax.sql.DataSource;
 public final class Migrator {
     /** The scripts in order; script n brings the schema to version n. */
     private static final List<String> SCRIPTS = List.of("/dev/spine/events/postgres/V1__outbox.sql",
-            "/dev/spine/events/postgres/V2__domain_events.sql");
+            "/dev/spine/events/postgres/V2__domain_events.sql",
+            "/dev/spine/events/postgres/V3__outbox_key_index.sql");
     private static final String LOCK = "SELECT pg_advisory_xact_lock(hashtext('spine-events-postgres'), hashtext(?))";
 
     private Migrator() {}

@@ -18,15 +18,17 @@ public final class Sql {
     private static final String ADD = """
             WITH key_lock AS (SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?)))
             INSERT INTO {schema}.outbox (event_id, event_type, partition_key, payload)
-            SELECT ?, ?, ?, ? FROM key_lock""";
+            SELECT ?, ?, ?, ? FROM key_lock
+            RETURNING id""";
     private static final String ADD_UNKEYED =
-            "INSERT INTO {schema}.outbox (event_id, event_type, partition_key, payload) VALUES (?, ?, NULL, ?)";
+            "INSERT INTO {schema}.outbox (event_id, event_type, partition_key, payload) VALUES (?, ?, NULL, ?) RETURNING id";
     private static final String FETCH_UNSENT = """
             SELECT id, event_id, partition_key, payload, attempts, next_attempt_at, created_at
             FROM {schema}.outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?""";
     private static final String MARK_SENT = "UPDATE {schema}.outbox SET sent_at = now() WHERE id = ANY(?)";
-    private static final String MARK_SENT_BY_EVENT_ID =
-            "UPDATE {schema}.outbox SET sent_at = now() WHERE event_id = ANY(?) AND sent_at IS NULL";
+    /** Immediate mode publishes a key's events only when no earlier one of the key is still unsent. */
+    private static final String EARLIER_UNSENT = """
+            SELECT EXISTS (SELECT 1 FROM {schema}.outbox WHERE partition_key = ? AND id < ? AND sent_at IS NULL)""";
     private static final String MARK_FAILED = """
             UPDATE {schema}.outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?
             WHERE id = ? AND sent_at IS NULL""";
@@ -63,7 +65,7 @@ public final class Sql {
     public final String addUnkeyed;
     public final String fetchUnsent;
     public final String markSent;
-    public final String markSentByEventId;
+    public final String earlierUnsent;
     public final String markFailed;
     public final String deleteSentBefore;
     public final String unsentStats;
@@ -82,7 +84,7 @@ public final class Sql {
         this.addUnkeyed = ADD_UNKEYED.replace("{schema}", schema);
         this.fetchUnsent = FETCH_UNSENT.replace("{schema}", schema);
         this.markSent = MARK_SENT.replace("{schema}", schema);
-        this.markSentByEventId = MARK_SENT_BY_EVENT_ID.replace("{schema}", schema);
+        this.earlierUnsent = EARLIER_UNSENT.replace("{schema}", schema);
         this.markFailed = MARK_FAILED.replace("{schema}", schema);
         this.deleteSentBefore = DELETE_SENT_BEFORE.replace("{schema}", schema);
         this.unsentStats = UNSENT_STATS.replace("{schema}", schema);
