@@ -5,6 +5,7 @@ import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
 import dev.spine.events.StreamTopology;
 import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.MessageConsumer;
 import io.nats.client.OrderedConsumerContext;
@@ -32,9 +33,13 @@ final class LiveFeed implements AutoCloseable {
         void send(long sequence, String eventType, String envelopeJson) throws Exception;
     }
 
+    private final Connection nats;
+    private final Dispatcher dispatcher;
     private final MessageConsumer consumer;
 
-    private LiveFeed(MessageConsumer consumer) {
+    private LiveFeed(Connection nats, Dispatcher dispatcher, MessageConsumer consumer) {
+        this.nats = nats;
+        this.dispatcher = dispatcher;
         this.consumer = consumer;
     }
 
@@ -62,10 +67,12 @@ final class LiveFeed implements AutoCloseable {
             occ.filterSubject(topology.subjectFor(s.eventTypes().get(0)));
         }
         boolean[] broken = new boolean[1];
+        // a dispatcher (thread) of its own: a slow client holds up only its own feed
+        Dispatcher dispatcher = nats.createDispatcher();
         try {
             StreamContext sc = nats.getStreamContext(topology.platformStream());
             OrderedConsumerContext ordered = sc.createOrderedConsumer(occ);
-            MessageConsumer consumer = ordered.consume(m -> {
+            MessageConsumer consumer = ordered.consume(dispatcher, m -> {
                 if (broken[0]) {
                     return;
                 }
@@ -83,11 +90,13 @@ final class LiveFeed implements AutoCloseable {
                 } catch (Exception ex) {
                     broken[0] = true;
                     LOG.debug("live client of subscription {} went away: {}", s.id(), ex.toString());
-                    onBroken.run();
+                    // not on the dispatcher's own thread: closing the client closes this feed and its dispatcher
+                    java.util.concurrent.CompletableFuture.runAsync(onBroken);
                 }
             });
-            return new LiveFeed(consumer);
-        } catch (IOException | JetStreamApiException e) {
+            return new LiveFeed(nats, dispatcher, consumer);
+        } catch (IOException | JetStreamApiException | RuntimeException e) {
+            nats.closeDispatcher(dispatcher);
             throw new IllegalStateException("cannot read " + topology.platformStream() + ": " + e.getMessage(), e);
         }
     }
@@ -99,6 +108,8 @@ final class LiveFeed implements AutoCloseable {
             consumer.close();
         } catch (Exception e) {
             LOG.debug("closing a live feed", e);
+        } finally {
+            nats.closeDispatcher(dispatcher);
         }
     }
 }

@@ -41,7 +41,7 @@ class OpenApiTest {
             assertTrue(doc.path("openapi").asText().startsWith("3."), "an OpenAPI 3 document");
 
             Set<String> documented = new HashSet<>();
-            for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").fields(); paths.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").properties().iterator(); paths.hasNext(); ) {
                 Map.Entry<String, JsonNode> path = paths.next();
                 path.getValue().fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase() + " " + path.getKey()));
             }
@@ -53,7 +53,7 @@ class OpenApiTest {
                 JsonNode operation = doc.path("paths").path(template).path(method.toLowerCase());
                 assertFalse(operation.path("summary").asText().isEmpty(), endpoint + " has a summary");
                 assertTrue(operation.path("responses").size() > 0, endpoint + " lists its responses");
-                for (Iterator<Map.Entry<String, JsonNode>> rs = operation.path("responses").fields(); rs.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> rs = operation.path("responses").properties().iterator(); rs.hasNext(); ) {
                     Map.Entry<String, JsonNode> response = rs.next();
                     if (response.getKey().startsWith("4") || response.getKey().startsWith("5")) {
                         assertEquals("#/components/schemas/Error", response.getValue().path("content")
