@@ -13,7 +13,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.WebSocket;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -41,8 +40,7 @@ class OpenApiTest {
             assertTrue(doc.path("openapi").asText().startsWith("3."), "an OpenAPI 3 document");
 
             Set<String> documented = new HashSet<>();
-            for (Iterator<Map.Entry<String, JsonNode>> paths = doc.path("paths").properties().iterator(); paths.hasNext(); ) {
-                Map.Entry<String, JsonNode> path = paths.next();
+            for (Map.Entry<String, JsonNode> path : doc.path("paths").properties()) {
                 path.getValue().fieldNames().forEachRemaining(m -> documented.add(m.toUpperCase() + " " + path.getKey()));
             }
             assertEquals(new HashSet<>(BusRoutes.ENDPOINTS), documented, "the document names exactly the endpoints");
@@ -53,8 +51,7 @@ class OpenApiTest {
                 JsonNode operation = doc.path("paths").path(template).path(method.toLowerCase());
                 assertFalse(operation.path("summary").asText().isEmpty(), endpoint + " has a summary");
                 assertTrue(operation.path("responses").size() > 0, endpoint + " lists its responses");
-                for (Iterator<Map.Entry<String, JsonNode>> rs = operation.path("responses").properties().iterator(); rs.hasNext(); ) {
-                    Map.Entry<String, JsonNode> response = rs.next();
+                for (Map.Entry<String, JsonNode> response : operation.path("responses").properties()) {
                     if (response.getKey().startsWith("4") || response.getKey().startsWith("5")) {
                         assertEquals("#/components/schemas/Error", response.getValue().path("content")
                                 .path("application/json").path("schema").path("$ref").asText(),
