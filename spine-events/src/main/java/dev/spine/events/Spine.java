@@ -269,6 +269,8 @@ public final class Spine implements EventBus {
         }
         closed = true;
         RuntimeException first = null;
+        // every subscription stops pulling first, so their open pulls (up to pullExpiry) end together
+        subscriptions.forEach(NatsSubscription::beginStop);
         for (int i = subscriptions.size() - 1; i >= 0; i--) {
             try {
                 subscriptions.get(i).close();

@@ -367,6 +367,14 @@ public final class NatsSubscription implements EventSubscription {
      * acked; it ends when full or after pullExpiry), up to stopTimeout; the acks are flushed; the
      * watchdog stops.
      */
+    /**
+     * Stops asking for more events without waiting; {@link #close()} then waits for what is in flight.
+     * The spine calls this on every subscription first, so their last pulls run out together.
+     */
+    public void beginStop() {
+        stopping = true;
+    }
+
     @Override
     public synchronized void close() {
         if (closed || loop == null) {
