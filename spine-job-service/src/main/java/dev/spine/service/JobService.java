@@ -5,8 +5,10 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.NatsConnections;
 import dev.spine.events.ReplayOptions;
 import dev.spine.events.Spine;
+import dev.spine.events.SpineException;
 import dev.spine.events.StreamTopology;
 import dev.spine.jobs.JobHandler;
 
@@ -29,9 +31,6 @@ import dev.spine.service.internal.Materializer;
 import dev.spine.service.internal.RejectedEvents;
 import dev.spine.service.internal.Replayer;
 import io.nats.client.Connection;
-import io.nats.client.Nats;
-import io.nats.client.Options;
-import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,7 +115,7 @@ public final class JobService implements AutoCloseable {
 
     private void startServices() {
         dataSource = dataSource(config);
-        nats = connect(config.natsUrl());
+        nats = connect(config.nats());
         StreamTopology topology = config.topology();
         EventCodec codec = EventCodec.defaults();
         spine = Spine.builder(nats).topology(topology).codec(codec).metricRegistry(metrics).openTelemetry(otel).build();
@@ -215,16 +214,12 @@ public final class JobService implements AutoCloseable {
         return new HikariDataSource(hc);
     }
 
-    private static Connection connect(String url) {
-        Options options = new Options.Builder().server(url).connectionName("spine-job-service").maxReconnects(-1)
-                .connectionTimeout(Duration.ofSeconds(5)).build();
+    /** Servers, authentication and TLS from SPINE_NATS_* (NatsConnections); reconnects forever. */
+    private static Connection connect(NatsConnections nats) {
         try {
-            return Nats.connect(options);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot connect to NATS at " + url + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while connecting to NATS at " + url, e);
+            return nats.connect("spine-job-service");
+        } catch (SpineException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.spine.service;
 
+import dev.spine.events.NatsConnections;
 import dev.spine.events.StreamTopology;
 import dev.spine.service.bus.BusConfig;
 import java.nio.file.Path;
@@ -40,7 +41,8 @@ public record ServiceConfig(
         Duration ackWait,
         Duration workerStaleAfter,
         String jaegerUrl,
-        BusConfig bus) {
+        BusConfig bus,
+        NatsConnections nats) {
 
     /** Every variable with its default and meaning, in the order {@code spine serve --help} lists them. */
     public static final Map<String, String[]> VARIABLES = new LinkedHashMap<>();
@@ -72,6 +74,8 @@ public record ServiceConfig(
         v("SPINE_WORKER_STALE_AFTER", "30s", "silence after which a worker's running jobs are rescued (heartbeat: a sixth)");
         v("SPINE_JAEGER_URL", "http://localhost:16686", "Jaeger UI the dashboard links a job's trace to (http or https)");
         VARIABLES.putAll(BusConfig.VARIABLES); // the event bus HTTP service: SPINE_BUS_*
+        // NATS authentication and TLS (empty: none); secrets are never logged nor shown by toString()
+        NatsConnections.VARIABLES.forEach((name, meaning) -> v(name, "", meaning));
     }
 
     private static void v(String name, String fallback, String meaning) {
@@ -97,7 +101,16 @@ public record ServiceConfig(
                 r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"),
                 r.duration("SPINE_CRON_POLL_INTERVAL"), r.integer("SPINE_STREAM_REPLICAS", 1, 5),
                 r.duration("SPINE_ACK_WAIT"), r.duration("SPINE_WORKER_STALE_AFTER"), r.httpUrl("SPINE_JAEGER_URL"),
-                BusConfig.from(env));
+                BusConfig.from(env), nats(env));
+    }
+
+    /** SPINE_NATS_URL with the SPINE_NATS_* authentication and TLS variables; a bad one names its variable. */
+    private static NatsConnections nats(Function<String, String> env) {
+        try {
+            return NatsConnections.fromEnvironment(env);
+        } catch (NatsConnections.InvalidSetting e) {
+            throw new ConfigException(e.setting(), e.getMessage().substring(e.setting().length() + 2));
+        }
     }
 
     /** The defaults alone. */
@@ -141,6 +154,7 @@ public record ServiceConfig(
         m.put("SPINE_WORKER_STALE_AFTER", workerStaleAfter.toMillis() + "ms");
         m.put("SPINE_JAEGER_URL", jaegerUrl);
         m.putAll(bus.asVariables());
+        m.putAll(nats.asVariables());
         return m;
     }
 
