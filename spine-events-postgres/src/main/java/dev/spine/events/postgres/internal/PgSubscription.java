@@ -35,6 +35,7 @@ public final class PgSubscription implements EventSubscription {
     private static final int MAX_ERROR_LENGTH = 2000;
     /** Pause after a database error before trying again. */
     private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
+    private static final AtomicLong WORKERS = new AtomicLong();
 
     private final DataSource dataSource;
     private final BusSql sql;
@@ -63,7 +64,8 @@ public final class PgSubscription implements EventSubscription {
 
     public synchronized void start() {
         running = true;
-        loop = new Thread(this::run, "spine-pg-" + options.durableName());
+        // unique per worker: also its PostgreSQL application_name, so an operator can tell workers apart
+        loop = new Thread(this::run, "spine-pg-" + options.durableName() + "-" + WORKERS.incrementAndGet());
         loop.setDaemon(true);
         loop.start();
     }
@@ -83,6 +85,7 @@ public final class PgSubscription implements EventSubscription {
                 if (c == null) {
                     c = dataSource.getConnection();
                     c.setAutoCommit(true);
+                    c.setClientInfo("ApplicationName", Thread.currentThread().getName());
                 }
                 if (pass(c) > 0) {
                     continue;

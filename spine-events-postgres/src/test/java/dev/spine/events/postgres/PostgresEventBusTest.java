@@ -1,0 +1,106 @@
+package dev.spine.events.postgres;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.SubscriptionOptions;
+import dev.spine.testkit.Eventually;
+import dev.spine.testkit.SpineServices;
+import dev.spine.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What only the PostgreSQL backend has to show: losing a worker mid-topic, redrive, pruning. */
+@ExtendWith(SpineServices.class)
+class PostgresEventBusTest {
+
+    /**
+     * A worker's database session dies while it works through a topic (handled events not yet marked
+     * done): the group's other worker takes the topic over; every event is handled, none is lost.
+     */
+    @Test
+    void aWorkerThatLosesItsSessionMidTopicLosesNoEvent(TestDatabase db) {
+        PostgresEventBus bus = PostgresEventBus.builder(db.newDataSource(5)).schema(db.schema())
+                .pollInterval(Duration.ofMillis(20)).build();
+        try {
+            Map<UUID, Integer> handled = new ConcurrentHashMap<>();
+            AtomicBoolean killed = new AtomicBoolean();
+            SubscriptionOptions group = SubscriptionOptions.durable("indexer").batchSize(20).build();
+            for (int i = 0; i < 2; i++) {
+                bus.subscribe(group, e -> {
+                    if (handled.size() == 10 && killed.compareAndSet(false, true)) {
+                        terminate(db, Thread.currentThread().getName()); // this worker's own session
+                    }
+                    handled.merge(e.envelope().eventId(), 1, Integer::sum);
+                });
+            }
+            Set<UUID> sent = new HashSet<>();
+            for (int i = 0; i < 60; i++) {
+                EventEnvelope e = OutboxRelayTest.event("aggregate-1"); // one type, no key: one topic, one worker at a time
+                bus.publish(e);
+                sent.add(e.eventId());
+            }
+            Eventually.await("every event handled after the loss", () -> handled.keySet().equals(sent)
+                    && db.queryLong("select count(*) from " + db.schema()
+                    + ".domain_event_deliveries where state = 'available'") == 0);
+            assertTrue(killed.get());
+        } finally {
+            bus.close();
+        }
+    }
+
+    @Test
+    void aDeadDeliveryCanBeRedrivenAndFinishedOnesPruned(TestDatabase db) {
+        PostgresEventBus bus = PostgresEventBus.builder(db.newDataSource(3)).schema(db.schema())
+                .pollInterval(Duration.ofMillis(20)).build();
+        try {
+            AtomicBoolean healthy = new AtomicBoolean(false);
+            Set<UUID> done = ConcurrentHashMap.newKeySet();
+            bus.subscribe(SubscriptionOptions.durable("mailer").maxDeliver(2).backoff(Duration.ofMillis(10)).build(), e -> {
+                if (!healthy.get()) {
+                    throw new IllegalStateException("smtp down");
+                }
+                done.add(e.envelope().eventId());
+            });
+            EventEnvelope e = OutboxRelayTest.event("k");
+            bus.publish(e);
+            Eventually.await("dead after two deliveries", () -> bus.deadLetters("mailer", 10).size() == 1);
+            PostgresEventBus.DeadDelivery dead = bus.deadLetters("mailer", 10).get(0);
+            assertEquals(2, dead.attempts());
+            assertTrue(dead.error().contains("smtp down"), dead.error());
+            assertEquals(e, dead.event());
+            healthy.set(true);
+            assertTrue(bus.redrive(dead));
+            Eventually.await("handled after the redrive", () -> done.contains(e.eventId()));
+            Eventually.await("marked done", () -> bus.deadLetters("mailer", 10).isEmpty() && db.queryLong(
+                    "select count(*) from " + db.schema() + ".domain_event_deliveries where state = 'done'") == 1);
+            assertEquals(2, bus.pruneFinishedBefore(Instant.now().plusSeconds(60)), "the delivery and the event");
+            assertEquals(0, db.queryLong("select count(*) from " + db.schema() + ".domain_events"));
+        } finally {
+            bus.close();
+        }
+    }
+
+    private static void terminate(TestDatabase db, String applicationName) {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement p = c.prepareStatement(
+                "select pg_terminate_backend(pid) from pg_stat_activity where application_name = ?")) {
+            p.setString(1, applicationName);
+            try (ResultSet rs = p.executeQuery()) {
+                assertTrue(rs.next(), "no session named " + applicationName);
+            }
+        } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}
