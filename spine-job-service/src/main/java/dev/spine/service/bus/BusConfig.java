@@ -28,6 +28,7 @@ import java.util.function.Function;
  * @param webhookBackoffMax the longest delay between retries
  * @param allowPrivateTargets whether webhooks may target loopback, private, link-local addresses
  * @param refreshInterval  how often an instance picks up subscriptions created or deleted on another one
+ * @param retention        how long stored events and publish receipts are kept (the stream keeps 30 days)
  * @param partitionKeys    JSON pointers into the envelope tried in order for an event's partition key
  */
 public record BusConfig(
@@ -43,6 +44,7 @@ public record BusConfig(
         Duration webhookBackoffMax,
         boolean allowPrivateTargets,
         Duration refreshInterval,
+        Duration retention,
         List<String> partitionKeys) {
 
     /** Every variable with its default and meaning. */
@@ -61,6 +63,7 @@ public record BusConfig(
         v("SPINE_BUS_WEBHOOK_BACKOFF_MAX", "10m", "longest delay between webhook retries");
         v("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE", "false", "allow webhooks to loopback/private/link-local addresses");
         v("SPINE_BUS_REFRESH", "10s", "how often subscriptions made on other instances are picked up");
+        v("SPINE_BUS_RETENTION", "30d", "how long the event store keeps events and receipts (pruned every 10 minutes)");
         v("SPINE_BUS_PARTITION_KEYS", "/partitionKey,/data/partitionKey,/data/aggregateId",
                 "JSON pointers tried in order for an event's partition key (history endpoint)");
     }
@@ -102,7 +105,8 @@ public record BusConfig(
                 r.integer("SPINE_BUS_STORE_BATCH", 1, 10_000), r.integer("SPINE_BUS_PG_POOL_SIZE", 1, 100),
                 r.integer("SPINE_BUS_MAX_EVENT_BYTES", 1024, 1024 * 1024), timeout,
                 r.integer("SPINE_BUS_WEBHOOK_MAX_ATTEMPTS", 1, Subscription.MAX_ATTEMPTS), backoff, backoffMax,
-                r.bool("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE"), r.duration("SPINE_BUS_REFRESH"), List.copyOf(pointers));
+                r.bool("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE"), r.duration("SPINE_BUS_REFRESH"),
+                r.duration("SPINE_BUS_RETENTION"), List.copyOf(pointers));
     }
 
     /** This config as variables, the inverse of {@link #from}. */
@@ -120,6 +124,7 @@ public record BusConfig(
         m.put("SPINE_BUS_WEBHOOK_BACKOFF_MAX", webhookBackoffMax.toMillis() + "ms");
         m.put("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE", String.valueOf(allowPrivateTargets));
         m.put("SPINE_BUS_REFRESH", refreshInterval.toMillis() + "ms");
+        m.put("SPINE_BUS_RETENTION", retention.toMillis() + "ms");
         m.put("SPINE_BUS_PARTITION_KEYS", String.join(",", partitionKeys));
         return m;
     }
@@ -171,17 +176,18 @@ public record BusConfig(
                 if (v.matches("\\d+ms")) {
                     return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
                 }
-                if (v.matches("\\d+[smh]")) {
+                if (v.matches("\\d+[smhd]")) {
                     long n = Long.parseLong(v.substring(0, v.length() - 1));
                     return switch (v.charAt(v.length() - 1)) {
                         case 's' -> Duration.ofSeconds(n);
                         case 'm' -> Duration.ofMinutes(n);
-                        default -> Duration.ofHours(n);
+                        case 'h' -> Duration.ofHours(n);
+                        default -> Duration.ofDays(n);
                     };
                 }
                 return Duration.parse(v);
             } catch (DateTimeParseException | ArithmeticException e) {
-                throw new ConfigException(name, "must be a duration like 250ms, 30s, 5m or PT5M, was '" + v + "'");
+                throw new ConfigException(name, "must be a duration like 250ms, 30s, 5m, 7d or PT5M, was '" + v + "'");
             }
         }
     }

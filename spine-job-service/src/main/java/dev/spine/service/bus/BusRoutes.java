@@ -25,7 +25,7 @@ public final class BusRoutes {
             "POST /v1/publishers", "GET /v1/publishers", "DELETE /v1/publishers/{id}",
             "POST /v1/subscriptions", "GET /v1/subscriptions", "GET /v1/subscriptions/{id}",
             "DELETE /v1/subscriptions/{id}", "GET /v1/subscriptions/{id}/events", "GET /v1/subscriptions/{id}/ws",
-            "GET /v1/dead-letters", "POST /v1/dead-letters/{id}/retry", "GET /v1/openapi.json");
+            "GET /v1/dead-letters", "POST /v1/dead-letters/{id}/retry", "DELETE /v1/dead-letters/{id}", "GET /v1/openapi.json");
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 

@@ -6,7 +6,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.events.Spine;
 import dev.spine.jobs.SchemaMigrations;
 import java.time.Clock;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,8 +32,11 @@ public final class BusService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BusService.class);
     /** How often connected SSE clients get a comment line. */
     static final Duration LIVE_PING = Duration.ofSeconds(15);
+    /** How often events and receipts past their retention are removed. */
+    static final Duration PRUNE_INTERVAL = Duration.ofMinutes(10);
     static final String COMPONENT = "spine-bus";
-    static final List<String> MIGRATIONS = List.of("/dev/spine/service/bus/migrations/V1__bus.sql");
+    static final List<String> MIGRATIONS = List.of("/dev/spine/service/bus/migrations/V1__bus.sql",
+            "/dev/spine/service/bus/migrations/V2__bus_retention.sql");
 
     private final BusConfig config;
     private final Spine spine;
@@ -43,13 +48,14 @@ public final class BusService implements AutoCloseable {
     private HikariDataSource dataSource;
     private PublisherRegistry publishers;
     private EventIntake intake;
+    private Receipts receipts;
     private EventStore store;
     private EventStoreWriter writer;
     private SubscriptionStore subscriptions;
     private WebhookTargets targets;
     private WebhookDispatcher dispatcher;
     private final Set<SseClient> liveClients = ConcurrentHashMap.newKeySet();
-    private ScheduledExecutorService pinger;
+    private ScheduledExecutorService timer;
 
     /**
      * @param spine      the job service's spine (its connection and topology; the bus closes neither)
@@ -79,7 +85,8 @@ public final class BusService implements AutoCloseable {
         SchemaMigrations.migrate(dataSource, schema, COMPONENT, MIGRATIONS, BusService.class);
         BusSql sql = new BusSql(schema);
         publishers = new PublisherRegistry(dataSource, sql, clock);
-        intake = new EventIntake(spine, new Receipts(dataSource, sql, clock), clock, config.maxEventBytes(), metrics);
+        receipts = new Receipts(dataSource, sql, clock);
+        intake = new EventIntake(spine, receipts, clock, config.maxEventBytes(), metrics);
         store = new EventStore(dataSource, sql);
         subscriptions = new SubscriptionStore(dataSource, sql);
         targets = new WebhookTargets(config.allowPrivateTargets());
@@ -90,16 +97,39 @@ public final class BusService implements AutoCloseable {
         }
         dispatcher = new WebhookDispatcher(spine, subscriptions, new WebhookSender(targets, clock), config, clock, metrics);
         dispatcher.start();
-        pinger = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "spine-bus-live-ping");
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "spine-bus-timer");
             t.setDaemon(true);
             return t;
         });
         // a comment now and then finds SSE clients that went away without a word (and keeps proxies open)
-        pinger.scheduleWithFixedDelay(this::ping, LIVE_PING.toMillis(), LIVE_PING.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::ping, LIVE_PING.toMillis(), LIVE_PING.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::pruneQuietly, 0, PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("event bus API on: event store {}, webhooks to private addresses {}",
                 config.eventStore() ? "on" : "off", config.allowPrivateTargets() ? "allowed" : "refused");
         return this;
+    }
+
+    /**
+     * Removes stored events and receipts older than {@code SPINE_BUS_RETENTION}; every instance runs it, and
+     * the deletes are idempotent. Returns the events removed.
+     */
+    long prune() throws SQLException {
+        Instant cutoff = clock.instant().minus(config.retention());
+        long events = store.prune(cutoff);
+        long gone = receipts.prune(cutoff);
+        if (events > 0 || gone > 0) {
+            LOG.info("event store: pruned {} events and {} receipts older than {}", events, gone, config.retention());
+        }
+        return events;
+    }
+
+    private void pruneQuietly() {
+        try {
+            prune();
+        } catch (Exception e) {
+            LOG.warn("pruning the event store failed; next try in {}", PRUNE_INTERVAL, e);
+        }
     }
 
     private void ping() {
@@ -165,8 +195,8 @@ public final class BusService implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (pinger != null) {
-            pinger.shutdownNow();
+        if (timer != null) {
+            timer.shutdownNow();
         }
         liveClients.clear(); // the HTTP server, stopped before the bus, has closed their connections
         if (dispatcher != null) {

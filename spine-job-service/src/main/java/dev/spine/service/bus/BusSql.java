@@ -26,6 +26,8 @@ final class BusSql {
     final String failedRetry;
     final String claimDelivery;
     final String pruneClaims;
+    final String pruneEvents;
+    final String pruneReceipts;
 
     BusSql(String schema) {
         insertPublisher = s(schema, "insert into {schema}.bus_publisher (id, name, allowed_types, key_hash, key_prefix, "
@@ -76,6 +78,11 @@ final class BusSql {
         claimDelivery = s(schema, "insert into {schema}.bus_delivery_claim (subscription_id, event_id, claimed_at) "
                 + "values (?, ?, ?) on conflict do nothing");
         pruneClaims = s(schema, "delete from {schema}.bus_delivery_claim where claimed_at < ?");
+        // in slices, so one prune never holds a long transaction over a large table
+        pruneEvents = s(schema, "delete from {schema}.bus_event where event_id in (select event_id from "
+                + "{schema}.bus_event where stored_at < ? limit ?)");
+        pruneReceipts = s(schema, "delete from {schema}.bus_receipt where event_id in (select event_id from "
+                + "{schema}.bus_receipt where accepted_at < ? limit ?)");
     }
 
     private static String s(String schema, String sql) {

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -21,6 +22,9 @@ public final class EventStore {
     /** One event to store. */
     record Row(UUID eventId, long sequence, String type, String source, UUID correlationId, String partitionKey,
             String timestamp, String envelopeJson) {}
+
+    /** Rows one prune statement deletes at most. */
+    static final int PRUNE_SLICE = 10_000;
 
     private final DataSource dataSource;
     private final BusSql sql;
@@ -102,6 +106,26 @@ public final class EventStore {
             ps.setInt(3, limit);
             return read(ps);
         }
+    }
+
+    /** Removes events stored before {@code olderThan}; returns how many. */
+    long prune(Instant olderThan) throws SQLException {
+        return pruneInSlices(dataSource, sql.pruneEvents, olderThan, PRUNE_SLICE);
+    }
+
+    /** Deletes in slices of {@code slice} rows with {@code sql} (bound: cutoff, slice) until a slice comes back short. */
+    static long pruneInSlices(DataSource dataSource, String sql, Instant olderThan, int slice) throws SQLException {
+        long total = 0;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, OffsetDateTime.ofInstant(olderThan, ZoneOffset.UTC));
+            ps.setInt(2, slice);
+            int n;
+            do {
+                n = ps.executeUpdate();
+                total += n;
+            } while (n == slice);
+        }
+        return total;
     }
 
     private static List<StoredEvent> read(PreparedStatement ps) throws SQLException {

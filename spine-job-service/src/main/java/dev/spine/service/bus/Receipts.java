@@ -41,6 +41,11 @@ final class Receipts {
         }
     }
 
+    /** Removes receipts accepted before {@code olderThan}; a retry after that publishes again. */
+    long prune(Instant olderThan) throws SQLException {
+        return EventStore.pruneInSlices(dataSource, sql.pruneReceipts, olderThan, EventStore.PRUNE_SLICE);
+    }
+
     /** Records {@code receipt} unless one exists; returns the receipt that is on record (the first). */
     Receipt record(UUID eventId, Receipt receipt, UUID publisherId) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.insertReceipt)) {

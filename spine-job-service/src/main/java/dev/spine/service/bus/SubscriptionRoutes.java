@@ -25,6 +25,7 @@ final class SubscriptionRoutes {
         routes.delete("/v1/subscriptions/{id}", this::delete);
         routes.get("/v1/dead-letters", this::deadLetters);
         routes.post("/v1/dead-letters/{id}/retry", this::retry);
+        routes.delete("/v1/dead-letters/{id}", this::discard);
     }
 
     private void create(Context ctx) throws SQLException {
@@ -93,6 +94,16 @@ final class SubscriptionRoutes {
         details.put("error", o.error());
         throw new ApiException(502, "DELIVERY_FAILED", "the receiver did not take the event: " + o.error()
                 + "; the dead letter is kept", details);
+    }
+
+    /** Gives up on a dead letter: it is removed without a delivery. */
+    private void discard(Context ctx) throws SQLException {
+        BusHttp.requireAdmin(ctx, bus.adminToken());
+        long id = BusHttp.number(ctx.pathParam("id"), "id");
+        if (!bus.subscriptions().deleteDeadLetter(id)) {
+            throw ApiException.notFound("dead letter", String.valueOf(id));
+        }
+        BusHttp.reply(ctx, 200, BusHttp.ok("deleted", id));
     }
 
     static Map<String, Object> view(Subscription s) {

@@ -118,10 +118,10 @@ public final class SubscriptionStore {
         }
     }
 
-    void deleteDeadLetter(long id) throws SQLException {
+    boolean deleteDeadLetter(long id) throws SQLException {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.deleteDeadLetter)) {
             ps.setLong(1, id);
-            ps.executeUpdate();
+            return ps.executeUpdate() == 1;
         }
     }
 

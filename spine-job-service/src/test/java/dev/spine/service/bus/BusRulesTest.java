@@ -107,6 +107,7 @@ class BusRulesTest {
         assertTrue(defaults.eventStore());
         assertFalse(defaults.allowPrivateTargets());
         assertEquals(Duration.ofSeconds(10), defaults.webhookTimeout());
+        assertEquals(Duration.ofDays(30), defaults.retention());
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
                 Duration.ofSeconds(16)), defaults.backoffFor(6), "exponential: one delay per retry");
         BusConfig capped = BusConfig.from(Map.of("SPINE_BUS_WEBHOOK_BACKOFF", "1m", "SPINE_BUS_WEBHOOK_BACKOFF_MAX",

@@ -192,6 +192,19 @@ class PublishingTest {
     }
 
     @Test
+    void eventsPastTheirRetentionArePruned(TestDatabase db, TestNats nats) throws Exception {
+        try (JobService service = BusFixture.start(db, nats, Map.of("SPINE_BUS_RETENTION", "1ms"))) {
+            BusClient api = new BusClient(service);
+            String key = api.registerPublisher("p", "data.*");
+            assertEquals(202, api.publish(key, event("data.OrderPlaced", UUID.randomUUID(), "{}")).status());
+            assertEquals(202, api.publish(key, event("data.OrderPlaced", UUID.randomUUID(), "{}")).status());
+            Eventually.await("two events stored", () -> service.bus().storedThrough() >= 2);
+            service.bus().prune();
+            assertEquals(0, api.get("/v1/events").json().path("items").size(), "older than 1 ms: pruned");
+        }
+    }
+
+    @Test
     void withTheEventStoreOffQueriesSayWhyAndNothingIsCopied(TestDatabase db, TestNats nats) {
         try (JobService service = BusFixture.start(db, nats, Map.of("SPINE_BUS_EVENT_STORE", "false"))) {
             BusClient api = new BusClient(service);

@@ -83,7 +83,9 @@ class WebhookTest {
             assertTrue(!WebhookSignature.verify(secret, any.header(WebhookSignature.HEADER), tampered, Instant.now(),
                     WebhookSignature.DEFAULT_TOLERANCE), "a changed body does not verify");
 
-            // replay of one event to this subscription: delivered again, on request
+            // replay of one event to this subscription: delivered again, on request (replay reads the event store,
+            // which its own consumer fills: wait until the event is there)
+            Eventually.await("the event in the store", () -> api.get("/v1/events/" + matching.get(0)).status() == 200);
             BusClient.Reply replay = api.post("/v1/events/" + matching.get(0) + "/replay",
                     "{\"subscriptionId\":\"" + subscriptionId + "\"}", BusFixture.ADMIN);
             assertEquals(200, replay.status(), replay.body());
@@ -186,6 +188,13 @@ class WebhookTest {
             assertTrue(dead.get(0).path("lastStatus").isNull(), "no HTTP answer came");
             assertEquals("no answer within 300 ms", dead.get(0).path("lastError").asText());
             assertEquals(1, receiver.of(id.toString()).size(), "at-most-once: never a second attempt");
+
+            String discard = "/v1/dead-letters/" + dead.get(0).path("id").asLong();
+            assertEquals(401, api.delete(discard, null).status());
+            assertEquals(200, api.delete(discard, BusFixture.ADMIN).status());
+            assertEquals(0, api.get("/v1/dead-letters").json().path("items").size(), "given up: gone");
+            assertEquals(404, api.delete(discard, BusFixture.ADMIN).status());
+            assertEquals(1, receiver.of(id.toString()).size(), "discarding delivers nothing");
         }
     }
 
