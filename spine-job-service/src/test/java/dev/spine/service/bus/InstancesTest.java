@@ -1,0 +1,53 @@
+package dev.spine.service.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.spine.service.JobService;
+import dev.spine.testkit.Eventually;
+import dev.spine.testkit.SpineServices;
+import dev.spine.testkit.TestDatabase;
+import dev.spine.testkit.TestNats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Two job service instances on the same database and streams share subscriptions and the event store. */
+@ExtendWith(SpineServices.class)
+class InstancesTest {
+
+    @Test
+    void aSubscriptionMadeOnOneInstanceIsDeliveredByAnotherOnceTheFirstIsGone(TestDatabase db, TestNats nats)
+            throws Exception {
+        try (JobService b = BusFixture.start(db, nats, Map.of()); WebhookReceiver receiver = new WebhookReceiver()) {
+            BusClient apiB = new BusClient(b);
+            String subscriptionId;
+            String key;
+            try (JobService a = BusFixture.start(db, nats, Map.of())) {
+                BusClient apiA = new BusClient(a);
+                key = apiA.registerPublisher("helpdesk", "rule.*");
+                BusClient.Reply created = apiA.post("/v1/subscriptions", "{\"name\":\"shared\",\"mode\":\"webhook\","
+                        + "\"eventTypes\":[\"rule.TicketOpened\"],\"url\":\"" + receiver.url() + "\"}", BusFixture.ADMIN);
+                assertEquals(201, created.status(), created.body());
+                subscriptionId = created.json().path("subscription").path("id").asText();
+            }
+            // only b is left: it picked the subscription up from the table (SPINE_BUS_REFRESH=1s here)
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                UUID id = UUID.randomUUID();
+                ids.add(id.toString());
+                assertEquals(202, apiB.publish(key, PublishingTest.event("rule.TicketOpened", id, "{}")).status(),
+                        "b knows the publisher registered on a");
+            }
+            Eventually.await("b delivers the events", () -> ids.stream().allMatch(id -> !receiver.of(id).isEmpty()));
+            for (String id : ids) {
+                assertEquals(1, receiver.of(id).size(), "once: " + id);
+                assertEquals(subscriptionId, receiver.of(id).get(0).header("Spine-Subscription-Id"));
+            }
+            Eventually.await("every event stored once", () -> apiB.get("/v1/events?type=rule.TicketOpened").json()
+                    .path("items").size() == 5);
+        }
+    }
+}
