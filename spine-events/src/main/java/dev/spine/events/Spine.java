@@ -2,6 +2,7 @@ package dev.spine.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.TypedEvent;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
 import dev.spine.events.internal.DeadLetterWriter;
@@ -208,6 +209,33 @@ public final class Spine implements EventBus {
         ResponderSubscription r = queries.respond(eventType, group, source, responder);
         responders.add(r);
         return r;
+    }
+
+    /**
+     * A typed query: sends {@code question} as {@code queryType} with {@code replyTo} = the answer's type,
+     * and returns the answer's data as its record.
+     *
+     * @throws QueryException as {@link #query(String, ObjectNode, Duration)}, or {@code INVALID_REPLY} if
+     *     the answer is not {@code answerType}'s data
+     */
+    public <Q, A> A query(TypedEvent<Q> queryType, Q question, TypedEvent<A> answerType, Duration timeout) {
+        EventEnvelope request = queryType.envelope(source, question).replyTo(answerType.eventType()).build();
+        EventEnvelope answer = query(request, timeout);
+        try {
+            return answerType.dataOf(answer);
+        } catch (dev.spine.contracts.InvalidEventException e) {
+            throw new QueryException(QueryException.Reason.INVALID_REPLY, queryType.eventType(), e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Answers typed queries of {@code queryType} with records of {@code answerType}. A query whose data does
+     * not fit {@code Q} gets {@code RESPONDER_FAILED} with the reason.
+     */
+    public <Q, A> ResponderSubscription respond(TypedEvent<Q> queryType, String group, TypedEvent<A> answerType,
+            TypedQueryResponder<Q, A> responder) {
+        return respond(queryType.eventType(), group, q -> answerType.toJson(
+                responder.answer(queryType.dataOf(q.envelope()), q)));
     }
 
     /** The event type of the answer to {@code query}: its {@code replyTo}, else its type + {@code Reply}. */

@@ -49,6 +49,19 @@ class QueryTest {
         assertEquals(0, TestSpines.messages(nats, spine.topology().platformStream()), "queries are not stored");
     }
 
+    record Question(String text) {}
+
+    record Answer(String text, int length) {}
+
+    @Test
+    void typedQueriesNeedNoHandWrittenJson(TestNats nats) {
+        dev.spine.contracts.TypedEvent<Question> asked = dev.spine.contracts.TypedEvent.of("ai.QuestionAsked", Question.class);
+        dev.spine.contracts.TypedEvent<Answer> answered = dev.spine.contracts.TypedEvent.of("ai.QuestionAnswered", Answer.class);
+        Spine spine = Spine.builder(nats.connect()).topology(TestSpines.topology(nats)).build();
+        spine.respond(asked, "llm", answered, (q, e) -> new Answer(q.text().toUpperCase(), q.text().length()));
+        assertEquals(new Answer("WHY?", 4), spine.query(asked, new Question("why?"), answered, Duration.ofSeconds(5)));
+    }
+
     @Test
     void respondersOfOneGroupShareQueries(TestNats nats) {
         Spine spine = Spine.builder(nats.connect()).topology(TestSpines.topology(nats)).build();
