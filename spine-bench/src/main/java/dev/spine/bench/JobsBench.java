@@ -55,7 +55,7 @@ final class JobsBench implements BenchMain.Bench {
                         lat.add(micros(Instant.now()) - t);
                         latDone.countDown();
                     })
-                    .work(new QueueOptions("bench", 4, 100, QueueOptions.DEFAULT_POLL_INTERVAL, BenchEnv.intEnv("FETCHERS", 1)))
+                    .work(new QueueOptions("bench", 4, 100, QueueOptions.DEFAULT_POLL_INTERVAL, BenchEnv.intEnv("FETCHERS", QueueOptions.DEFAULT_FETCHERS)))
                     .archiveCompleted(BenchEnv.intEnv("ARCHIVE", 1) == 1)
                     .work(new QueueOptions("bench-lat", 2, 10, QueueOptions.DEFAULT_POLL_INTERVAL))
                     .build();

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Direct dispatch: a job this process enqueues while its own worker of the queue is idle is inserted
- * already claimed and runs without a fetch. Every test polls nothing: the worker's poll interval is a
- * minute, so what runs quickly was either dispatched or woken.
+ * already claimed and runs without a fetch. The dispatch counter is read right after enqueue returns, so
+ * what it shows cannot come from a fetch racing the test.
  */
 @ExtendWith(SpineServices.class)
 class LocalDispatchTest {
@@ -106,10 +106,11 @@ class LocalDispatchTest {
     @Test
     void aJobEnqueuedInTheCallersTransactionWaitsForItsCommit(TestDatabase db) throws Exception {
         CountDownLatch ran = new CountDownLatch(1);
+        // polling on: the LISTEN connection starts in the background, and this test is about the claim, not the NOTIFY
         try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema())
                 .handler("Probe", job -> { })
                 .handler("Tx", job -> ran.countDown())
-                .work(QueueOptions.of("realtime", 2).pollInterval(NO_POLL)).build()) {
+                .work(QueueOptions.of("realtime", 2).pollInterval(Duration.ofMillis(200))).build()) {
             q.start();
             idle(q, "realtime");
             long before = dispatched(q);
@@ -120,7 +121,7 @@ class LocalDispatchTest {
                 assertEquals(1, ran.getCount());
                 c.commit();
             }
-            assertTrue(ran.await(10, TimeUnit.SECONDS), "the commit's NOTIFY wakes the worker");
+            assertTrue(ran.await(10, TimeUnit.SECONDS), "after the commit a worker fetches it");
         }
     }
 

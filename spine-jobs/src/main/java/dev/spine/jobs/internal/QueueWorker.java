@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
 public final class QueueWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QueueWorker.class);
     private static final long ERROR_BACKOFF_MILLIS = 1000;
+    /** How often stopping looks again whether a fetcher has ended. */
+    private static final long STOP_CHECK_MILLIS = 5;
+    /** How long a fetcher other than the first waits for a wake-up when its queue looked empty. */
+    private static final long SECONDARY_IDLE_WAIT_MILLIS = 60_000;
 
     private final QueueOptions options;
     private final JobStore store;
@@ -68,14 +72,15 @@ public final class QueueWorker implements AutoCloseable {
         running = true;
         NamedThreads threads = new NamedThreads("spine-jobs-fetch-" + options.name());
         for (int i = 0; i < options.fetchers(); i++) {
-            Thread t = threads.newThread(this::loop);
+            // only the first fetcher polls; the others sleep until woken, so idle queues cost one poll
+            long idleWaitMillis = i == 0 ? options.pollInterval().toMillis() : SECONDARY_IDLE_WAIT_MILLIS;
+            Thread t = threads.newThread(() -> loop(idleWaitMillis));
             fetchers.add(t);
             t.start();
         }
     }
 
-    private void loop() {
-        long pollMillis = options.pollInterval().toMillis();
+    private void loop(long pollMillis) {
         boolean idle = true;
         while (running) {
             try {
@@ -176,8 +181,11 @@ public final class QueueWorker implements AutoCloseable {
             threads = List.copyOf(fetchers);
         }
         for (Thread t : threads) {
-            wake.raise(); // one raise wakes one waiting fetcher
-            t.join();
+            // one raise wakes one waiting fetcher, not necessarily this one: raise until this one has ended
+            while (t.isAlive()) {
+                wake.raise();
+                t.join(STOP_CHECK_MILLIS);
+            }
         }
     }
 
