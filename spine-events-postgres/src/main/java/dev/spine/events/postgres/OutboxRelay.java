@@ -247,10 +247,11 @@ public final class OutboxRelay implements AutoCloseable {
 
     private int relayBatch() throws SQLException {
         Connection c = leaderConnection;
-        List<Row> rows = fetch(c);
-        oldestUnsent = rows.isEmpty() ? null : rows.get(0).createdAt;
-        if (rows.size() < batchSize) {
-            pending = rows.size();
+        Instant now = clock.instant();
+        List<Row> rows = fetch(c, now);
+        oldestUnsent = oldestUnsent(c);
+        if (oldestUnsent == null) {
+            pending = 0;
         } else if (Duration.between(lastStats, clock.instant()).compareTo(standbyInterval) >= 0) {
             lastStats = clock.instant(); // a count over a large backlog is not free: at most once per standbyInterval
             readStats();
@@ -258,7 +259,6 @@ public final class OutboxRelay implements AutoCloseable {
         if (rows.isEmpty()) {
             return 0;
         }
-        Instant now = clock.instant();
         Set<String> blocked = new HashSet<>();
         List<Row> toSend = new ArrayList<>(rows.size());
         for (Row r : rows) {
@@ -319,10 +319,19 @@ public final class OutboxRelay implements AutoCloseable {
         }
     }
 
-    private List<Row> fetch(Connection c) throws SQLException {
+    private Instant oldestUnsent(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql.oldestUnsent); ResultSet rs = p.executeQuery()) {
+            return rs.next() ? rs.getTimestamp(1).toInstant() : null;
+        }
+    }
+
+    private List<Row> fetch(Connection c, Instant now) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement(sql.fetchUnsent)) {
-            p.setInt(1, batchSize);
+        try (PreparedStatement p = c.prepareStatement(sql.fetchDue)) {
+            Timestamp t = Timestamp.from(now);
+            p.setTimestamp(1, t);
+            p.setTimestamp(2, t);
+            p.setInt(3, batchSize);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     Timestamp next = rs.getTimestamp(6);

@@ -190,6 +190,49 @@ class OutboxRelayTest {
                 readStream(spine).stream().map(EventEnvelope::eventId).toList());
     }
 
+    /** A key stuck behind a failed event, with more rows than a batch, must not starve the keys behind it. */
+    @Test
+    void aStuckKeyLongerThanABatchDoesNotHoldBackOtherKeys(TestDatabase db, TestNats nats) {
+        Spine spine = OutboxFixtures.provisioned(nats);
+        Outbox outbox = OutboxFixtures.outbox(db, spine);
+        List<EventEnvelope> stuck = List.of(event("a"), event("a"), event("a"));
+        EventEnvelope other = event("b");
+        outbox.transaction(tx -> {
+            stuck.forEach(e -> tx.add(e, "a"));
+            tx.add(other, "b");
+            return null;
+        });
+        Set<UUID> failing = ConcurrentHashMap.newKeySet();
+        failing.add(stuck.get(0).eventId());
+        EventPublisher flaky = new EventPublisher() {
+            @Override
+            public PublishResult publish(EventEnvelope event) {
+                return publishAsync(event).join();
+            }
+
+            @Override
+            public CompletableFuture<PublishResult> publishAsync(EventEnvelope event) {
+                return failing.contains(event.eventId())
+                        ? CompletableFuture.failedFuture(new IllegalStateException("refused"))
+                        : spine.publishAsync(event);
+            }
+        };
+        SettableClock clock = new SettableClock();
+        try (OutboxRelay relay = OutboxRelay.builder(db.newDataSource(2), flaky).schema(db.schema()).batchSize(2)
+                .clock(clock).build()) {
+            relay.runOnce(); // a1 fails; a2 waits behind it
+            assertEquals(1, relay.runOnce(), "b goes out although a's rows fill a whole batch");
+            assertEquals(List.of(other.eventId()), readStream(spine).stream().map(EventEnvelope::eventId).toList());
+            failing.clear();
+            clock.advance(Duration.ofMinutes(1));
+            while (relay.runOnce() > 0) {
+                // drain: a1, a2, a3 in order
+            }
+        }
+        assertEquals(List.of(other.eventId(), stuck.get(0).eventId(), stuck.get(1).eventId(), stuck.get(2).eventId()),
+                readStream(spine).stream().map(EventEnvelope::eventId).toList());
+    }
+
     @Test
     void immediateModePublishesAtCommitAndLeavesFailuresToTheRelay(TestDatabase db, TestNats nats) {
         Spine spine = OutboxFixtures.provisioned(nats);

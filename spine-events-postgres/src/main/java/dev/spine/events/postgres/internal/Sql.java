@@ -22,9 +22,22 @@ public final class Sql {
             RETURNING id""";
     private static final String ADD_UNKEYED =
             "INSERT INTO {schema}.outbox (event_id, event_type, partition_key, payload) VALUES (?, ?, NULL, ?) RETURNING id";
-    private static final String FETCH_UNSENT = """
-            SELECT id, event_id, partition_key, payload, attempts, next_attempt_at, created_at
-            FROM {schema}.outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?""";
+    /**
+     * Unsent rows due now, in id order, leaving out every row of a key that has an earlier row still
+     * waiting for its retry: a stuck key holds back only itself, never the rows of other keys behind it.
+     */
+    private static final String FETCH_DUE = """
+            SELECT o.id, o.event_id, o.partition_key, o.payload, o.attempts, o.next_attempt_at, o.created_at
+            FROM {schema}.outbox o
+            WHERE o.sent_at IS NULL AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?)
+              AND (o.partition_key IS NULL OR NOT EXISTS (
+                    SELECT 1 FROM {schema}.outbox b
+                    WHERE b.partition_key = o.partition_key AND b.sent_at IS NULL AND b.id < o.id
+                      AND b.next_attempt_at > ?))
+            ORDER BY o.id LIMIT ?""";
+    /** The oldest unsent row's creation time (for the lag metric), by the unsent index. */
+    private static final String OLDEST_UNSENT =
+            "SELECT created_at FROM {schema}.outbox WHERE sent_at IS NULL ORDER BY id LIMIT 1";
     private static final String MARK_SENT = "UPDATE {schema}.outbox SET sent_at = now() WHERE id = ANY(?)";
     /** Immediate mode publishes a key's events only when no earlier one of the key is still unsent. */
     private static final String EARLIER_UNSENT = """
@@ -63,7 +76,8 @@ public final class Sql {
     public final String schema;
     public final String add;
     public final String addUnkeyed;
-    public final String fetchUnsent;
+    public final String fetchDue;
+    public final String oldestUnsent;
     public final String markSent;
     public final String earlierUnsent;
     public final String markFailed;
@@ -82,7 +96,8 @@ public final class Sql {
         this.schema = schema;
         this.add = ADD.replace("{schema}", schema);
         this.addUnkeyed = ADD_UNKEYED.replace("{schema}", schema);
-        this.fetchUnsent = FETCH_UNSENT.replace("{schema}", schema);
+        this.fetchDue = FETCH_DUE.replace("{schema}", schema);
+        this.oldestUnsent = OLDEST_UNSENT.replace("{schema}", schema);
         this.markSent = MARK_SENT.replace("{schema}", schema);
         this.earlierUnsent = EARLIER_UNSENT.replace("{schema}", schema);
         this.markFailed = MARK_FAILED.replace("{schema}", schema);
