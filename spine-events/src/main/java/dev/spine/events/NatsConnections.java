@@ -152,6 +152,14 @@ public final class NatsConnections {
         String user = get.apply(USER);
         String password = get.apply(PASSWORD);
         List<String> methods = new ArrayList<>();
+        for (String method : List.of(USER, TOKEN, NKEY_SEED_FILE, CREDS_FILE)) {
+            if (get.apply(method) != null || (method.equals(USER) && password != null)) {
+                methods.add(method);
+            }
+        }
+        if (methods.size() > 1) {
+            throw new InvalidSetting(methods.get(1), "only one way of authenticating may be set, found " + methods);
+        }
         if (user != null || password != null) {
             if (user == null) {
                 throw new InvalidSetting(USER, "must be set when " + PASSWORD + " is");
@@ -160,22 +168,12 @@ public final class NatsConnections {
                 throw new InvalidSetting(PASSWORD, "must be set when " + USER + " is");
             }
             b.userPassword(user, password);
-            methods.add(USER);
-        }
-        if (get.apply(TOKEN) != null) {
+        } else if (get.apply(TOKEN) != null) {
             b.token(get.apply(TOKEN));
-            methods.add(TOKEN);
-        }
-        if (get.apply(NKEY_SEED_FILE) != null) {
+        } else if (get.apply(NKEY_SEED_FILE) != null) {
             b.nkeySeedFile(Path.of(get.apply(NKEY_SEED_FILE)));
-            methods.add(NKEY_SEED_FILE);
-        }
-        if (get.apply(CREDS_FILE) != null) {
+        } else if (get.apply(CREDS_FILE) != null) {
             b.credsFile(Path.of(get.apply(CREDS_FILE)));
-            methods.add(CREDS_FILE);
-        }
-        if (methods.size() > 1) {
-            throw new InvalidSetting(methods.get(1), "only one way of authenticating may be set, found " + methods);
         }
         if (get.apply(TLS_CA) != null) {
             b.tlsCa(Path.of(get.apply(TLS_CA)));

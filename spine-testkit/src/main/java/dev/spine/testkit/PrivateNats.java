@@ -40,6 +40,7 @@ public final class PrivateNats implements AutoCloseable {
     private final Path configFile;
     private final List<String> extraArgs;
     private final boolean waitForHealth;
+    private final java.util.Map<String, String> environment;
     private final Thread reaper = new Thread(this::killNow, "private-nats-reaper");
     private Process process;
     private int starts;
@@ -52,6 +53,7 @@ public final class PrivateNats implements AutoCloseable {
         this.configFile = b.configFile;
         this.extraArgs = List.copyOf(b.extraArgs);
         this.waitForHealth = b.waitForHealth;
+        this.environment = java.util.Map.copyOf(b.environment);
     }
 
     /** A server keeping its store and log under {@code dir} (a test's temporary directory). */
@@ -97,8 +99,10 @@ public final class PrivateNats implements AutoCloseable {
         cmd.addAll(extraArgs);
         try {
             Files.createDirectories(dir);
-            process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
+            pb.environment().putAll(environment);
+            process = pb.start();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + cmd, e);
         }
@@ -246,6 +250,7 @@ public final class PrivateNats implements AutoCloseable {
         private Path configFile;
         private final List<String> extraArgs = new ArrayList<>();
         private boolean waitForHealth = true;
+        private final java.util.Map<String, String> environment = new java.util.HashMap<>();
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -259,6 +264,8 @@ public final class PrivateNats implements AutoCloseable {
         public Builder config(Path v) { this.configFile = v; return this; }
         /** More nats-server arguments. */
         public Builder args(String... v) { this.extraArgs.addAll(List.of(v)); return this; }
+        /** A variable of the server's environment (a config file may refer to it as {@code $NAME}). */
+        public Builder env(String name, String value) { this.environment.put(name, value); return this; }
         /** Whether {@link #start()} waits for {@code /healthz} 200 (default true; cluster nodes start first). */
         public Builder waitForHealth(boolean v) { this.waitForHealth = v; return this; }
 
