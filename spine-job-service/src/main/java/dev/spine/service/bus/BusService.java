@@ -55,6 +55,7 @@ public final class BusService implements AutoCloseable {
     private WebhookTargets targets;
     private WebhookDispatcher dispatcher;
     private final Set<SseClient> liveClients = ConcurrentHashMap.newKeySet();
+    private final LiveClients live = new LiveClients();
     private ScheduledExecutorService timer;
 
     /**
@@ -95,7 +96,8 @@ public final class BusService implements AutoCloseable {
                     config.storeBatchSize(), store, spine.codec(), config.partitionKeys(), metrics);
             writer.start();
         }
-        dispatcher = new WebhookDispatcher(spine, subscriptions, new WebhookSender(targets, clock), config, clock, metrics);
+        dispatcher = new WebhookDispatcher(spine, subscriptions, new WebhookSender(targets, clock), config, clock, metrics,
+                live);
         dispatcher.start();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "spine-bus-timer");
@@ -142,7 +144,12 @@ public final class BusService implements AutoCloseable {
         }
     }
 
-    /** SSE clients connected to this instance. */
+    /** Live clients by subscription (ended when their subscription is deleted). */
+    LiveClients live() {
+        return live;
+    }
+
+    /** SSE clients connected to this instance (pinged). */
     Set<SseClient> liveClients() {
         return liveClients;
     }

@@ -26,7 +26,7 @@ import java.util.function.Function;
  */
 final class LiveRoutes {
     private final BusService bus;
-    private final Map<String, LiveFeed> sockets = new ConcurrentHashMap<>();
+    private final Map<String, Socket> sockets = new ConcurrentHashMap<>();
 
     LiveRoutes(BusService bus) {
         this.bus = bus;
@@ -69,11 +69,14 @@ final class LiveRoutes {
                         client.sendEvent(type, json, String.valueOf(seq));
                     }
                 }, client::close);
+        Runnable end = client::close;
         client.onClose(() -> {
             feed.close();
             bus.liveClients().remove(client);
+            bus.live().remove(s.id(), end);
         });
         bus.liveClients().add(client);
+        bus.live().add(s.id(), end);
     }
 
     private void connect(WsConnectContext ctx) {
@@ -101,13 +104,19 @@ final class LiveRoutes {
                     }
                     ctx.send("{\"id\":" + seq + ",\"eventType\":\"" + type + "\",\"event\":" + json + "}");
                 }, () -> ctx.closeSession(1011, "delivery failed"));
-        sockets.put(ctx.sessionId(), feed);
+        Runnable end = () -> ctx.closeSession(4410, "subscription deleted");
+        sockets.put(ctx.sessionId(), new Socket(s.id(), feed, end));
+        bus.live().add(s.id(), end);
     }
 
+    /** One connected WebSocket: its subscription, its feed, and how to end it. */
+    private record Socket(UUID subscriptionId, LiveFeed feed, Runnable end) {}
+
     private void closeSocket(WsContext ctx) {
-        LiveFeed feed = sockets.remove(ctx.sessionId());
-        if (feed != null) {
-            feed.close();
+        Socket socket = sockets.remove(ctx.sessionId());
+        if (socket != null) {
+            socket.feed().close();
+            bus.live().remove(socket.subscriptionId(), socket.end());
         }
     }
 

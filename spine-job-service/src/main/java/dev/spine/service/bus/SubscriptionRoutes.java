@@ -54,6 +54,7 @@ final class SubscriptionRoutes {
             throw ApiException.notFound("subscription", id.toString());
         }
         bus.dispatcher().removed(id);
+        bus.live().closeAll(id);
         BusHttp.reply(ctx, 200, BusHttp.ok("deleted", id.toString()));
     }
 

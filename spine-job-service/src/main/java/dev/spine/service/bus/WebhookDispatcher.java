@@ -47,12 +47,14 @@ final class WebhookDispatcher implements AutoCloseable {
     private final BusConfig config;
     private final Clock clock;
     private final BusMetrics metrics;
+    private final LiveClients live;
     private final Map<UUID, EventSubscription> running = new HashMap<>();
     private ScheduledExecutorService refresher;
 
     WebhookDispatcher(Spine spine, SubscriptionStore store, WebhookSender sender, BusConfig config, Clock clock,
-            BusMetrics metrics) {
+            BusMetrics metrics, LiveClients live) {
         this.metrics = metrics;
+        this.live = live;
         this.spine = spine;
         this.store = store;
         this.sender = sender;
@@ -84,10 +86,15 @@ final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
-    /** Starts consumers of webhook subscriptions not running here yet, stops those deleted. */
+    /**
+     * Starts consumers of webhook subscriptions not running here yet, stops those deleted, and ends the live
+     * streams of deleted subscriptions.
+     */
     synchronized void sync() throws SQLException {
         Set<UUID> wanted = new HashSet<>();
+        Set<UUID> existing = new HashSet<>();
         for (Subscription s : store.list()) {
+            existing.add(s.id());
             if (s.mode() == Subscription.Mode.WEBHOOK) {
                 wanted.add(s.id());
                 if (!running.containsKey(s.id())) {
@@ -98,6 +105,13 @@ final class WebhookDispatcher implements AutoCloseable {
         for (UUID id : new HashSet<>(running.keySet())) {
             if (!wanted.contains(id)) {
                 running.remove(id).close();
+            }
+        }
+        // streams of subscriptions deleted on another instance end here too; each is looked up again first, as
+        // a subscription made after the list was read may already have a client
+        for (UUID id : live.subscriptionIds()) {
+            if (!existing.contains(id) && store.byId(id).isEmpty()) {
+                live.closeAll(id);
             }
         }
     }

@@ -41,7 +41,7 @@ class LiveTest {
     static final class SseConnection implements AutoCloseable {
         final BlockingQueue<Sse> received = new LinkedBlockingQueue<>();
         final HttpResponse<InputStream> response;
-        private final Thread reader;
+        final Thread reader;
 
         SseConnection(BusClient api, String path, String token, String lastEventId) throws Exception {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(api.base + path)).GET()
@@ -173,7 +173,18 @@ class LiveTest {
                 // and it stays live after the catch-up
                 List<String> live = publishMixed(api, key, 1);
                 assertEquals(live.get(0), BusClient.JSON.readTree(sse.nextEvent().data()).path("eventId").asText());
+
+                // deleting the subscription ends its stream
+                assertEquals(200, api.delete("/v1/subscriptions/" + id, BusFixture.ADMIN).status());
+                sse.reader.join(TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                assertTrue(!sse.reader.isAlive(), "the stream ended");
             }
+            assertEquals(404, api.send(HttpRequest.newBuilder(URI.create(api.base + path))
+                    .header("Accept", "text/event-stream").header("Authorization", "Bearer " + secret).GET()).status());
+            JsonNode other = api.post("/v1/subscriptions", "{\"name\":\"board2\",\"mode\":\"sse\"}", BusFixture.ADMIN)
+                    .json();
+            path = "/v1/subscriptions/" + other.path("subscription").path("id").asText() + "/events";
+            secret = other.path("secret").asText();
 
             BusClient.Reply wrongToken = api.send(HttpRequest.newBuilder(URI.create(api.base + path))
                     .header("Accept", "text/event-stream").header("Authorization", "Bearer nope").GET());
@@ -194,7 +205,14 @@ class LiveTest {
     /** A WebSocket client that queues each text message. */
     static final class WsClient implements WebSocket.Listener {
         final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+        final java.util.concurrent.CompletableFuture<Integer> closed = new java.util.concurrent.CompletableFuture<>();
         private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
 
         @Override
         public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
@@ -258,6 +276,8 @@ class LiveTest {
             }
             assertTrue(denied.isInputClosed(), "a wrong token closes the socket");
             assertTrue(refused.messages.isEmpty(), "and sends no event");
+            assertEquals(200, api.delete("/v1/subscriptions/" + id, BusFixture.ADMIN).status());
+            assertEquals(4410, second.closed.get(WAIT_SECONDS, TimeUnit.SECONDS), "deleting the subscription ends it");
         }
     }
 }
