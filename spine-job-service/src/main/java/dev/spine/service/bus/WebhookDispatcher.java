@@ -97,14 +97,13 @@ final class WebhookDispatcher implements AutoCloseable {
             existing.add(s.id());
             if (s.mode() == Subscription.Mode.WEBHOOK) {
                 wanted.add(s.id());
-                if (!running.containsKey(s.id())) {
-                    running.put(s.id(), subscribe(s));
-                }
+                startIfAbsent(s);
             }
         }
         for (UUID id : new HashSet<>(running.keySet())) {
             if (!wanted.contains(id)) {
-                running.remove(id).close();
+                // deleted elsewhere; delete the consumer too, in case this instance made it again meanwhile
+                removed(id);
             }
         }
         // streams of subscriptions deleted on another instance end here too; each is looked up again first, as
@@ -118,8 +117,20 @@ final class WebhookDispatcher implements AutoCloseable {
 
     /** A subscription was made on this instance: start delivering at once. */
     synchronized void added(Subscription s) {
-        if (s.mode() == Subscription.Mode.WEBHOOK && !running.containsKey(s.id())) {
+        if (s.mode() == Subscription.Mode.WEBHOOK) {
+            startIfAbsent(s);
+        }
+    }
+
+    /** One subscription that cannot start (NATS away) does not keep the others from starting; the next refresh retries it. */
+    private void startIfAbsent(Subscription s) {
+        if (running.containsKey(s.id())) {
+            return;
+        }
+        try {
             running.put(s.id(), subscribe(s));
+        } catch (RuntimeException e) {
+            LOG.warn("webhook subscription {} cannot start; retrying in {}", s.id(), config.refreshInterval(), e);
         }
     }
 
