@@ -382,6 +382,8 @@ public final class NatsConnections {
         private final String who;
         private final java.util.function.Consumer<String> onViolation;
         private final Set<String> reported = ConcurrentHashMap.newKeySet();
+        /** Whether the connection is (or was last) up; a failed first connect never was. */
+        private final java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean();
 
         Listener(String who, java.util.function.Consumer<String> onViolation) {
             this.who = who;
@@ -418,9 +420,18 @@ public final class NatsConnections {
         @Override
         public void connectionEvent(Connection conn, Events type) {
             switch (type) {
-                case DISCONNECTED -> LOG.warn("NATS connection {} lost; reconnecting", conn.getOptions().getConnectionName());
-                case RECONNECTED -> LOG.info("NATS connection {} reconnected to {}", conn.getOptions().getConnectionName(),
-                        conn.getConnectedUrl());
+                case DISCONNECTED -> {
+                    // jnats reports every failed reconnect attempt as another DISCONNECTED: log the outage once
+                    if (up.compareAndSet(true, false)) {
+                        LOG.warn("NATS connection {} lost; reconnecting", conn.getOptions().getConnectionName());
+                    }
+                }
+                case CONNECTED -> up.set(true);
+                case RECONNECTED -> {
+                    up.set(true);
+                    LOG.info("NATS connection {} reconnected to {}", conn.getOptions().getConnectionName(),
+                            conn.getConnectedUrl());
+                }
                 case CLOSED -> LOG.debug("NATS connection {} closed", conn.getOptions().getConnectionName());
                 default -> { }
             }
