@@ -9,6 +9,7 @@ import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import java.sql.Connection;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,9 +41,28 @@ class EnqueueTest {
             assertEquals(7, info.priority());
             assertEquals(3, info.maxAttempts());
             assertEquals("corr-1", info.correlationId());
-            assertEquals("{\"to\": \"a@b.c\", \"subject\": \"hi\"}", info.payloadJson());
+            assertEquals("{\"to\":\"a@b.c\",\"subject\":\"hi\"}", info.payloadJson(), "kept as enqueued");
             assertEquals(1, q.stats().stream().filter(s -> s.queue().equals("interactive")).findFirst().orElseThrow()
                     .scheduled());
+        }
+    }
+
+    @Test
+    void bulkInsertKeepsEveryRunAtToTheMicrosecond(TestDatabase db) {
+        try (JobQueue q = queue(db)) {
+            // COPY-sized, crossing second boundaries, with micro parts that need zero padding
+            Instant base = Instant.parse("2031-02-03T04:05:06.000007Z");
+            List<JobRequest> batch = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                batch.add(JobRequest.of("T", Map.of("i", i)).runAt(base.plusNanos(i * 7_654_321_000L)));
+            }
+            List<UUID> ids = q.enqueueAll(batch);
+            for (int i = 0; i < ids.size(); i += 37) {
+                Instant expected = base.plusNanos(i * 7_654_321_000L);
+                long micros = db.queryLong("select (extract(epoch from run_at) * 1000000)::int8 from " + db.schema()
+                        + ".job where id = '" + ids.get(i) + "'");
+                assertEquals(expected.getEpochSecond() * 1_000_000 + expected.getNano() / 1000, micros, "job " + i);
+            }
         }
     }
 
@@ -57,7 +77,7 @@ class EnqueueTest {
                 List<UUID> ids = q.enqueueAll(batch);
                 assertEquals(size, new HashSet<>(ids).size());
                 JobInfo last = q.find(ids.get(size - 1)).orElseThrow();
-                assertTrue(last.payloadJson().contains("\"i\": " + (size - 1)), last.payloadJson());
+                assertTrue(last.payloadJson().contains("\"i\":" + (size - 1)), last.payloadJson());
                 assertTrue(last.payloadJson().contains("tab\\there \\\\ newline\\n"), last.payloadJson());
             }
             assertEquals(1005, db.queryLong("select count(*) from " + db.schema() + ".job"));

@@ -60,7 +60,7 @@ public final class Sql {
         notify = "select pg_notify(?, ?)";
         notifyMany = "select pg_notify(?, p) from unnest(?::text[]) p";
         listen = "listen " + channel;
-        insertOne = "insert into " + s + ".job (" + JOB_COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, "
+        insertOne = "insert into " + s + ".job (" + JOB_COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?, "
                 + "?, ?, ?, ?)";
         // A row this process's idle worker can take at once is inserted already claimed (state 1, attempt 1,
         // this worker), unless its queue is paused: the job then needs no fetch at all (see LocalDispatch).
@@ -69,7 +69,7 @@ public final class Sql {
         String claimColumns = ", state, attempt, worker_id, started_at";
         String claimValues = ", st, st, case when st = 1 then ?::uuid end, case when st = 1 then ?::timestamptz end";
         insertOneClaimed = "insert into " + s + ".job (" + JOB_COLUMNS + claimColumns + ") select ?::uuid, ?::text, "
-                + "?::text, ?::int2, ?::timestamptz, ?::int4, ?::int4, ?::int4, ?::int4, ?::jsonb, ?::text, ?::text, "
+                + "?::text, ?::int2, ?::timestamptz, ?::int4, ?::int4, ?::int4, ?::int4, ?::json, ?::text, ?::text, "
                 + "?::text, ?::text, ?::timestamptz" + claimValues + " from (select "
                 + String.format(claimedState, "?::text") + " as st) c returning state";
         // One statement per batch: keys are claimed first (insert-if-absent), and only rows without a key or
@@ -83,7 +83,7 @@ public final class Sql {
                 + "on conflict (key) do nothing returning job_id) "
                 + "insert into " + s + ".job (" + JOB_COLUMNS + claimColumns + ") "
                 + "select id, queue, type, priority, timestamptz 'epoch' + run_at_us * interval '1 microsecond', "
-                + "max_attempts, backoff_ms, backoff_max_ms, timeout_ms, payload::jsonb, idempotency_key, "
+                + "max_attempts, backoff_ms, backoff_max_ms, timeout_ms, payload::json, idempotency_key, "
                 + "correlation_id, traceparent, tracestate, ?" + claimValues + " from (select input.*, "
                 + "case when claim then " + String.format(claimedState, "input.queue") + " else 0::int2 end as st "
                 + "from input where idempotency_key is null or id in (select job_id from claimed)) i "
