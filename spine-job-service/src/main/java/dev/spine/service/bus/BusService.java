@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import io.javalin.http.sse.SseClient;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +54,7 @@ public final class BusService implements AutoCloseable {
     private SubscriptionStore subscriptions;
     private WebhookTargets targets;
     private WebhookDispatcher dispatcher;
-    private final Set<SseClient> liveClients = ConcurrentHashMap.newKeySet();
+    private final Set<SseStream> liveClients = ConcurrentHashMap.newKeySet();
     private final LiveClients live = new LiveClients();
     private ScheduledExecutorService timer;
 
@@ -135,11 +135,11 @@ public final class BusService implements AutoCloseable {
     }
 
     private void ping() {
-        for (SseClient c : liveClients) {
-            synchronized (c) {
-                if (!c.terminated()) {
-                    c.sendComment("ping");
-                }
+        for (SseStream s : liveClients) {
+            try {
+                s.comment("ping");
+            } catch (IOException e) {
+                // the client went away: the stream has closed itself and left the set
             }
         }
     }
@@ -150,7 +150,7 @@ public final class BusService implements AutoCloseable {
     }
 
     /** SSE clients connected to this instance (pinged). */
-    Set<SseClient> liveClients() {
+    Set<SseStream> liveClients() {
         return liveClients;
     }
 

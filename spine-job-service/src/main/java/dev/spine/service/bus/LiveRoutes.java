@@ -3,8 +3,6 @@ package dev.spine.service.bus;
 import dev.spine.service.http.ApiException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.sse.SseClient;
-import io.javalin.http.sse.SseHandler;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import java.io.IOException;
@@ -50,32 +48,19 @@ final class LiveRoutes {
         }
         String last = ctx.header("Last-Event-ID");
         long after = resumeFrom(last != null ? last : ctx.queryParam("lastEventId"));
-        new SseHandler(client -> stream(s, after, client)).handle(ctx);
-    }
-
-    private void stream(Subscription s, long resume, SseClient client) {
-        client.keepAlive();
-        long after = resume > 0 ? resume : LiveFeed.lastSequence(bus.spine().connection(), bus.spine().topology());
-        synchronized (client) {
-            // before any event: from here on every matching event stored after `after` will come
-            client.sendComment("subscribed " + s.id() + " after " + after);
-        }
-        LiveFeed feed = LiveFeed.open(bus.spine().connection(), bus.spine().topology(), bus.spine().codec(), s, after,
-                (seq, type, json) -> {
-                    synchronized (client) {
-                        if (client.terminated()) {
-                            throw new IOException("client gone");
-                        }
-                        client.sendEvent(type, json, String.valueOf(seq));
-                    }
-                }, client::close);
-        Runnable end = client::close;
-        client.onClose(() -> {
+        long start = after >= 0 ? after : LiveFeed.lastSequence(bus.spine().connection(), bus.spine().topology());
+        SseStream stream = SseStream.start(ctx);
+        // before any event: from here on every matching event stored after `start` will come
+        stream.comment("subscribed " + s.id() + " after " + start);
+        LiveFeed feed = LiveFeed.open(bus.spine().connection(), bus.spine().topology(), bus.spine().codec(), s, start,
+                stream::event, stream::close);
+        Runnable end = stream::close;
+        stream.onClose(() -> {
             feed.close();
-            bus.liveClients().remove(client);
+            bus.liveClients().remove(stream);
             bus.live().remove(s.id(), end);
         });
-        bus.liveClients().add(client);
+        bus.liveClients().add(stream);
         bus.live().add(s.id(), end);
     }
 
@@ -86,7 +71,7 @@ final class LiveRoutes {
             s = authorize(BusHttp.uuid(ctx.pathParam("id"), "id"), Subscription.Mode.WEBSOCKET, ctx::header,
                     ctx::queryParam);
             after = resumeFrom(ctx.queryParam("lastEventId"));
-            if (after == 0) {
+            if (after < 0) {
                 after = LiveFeed.lastSequence(bus.spine().connection(), bus.spine().topology());
             }
         } catch (ApiException e) {
@@ -140,10 +125,10 @@ final class LiveRoutes {
         return s;
     }
 
-    /** The stream sequence to resume after; 0 (only new events) when absent. */
+    /** The stream sequence to resume after (0: from the start of the stream); -1 (only new events) when absent. */
     private static long resumeFrom(String lastEventId) {
         if (lastEventId == null || lastEventId.isBlank()) {
-            return 0;
+            return -1;
         }
         try {
             long n = Long.parseLong(lastEventId.trim());

@@ -199,6 +199,9 @@ class LiveTest {
                     .header("Authorization", "Bearer " + secret).GET());
             assertEquals(400, badResume.status(), badResume.body());
             assertEquals("Last-Event-ID", badResume.field());
+            try (SseConnection fromStart = new SseConnection(api, path, secret, "0")) {
+                assertEquals("1", fromStart.nextEvent().id(), "Last-Event-ID 0 resumes from the start of the stream");
+            }
         }
     }
 
