@@ -14,7 +14,7 @@ import java.util.Map;
  * {@code 1}; {@code gt/gte/lt/lte} compare numbers with numbers and strings with strings, and are false
  * for anything else. A missing field matches only {@code notIn} and {@code ne}.
  */
-public record DataFilter(String field, Op op, List<JsonNode> values) {
+record DataFilter(String field, Op op, List<JsonNode> values) {
 
     /** The comparison of a filter. */
     public enum Op {

@@ -18,7 +18,7 @@ import javax.sql.DataSource;
  * The {@code bus_event} table: written in batches by {@link EventStoreWriter}, read by the query, replay
  * and partition-history endpoints. An eventId is stored once (a redelivered batch inserts nothing new).
  */
-public final class EventStore {
+final class EventStore {
     /** One event to store. */
     record Row(UUID eventId, long sequence, String type, String source, UUID correlationId, String partitionKey,
             String timestamp, String envelopeJson) {}

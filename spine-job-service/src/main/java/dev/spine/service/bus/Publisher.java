@@ -9,7 +9,7 @@ import java.util.UUID;
  * publish. {@code keyPrefix} is the start of its API key, enough to tell keys apart in listings; the key
  * itself is stored only as a SHA-256 hash.
  */
-public record Publisher(UUID id, String name, List<String> allowedTypes, String keyPrefix, Instant createdAt) {
+record Publisher(UUID id, String name, List<String> allowedTypes, String keyPrefix, Instant createdAt) {
     public Publisher {
         allowedTypes = List.copyOf(allowedTypes);
     }

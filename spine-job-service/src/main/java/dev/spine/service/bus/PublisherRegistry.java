@@ -24,7 +24,7 @@ import javax.sql.DataSource;
  * stored. A salted slow hash is not needed: the key is random and long, so there is no dictionary to try,
  * and a plain hash can be looked up by index on every publish.
  */
-public final class PublisherRegistry {
+final class PublisherRegistry {
     static final String KEY_PREFIX = "spk_";
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -1,4 +1,4 @@
 package dev.spine.service.bus;
 
 /** An event as the store holds it: where it sits in the stream and its envelope as JSON text. */
-public record StoredEvent(String stream, long sequence, String envelopeJson) {}
+record StoredEvent(String stream, long sequence, String envelopeJson) {}

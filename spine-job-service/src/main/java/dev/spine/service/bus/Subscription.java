@@ -20,7 +20,7 @@ import java.util.UUID;
  * crash; receivers make the effect exactly-once by keying on the {@code Spine-Event-Id} header.
  * {@link Guarantee#AT_MOST_ONCE} records a claim before its single attempt: never twice, possibly never.
  */
-public record Subscription(UUID id, String name, List<String> eventTypes, List<DataFilter> filters, Mode mode,
+record Subscription(UUID id, String name, List<String> eventTypes, List<DataFilter> filters, Mode mode,
         URI url, String secret, Guarantee guarantee, int maxAttempts, Duration timeout, Instant createdAt) {
 
     /** The most deliveries one subscription may ask for. */

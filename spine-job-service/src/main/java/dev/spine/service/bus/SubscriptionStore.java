@@ -22,7 +22,7 @@ import javax.sql.DataSource;
  * The subscriptions table, the webhook dead letters (per subscription) and the claims of at-most-once
  * deliveries. Deleting a subscription deletes its dead letters and claims with it.
  */
-public final class SubscriptionStore {
+final class SubscriptionStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final DataSource dataSource;
     private final BusSql sql;

@@ -8,5 +8,5 @@ import java.util.UUID;
  * attempts were made, the last HTTP status (null when no answer came) and error. Retried by hand with
  * {@code POST /v1/dead-letters/{id}/retry}; a successful retry removes it.
  */
-public record WebhookDeadLetter(long id, UUID subscriptionId, UUID eventId, StoredEvent event, int attempts,
+record WebhookDeadLetter(long id, UUID subscriptionId, UUID eventId, StoredEvent event, int attempts,
         Integer lastStatus, String lastError, Instant createdAt, Instant updatedAt) {}
