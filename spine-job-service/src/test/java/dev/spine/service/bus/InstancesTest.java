@@ -2,7 +2,12 @@ package dev.spine.service.bus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.Spine;
 import dev.spine.service.JobService;
+import dev.spine.service.ServiceConfig;
+import dev.spine.service.ServiceFixture;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
@@ -17,6 +22,34 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Two job service instances on the same database and streams share subscriptions and the event store. */
 @ExtendWith(SpineServices.class)
 class InstancesTest {
+
+    @Test
+    void eventsPublishedWhileNoInstanceRunsAreDeliveredAfterARestart(TestDatabase db, TestNats nats) throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            try (JobService first = BusFixture.start(db, nats, Map.of())) {
+                BusClient api = new BusClient(first);
+                assertEquals(201, api.post("/v1/subscriptions", "{\"name\":\"durable\",\"mode\":\"webhook\","
+                        + "\"eventTypes\":[\"rule.TicketOpened\"],\"url\":\"" + receiver.url() + "\"}", BusFixture.ADMIN)
+                        .status());
+            }
+            // nothing of the bus runs now; a service publishes straight to NATS
+            List<String> ids = new ArrayList<>();
+            ServiceConfig config = ServiceFixture.config(db, nats, Map.of());
+            try (Spine publisher = Spine.builder(nats.connect()).topology(config.topology()).build()) {
+                for (int i = 0; i < 3; i++) {
+                    EventEnvelope e = EventEnvelope.builder().eventType("rule.TicketOpened").source("offline")
+                            .data(JsonNodeFactory.instance.objectNode().put("n", i)).build();
+                    publisher.publish(e);
+                    ids.add(e.eventId().toString());
+                }
+            }
+            try (JobService again = BusFixture.start(db, nats, Map.of())) {
+                Eventually.await("the events delivered after the restart",
+                        () -> ids.stream().allMatch(id -> !receiver.of(id).isEmpty()));
+                ids.forEach(id -> assertEquals(1, receiver.of(id).size(), "once: " + id));
+            }
+        }
+    }
 
     @Test
     void aSubscriptionMadeOnOneInstanceIsDeliveredByAnotherOnceTheFirstIsGone(TestDatabase db, TestNats nats)
