@@ -22,7 +22,7 @@ public final class BusRoutes {
     public static final List<String> ENDPOINTS = List.of(
             "POST /v1/events", "GET /v1/events", "GET /v1/events/{id}", "POST /v1/events/{id}/replay",
             "GET /v1/partitions/{key}/events",
-            "POST /v1/publishers", "GET /v1/publishers", "DELETE /v1/publishers/{id}",
+            "POST /v1/publishers", "GET /v1/publishers", "DELETE /v1/publishers/{id}", "POST /v1/publishers/{id}/rotate-key",
             "POST /v1/subscriptions", "GET /v1/subscriptions", "GET /v1/subscriptions/{id}",
             "DELETE /v1/subscriptions/{id}", "GET /v1/subscriptions/{id}/events", "GET /v1/subscriptions/{id}/ws",
             "GET /v1/dead-letters", "POST /v1/dead-letters/{id}/retry", "DELETE /v1/dead-letters/{id}", "GET /v1/openapi.json");
@@ -44,6 +44,7 @@ public final class BusRoutes {
         routes.post("/v1/publishers", this::register);
         routes.get("/v1/publishers", this::publishers);
         routes.delete("/v1/publishers/{id}", this::deletePublisher);
+        routes.post("/v1/publishers/{id}/rotate-key", this::rotateKey);
         routes.get("/v1/openapi.json", BusRoutes::openApi);
         new SubscriptionRoutes(bus).register(routes);
         new LiveRoutes(bus).register(routes);
@@ -122,6 +123,14 @@ public final class BusRoutes {
             throw ApiException.notFound("publisher", id.toString());
         }
         BusHttp.reply(ctx, 200, BusHttp.ok("deleted", id.toString()));
+    }
+
+    /** A new API key (shown once); the old key stops working at once. */
+    private void rotateKey(Context ctx) throws SQLException {
+        BusHttp.requireAdmin(ctx, bus.adminToken());
+        UUID id = BusHttp.uuidPath(ctx, "id");
+        var reg = bus.publishers().rotateKey(id).orElseThrow(() -> ApiException.notFound("publisher", id.toString()));
+        BusHttp.reply(ctx, 200, BusHttp.ok("publisher", view(reg.publisher()), "apiKey", reg.apiKey()));
     }
 
     private static Map<String, Object> view(Publisher p) {

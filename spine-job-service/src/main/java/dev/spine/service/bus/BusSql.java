@@ -9,6 +9,7 @@ final class BusSql {
     final String listPublishers;
     final String publisherByKeyHash;
     final String deletePublisher;
+    final String rotatePublisherKey;
     final String insertReceipt;
     final String receiptByEventId;
     final String insertEvents;
@@ -37,6 +38,8 @@ final class BusSql {
         publisherByKeyHash = s(schema, "select id, name, allowed_types, key_prefix, created_at from "
                 + "{schema}.bus_publisher where key_hash = ?");
         deletePublisher = s(schema, "delete from {schema}.bus_publisher where id = ?");
+        rotatePublisherKey = s(schema, "update {schema}.bus_publisher set key_hash = ?, key_prefix = ? where id = ? "
+                + "returning id, name, allowed_types, key_prefix, created_at");
         insertReceipt = s(schema, "insert into {schema}.bus_receipt (event_id, stream, stream_seq, event_timestamp, "
                 + "publisher_id, accepted_at) values (?, ?, ?, ?, ?, ?) on conflict (event_id) do nothing");
         receiptByEventId = s(schema, "select stream, stream_seq, event_timestamp from {schema}.bus_receipt "

@@ -42,11 +42,8 @@ final class PublisherRegistry {
     public record Registration(Publisher publisher, String apiKey) {}
 
     public Optional<Registration> register(String name, List<String> allowedTypes) throws SQLException {
-        byte[] secret = new byte[32];
-        RANDOM.nextBytes(secret);
-        String key = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        Publisher p = new Publisher(UUID.randomUUID(), name, allowedTypes, key.substring(0, KEY_PREFIX.length() + 6),
-                clock.instant());
+        String key = newKey();
+        Publisher p = new Publisher(UUID.randomUUID(), name, allowedTypes, prefixOf(key), clock.instant());
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.insertPublisher)) {
             ps.setObject(1, p.id());
             ps.setString(2, name);
@@ -81,6 +78,30 @@ final class PublisherRegistry {
                 return rs.next() ? Optional.of(read(rs)) : Optional.empty();
             }
         }
+    }
+
+    /** A new key for publisher {@code id}; the old one stops working at once. Empty when there is no such publisher. */
+    public Optional<Registration> rotateKey(UUID id) throws SQLException {
+        String key = newKey();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql.rotatePublisherKey)) {
+            ps.setBytes(1, hash(key));
+            ps.setString(2, prefixOf(key));
+            ps.setObject(3, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Registration(read(rs), key)) : Optional.empty();
+            }
+        }
+    }
+
+    private static String newKey() {
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        return KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    }
+
+    private static String prefixOf(String key) {
+        return key.substring(0, KEY_PREFIX.length() + 6);
     }
 
     /** Removes a publisher: its key stops working at once. False when there was none. */

@@ -73,6 +73,15 @@ class PublishingTest {
             Eventually.await("the accepted events in the store", () -> service.bus().storedThrough() >= 2);
             assertEquals(2, api.get("/v1/events").json().path("items").size());
 
+            BusClient.Reply rotated = api.post("/v1/publishers/" + listed.path("id").asText() + "/rotate-key", "",
+                    BusFixture.ADMIN);
+            assertEquals(200, rotated.status(), rotated.body());
+            String newKey = rotated.json().path("apiKey").asText();
+            assertEquals(401, api.publish(billing, event("data.OrderPlaced", UUID.randomUUID(), "{}")).status(),
+                    "the old key stops working");
+            assertEquals(202, api.publish(newKey, event("data.OrderPlaced", UUID.randomUUID(), "{}")).status());
+            billing = newKey;
+
             BusClient.Reply revoked = api.delete("/v1/publishers/"
                     + listed.path("id").asText(), BusFixture.ADMIN);
             assertEquals(200, revoked.status(), revoked.body());
