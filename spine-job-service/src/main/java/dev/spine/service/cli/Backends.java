@@ -23,6 +23,7 @@ final class Backends implements AutoCloseable {
     private HikariDataSource dataSource;
     private JobQueue jobs;
     private Spine spine;
+    private io.nats.client.Connection nats;
 
     Backends(ServiceConfig config) {
         this.config = config;
@@ -61,7 +62,9 @@ final class Backends implements AutoCloseable {
     Spine spine() {
         if (spine == null) {
             telemetry = dev.spine.service.Telemetry.fromEnvironment();
-            spine = Spine.builder(config.natsUrl()).topology(topology()).publishTimeout(CONNECT_TIMEOUT)
+            // SPINE_NATS_* credentials and TLS, like the service; closed after the spine
+            nats = config.nats().connect("spine-cli");
+            spine = Spine.builder(nats).topology(topology()).publishTimeout(CONNECT_TIMEOUT)
                     .openTelemetry(telemetry).build();
         }
         return spine;
@@ -74,6 +77,13 @@ final class Backends implements AutoCloseable {
         }
         if (spine != null) {
             spine.close();
+        }
+        if (nats != null) {
+            try {
+                nats.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (telemetry instanceof io.opentelemetry.sdk.OpenTelemetrySdk sdk) {
             sdk.close(); // flushes the publish span of `spine publish`

@@ -12,7 +12,6 @@ import dev.spine.service.ServiceConfig;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
 import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -153,7 +152,7 @@ public final class Demo {
                 Statement s = c.createStatement()) {
             s.execute("drop schema if exists " + SCHEMA + " cascade");
         }
-        try (Connection nats = Nats.connect(config.natsUrl())) {
+        try (Connection nats = config.nats().connect("spine-demo-reset")) {
             JetStreamManagement jsm = nats.jetStreamManagement();
             for (String name : jsm.getStreamNames()) {
                 if (name.startsWith(STREAM_PREFIX)) {
