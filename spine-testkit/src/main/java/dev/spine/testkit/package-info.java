@@ -6,6 +6,7 @@
  * ({@link dev.spine.testkit.TestNats}, own stream names per test). It never mocks either: when neither
  * the configured URLs, the local defaults nor a Docker engine answer, the test fails and says what to start.
  * {@link dev.spine.testkit.SettableClock} and {@link dev.spine.testkit.Eventually} let time-driven tests
- * step instead of sleep.
+ * step instead of sleep. {@link dev.spine.testkit.PrivateNats} and {@link dev.spine.testkit.PrivatePostgres}
+ * are servers of a test's own (own ports and stores) that fault tests kill and restart.
  */
 package dev.spine.testkit;
