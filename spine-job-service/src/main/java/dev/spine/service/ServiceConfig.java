@@ -49,6 +49,7 @@ public record ServiceConfig(
 
     static {
         v("SPINE_NATS_URL", "nats://127.0.0.1:4222", "NATS server(s), comma-separated");
+        v("SPINE_EVENT_BUS", "nats", "event backend: the job service consumes NATS JetStream only");
         v("SPINE_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres", "PostgreSQL JDBC URL");
         v("SPINE_PG_POOL_SIZE", "24", "PostgreSQL connections of this process");
         v("SPINE_PG_SCHEMA", "spine_jobs", "schema of the job tables (migrated on start)");
@@ -90,6 +91,10 @@ public record ServiceConfig(
     /** Settings from any lookup (tests pass a map). Unset or blank values take the defaults. */
     public static ServiceConfig from(Function<String, String> env) {
         Reader r = new Reader(env);
+        if (!r.text("SPINE_EVENT_BUS").equals("nats")) {
+            throw new ConfigException("SPINE_EVENT_BUS", "the job service consumes NATS JetStream only, so it must be "
+                    + "'nats' (or unset), was '" + r.text("SPINE_EVENT_BUS") + "'");
+        }
         String routes = r.text("SPINE_ROUTES_FILE");
         return new ServiceConfig(r.text("SPINE_NATS_URL"), r.text("SPINE_PG_URL"), r.integer("SPINE_PG_POOL_SIZE", 4, 500),
                 r.text("SPINE_PG_SCHEMA"), r.text("SPINE_HTTP_ADDR"), r.text("SPINE_ADMIN_TOKEN"),
@@ -129,6 +134,7 @@ public record ServiceConfig(
     public Map<String, String> asVariables() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("SPINE_NATS_URL", natsUrl);
+        m.put("SPINE_EVENT_BUS", "nats");
         m.put("SPINE_PG_URL", pgUrl);
         m.put("SPINE_PG_POOL_SIZE", String.valueOf(pgPoolSize));
         m.put("SPINE_PG_SCHEMA", schema);

@@ -1,0 +1,21 @@
+package dev.spine.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ServiceConfigTest {
+    @Test
+    void anEventBusOtherThanNatsIsRefusedWithTheVariablesName() {
+        ConfigException e = assertThrows(ConfigException.class, () ->
+                ServiceConfig.defaults().with(Map.of("SPINE_EVENT_BUS", "postgres")));
+        assertEquals("SPINE_EVENT_BUS", e.variable());
+        assertTrue(e.getMessage().contains("'postgres'"), e.getMessage());
+        // nats, or unset, is what the job service runs on
+        assertEquals(ServiceConfig.defaults().natsUrl(),
+                ServiceConfig.defaults().with(Map.of("SPINE_EVENT_BUS", "nats")).natsUrl());
+    }
+}
