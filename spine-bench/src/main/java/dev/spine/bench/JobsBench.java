@@ -63,6 +63,7 @@ final class JobsBench implements BenchMain.Bench {
             warmUp(ds, BenchEnv.intEnv("WARMUP", WARMUP));
 
             progress("insert " + n);
+            CpuMeter insertCpu = CpuMeter.start(env.pgUrl());
             long t0 = System.nanoTime();
             for (int i = 0; i < n; i += 1000) {
                 List<JobRequest> batch = new ArrayList<>(1000);
@@ -72,6 +73,7 @@ final class JobsBench implements BenchMain.Bench {
                 queue.enqueueAll(batch);
             }
             double insertPerS = n / seconds(t0);
+            double[] insertCpuPerJob = insertCpu.perUnitMicros(n);
 
             progress("send " + sendN + " from " + SENDERS + " threads");
             AtomicInteger next = new AtomicInteger();
@@ -109,6 +111,8 @@ final class JobsBench implements BenchMain.Bench {
             out.put("N", n);
             out.put("warmup", BenchEnv.intEnv("WARMUP", WARMUP));
             out.put("insert_per_s", Math.round(insertPerS));
+            out.put("insert_cpu_us_per_job_jvm", insertCpuPerJob[0]);
+            out.put("insert_cpu_us_per_job_pg", insertCpuPerJob[1]);
             out.put("send_per_s", Math.round(sendPerS));
             out.put("drain_per_s", Math.round(drainPerS));
             out.put("drain_cpu_us_per_job_jvm", drainCpu[0]);

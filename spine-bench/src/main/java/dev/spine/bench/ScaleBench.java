@@ -201,7 +201,7 @@ final class ScaleBench implements BenchMain.Bench {
                 "SPINE_PG_URL", env.pgUrl(), "SPINE_NATS_URL", env.natsUrl(), "SPINE_PG_SCHEMA", SERVICE_SCHEMA,
                 "SPINE_PG_POOL_SIZE", "8", "SPINE_STREAM_PREFIX", STREAM_PREFIX, "SPINE_SUBJECT_PREFIX", "benchscale.",
                 "SPINE_CONSUMER", "bench-scale-service", "SPINE_HTTP_ADDR", "127.0.0.1:0",
-                "SPINE_WORKERS_REALTIME", "4")::get);
+                "SPINE_WORKERS_REALTIME", "4", "SPINE_BUS_ENABLED", "false")::get); // the job path only, as in SpineBench
         RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)),
                 "scale-" + index);
         return JobService.builder(config).routes(routes).discoverHandlers(false)

@@ -46,6 +46,8 @@ public final class ServiceFixture {
         env.put("SPINE_WORKERS_BACKGROUND", "2");
         env.put("SPINE_SHUTDOWN_TIMEOUT", "5s");
         env.put("SPINE_ROUTES_FILE", DEFAULT_ROUTES_WITHOUT_CRON.toString());
+        // the event bus HTTP service (its own consumer, pool and migrations) only where a test is about it
+        env.put("SPINE_BUS_ENABLED", "false");
         env.putAll(overrides);
         return ServiceConfig.from(env::get);
     }

@@ -17,6 +17,7 @@ final class BusFixture {
     static JobService start(TestDatabase db, TestNats nats, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("SPINE_PG_POOL_SIZE", "4");
+        env.put("SPINE_BUS_ENABLED", "true");
         env.put("SPINE_BUS_PG_POOL_SIZE", "2");
         env.put("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE", "true");
         env.put("SPINE_BUS_WEBHOOK_BACKOFF", "50ms");

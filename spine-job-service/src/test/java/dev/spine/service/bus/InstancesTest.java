@@ -34,7 +34,7 @@ class InstancesTest {
             }
             // nothing of the bus runs now; a service publishes straight to NATS
             List<String> ids = new ArrayList<>();
-            ServiceConfig config = ServiceFixture.config(db, nats, Map.of());
+            ServiceConfig config = ServiceFixture.config(db, nats, Map.of("SPINE_BUS_ENABLED", "true"));
             try (Spine publisher = Spine.builder(nats.connect()).topology(config.topology()).build()) {
                 for (int i = 0; i < 3; i++) {
                     EventEnvelope e = EventEnvelope.builder().eventType("rule.TicketOpened").source("offline")
