@@ -108,6 +108,13 @@ class PublishingTest {
             assertError(api.publish(key, "{\"eventId\":\"nope\",\"eventType\":\"data.OrderPlaced\",\"data\":{}}"), 400,
                     null, "eventId");
             assertError(api.publish(key, event("data.OrderPlaced", UUID.randomUUID(), "[]")), 400, null, "data");
+            // the event's JSON Schema (spine-contracts' schemas/) is checked before anything is published
+            String mailer = api.registerPublisher("mailer", "communication.*");
+            BusClient.Reply badEmail = api.publish(mailer, event("communication.EmailSendRequested", UUID.randomUUID(),
+                    "{\"to\":\"not-an-address\",\"subject\":\"hi\"}"));
+            assertError(badEmail, 400, "SCHEMA_VALIDATION_ERROR", "data.to");
+            assertEquals(202, api.publish(mailer, event("communication.EmailSendRequested", UUID.randomUUID(),
+                    "{\"to\":\"a@example.com\",\"subject\":\"hi\"}")).status());
             assertError(api.publish(key, event("data.OrderPlaced", UUID.randomUUID(),
                     "{\"blob\":\"" + "x".repeat(4000) + "\"}")), 413, "PAYLOAD_TOO_LARGE", "body");
             assertError(api.publish(key, event("data.OrderPlaced", UUID.randomUUID(),
