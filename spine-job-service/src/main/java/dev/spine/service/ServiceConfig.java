@@ -3,9 +3,9 @@ package dev.spine.service;
 import dev.spine.events.NatsConnections;
 import dev.spine.events.StreamTopology;
 import dev.spine.service.bus.BusConfig;
+import dev.spine.service.internal.SettingsReader;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -90,7 +90,7 @@ public record ServiceConfig(
 
     /** Settings from any lookup (tests pass a map). Unset or blank values take the defaults. */
     public static ServiceConfig from(Function<String, String> env) {
-        Reader r = new Reader(env);
+        SettingsReader r = new SettingsReader(env, VARIABLES);
         if (!r.text("SPINE_EVENT_BUS").equals("nats")) {
             throw new ConfigException("SPINE_EVENT_BUS", "the job service consumes NATS JetStream only, so it must be "
                     + "'nats' (or unset), was '" + r.text("SPINE_EVENT_BUS") + "'");
@@ -177,67 +177,5 @@ public record ServiceConfig(
 
     public String httpHost() {
         return httpAddr.substring(0, httpAddr.lastIndexOf(':'));
-    }
-
-    /** Reads typed values and names the variable when one is bad. */
-    private record Reader(Function<String, String> env) {
-        String text(String name) {
-            String v = env.apply(name);
-            return v == null || v.isBlank() ? VARIABLES.get(name)[0] : v.trim();
-        }
-
-        int integer(String name, int min, int max) {
-            String v = text(name);
-            try {
-                int n = Integer.parseInt(v);
-                if (n < min || n > max) {
-                    throw bad(name, v, "a whole number " + min + ".." + max);
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw bad(name, v, "a whole number " + min + ".." + max);
-            }
-        }
-
-        boolean bool(String name) {
-            String v = text(name).toLowerCase();
-            if (!v.equals("true") && !v.equals("false")) {
-                throw bad(name, v, "true or false");
-            }
-            return v.equals("true");
-        }
-
-        Duration duration(String name) {
-            String v = text(name);
-            try {
-                if (v.matches("\\d+ms")) {
-                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                }
-                if (v.matches("\\d+[smh]")) {
-                    long n = Long.parseLong(v.substring(0, v.length() - 1));
-                    return switch (v.charAt(v.length() - 1)) {
-                        case 's' -> Duration.ofSeconds(n);
-                        case 'm' -> Duration.ofMinutes(n);
-                        default -> Duration.ofHours(n);
-                    };
-                }
-                return Duration.parse(v);
-            } catch (DateTimeParseException e) {
-                throw bad(name, v, "a duration like 250ms, 30s, 5m or PT5M");
-            }
-        }
-
-        /** An http(s) URL without a trailing slash: it becomes a link in the dashboard, so no other scheme. */
-        String httpUrl(String name) {
-            String v = text(name);
-            if (!v.matches("https?://[^\\s\"'<>]+")) {
-                throw bad(name, v, "an http:// or https:// URL");
-            }
-            return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
-        }
-
-        private static ConfigException bad(String name, String value, String expected) {
-            return new ConfigException(name, "must be " + expected + ", was '" + value + "'");
-        }
     }
 }

@@ -1,8 +1,8 @@
 package dev.spine.service.bus;
 
 import dev.spine.service.ConfigException;
+import dev.spine.service.internal.SettingsReader;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,7 +74,7 @@ public record BusConfig(
 
     /** Settings from a lookup; unset or blank values take the defaults. */
     public static BusConfig from(Function<String, String> env) {
-        Reader r = new Reader(env);
+        SettingsReader r = new SettingsReader(env, VARIABLES);
         Duration backoff = r.duration("SPINE_BUS_WEBHOOK_BACKOFF");
         Duration backoffMax = r.duration("SPINE_BUS_WEBHOOK_BACKOFF_MAX");
         if (backoffMax.compareTo(backoff) < 0) {
@@ -141,54 +141,5 @@ public record BusConfig(
             d = d.multipliedBy(2);
         }
         return delays;
-    }
-
-    private record Reader(Function<String, String> env) {
-        String text(String name) {
-            String v = env.apply(name);
-            return v == null || v.isBlank() ? VARIABLES.get(name)[0] : v.trim();
-        }
-
-        int integer(String name, int min, int max) {
-            String v = text(name);
-            try {
-                int n = Integer.parseInt(v);
-                if (n >= min && n <= max) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // reported below with the range
-            }
-            throw new ConfigException(name, "must be a whole number " + min + ".." + max + ", was '" + v + "'");
-        }
-
-        boolean bool(String name) {
-            String v = text(name).toLowerCase();
-            if (!v.equals("true") && !v.equals("false")) {
-                throw new ConfigException(name, "must be true or false, was '" + v + "'");
-            }
-            return v.equals("true");
-        }
-
-        Duration duration(String name) {
-            String v = text(name);
-            try {
-                if (v.matches("\\d+ms")) {
-                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                }
-                if (v.matches("\\d+[smhd]")) {
-                    long n = Long.parseLong(v.substring(0, v.length() - 1));
-                    return switch (v.charAt(v.length() - 1)) {
-                        case 's' -> Duration.ofSeconds(n);
-                        case 'm' -> Duration.ofMinutes(n);
-                        case 'h' -> Duration.ofHours(n);
-                        default -> Duration.ofDays(n);
-                    };
-                }
-                return Duration.parse(v);
-            } catch (DateTimeParseException | ArithmeticException e) {
-                throw new ConfigException(name, "must be a duration like 250ms, 30s, 5m, 7d or PT5M, was '" + v + "'");
-            }
-        }
     }
 }
