@@ -96,6 +96,7 @@ final class SpineBench implements BenchMain.Bench {
             }
             double e2ePerS = n / JobsBench.seconds(t0);
             double[] e2eCpu = cpu.perUnitMicros(n);
+            long dispatched = service.metrics().counter("spine.jobs.dispatched_locally").getCount();
 
             JobsBench.progress("latency " + latN + " events at 100/s");
             latencyPhase.set(true);
@@ -114,6 +115,8 @@ final class SpineBench implements BenchMain.Bench {
             // publisher included: it runs in this JVM, as the peer's publisher runs in the peer's process
             out.put("cpu_us_per_event_jvm", e2eCpu[0]);
             out.put("cpu_us_per_event_pg", e2eCpu[1]);
+            // jobs inserted already claimed by an idle worker (no fetch), warm-up included
+            out.put("dispatched_locally", Math.round(100.0 * dispatched / (warmup + n)) / 100.0);
             out.put("lat_n", lat.count());
             out.put("lat_p50_ms", lat.percentileMillis(0.5));
             out.put("lat_p99_ms", lat.percentileMillis(0.99));

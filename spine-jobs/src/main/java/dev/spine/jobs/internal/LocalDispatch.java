@@ -39,11 +39,12 @@ public final class LocalDispatch {
     }
 
     /**
-     * Which of {@code jobs} to insert claimed, room taken for each; null when none. Bulk batches (COPY-sized)
-     * are never claimed: they are loads, not latency-sensitive, and COPY is faster for them.
+     * Which of {@code jobs} to insert claimed, room taken for each; null when none. Keyless bulk batches
+     * (COPY-sized) are never claimed: they are loads, not latency-sensitive, and COPY is faster for them;
+     * keyed batches (events becoming jobs) are inserted by one statement whatever their size.
      */
     public boolean[] reserve(List<NewJob> jobs, Instant now) {
-        if (workers.isEmpty() || jobs.size() >= PgJobStore.COPY_THRESHOLD) {
+        if (workers.isEmpty() || (jobs.size() >= PgJobStore.COPY_THRESHOLD && !anyKeyed(jobs))) {
             return null;
         }
         boolean[] claim = null;
@@ -59,6 +60,15 @@ public final class LocalDispatch {
             claim[i] = true;
         }
         return claim;
+    }
+
+    private static boolean anyKeyed(List<NewJob> jobs) {
+        for (NewJob j : jobs) {
+            if (j.idempotencyKey() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** After the insert committed: runs the jobs it claimed and gives back the room of the others. */
