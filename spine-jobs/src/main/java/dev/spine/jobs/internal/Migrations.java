@@ -24,7 +24,8 @@ public final class Migrations {
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
     /** spine-jobs' own scripts, in order; append, never edit a released one. */
     public static final List<String> JOBS_SCRIPTS = List.of("/dev/spine/jobs/migrations/V1__jobs.sql",
-            "/dev/spine/jobs/migrations/V2__payload_json.sql");
+            "/dev/spine/jobs/migrations/V2__payload_json.sql",
+            "/dev/spine/jobs/migrations/V3__drop_hot_correlation_index.sql");
     public static final String JOBS_COMPONENT = "spine-jobs";
 
     private Migrations() {}
