@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(SpineServices.class)
 class ClusterNodeLossTest {
-    static final int STRETCH = 400;
+    static final int STRETCH = 300;
 
     @Test
     void killingTheStreamLeaderUnderLoadLosesNoAcknowledgedEvent(TestDatabase db, @TempDir Path tmp) throws Exception {
@@ -59,7 +59,7 @@ class ClusterNodeLossTest {
                 CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
                     for (int i = 0; loading.get(); i++) {
                         ledger.publish(publisher, Fixture.event(i)); // a failure is reported, and retried below
-                        if (i % 10 == 9) {
+                        if (i % 5 == 4) {
                             Fixture.pause(20);
                         }
                     }

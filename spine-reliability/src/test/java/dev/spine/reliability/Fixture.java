@@ -42,6 +42,9 @@ final class Fixture {
         env.put("SPINE_SHUTDOWN_TIMEOUT", "5s");
         env.put("SPINE_ACK_WAIT", "5s");
         env.put("SPINE_ROUTES_FILE", routesFile().toString());
+        // the event bus's event-store copy is a second consumer with its own bound, not the job path these
+        // tests count; off, it neither adds to the shared PostgreSQL's load nor to the heap being measured
+        env.put("SPINE_BUS_EVENT_STORE", "false");
         env.putAll(overrides);
         return ServiceConfig.from(env::get);
     }

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SpineServices.class)
 class NatsRestartTest {
     /** Events acknowledged before the first outage, between outages, and after the last. */
-    static final int STRETCH = 500;
+    static final int STRETCH = 300;
     static final int RESTARTS = 2;
     static final Duration OUTAGE = Duration.ofSeconds(3);
     /**
@@ -75,8 +75,8 @@ class NatsRestartTest {
                 CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
                     for (int i = 0; loading.get(); i++) {
                         ledger.publishAsync(publisher, Fixture.event(i));
-                        if (i % 10 == 9) {
-                            Fixture.pause(20); // a steady ~500 events/s, so the outages fall mid-load
+                        if (i % 5 == 4) {
+                            Fixture.pause(20); // a steady ~250 events/s, so the outages fall mid-load
                         }
                     }
                 });

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SpineServices.class)
 class PgRestartTest {
-    static final int STRETCH = 500;
+    static final int STRETCH = 300;
     static final Duration OUTAGE = Duration.ofSeconds(3);
 
     @Test
@@ -44,7 +44,7 @@ class PgRestartTest {
                 CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
                     for (int i = 0; loading.get(); i++) {
                         ledger.publish(publisher, Fixture.event(i));
-                        if (i % 10 == 9) {
+                        if (i % 5 == 4) {
                             Fixture.pause(20);
                         }
                     }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.parallel.Isolated;
 /**
  * Every worker of the pool hangs while thousands of 4 KB events arrive: the job service keeps at most
  * {@code SPINE_MAX_ACK_PENDING} events in flight, runs at most its workers' number of jobs and claims at
- * most one fetch beyond them; the backlog
+ * most the room of its fetchers beyond them; the backlog
  * waits in PostgreSQL, not in the heap (heap after GC grows by far less than the events' bytes). Once the
  * workers are freed every job runs. Isolated: no other test shares the JVM while the heap is measured.
  */
@@ -96,8 +96,9 @@ class WorkerSaturationTest {
                     mostAckPending.get(), MAX_ACK_PENDING, heapBefore >> 20, heapSaturated >> 20, growth >> 20,
                     ((long) EVENTS * DATA_BYTES) >> 20);
             assertEquals(WORKERS, mostRunning.get(), "no more jobs run at once than there are workers");
-            // claimed = running + one fetch held ready for the next free worker, whatever the backlog
-            int claimable = WORKERS + QueueOptions.of("background", WORKERS).fetchSize();
+            // claimed = running + the room of the queue's fetchers (spine-jobs QueueWorker), whatever the backlog
+            QueueOptions queue = QueueOptions.of("background", WORKERS);
+            int claimable = queue.concurrency() + queue.fetchSize() * queue.fetchers();
             assertTrue(runningInDb <= claimable, "claimed jobs bounded by " + claimable + ": " + runningInDb);
             assertTrue(mostAckPending.get() <= MAX_ACK_PENDING, "in-flight events bounded: " + mostAckPending.get());
             assertTrue(growth < (long) EVENTS * DATA_BYTES / 2,
