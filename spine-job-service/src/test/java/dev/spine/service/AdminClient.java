@@ -10,44 +10,45 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Calls a job service's admin API over real HTTP, as an operator's tool would. */
-final class AdminClient {
+/** Calls a job service's admin API over real HTTP, as an operator's tool would (the bus tests' client extends it). */
+public class AdminClient {
     static final String TOKEN = "test-token";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String base;
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    public final String base;
 
-    AdminClient(JobService service) {
+    public AdminClient(JobService service) {
         this.base = "http://" + service.adminAddress();
     }
 
     /** A reply: status, raw body and the body as JSON (null when it is not JSON). */
-    record Reply(int status, String body, JsonNode json) {
-        String errorCode() {
+    public record Reply(int status, String body, JsonNode json) {
+        public String errorCode() {
             return json.path("errorCode").asText();
         }
 
-        String field() {
+        public String field() {
             return json.path("details").path("field").asText();
         }
     }
 
-    Reply get(String path) {
+    public Reply get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
-    Reply post(String path, String body, String token) {
+    /** POST with {@code Authorization: Bearer token} when a token is given. */
+    public Reply post(String path, String body, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
         return send(token == null ? b : b.header("Authorization", "Bearer " + token));
     }
 
-    Reply delete(String path, String token) {
+    public Reply delete(String path, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).DELETE();
         return send(token == null ? b : b.header("Authorization", "Bearer " + token));
     }
 
-    private Reply send(HttpRequest.Builder request) {
+    public Reply send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
