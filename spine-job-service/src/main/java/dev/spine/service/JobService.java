@@ -155,9 +155,9 @@ public final class JobService implements AutoCloseable {
                 .notifyInTransaction(false).shutdownTimeout(config.shutdownTimeout())
                 .cronPollInterval(config.cronPollInterval())
                 .staleAfter(config.workerStaleAfter()).heartbeatInterval(config.workerStaleAfter().dividedBy(6))
-                .work(QueueOptions.of("realtime", config.realtimeWorkers()))
-                .work(QueueOptions.of("interactive", config.interactiveWorkers()))
-                .work(QueueOptions.of("background", config.backgroundWorkers()));
+                .work(tier("realtime", config.realtimeWorkers()))
+                .work(tier("interactive", config.interactiveWorkers()))
+                .work(tier("background", config.backgroundWorkers()));
         Set<String> tiers = Set.of("realtime", "interactive", "background");
         Set<String> custom = new LinkedHashSet<>();
         routes.routes().forEach(r -> custom.add(r.queue()));
@@ -170,6 +170,15 @@ public final class JobService implements AutoCloseable {
             b.listener(lifecycle);
         }
         return b.build();
+    }
+
+    /**
+     * A tier's worker with room for two whole ingest batches of directly dispatched jobs (the next batch fits
+     * while the last one's jobs still run), so a steady stream of events never spills into the table and
+     * switches the worker to fetching.
+     */
+    private QueueOptions tier(String name, int workers) {
+        return QueueOptions.of(name, workers).dispatchRoom(2 * config.batchSize());
     }
 
     private void afterBatch(Materializer.Result result) {

@@ -17,7 +17,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** A worker process killed with SIGKILL mid-job: its job is rescued and run by another process. */
+/**
+ * A worker process killed with SIGKILL mid-job: its job is rescued and run by another process. A job the
+ * killed process had claimed by its own insert (direct dispatch) gets its attempt back.
+ */
 @ExtendWith(SpineServices.class)
 class CrashTest {
 
@@ -37,6 +40,73 @@ class CrashTest {
                     .work("background", 1).build();
             q.start();
             new CountDownLatch(1).await();
+        }
+    }
+
+    /**
+     * The child JVM: enqueues a job for its own idle worker (so its insert claims it) and hangs in it. The
+     * marker says which job, and whether it was dispatched locally.
+     */
+    public static final class DispatchingWorker {
+        public static void main(String[] args) throws Exception {
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setURL(args[0]);
+            Path marker = Path.of(args[2]);
+            JobQueue q = JobQueue.builder(ds).schema(args[1])
+                    .heartbeatInterval(Duration.ofMillis(200)).staleAfter(Duration.ofSeconds(1))
+                    .handler("Probe", job -> { })
+                    .handler("Crashy", job -> {
+                        Path tmp = Files.writeString(Path.of(marker + ".tmp"), job.id() + " " + job.attempt());
+                        Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                        new CountDownLatch(1).await(); // hangs until the process is killed
+                    })
+                    .work("background", 1).build();
+            q.start();
+            var dispatched = q.metrics().counter("spine.jobs.dispatched_locally");
+            while (dispatched.getCount() == 0) { // until the worker is drained and takes its own inserts
+                q.enqueue(JobRequest.of("Probe", Map.of()));
+                Thread.sleep(20); // a retry interval in a child process, not synchronisation of the test
+            }
+            long before = dispatched.getCount();
+            q.enqueue(JobRequest.of("Crashy", Map.of()).maxAttempts(1));
+            if (dispatched.getCount() != before + 1) {
+                throw new IllegalStateException("the job was not dispatched locally");
+            }
+            new CountDownLatch(1).await();
+        }
+    }
+
+    @Test
+    void aJobClaimedByItsOwnInsertGetsItsAttemptBackWhenTheWorkerIsKilled(TestDatabase db,
+            @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        CountDownLatch rerun = new CountDownLatch(1);
+        try (JobQueue survivor = JobQueue.builder(db.dataSource()).schema(db.schema())
+                .heartbeatInterval(Duration.ofMillis(200)).staleAfter(Duration.ofSeconds(1))
+                .handler("Crashy", job -> rerun.countDown())
+                .work("background", 1).build()) {
+            survivor.migrate();
+            Path marker = tmp.resolve("picked");
+            Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
+                    DispatchingWorker.class.getName(), db.url(), db.schema(), marker.toString())
+                    .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+            UUID id;
+            try {
+                Eventually.await("the child runs its own job", () -> Files.exists(marker));
+                String[] picked = Files.readString(marker).split(" ");
+                id = UUID.fromString(picked[0]);
+                assertEquals("1", picked[1], "its first attempt");
+            } finally {
+                child.destroyForcibly(); // SIGKILL: no shutdown hook, no hand-back
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+            }
+
+            survivor.start();
+            assertTrue(rerun.await(30, TimeUnit.SECONDS), "rescued and run by the survivor, not dead-lettered");
+            JobInfo info = Eventually.awaitValue("job completed", Duration.ofSeconds(30),
+                    () -> survivor.find(id).orElseThrow(), j -> j.state().equals("completed"));
+            // maxAttempts 1: had the killed claim counted, the rescue would have buried the job instead
+            assertEquals(1, info.attempt(), "the claim made by the insert was given back");
+            assertTrue(info.errorsJson().contains("rescued"), info.errorsJson());
         }
     }
 

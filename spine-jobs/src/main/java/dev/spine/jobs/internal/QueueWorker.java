@@ -38,6 +38,7 @@ public final class QueueWorker implements AutoCloseable {
     private final UUID workerId;
     private final Signal wake = new Signal();
     private final Semaphore capacity;
+    private final int dispatchRoom;
     private final int refillAt;
     private final ExecutorService handlers;
     private final Set<Thread> busyThreads = ConcurrentHashMap.newKeySet();
@@ -52,9 +53,11 @@ public final class QueueWorker implements AutoCloseable {
         this.runner = runner;
         this.clock = clock;
         this.workerId = workerId;
-        int total = options.concurrency() + options.fetchSize() * options.fetchers();
-        this.capacity = new Semaphore(total);
-        this.refillAt = Math.max(1, Math.min(options.fetchSize(), total) / 2);
+        int fetchRoom = options.concurrency() + options.fetchSize() * options.fetchers();
+        this.dispatchRoom = options.dispatchRoom();
+        // one pool of room: fetches may use all but the dispatch room, direct dispatch may use all of it
+        this.capacity = new Semaphore(fetchRoom + dispatchRoom);
+        this.refillAt = Math.max(1, Math.min(options.fetchSize(), fetchRoom) / 2);
         this.handlers = Executors.newFixedThreadPool(options.concurrency(),
                 new NamedThreads("spine-jobs-" + options.name()));
     }
@@ -84,7 +87,7 @@ public final class QueueWorker implements AutoCloseable {
         boolean idle = true;
         while (running) {
             try {
-                int free = capacity.availablePermits();
+                int free = fetchRoomFree();
                 if (free < (idle ? 1 : refillAt)) {
                     wake.await(pollMillis);
                     continue;
@@ -122,6 +125,11 @@ public final class QueueWorker implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Room a fetch may claim: what is free beyond the room kept for direct dispatch. */
+    private int fetchRoomFree() {
+        return capacity.availablePermits() - dispatchRoom;
     }
 
     /**
@@ -166,7 +174,7 @@ public final class QueueWorker implements AutoCloseable {
             busyThreads.remove(self);
             capacity.release();
             // wake a fetcher only once there is room for a worthwhile batch, not after every job
-            if (capacity.availablePermits() >= refillAt) {
+            if (fetchRoomFree() >= refillAt) {
                 wake.raise();
             }
         }

@@ -126,14 +126,19 @@ public final class Sql {
         String rescueError = "jsonb_build_array(jsonb_build_object('attempt', attempt, 'at', ?::text, 'error', "
                 + "'rescued: worker ' || coalesce(worker_id::text, 'none') || ' stopped heartbeating or overran the "
                 + "job timeout'))";
-        rescueDead = "with gone as (delete from " + s + ".job where " + stale + " and attempt >= max_attempts "
+        // A job claimed by its insert (direct dispatch: started_at = created_at, set from one instant) may have
+        // waited in its worker's memory and never started: a crash gives its attempt back instead of burning it.
+        // Once fetched (started_at later), a claim counts, so a job that kills its worker still ends up dead.
+        String counted = "(attempt - (started_at = created_at)::int)";
+        rescueDead = "with gone as (delete from " + s + ".job where " + stale + " and " + counted + " >= max_attempts "
                 + "returning *) insert into " + s + ".dead_job (id, queue, type, priority, attempt, max_attempts, "
                 + "backoff_ms, backoff_max_ms, timeout_ms, payload, idempotency_key, correlation_id, traceparent, "
                 + "tracestate, created_at, died_at, errors) select id, queue, type, priority, attempt, max_attempts, "
                 + "backoff_ms, backoff_max_ms, timeout_ms, payload, idempotency_key, correlation_id, traceparent, "
                 + "tracestate, created_at, ?, coalesce(errors, '[]'::jsonb) || " + rescueError + " from gone "
                 + "returning id";
-        rescueRetry = "update " + s + ".job set state = 0, worker_id = null, started_at = null, run_at = ?, "
+        rescueRetry = "update " + s + ".job set state = 0, worker_id = null, started_at = null, attempt = " + counted
+                + ", run_at = ?, "
                 + "errors = coalesce(errors, '[]'::jsonb) || " + rescueError + " where " + stale + " returning id, queue";
         pruneWorkers = "delete from " + s + ".worker where heartbeat_at < ?";
         pruneArchive = "delete from " + s + ".job_archive where ctid = any(array(select ctid from " + s
