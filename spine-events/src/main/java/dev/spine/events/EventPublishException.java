@@ -11,7 +11,7 @@ public final class EventPublishException extends SpineException {
     public enum Reason {
         /** No acknowledgement after every retry (server down, no stream, timeout); safe to retry later. */
         UNAVAILABLE,
-        /** JetStream refused the message (e.g. stream sealed or full with discard-new). */
+        /** Refused: by JetStream (e.g. stream sealed or full with discard-new) or by the connection's NATS permissions. */
         REJECTED,
         /** The in-flight limit was reached and the publisher is configured to fail fast. */
         BACKPRESSURE,

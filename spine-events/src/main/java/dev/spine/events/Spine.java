@@ -79,7 +79,7 @@ public final class Spine implements EventBus {
         } catch (IOException e) {
             throw new SpineException("JetStream is not available on " + connection.getConnectedUrl(), e);
         }
-        this.publisher = new NatsEventPublisher(js, topology, codec, b.schemas, metrics, tracing, b.publishRetries,
+        this.publisher = new NatsEventPublisher(js, connection, topology, codec, b.schemas, metrics, tracing, b.publishRetries,
                 b.maxInFlight, b.whenFull == SpineBuilder.WhenFull.FAIL_FAST);
         this.deadLetterWriter = new DeadLetterWriter(js, topology, b.clock);
         this.consumers = new DurableConsumers(connection, topology);

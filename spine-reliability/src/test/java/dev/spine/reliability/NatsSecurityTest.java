@@ -127,6 +127,9 @@ class NatsSecurityTest {
             long stored = admin.jetStreamManagement().getStreamInfo(TOPOLOGY.platformStream()).getStreamState().getMsgCount();
             EventPublishException e = assertThrows(EventPublishException.class,
                     () -> publisher.publish(event("data.EntityCreated")));
+            assertEquals(EventPublishException.Reason.REJECTED, e.reason(), "refused, not lost: no retry helps");
+            assertTrue(e.getMessage().contains("data.EntityCreated") && e.getMessage().contains("permissions"),
+                    e.getMessage());
             Eventually.await("the violation reaches the publisher's callback", Duration.ofSeconds(10),
                     () -> refused.contains("data.EntityCreated"));
             Eventually.await("the violation is logged naming the subject and the user", Duration.ofSeconds(10),

@@ -8,6 +8,7 @@ import dev.spine.events.EventPublishException.Reason;
 import dev.spine.events.EventPublisher;
 import dev.spine.events.PublishResult;
 import dev.spine.events.StreamTopology;
+import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
@@ -36,6 +37,7 @@ public final class NatsEventPublisher implements EventPublisher {
     private static final int RELEASE_CHUNK_DIVISOR = 16;
 
     private final JetStream js;
+    private final Connection connection;
     private final StreamTopology topology;
     private final EventCodec codec;
     private final EventSchemas schemas;
@@ -49,9 +51,11 @@ public final class NatsEventPublisher implements EventPublisher {
     private final boolean failFastWhenFull;
     private final ConcurrentHashMap<String, String> subjects = new ConcurrentHashMap<>();
 
-    public NatsEventPublisher(JetStream js, StreamTopology topology, EventCodec codec, EventSchemas schemas,
-            EventMetrics metrics, EventTracing tracing, int retries, int maxInFlight, boolean failFastWhenFull) {
+    public NatsEventPublisher(JetStream js, Connection connection, StreamTopology topology, EventCodec codec,
+            EventSchemas schemas, EventMetrics metrics, EventTracing tracing, int retries, int maxInFlight,
+            boolean failFastWhenFull) {
         this.js = js;
+        this.connection = connection;
         this.topology = topology;
         this.codec = codec;
         this.schemas = schemas;
@@ -100,6 +104,10 @@ public final class NatsEventPublisher implements EventPublisher {
                 PublishAck ack = js.publish(out.message);
                 return succeeded(out, ack);
             } catch (IOException e) {
+                String refused = permissionRefusal(out);
+                if (refused != null) {
+                    throw failed(out, Reason.REJECTED, new IOException(refused, e));
+                }
                 // may have been stored anyway: the same Nats-Msg-Id makes the retry a no-op in that case
                 if (attempt >= retries) {
                     throw failed(out, Reason.UNAVAILABLE, e);
@@ -188,6 +196,12 @@ public final class NatsEventPublisher implements EventPublisher {
             }
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                     ? error.getCause() : error;
+            String refused = cause instanceof JetStreamApiException ? null : permissionRefusal(out);
+            if (refused != null) {
+                releaseSlot();
+                result.completeExceptionally(failed(out, Reason.REJECTED, new IOException(refused, cause)));
+                return;
+            }
             if (!(cause instanceof JetStreamApiException) && attempt < retries) {
                 LOG.debug("async publish of {} failed (attempt {}): {}; retrying", out.eventId, attempt + 1, cause.toString());
                 send(out, result, attempt + 1);
@@ -197,6 +211,18 @@ public final class NatsEventPublisher implements EventPublisher {
             result.completeExceptionally(failed(out,
                     cause instanceof JetStreamApiException ? Reason.REJECTED : Reason.UNAVAILABLE, cause));
         });
+    }
+
+    /**
+     * NATS answers a publish its permissions refuse with no reply at all, only an -ERR that the connection
+     * keeps as its last error: a timed-out publish whose subject that error names was refused, not lost, and
+     * retrying cannot help.
+     */
+    private String permissionRefusal(Outgoing out) {
+        String last = connection.getLastError();
+        String subject = out.message.getSubject();
+        return last != null && last.contains("Permissions Violation") && last.contains("\"" + subject + "\"")
+                ? "NATS refused the publish to " + subject + " (this connection's permissions): " + last : null;
     }
 
     private PublishResult succeeded(Outgoing out, PublishAck ack) {

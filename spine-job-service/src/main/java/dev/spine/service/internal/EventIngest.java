@@ -34,6 +34,8 @@ public final class EventIngest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventIngest.class);
     /** Redelivery delay of a batch whose transaction failed, and the pause before the next try. */
     static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+    /** How long one pull request lives (its heartbeats come at half that): how soon a lost pull is noticed. */
+    static final Duration PULL_EXPIRES = Duration.ofSeconds(5);
     /** Where and how to consume; {@code ackWait}: how long an event taken by an instance that died waits. */
     public record Settings(String stream, String durable, int batchSize, Duration linger, int maxAckPending,
             Duration ackWait) {}
@@ -70,8 +72,12 @@ public final class EventIngest implements AutoCloseable {
             batcher = new Thread(this::loop, "spine-ingest");
             batcher.setDaemon(true);
             batcher.start();
+            // Short-lived pull requests: after a server restart the consumer's pending pull is gone, and jnats
+            // notices only when it expires or misses heartbeats (30 s by default: a restarted server left the
+            // service idle for over a minute). Five seconds costs an idle consumer one request per 5 s.
             consumer = context.consume(ConsumeOptions.builder()
-                    .batchSize(Math.min(settings.maxAckPending(), Math.max(settings.batchSize() * 2, 256))).build(),
+                    .batchSize(Math.min(settings.maxAckPending(), Math.max(settings.batchSize() * 2, 256)))
+                    .expiresIn(PULL_EXPIRES.toMillis()).build(),
                     inbox::add);
         } catch (IOException | JetStreamApiException e) {
             throw new IllegalStateException("cannot create the consumer " + settings.stream() + "/"
