@@ -49,12 +49,24 @@ public final class IngestMetrics {
         batchSize.update(size);
     }
 
-    /** Live events whose batch committed; {@code latencies} from each decoded event's timestamp. */
+    /**
+     * Live events whose batch committed; {@code latencies} from each decoded event's timestamp. An event's
+     * timestamp is the producer's claim (year 1 and year 9999 are valid): a latency below zero counts as
+     * zero and one beyond what nanoseconds hold (~292 years) as the most, so no timestamp can fail a batch
+     * that has already committed.
+     */
     void delivered(int size, List<Duration> latencies) {
         delivered.inc(size);
         for (Duration d : latencies) {
-            deliveryLatency.update(Math.max(0, d.toNanos()), TimeUnit.NANOSECONDS);
+            deliveryLatency.update(saturatedNanos(d), TimeUnit.NANOSECONDS);
         }
+    }
+
+    static long saturatedNanos(Duration d) {
+        if (d.isNegative()) {
+            return 0;
+        }
+        return d.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE : d.toNanos();
     }
 
     void failure(int events) {
