@@ -30,7 +30,7 @@ import org.junit.jupiter.api.parallel.Isolated;
 /**
  * Every worker of the pool hangs while thousands of 4 KB events arrive: the job service keeps at most
  * {@code SPINE_MAX_ACK_PENDING} events in flight, runs at most its workers' number of jobs and claims at
- * most the room of its fetchers beyond them; the backlog
+ * most the room of its fetchers and of direct dispatch beyond them; the backlog
  * waits in PostgreSQL, not in the heap (heap after GC grows by far less than the events' bytes). Once the
  * workers are freed every job runs. Isolated: no other test shares the JVM while the heap is measured.
  */
@@ -38,6 +38,7 @@ import org.junit.jupiter.api.parallel.Isolated;
 @ExtendWith(SpineServices.class)
 class WorkerSaturationTest {
     static final int EVENTS = 6000;
+    static final int BATCH_SIZE = 100;
     static final int DATA_BYTES = 4096;
     static final int WORKERS = 2;
     static final int MAX_ACK_PENDING = 300;
@@ -52,7 +53,7 @@ class WorkerSaturationTest {
         ServiceConfig config = Fixture.config(db.url(), db.schema(), nats.url(), nats.prefix(), Map.of(
                 "SPINE_WORKERS_BACKGROUND", String.valueOf(WORKERS),
                 "SPINE_MAX_ACK_PENDING", String.valueOf(MAX_ACK_PENDING),
-                "SPINE_BATCH_SIZE", "100"));
+                "SPINE_BATCH_SIZE", String.valueOf(BATCH_SIZE)));
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         try (JobService service = JobService.builder(config).discoverHandlers(false)
                 .handler(Fixture.JOB_TYPE, job -> {
@@ -96,9 +97,10 @@ class WorkerSaturationTest {
                     mostAckPending.get(), MAX_ACK_PENDING, heapBefore >> 20, heapSaturated >> 20, growth >> 20,
                     ((long) EVENTS * DATA_BYTES) >> 20);
             assertEquals(WORKERS, mostRunning.get(), "no more jobs run at once than there are workers");
-            // claimed = running + the room of the queue's fetchers (spine-jobs QueueWorker), whatever the backlog
-            QueueOptions queue = QueueOptions.of("background", WORKERS);
-            int claimable = queue.concurrency() + queue.fetchSize() * queue.fetchers();
+            // claimed = running + the room of the queue's fetchers + its direct-dispatch room (spine-jobs
+            // QueueWorker; the job service gives each tier two ingest batches of it), whatever the backlog
+            QueueOptions queue = QueueOptions.of("background", WORKERS).dispatchRoom(2 * BATCH_SIZE);
+            int claimable = queue.concurrency() + queue.fetchSize() * queue.fetchers() + queue.dispatchRoom();
             assertTrue(runningInDb <= claimable, "claimed jobs bounded by " + claimable + ": " + runningInDb);
             assertTrue(mostAckPending.get() <= MAX_ACK_PENDING, "in-flight events bounded: " + mostAckPending.get());
             assertTrue(growth < (long) EVENTS * DATA_BYTES / 2,
