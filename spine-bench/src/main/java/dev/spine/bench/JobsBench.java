@@ -98,6 +98,9 @@ final class JobsBench implements BenchMain.Bench {
             double drainPerS = n / seconds(t0);
             double[] drainCpu = cpu.perUnitMicros(n);
 
+            // the drain's last outcomes are written behind its handlers: let them land, so latency is measured
+            // on a queue at rest rather than beside the previous phase's writes
+            awaitEmpty(ds);
             progress("latency " + latN + " at 100/s");
             for (int i = 0; i < latN; i++) {
                 queue.enqueue(JobRequest.json("Ping", "{\"t\":" + micros(Instant.now()) + "}").queue("bench-lat"));
@@ -131,10 +134,12 @@ final class JobsBench implements BenchMain.Bench {
      * warm (the JIT has compiled the hot path), as it runs in production.
      */
     private static void warmUp(HikariDataSource ds, int n) throws Exception {
-        progress("warm-up: " + n + " jobs through insert, send and drain (not measured)");
+        progress("warm-up: " + n + " jobs through insert, send, drain and single enqueues (not measured)");
         CountDownLatch drained = new CountDownLatch(n + n / 5);
+        java.util.concurrent.Semaphore pinged = new java.util.concurrent.Semaphore(0);
         try (JobQueue warm = JobQueue.builder(ds).schema(SCHEMA).createQueue("bench-warm")
                 .handler("Warm", job -> drained.countDown())
+                .handler("WarmPing", job -> pinged.release())
                 .work(new QueueOptions("bench-warm", 4, 100, QueueOptions.DEFAULT_POLL_INTERVAL)).build()) {
             warm.migrate();
             for (int i = 0; i < n; i += 1000) {
@@ -159,7 +164,30 @@ final class JobsBench implements BenchMain.Bench {
             if (!drained.await(5, TimeUnit.MINUTES)) {
                 throw new IllegalStateException("the warm-up's jobs did not all run");
             }
+            // the latency path too: single enqueues to an idle worker, one at a time (direct dispatch)
+            for (int i = 0; i < n / 50; i++) {
+                warm.enqueue(JobRequest.of("WarmPing", Map.of("i", i)).queue("bench-warm"));
+                if (!pinged.tryAcquire(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("a warm-up ping did not run");
+                }
+            }
         }
+    }
+
+    private static void awaitEmpty(HikariDataSource ds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            while (System.nanoTime() < deadline) {
+                try (var rs = s.executeQuery("select count(*) from " + SCHEMA + ".job where queue = 'bench'")) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(10); // polling the table until the writer is done
+            }
+        }
+        throw new IllegalStateException("the drained jobs' outcomes were not written within 60 s");
     }
 
     static HikariDataSource pool(String url, int size) {
