@@ -185,7 +185,7 @@ public final class NatsSubscription implements EventSubscription {
         current = m;
         long start = System.nanoTime();
         currentStartNanos = start;
-        NatsJetStreamMetaData meta = m.metaData();
+        DeliveryPosition meta = DeliveryPosition.of(m);
         long delivered = meta.deliveredCount();
         if (delivered > 1) {
             metrics.redelivered.inc();
