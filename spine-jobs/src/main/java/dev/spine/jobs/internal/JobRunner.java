@@ -36,7 +36,6 @@ public final class JobRunner {
     private final Map<String, JobHandler> handlers;
     private final Clock clock;
     private final JobMetrics metrics;
-    private final ScheduledExecutorService timer;
     private final ObjectMapper mapper;
     private final Consumer<Outcome> sink;
     private final JobListener listener;
@@ -56,7 +55,6 @@ public final class JobRunner {
         this.handlers = handlers;
         this.clock = clock;
         this.metrics = metrics;
-        this.timer = timer;
         this.mapper = mapper;
         this.sink = sink;
         timer.scheduleWithFixedDelay(this::timeOutOverdue, WATCHDOG_TICK_MILLIS, WATCHDOG_TICK_MILLIS,

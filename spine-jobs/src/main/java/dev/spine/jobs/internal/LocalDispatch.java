@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * as soon as the insert commits. It needs no NOTIFY, no fetch and no second round trip, which is most of
  * the enqueue-to-handler latency and half of PostgreSQL's work per job. Room is reserved before the insert
  * and given back for every row that was not claimed (duplicate key, paused queue, failed insert). A crash
- * between commit and run leaves a running job of this worker, which rescue retries like any other claim.
+ * between commit and run leaves a running job of this worker, which rescue retries, giving back the attempt
+ * of a claim made by the job's own insert (it may never have started).
  */
 public final class LocalDispatch {
     private final Map<String, QueueWorker> workers;
