@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.spine.contracts.internal.EnvelopeFields;
+import dev.spine.contracts.internal.EventIds;
 import dev.spine.contracts.internal.FieldRules;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -337,7 +338,7 @@ public final class EventEnvelope {
                 checkOptionalFields();
             }
             if (eventId == null) {
-                eventId = UUID.randomUUID();
+                eventId = EventIds.next();
             }
             if (timestamp == null) {
                 timestamp = clock.instant().truncatedTo(ChronoUnit.MILLIS);

@@ -14,6 +14,25 @@ class EventEnvelopeTest {
     private static final ObjectNode DATA = JsonNodeFactory.instance.objectNode().put("k", "v");
 
     @Test
+    void generatedEventIdsAreTimeOrderedVersion7AndUnique() {
+        java.util.Set<UUID> ids = new java.util.HashSet<>();
+        UUID previous = null;
+        for (int i = 0; i < 10_000; i++) {
+            UUID id = EventEnvelope.builder().eventType("data.EntityCreated").source("s")
+                    .data(JsonNodeFactory.instance.objectNode()).build().eventId();
+            assertEquals(7, id.version());
+            assertEquals(2, id.variant());
+            if (previous != null) {
+                // the millisecond prefix never goes back within one producer
+                assertTrue((id.getMostSignificantBits() >>> 16) >= (previous.getMostSignificantBits() >>> 16));
+            }
+            previous = id;
+            ids.add(id);
+        }
+        assertEquals(10_000, ids.size());
+    }
+
+    @Test
     void builderFillsIdTimestampAndStartsANewChain() {
         SettableClock clock = new SettableClock(Instant.parse("2026-03-04T05:06:07.891234Z"));
         EventEnvelope e = EventEnvelope.builder(clock).eventType("data.EntityCreated").source("svc").data(DATA).build();
