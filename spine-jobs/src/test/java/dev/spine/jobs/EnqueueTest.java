@@ -156,7 +156,17 @@ class EnqueueTest {
             expect(JobErrorCode.INVALID_FIELD, "timeout", () -> q.enqueue(JobRequest.of("T", Map.of()).timeout(Duration.ZERO)));
             expect(JobErrorCode.INVALID_FIELD, "jobs[1].priority", () -> q.enqueueAll(List.of(
                     JobRequest.of("T", Map.of()), JobRequest.of("T", Map.of()).priority(-40_000))));
+            // a bulk (COPY-sized) batch with a bad job deep in it writes nothing either
+            List<JobRequest> bulk = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                bulk.add(i == 300 ? JobRequest.of("T", Map.of()).delay(Duration.ofSeconds(-1)) : JobRequest.of("T", Map.of("i", i)));
+            }
+            expect(JobErrorCode.INVALID_FIELD, "jobs[300].delay", () -> q.enqueueAll(bulk));
+            List<JobRequest> withNull = new ArrayList<>(bulk.subList(0, 299));
+            withNull.add(null);
+            expect(JobErrorCode.MISSING_FIELD, "jobs[299]", () -> q.enqueueAll(withNull));
             assertEquals(0, db.queryLong("select count(*) from " + db.schema() + ".job"), "nothing half-written");
+            assertEquals(250, q.enqueueAll(bulk.subList(0, 250)).size(), "the good part goes in on its own");
         }
     }
 
