@@ -98,6 +98,11 @@ final class SpineBench implements BenchMain.Bench {
             double[] e2eCpu = cpu.perUnitMicros(n);
             long dispatched = service.metrics().counter("spine.jobs.dispatched_locally").getCount();
 
+            // as in the jobs bench: the last jobs' outcomes are written behind their handlers; measure latency on
+            // a service at rest, not beside the throughput phase's write-behind
+            try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl())) {
+                JobsBench.awaitNoJobs(c, SCHEMA, null);
+            }
             JobsBench.progress("latency " + latN + " events at 100/s");
             latencyPhase.set(true);
             for (int i = 0; i < latN; i++) {
