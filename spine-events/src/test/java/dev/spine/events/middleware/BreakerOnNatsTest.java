@@ -56,8 +56,9 @@ class BreakerOnNatsTest {
 
         up.set(true);
         clock.advance(Duration.ofSeconds(31)); // the wait is over: the next delivery is the half-open trial
-        Eventually.await("handled by the trial call", () -> handled.get() == 1);
-        assertEquals(CircuitBreaker.State.CLOSED, policy.breaker().getState());
+        // the breaker records the trial's success only after the handler returns: wait for both
+        Eventually.await("handled by the trial call, which closes the breaker", () -> handled.get() == 1
+                && policy.breaker().getState() == CircuitBreaker.State.CLOSED);
         assertEquals(3, calls.get());
         assertTrue(spine.deadLetters().list(10).isEmpty(), "the event was kept, not dead-lettered");
     }
