@@ -18,17 +18,27 @@ record DeliveryPosition(long deliveredCount, long streamSequence) {
     static DeliveryPosition of(Message m) {
         String reply = m.getReplyTo();
         if (reply != null && reply.startsWith(PREFIX)) {
-            int[] dots = new int[10];
-            int count = 0;
-            for (int i = 0; i < reply.length() && count < dots.length; i++) {
+            // the delivered count lies between the 4th and 5th dot, the stream sequence before the 6th
+            int dots = 0;
+            int fourth = -1;
+            int fifth = -1;
+            int sixth = -1;
+            for (int i = 0; i < reply.length(); i++) {
                 if (reply.charAt(i) == '.') {
-                    dots[count++] = i;
+                    dots++;
+                    if (dots == DELIVERED_TOKEN) {
+                        fourth = i;
+                    } else if (dots == DELIVERED_TOKEN + 1) {
+                        fifth = i;
+                    } else if (dots == DELIVERED_TOKEN + 2) {
+                        sixth = i;
+                    }
                 }
             }
-            int tokens = count + 1;
-            if (count < dots.length && (tokens == SHORT_FORM || tokens == SHORT_FORM + 1)) {
-                long delivered = number(reply, dots[DELIVERED_TOKEN - 1] + 1, dots[DELIVERED_TOKEN]);
-                long sequence = number(reply, dots[DELIVERED_TOKEN] + 1, dots[DELIVERED_TOKEN + 1]);
+            int tokens = dots + 1;
+            if (tokens == SHORT_FORM || tokens == SHORT_FORM + 1) {
+                long delivered = number(reply, fourth + 1, fifth);
+                long sequence = number(reply, fifth + 1, sixth);
                 if (delivered > 0 && sequence > 0) {
                     return new DeliveryPosition(delivered, sequence);
                 }

@@ -52,7 +52,7 @@ public final class LocalDispatch {
         for (int i = 0; i < jobs.size(); i++) {
             NewJob j = jobs.get(i);
             QueueWorker worker = workers.get(j.queue());
-            if (worker == null || j.runAt().isAfter(now) || worker.reserve(1) == 0) {
+            if (worker == null || j.runAt().isAfter(now) || !worker.reserve()) {
                 continue;
             }
             if (claim == null) {
@@ -84,7 +84,7 @@ public final class LocalDispatch {
             NewJob j = jobs.get(i);
             QueueWorker worker = workers.get(j.queue());
             if (!claimed.contains(j.id())) {
-                worker.unreserve(1);
+                worker.unreserve();
                 continue;
             }
             Job job = new Job(j.id(), j.queue(), j.type(), j.payloadJson(), 1, j.maxAttempts(), j.priority(),
@@ -104,7 +104,7 @@ public final class LocalDispatch {
         }
         for (int i = 0; i < claim.length; i++) {
             if (claim[i]) {
-                workers.get(jobs.get(i).queue()).unreserve(1);
+                workers.get(jobs.get(i).queue()).unreserve();
             }
         }
     }

@@ -133,22 +133,16 @@ public final class QueueWorker implements AutoCloseable {
     }
 
     /**
-     * Takes room for up to {@code n} jobs this process is inserting, so they can be inserted already claimed
-     * and run without a fetch. Only while running and drained, never blocking: returns how many it took.
+     * Takes room for one job this process is inserting, so it can be inserted already claimed and run
+     * without a fetch. Only while running and drained, never blocking: returns whether it took it.
      */
-    int reserve(int n) {
-        int got = 0;
-        while (got < n && running && drained && capacity.tryAcquire()) {
-            got++;
-        }
-        return got;
+    boolean reserve() {
+        return running && drained && capacity.tryAcquire();
     }
 
     /** Gives back room taken by {@link #reserve} that no claimed job used. */
-    void unreserve(int n) {
-        if (n > 0) {
-            capacity.release(n);
-        }
+    void unreserve() {
+        capacity.release();
     }
 
     /**
