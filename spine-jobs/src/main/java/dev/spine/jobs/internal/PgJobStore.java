@@ -51,10 +51,10 @@ public final class PgJobStore implements JobStore {
             NewJob j = jobs.get(0);
             Set<UUID> id = Set.of(j.id());
             if (!anyClaim) {
-                insertOne(c, j, now, sql.insertOne);
+                insertOne(c, j, now, null);
                 return new Inserted(id, Set.of());
             }
-            return new Inserted(id, insertOne(c, j, now, sql.insertOneClaimed, workerId) ? id : Set.of());
+            return new Inserted(id, insertOne(c, j, now, workerId) ? id : Set.of());
         }
         boolean anyKey = jobs.stream().anyMatch(j -> j.idempotencyKey() != null);
         if (!anyKey && !anyClaim && jobs.size() >= COPY_THRESHOLD) {
@@ -67,9 +67,8 @@ public final class PgJobStore implements JobStore {
     }
 
     /** One keyless job; with a worker id it is inserted claimed (unless its queue is paused): returns whether. */
-    private boolean insertOne(Connection c, NewJob j, Instant now, String statement, UUID... claimFor)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(statement)) {
+    private boolean insertOne(Connection c, NewJob j, Instant now, UUID claimFor) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(claimFor == null ? sql.insertOne : sql.insertOneClaimed)) {
             ps.setObject(1, j.id());
             ps.setString(2, j.queue());
             ps.setString(3, j.type());
@@ -85,11 +84,11 @@ public final class PgJobStore implements JobStore {
             ps.setString(13, j.traceparent());
             ps.setString(14, j.tracestate());
             ps.setObject(15, at(now));
-            if (claimFor.length == 0) {
+            if (claimFor == null) {
                 ps.executeUpdate();
                 return false;
             }
-            ps.setObject(16, claimFor[0]);
+            ps.setObject(16, claimFor);
             ps.setObject(17, at(now));
             ps.setString(18, j.queue());
             try (ResultSet rs = ps.executeQuery()) {
