@@ -132,8 +132,7 @@ public final class Materializer {
         final List<Span> spans = new ArrayList<>();
         int unrouted;
 
-        void route(RoutingTable routes, EventEnvelope event, String payload, Origin origin, Span span,
-                IngestTracing tracing) {
+        void route(EventEnvelope event, String payload, Origin origin, Span span) {
             List<Route> matched = routes.match(event.eventType());
             if (span != null) {
                 spans.add(span);
@@ -177,8 +176,8 @@ public final class Materializer {
             try {
                 EventEnvelope event = codec.decode(m.getData());
                 stamps.add(event.timestamp());
-                plan.route(routes, event, new String(m.getData(), StandardCharsets.UTF_8), o,
-                        tracing.enabled() ? tracing.start(m, event) : null, tracing);
+                plan.route(event, new String(m.getData(), StandardCharsets.UTF_8), o,
+                        tracing.enabled() ? tracing.start(m, event) : null);
             } catch (InvalidEventException e) {
                 plan.reject(o, e.code().name(), e.field(), e.getMessage());
             }
@@ -205,9 +204,8 @@ public final class Materializer {
         Plan plan = new Plan();
         for (EventEnvelope e : events) {
             byte[] raw = codec.encode(e);
-            plan.route(routes, e, new String(raw, StandardCharsets.UTF_8),
-                    Origin.replayed(stream, e.eventType(), raw), tracing.enabled() ? tracing.start(null, e) : null,
-                    tracing);
+            plan.route(e, new String(raw, StandardCharsets.UTF_8), Origin.replayed(stream, e.eventType(), raw),
+                    tracing.enabled() ? tracing.start(null, e) : null);
         }
         return commit(plan, events.size());
     }
