@@ -85,7 +85,17 @@ public final class FieldRules {
      * @return the UUID, or {@code null} if {@code s} is not canonical
      */
     public static UUID parseUuid(String s) {
-        return s == null ? null : parseUuid(s.length(), s::charAt);
+        if (s == null || s.length() != UUID_LENGTH) {
+            return null;
+        }
+        for (int i = 0; i < UUID_LENGTH; i++) {
+            char c = s.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? c != '-' : !isHex(c)) {
+                return null;
+            }
+        }
+        return UUID.fromString(s);
     }
 
     /**
@@ -93,16 +103,6 @@ public final class FieldRules {
      * a String or parsing twice (ids are parsed on every decode).
      */
     public static UUID parseUuid(char[] c, int offset, int length) {
-        return parseUuid(length, i -> c[offset + i]);
-    }
-
-    /** The same from ASCII bytes (the decoder's canonical fast path). */
-    public static UUID parseUuid(byte[] b, int offset, int length) {
-        return parseUuid(length, i -> (char) (b[offset + i] & 0xff));
-    }
-
-    /** One pass over the {@code length} characters {@code at} gives: dashes in place, hex digits elsewhere. */
-    private static UUID parseUuid(int length, CharAt at) {
         if (length != UUID_LENGTH) {
             return null;
         }
@@ -110,7 +110,7 @@ public final class FieldRules {
         long lsb = 0;
         int digits = 0;
         for (int i = 0; i < UUID_LENGTH; i++) {
-            char ch = at.charAt(i);
+            char ch = c[offset + i];
             if (i == 8 || i == 13 || i == 18 || i == 23) {
                 if (ch != '-') {
                     return null;
@@ -131,10 +131,34 @@ public final class FieldRules {
         return new UUID(msb, lsb);
     }
 
-    /** The i-th character of whatever holds the text (a String, a parser's buffer, ASCII bytes). */
-    @FunctionalInterface
-    private interface CharAt {
-        char charAt(int i);
+    /** The same from ASCII bytes (the decoder's canonical fast path). */
+    public static UUID parseUuid(byte[] b, int offset, int length) {
+        if (length != UUID_LENGTH) {
+            return null;
+        }
+        long msb = 0;
+        long lsb = 0;
+        int digits = 0;
+        for (int i = 0; i < UUID_LENGTH; i++) {
+            char ch = (char) (b[offset + i] & 0xff);
+            if (i == 8 || i == 13 || i == 18 || i == 23) {
+                if (ch != '-') {
+                    return null;
+                }
+                continue;
+            }
+            int v = hexValue(ch);
+            if (v < 0) {
+                return null;
+            }
+            if (digits < 16) {
+                msb = (msb << 4) | v;
+            } else {
+                lsb = (lsb << 4) | v;
+            }
+            digits++;
+        }
+        return new UUID(msb, lsb);
     }
 
     /** The value of a hex digit, -1 for anything else; a table because ids are parsed on every decode. */
@@ -172,6 +196,10 @@ public final class FieldRules {
             }
         }
         return true;
+    }
+
+    private static boolean isHex(char c) {
+        return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     private static boolean isLower(char c) {
