@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -133,8 +132,8 @@ public final class Enqueuer {
         }
     }
 
-    private static List<NewJob> unclaimed(List<NewJob> jobs, Set<UUID> claimed) {
-        return claimed.isEmpty() ? jobs : jobs.stream().filter(j -> !claimed.contains(j.id())).toList();
+    private static List<NewJob> unclaimed(List<NewJob> jobs, Map<UUID, String> claimed) {
+        return claimed.isEmpty() ? jobs : jobs.stream().filter(j -> !claimed.containsKey(j.id())).toList();
     }
 
     private Written insert(Connection c, List<NewJob> jobs, boolean[] claim, Instant now) throws SQLException {
@@ -156,5 +155,5 @@ public final class Enqueuer {
     }
 
     /** The outcome of one insert: per request, and which of the new jobs were claimed for local dispatch. */
-    private record Written(List<Enqueued> enqueued, Set<UUID> claimed) {}
+    private record Written(List<Enqueued> enqueued, Map<UUID, String> claimed) {}
 }

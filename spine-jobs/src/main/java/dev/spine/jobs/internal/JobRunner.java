@@ -111,7 +111,7 @@ public final class JobRunner {
         metrics.ran(job.queue(), System.nanoTime() - start);
         if (failure == null && !attempt.timedOut()) {
             metrics.completed();
-            sink.accept(new Outcome.Completed(job.id()));
+            sink.accept(new Outcome.Completed(job.id(), runnable.row()));
             tell(() -> listener.completed(job));
             return;
         }

@@ -21,13 +21,14 @@ public interface JobStore {
     /**
      * Inserts jobs on the given connection (the caller's transaction or an auto-commit one); keyed rows whose
      * key is taken are skipped. Rows with {@code claim[i]} set (null: none) are inserted already claimed by
-     * {@code workerId} unless their queue is paused. Returns the ids inserted and, of those, the claimed ones.
+     * {@code workerId} unless their queue is paused. Returns the ids inserted and, of those, the claimed ones
+     * with where their rows lie (ctid).
      */
     Inserted insert(Connection c, List<NewJob> jobs, boolean[] claim, UUID workerId, Instant now,
             Instant keysExpireAt) throws SQLException;
 
-    /** What an insert wrote: the ids inserted, and the subset inserted already claimed (sets: callers test membership). */
-    record Inserted(Set<UUID> ids, Set<UUID> claimed) {}
+    /** What an insert wrote: the ids inserted, and the rows (ctids) of those inserted already claimed. */
+    record Inserted(Set<UUID> ids, Map<UUID, String> claimed) {}
 
     /** Existing job ids by idempotency key. */
     Map<String, UUID> lookupKeys(Connection c, Collection<String> keys) throws SQLException;

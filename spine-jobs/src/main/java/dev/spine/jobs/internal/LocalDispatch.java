@@ -5,7 +5,6 @@ import dev.spine.jobs.Job;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -73,7 +72,7 @@ public final class LocalDispatch {
     }
 
     /** After the insert committed: runs the jobs it claimed and gives back the room of the others. */
-    public void dispatch(List<NewJob> jobs, boolean[] claim, Set<UUID> claimed, Instant now) {
+    public void dispatch(List<NewJob> jobs, boolean[] claim, Map<UUID, String> claimed, Instant now) {
         if (claim == null) {
             return;
         }
@@ -83,13 +82,14 @@ public final class LocalDispatch {
             }
             NewJob j = jobs.get(i);
             QueueWorker worker = workers.get(j.queue());
-            if (!claimed.contains(j.id())) {
+            String row = claimed.get(j.id());
+            if (row == null) {
                 worker.unreserve();
                 continue;
             }
             Job job = new Job(j.id(), j.queue(), j.type(), j.payloadJson(), 1, j.maxAttempts(), j.priority(),
                     j.idempotencyKey(), j.correlationId(), j.traceparent(), j.tracestate(), now, j.runAt(), mapper);
-            if (worker.runClaimed(new RunnableJob(job, j.timeoutMillis(), j.backoffMillis(), j.backoffMaxMillis()))) {
+            if (worker.runClaimed(new RunnableJob(job, row, j.timeoutMillis(), j.backoffMillis(), j.backoffMaxMillis()))) {
                 metrics.dispatchedLocally();
             } else {
                 handBack.accept(new Outcome.HandedBack(j.id()));

@@ -7,8 +7,8 @@ import java.util.UUID;
 public sealed interface Outcome {
     UUID id();
 
-    /** The handler returned: the job leaves the hot table. */
-    record Completed(UUID id) implements Outcome {}
+    /** The handler returned: the job leaves the hot table. {@code row}: its ctid when claimed, or null. */
+    record Completed(UUID id, String row) implements Outcome {}
 
     /** The attempt failed and another is allowed: back to available at {@code runAt}. */
     record Retry(UUID id, String queue, Instant runAt, String errorJson) implements Outcome {}

@@ -50,24 +50,24 @@ public final class PgJobStore implements JobStore {
         if (jobs.size() == 1 && jobs.get(0).idempotencyKey() == null) {
             NewJob j = jobs.get(0);
             Set<UUID> id = Set.of(j.id());
-            if (!anyClaim) {
-                insertOne(c, j, now, null);
-                return new Inserted(id, Set.of());
-            }
-            return new Inserted(id, insertOne(c, j, now, workerId) ? id : Set.of());
+            String row = insertOne(c, j, now, anyClaim ? workerId : null);
+            return new Inserted(id, row == null ? Map.of() : Map.of(j.id(), row));
         }
         boolean anyKey = jobs.stream().anyMatch(j -> j.idempotencyKey() != null);
         if (!anyKey && !anyClaim && jobs.size() >= COPY_THRESHOLD) {
             JobCopy.copy(c, sql.copyJobs, jobs, now);
             Set<UUID> ids = new HashSet<>(jobs.size() * 2);
             jobs.forEach(j -> ids.add(j.id()));
-            return new Inserted(ids, Set.of());
+            return new Inserted(ids, Map.of());
         }
         return insertMany(c, jobs, claim, workerId, now, keysExpireAt);
     }
 
-    /** One keyless job; with a worker id it is inserted claimed (unless its queue is paused): returns whether. */
-    private boolean insertOne(Connection c, NewJob j, Instant now, UUID claimFor) throws SQLException {
+    /**
+     * One keyless job; with a worker id it is inserted claimed (unless its queue is paused): returns the claimed
+     * row's ctid, or null when not claimed.
+     */
+    private String insertOne(Connection c, NewJob j, Instant now, UUID claimFor) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(claimFor == null ? sql.insertOne : sql.insertOneClaimed)) {
             ps.setObject(1, j.id());
             ps.setString(2, j.queue());
@@ -86,13 +86,13 @@ public final class PgJobStore implements JobStore {
             ps.setObject(15, at(now));
             if (claimFor == null) {
                 ps.executeUpdate();
-                return false;
+                return null;
             }
             ps.setObject(16, claimFor);
             ps.setObject(17, at(now));
             ps.setString(18, j.queue());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getInt(1) == 1;
+                return rs.next() && rs.getInt(1) == 1 ? rs.getString(2) : null;
             }
         }
     }
@@ -154,13 +154,13 @@ public final class PgJobStore implements JobStore {
             ps.setObject(18, workerId);
             ps.setObject(19, at(now));
             Set<UUID> inserted = new HashSet<>();
-            Set<UUID> claimed = new HashSet<>();
+            Map<UUID, String> claimed = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     UUID id = rs.getObject(1, UUID.class);
                     inserted.add(id);
                     if (rs.getInt(2) == 1) {
-                        claimed.add(id);
+                        claimed.put(id, rs.getString(3));
                     }
                 }
             }
@@ -185,19 +185,19 @@ public final class PgJobStore implements JobStore {
     @Override
     public List<RunnableJob> fetch(String queue, int limit, Instant now, UUID workerId) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.fetchAvailable)) {
-            ps.setString(1, queue);
-            ps.setObject(2, at(now));
+            ps.setObject(1, at(now));
+            ps.setObject(2, workerId);
             ps.setString(3, queue);
-            ps.setInt(4, limit);
-            ps.setObject(5, at(now));
-            ps.setObject(6, workerId);
+            ps.setObject(4, at(now));
+            ps.setString(5, queue);
+            ps.setInt(6, limit);
             List<RunnableJob> jobs = new ArrayList<>(limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     jobs.add(readRunnable(rs));
                 }
             }
-            // UPDATE ... RETURNING does not keep the CTE's order: restore priority, then due time.
+            // the update returns its rows in physical order: restore priority, then due time
             jobs.sort((a, b) -> a.job().priority() != b.job().priority()
                     ? Integer.compare(b.job().priority(), a.job().priority())
                     : a.job().runAt().compareTo(b.job().runAt()));
@@ -211,19 +211,26 @@ public final class PgJobStore implements JobStore {
         Job job = new Job(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10),
                 rs.getString(11), fromMicros(rs.getLong(12)), fromMicros(rs.getLong(13)), mapper);
-        return new RunnableJob(job, rs.getInt(14), rs.getInt(15), rs.getInt(16));
+        return new RunnableJob(job, rs.getString(17), rs.getInt(14), rs.getInt(15), rs.getInt(16));
     }
 
     @Override
     public void write(List<Outcome> outcomes, UUID workerId, Instant now, boolean archive) {
         List<UUID> completed = new ArrayList<>();
+        List<UUID> completedAt = new ArrayList<>();
+        StringBuilder rows = new StringBuilder("{");
         List<Outcome.Retry> retries = new ArrayList<>();
         List<Outcome.Dead> dead = new ArrayList<>();
         List<UUID> handedBack = new ArrayList<>();
         List<Outcome.Snoozed> snoozed = new ArrayList<>();
         for (Outcome o : outcomes) {
-            if (o instanceof Outcome.Completed) {
-                completed.add(o.id());
+            if (o instanceof Outcome.Completed done) {
+                if (done.row() == null) {
+                    completed.add(done.id());
+                } else {
+                    completedAt.add(done.id());
+                    rows.append(rows.length() == 1 ? "\"" : ",\"").append(done.row()).append('"');
+                }
             } else if (o instanceof Outcome.Retry r) {
                 retries.add(r);
             } else if (o instanceof Outcome.Dead d) {
@@ -235,6 +242,19 @@ public final class PgJobStore implements JobStore {
             }
         }
         try (Connection c = dataSource.getConnection()) {
+            if (!completedAt.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(archive ? sql.completeRowsArchived : sql.completeRows)) {
+                    ps.setString(1, rows.append('}').toString());
+                    ps.setArray(2, c.createArrayOf("uuid", completedAt.toArray()));
+                    ps.setObject(3, workerId);
+                    if (archive) {
+                        ps.setObject(4, at(now));
+                    }
+                    if (ps.executeUpdate() < completedAt.size()) {
+                        completed.addAll(completedAt); // some rows moved: by id (those done already match nothing)
+                    }
+                }
+            }
             if (!completed.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement(archive ? sql.completeManyArchived : sql.completeMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", completed.toArray()));
