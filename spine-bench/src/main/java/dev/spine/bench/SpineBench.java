@@ -50,10 +50,11 @@ final class SpineBench implements BenchMain.Bench {
         ObjectMapper json = new ObjectMapper();
         AtomicInteger done = new AtomicInteger();
         CountDownLatch allDone = new CountDownLatch(1);
-        CountDownLatch warmDone = new CountDownLatch(1);
-        // a long-running service is measured warm: the JIT compiles the hot path first, as in production
-        // (5k events left the JIT compiling through the measured phase, on one of the two cores)
-        int warmup = BenchEnv.intEnv("WARMUP", 20_000);
+        // a long-running service is measured warm: rounds of events until the JIT has settled (see JitClock);
+        // a fixed 20k-100k events left C2 compiling through the measured phase on one of the two cores
+        int round = BenchEnv.intEnv("WARMUP_ROUND", 20_000);
+        java.util.concurrent.Semaphore warmRan = new java.util.concurrent.Semaphore(0);
+        java.util.concurrent.atomic.AtomicBoolean warming = new java.util.concurrent.atomic.AtomicBoolean(true);
         Latencies lat = new Latencies(latN);
         CountDownLatch latDone = new CountDownLatch(latN);
         java.util.concurrent.atomic.AtomicBoolean latencyPhase = new java.util.concurrent.atomic.AtomicBoolean();
@@ -68,34 +69,57 @@ final class SpineBench implements BenchMain.Bench {
                 .handler("BenchJob", job -> {
                     if (latencyPhase.get()) { // like the peer's handler: the payload is read only to time it
                         JsonNode data = json.readTree(job.payloadJson()).path("data");
-                        lat.add(JobsBench.micros(Instant.now()) - data.get("t").asLong());
-                        latDone.countDown();
-                    } else {
-                        int ran = done.incrementAndGet();
-                        if (ran == warmup) {
-                            warmDone.countDown();
-                        } else if (ran == warmup + n) {
-                            allDone.countDown();
+                        long micros = JobsBench.micros(Instant.now()) - data.get("t").asLong();
+                        if (warming.get()) {
+                            warmRan.release();
+                            return;
                         }
+                        lat.add(micros);
+                        latDone.countDown();
+                    } else if (warming.get()) {
+                        warmRan.release();
+                    } else if (done.incrementAndGet() == n) {
+                        allDone.countDown();
                     }
                 }).build().start()) {
             Spine spine = service.spine();
             HeapPeak heap = HeapPeak.start();
-            JobsBench.progress("warm-up: " + warmup + " events (not measured)");
-            publishAll(spine, warmup);
-            if (!warmDone.await(5, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("the warm-up's jobs did not all run");
+            // the latency path first (one event at a time to an idle service): the rounds then settle the JIT
+            // with both paths profiled
+            latencyPhase.set(true);
+            for (int i = 0; i < latN; i++) {
+                spine.publish(event(JsonNodeFactory.instance.objectNode().put("t", JobsBench.micros(Instant.now()))));
+                Thread.sleep(10);
+            }
+            if (!warmRan.tryAcquire(latN, 30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the latency warm-up's jobs did not all run");
+            }
+            latencyPhase.set(false);
+            JobsBench.progress("warm-up: rounds of " + round + " events until the JIT settles (not measured)");
+            int rounds = JitClock.warmUntilSettled(() -> {
+                publishAll(spine, round);
+                if (!warmRan.tryAcquire(round, 5, TimeUnit.MINUTES)) {
+                    throw new IllegalStateException("a warm-up round's jobs did not all run");
+                }
+            }, 2, BenchEnv.intEnv("WARMUP_MAX_ROUNDS", 15), 0.10);
+            int warmup = latN + rounds * round;
+            warming.set(false);
+            try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl())) {
+                JobsBench.awaitNoJobs(c, SCHEMA, null);
+                JobsBench.forgetWarmUp(c, SCHEMA);
             }
             JobsBench.progress("publish " + n + " events through the job service");
             CpuMeter cpu = CpuMeter.start(env.pgUrl());
+            long jit0 = JitClock.millis();
             long t0 = System.nanoTime();
             publishAll(spine, n);
             double publishPerS = n / JobsBench.seconds(t0);
             if (!allDone.await(10, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("only " + (done.get() - warmup) + " of " + n + " jobs ran");
+                throw new IllegalStateException("only " + done.get() + " of " + n + " jobs ran");
             }
             double e2ePerS = n / JobsBench.seconds(t0);
             double[] e2eCpu = cpu.perUnitMicros(n);
+            long jitMs = JitClock.millis() - jit0;
             long dispatched = service.metrics().counter("spine.jobs.dispatched_locally").getCount();
 
             // as in the jobs bench: the last jobs' outcomes are written behind their handlers; measure latency on
@@ -120,6 +144,8 @@ final class SpineBench implements BenchMain.Bench {
             // publisher included: it runs in this JVM, as the peer's publisher runs in the peer's process
             out.put("cpu_us_per_event_jvm", e2eCpu[0]);
             out.put("cpu_us_per_event_pg", e2eCpu[1]);
+            // JIT compile time inside the measured phase: near 0 when measured warm
+            out.put("jit_ms", jitMs);
             // jobs inserted already claimed by an idle worker (no fetch), warm-up included
             out.put("dispatched_locally", Math.round(100.0 * dispatched / (warmup + n)) / 100.0);
             out.put("lat_n", lat.count());

@@ -108,7 +108,7 @@ public final class JobQueue implements AutoCloseable {
         this.runner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper,
                 options.listener, tracing, writer::add);
         Map<String, QueueWorker> w = new java.util.LinkedHashMap<>();
-        options.queues.values().forEach(q -> w.put(q.name(), new QueueWorker(q, store, runner, options.clock, workerId)));
+        options.queues.values().forEach(q -> w.put(q.name(), new QueueWorker(q, store, runner, metrics, options.clock, workerId)));
         this.workers = Map.copyOf(w);
         this.notifier = new Notifier(options.dataSource, sql.notifyMany, sql.channel, workerId);
         this.wakeups = new Wakeups(workers, notifier, timer, options.clock);

@@ -72,13 +72,17 @@ class EnqueueTest {
             for (int size : new int[] {5, 1000}) { // unnest path and COPY path
                 List<JobRequest> batch = new ArrayList<>();
                 for (int i = 0; i < size; i++) {
-                    batch.add(JobRequest.of("T", Map.of("i", i, "text", "tab\there \\ newline\n")));
+                    // escapes, quotes, commas, braces and characters beyond ASCII survive either path
+                    batch.add(JobRequest.of("T", Map.of("i", i, "text", "tab\there \\ newline\n \"q\", {naïve ☃ 𝄞}"))
+                            .correlationId("c,\"{x}\" é"));
                 }
                 List<UUID> ids = q.enqueueAll(batch);
                 assertEquals(size, new HashSet<>(ids).size());
                 JobInfo last = q.find(ids.get(size - 1)).orElseThrow();
                 assertTrue(last.payloadJson().contains("\"i\":" + (size - 1)), last.payloadJson());
                 assertTrue(last.payloadJson().contains("tab\\there \\\\ newline\\n"), last.payloadJson());
+                assertTrue(last.payloadJson().contains("\\\"q\\\", {naïve ☃ 𝄞}"), last.payloadJson());
+                assertEquals("c,\"{x}\" é", last.correlationId());
             }
             assertEquals(1005, db.queryLong("select count(*) from " + db.schema() + ".job"));
         }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,28 @@ class LocalDispatchTest {
                 c.commit();
             }
             assertTrue(ran.await(10, TimeUnit.SECONDS), "after the commit a worker fetches it");
+        }
+    }
+
+    @Test
+    void jobsRunOneByOneOnAnIdleWorkerCostNoFetchAfterThem(TestDatabase db) throws Exception {
+        Semaphore ran = new Semaphore(0);
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema())
+                .handler("Probe", job -> { })
+                .handler("One", job -> ran.release())
+                .work(QueueOptions.of("realtime", 2).pollInterval(NO_POLL)).build()) {
+            q.start();
+            idle(q, "realtime");
+            Eventually.await("the probe's outcome written", () -> db.queryLong("select count(*) from "
+                    + db.schema() + ".job") == 0);
+            long fetchesBefore = q.metrics().getCounters().get("spine.jobs.fetches").getCount();
+            for (int i = 0; i < 20; i++) {
+                q.enqueue(JobRequest.of("One", Map.of("i", i)).queue("realtime"));
+                assertTrue(ran.tryAcquire(10, TimeUnit.SECONDS));
+            }
+            // the last fetch found nothing: a finished job frees room for nothing, so no fetch follows it
+            // (each used to be followed by one that claimed nothing)
+            assertEquals(fetchesBefore, q.metrics().getCounters().get("spine.jobs.fetches").getCount());
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The queue's Dropwizard metrics. Names: {@code spine.jobs.enqueued|started|completed|failed|rescued} and
  * {@code spine.jobs.dead_lettered} (jobs that went dead), {@code spine.jobs.dispatched_locally} (jobs inserted
- * already claimed by this process's idle worker, run without a fetch) (counters), {@code spine.jobs.wait.<queue>} and
+ * already claimed by this process's idle worker, run without a fetch), {@code spine.jobs.fetches} (claim
+ * statements run, whatever they found: against jobs started, the round trips each job cost) (counters), {@code spine.jobs.wait.<queue>} and
  * {@code spine.jobs.run.<queue>} (timers), and {@code spine.jobs.queue_depth.<queue>},
  * {@code spine.jobs.scheduled.<queue>}, {@code spine.jobs.running.<queue>},
  * {@code spine.jobs.dead_letters.<queue>} (dead jobs now in the table) (gauges, refreshed by maintenance,
@@ -30,6 +31,7 @@ public final class JobMetrics {
     private final Counter dead;
     private final Counter rescued;
     private final Counter dispatchedLocally;
+    private final Counter fetches;
     private final Map<String, Timer> waits = new ConcurrentHashMap<>();
     private final Map<String, Timer> runs = new ConcurrentHashMap<>();
     private final Map<String, QueueStats> latest = new ConcurrentHashMap<>();
@@ -43,6 +45,7 @@ public final class JobMetrics {
         dead = registry.counter("spine.jobs.dead_lettered");
         rescued = registry.counter("spine.jobs.rescued");
         dispatchedLocally = registry.counter("spine.jobs.dispatched_locally");
+        fetches = registry.counter("spine.jobs.fetches");
     }
 
     public void enqueued(long n) {
@@ -74,6 +77,10 @@ public final class JobMetrics {
 
     public void dead() {
         dead.inc();
+    }
+
+    public void fetched() {
+        fetches.inc();
     }
 
     public void dispatchedLocally() {

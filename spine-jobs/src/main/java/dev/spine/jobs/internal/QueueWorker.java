@@ -34,6 +34,7 @@ public final class QueueWorker implements AutoCloseable {
     private final QueueOptions options;
     private final JobStore store;
     private final JobRunner runner;
+    private final JobMetrics metrics;
     private final Clock clock;
     private final UUID workerId;
     private final Signal wake = new Signal();
@@ -45,12 +46,21 @@ public final class QueueWorker implements AutoCloseable {
     private volatile boolean running;
     /** The last fetch found fewer due jobs than it asked for: no backlog that a local claim would overtake. */
     private volatile boolean drained;
+    /**
+     * The last fetch found no unlocked due job at all (SKIP LOCKED passes over others' claims to look further):
+     * a finished job then frees room for nothing, and new work wakes a fetcher itself (an enqueue here, a
+     * NOTIFY, a retry coming due) or the poll finds it. Without this, every job run at low rate was followed
+     * by a fetch that claimed nothing.
+     */
+    private volatile boolean foundNone;
     private final List<Thread> fetchers = new ArrayList<>();
 
-    public QueueWorker(QueueOptions options, JobStore store, JobRunner runner, Clock clock, UUID workerId) {
+    public QueueWorker(QueueOptions options, JobStore store, JobRunner runner, JobMetrics metrics, Clock clock,
+            UUID workerId) {
         this.options = options;
         this.store = store;
         this.runner = runner;
+        this.metrics = metrics;
         this.clock = clock;
         this.workerId = workerId;
         int fetchRoom = options.concurrency() + options.fetchSize() * options.fetchers();
@@ -98,6 +108,7 @@ public final class QueueWorker implements AutoCloseable {
                 }
                 List<RunnableJob> jobs;
                 try {
+                    metrics.fetched();
                     jobs = store.fetch(options.name(), want, clock.instant(), workerId);
                 } catch (RuntimeException e) {
                     capacity.release(want);
@@ -109,6 +120,7 @@ public final class QueueWorker implements AutoCloseable {
                 }
                 idle = jobs.size() < want;
                 drained = idle;
+                foundNone = jobs.isEmpty();
                 if (idle) {
                     wake.await(pollMillis);
                 }
@@ -167,8 +179,9 @@ public final class QueueWorker implements AutoCloseable {
         } finally {
             busyThreads.remove(self);
             capacity.release();
-            // wake a fetcher only once there is room for a worthwhile batch, not after every job
-            if (fetchRoomFree() >= refillAt) {
+            // wake a fetcher only once there is room for a worthwhile batch, not after every job, and only
+            // while the queue may hold due jobs
+            if (!foundNone && fetchRoomFree() >= refillAt) {
                 wake.raise();
             }
         }
