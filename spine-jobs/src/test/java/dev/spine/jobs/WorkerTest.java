@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
+import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.testkit.TestDatabase;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +25,40 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WorkerTest {
     /** Long enough that a test passing quickly proves a wake-up, not a poll. */
     static final Duration NO_POLL = Duration.ofSeconds(60);
+
+    @Test
+    void aClaimNeverScansTheWholeHotTableAfterTheQueueFilledUp(TestDatabase db) throws Exception {
+        // the claim was a server-side prepared statement: planned generically while the queue was empty (a
+        // sequential scan), it kept scanning the whole hot table once thousands of jobs arrived
+        HikariDataSource one = db.newDataSource(1);
+        try (JobQueue q = JobQueue.builder(one).schema(db.schema()).handler("T", job -> { }).build()) {
+            q.migrate();
+            db.execute("analyze " + db.schema() + ".job");
+            for (int i = 0; i < 12; i++) { // past the driver's and the server's thresholds for a generic plan
+                assertEquals(0, q.runOnce("background", 100));
+            }
+            List<JobRequest> burst = new ArrayList<>();
+            for (int i = 0; i < 5000; i++) {
+                burst.add(JobRequest.of("T", Map.of("i", i)));
+            }
+            q.enqueueAll(burst);
+            long before = seqScans(db, one);
+            assertEquals(100, q.runOnce("background", 100));
+            assertEquals(before, seqScans(db, one), "the claim read the fetch index, not the whole table");
+        } finally {
+            one.close();
+        }
+    }
+
+    /** Sequential scans of the hot table so far, with the one connection's pending statistics flushed first. */
+    private static long seqScans(TestDatabase db, HikariDataSource one) throws Exception {
+        try (var c = one.getConnection(); var s = c.createStatement()) {
+            s.execute("select pg_stat_force_next_flush()"); // flushed when this connection goes idle
+            s.execute("select 1");
+        }
+        return db.queryLong("select seq_scan from pg_stat_user_tables where schemaname = '" + db.schema()
+                + "' and relname = 'job'");
+    }
 
     @Test
     void aJobWhoseRowMovedWhileItRanIsStillCompleted(TestDatabase db) {

@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.postgresql.PGStatement;
 
 /** The PostgreSQL {@link JobStore}: runs the statements of {@link Sql}, always with bind parameters. */
 public final class PgJobStore implements JobStore {
@@ -188,6 +189,10 @@ public final class PgJobStore implements JobStore {
     @Override
     public List<RunnableJob> fetch(String queue, int limit, Instant now, UUID workerId) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.fetchAvailable)) {
+            // planned at each execution, for the table as it is then: a server-side prepared claim kept the
+            // generic plan made while its queue held a few rows (a sequential scan and sort), and once 50k
+            // jobs arrived every claim scanned the whole hot table (drain 5k/s instead of 40k/s, measured)
+            ps.unwrap(PGStatement.class).setPrepareThreshold(0);
             ps.setObject(1, at(now));
             ps.setObject(2, workerId);
             ps.setString(3, queue);

@@ -99,6 +99,9 @@ public final class QueueWorker implements AutoCloseable {
             try {
                 int free = fetchRoomFree();
                 if (free < (idle ? 1 : refillAt)) {
+                    // waiting for room, not for work: a wake-up for new jobs may have been spent here, so a
+                    // finished job must wake this fetcher again
+                    foundNone = false;
                     wake.await(pollMillis);
                     continue;
                 }
