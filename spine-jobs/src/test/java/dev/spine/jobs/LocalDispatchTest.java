@@ -148,6 +148,30 @@ class LocalDispatchTest {
         }
     }
 
+    @Test
+    void jobsEnqueuedWhileTheRoomIsFullRunWhenItFreesWithoutAPoll(TestDatabase db) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch later = new CountDownLatch(1);
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema())
+                .handler("Probe", job -> { })
+                .handler("Held", job -> release.await())
+                .handler("Queued", job -> { })
+                .handler("Later", job -> later.countDown())
+                .work(QueueOptions.of("realtime", 1).fetchSize(1).fetchers(1).dispatchRoom(1).pollInterval(NO_POLL))
+                .build()) {
+            q.start();
+            idle(q, "realtime"); // its last fetch found nothing
+            q.enqueue(JobRequest.of("Held", Map.of()).queue("realtime")); // runs, holding the one handler
+            q.enqueue(JobRequest.of("Queued", Map.of()).queue("realtime")); // claimed, waits for the handler
+            q.enqueue(JobRequest.of("Queued", Map.of()).queue("realtime")); // the last room
+            // no room left to claim it: inserted available; its wake-up finds no room to fetch into
+            q.enqueue(JobRequest.of("Later", Map.of()).queue("realtime"));
+            release.countDown();
+            // room frees as the others finish: that must wake the fetcher (there is no poll within the test)
+            assertTrue(later.await(20, TimeUnit.SECONDS), "the job left available ran once room freed");
+        }
+    }
+
     /**
      * Waits until the worker counts as drained (its last fetch found the queue empty), shown by a probe job
      * being dispatched locally; until then probes run by fetch.
