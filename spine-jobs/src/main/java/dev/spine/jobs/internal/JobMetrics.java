@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * {@code spine.jobs.dead_lettered} (jobs that went dead), {@code spine.jobs.dispatched_locally} (jobs inserted
  * already claimed by this process's idle worker, run without a fetch), {@code spine.jobs.fetches} (claim
  * statements run, whatever they found: against jobs started, the round trips each job cost) (counters),
- * {@code spine.jobs.wait.<queue>} and {@code spine.jobs.run.<queue>} (timers), and {@code spine.jobs.queue_depth.<queue>},
- * {@code spine.jobs.scheduled.<queue>}, {@code spine.jobs.running.<queue>},
+ * {@code spine.jobs.wait.<queue>} and {@code spine.jobs.run.<queue>} (timers), and
+ * {@code spine.jobs.queue_depth.<queue>}, {@code spine.jobs.scheduled.<queue>}, {@code spine.jobs.running.<queue>},
  * {@code spine.jobs.dead_letters.<queue>} (dead jobs now in the table) (gauges, refreshed by maintenance,
  * never read from the database on scrape).
  */
