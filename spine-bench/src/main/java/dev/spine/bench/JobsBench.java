@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class JobsBench implements BenchMain.Bench {
     static final String SCHEMA = "spine_bench_jobs";
-    private static final int SENDERS = 16;
+    static final int SENDERS = 16;
     /** Jobs through every path before measuring: fewer left the JIT compiling during the short drain. */
     private static final int WARMUP = 150_000;
 
@@ -82,29 +82,13 @@ final class JobsBench implements BenchMain.Bench {
             progress("insert " + n);
             CpuMeter insertCpu = CpuMeter.start(env.pgUrl());
             long t0 = System.nanoTime();
-            for (int i = 0; i < n; i += 1000) {
-                List<JobRequest> batch = new ArrayList<>(1000);
-                for (int j = 0; j < 1000 && i + j < n; j++) {
-                    batch.add(JobRequest.of("Noop", Map.of("i", i + j)).queue("bench"));
-                }
-                queue.enqueueAll(batch);
-            }
+            enqueueBatches(queue, "bench", n);
             double insertPerS = n / seconds(t0);
             double[] insertCpuPerJob = insertCpu.perUnitMicros(n);
 
             progress("send " + sendN + " from " + SENDERS + " threads");
-            AtomicInteger next = new AtomicInteger();
-            ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
             t0 = System.nanoTime();
-            for (int s = 0; s < SENDERS; s++) {
-                senders.execute(() -> {
-                    while (next.getAndIncrement() < sendN) {
-                        queue.enqueue(JobRequest.of("Noop", Map.of("x", 1)).queue("bench-send"));
-                    }
-                });
-            }
-            senders.shutdown();
-            senders.awaitTermination(10, TimeUnit.MINUTES);
+            enqueueSingly(queue, "bench-send", sendN);
             double sendPerS = sendN / seconds(t0);
 
             progress("drain " + n);
@@ -163,24 +147,8 @@ final class JobsBench implements BenchMain.Bench {
             return;
         }
         queue.pause("bench");
-        for (int i = 0; i < n; i += 1000) {
-            List<JobRequest> batch = new ArrayList<>(1000);
-            for (int j = 0; j < 1000 && i + j < n; j++) {
-                batch.add(JobRequest.of("Noop", Map.of("i", i + j)).queue("bench"));
-            }
-            queue.enqueueAll(batch);
-        }
-        ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
-        AtomicInteger next = new AtomicInteger();
-        for (int s = 0; s < SENDERS; s++) {
-            senders.execute(() -> {
-                while (next.getAndIncrement() < n / 5) {
-                    queue.enqueue(JobRequest.of("Noop", Map.of("x", 1)).queue("bench-send"));
-                }
-            });
-        }
-        senders.shutdown();
-        senders.awaitTermination(5, TimeUnit.MINUTES);
+        enqueueBatches(queue, "bench", n);
+        enqueueSingly(queue, "bench-send", n / 5);
         queue.resume("bench");
         if (!drained.await(5, TimeUnit.MINUTES)) {
             throw new IllegalStateException("the warm-up's jobs did not all run");
@@ -196,6 +164,34 @@ final class JobsBench implements BenchMain.Bench {
             s.execute("delete from " + SCHEMA + ".job where queue = 'bench-send'"); // sent, never worked
             awaitNoJobs(c, SCHEMA, null);
             forgetWarmUp(c, SCHEMA);
+        }
+    }
+
+    /** {@code n} no-op jobs for {@code queueName} in {@code enqueueAll} batches of 1000 (the insert workload). */
+    static void enqueueBatches(JobQueue queue, String queueName, int n) {
+        for (int i = 0; i < n; i += 1000) {
+            List<JobRequest> batch = new ArrayList<>(1000);
+            for (int j = 0; j < 1000 && i + j < n; j++) {
+                batch.add(JobRequest.of("Noop", Map.of("i", i + j)).queue(queueName));
+            }
+            queue.enqueueAll(batch);
+        }
+    }
+
+    /** {@code n} single no-op enqueues to {@code queueName} from 16 threads (the send workload). */
+    static void enqueueSingly(JobQueue queue, String queueName, int n) throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
+        for (int s = 0; s < SENDERS; s++) {
+            senders.execute(() -> {
+                while (next.getAndIncrement() < n) {
+                    queue.enqueue(JobRequest.of("Noop", Map.of("x", 1)).queue(queueName));
+                }
+            });
+        }
+        senders.shutdown();
+        if (!senders.awaitTermination(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("single enqueues did not finish in 10 minutes");
         }
     }
 

@@ -27,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -49,7 +47,6 @@ final class ScaleBench implements BenchMain.Bench {
     static final String STREAM_PREFIX = "benchscale_";
     private static final int FILL_BATCH = 10_000;
     private static final int STEP = 10_000;
-    private static final int SENDERS = 16;
     private static final int[] LEVELS = {10_000, 100_000, 1_000_000};
     private static final int[] INSTANCES = {1, 2, 4};
     private static final String ROUTES = """
@@ -81,14 +78,14 @@ final class ScaleBench implements BenchMain.Bench {
 
     private ArrayNode queueDepth(BenchEnv env, int max) throws Exception {
         ArrayNode levels = JsonNodeFactory.instance.arrayNode();
-        try (HikariDataSource ds = JobsBench.pool(env.pgUrl(), SENDERS + 8)) {
+        try (HikariDataSource ds = JobsBench.pool(env.pgUrl(), JobsBench.SENDERS + 8)) {
             execute(env, "drop schema if exists " + SCHEMA + " cascade");
             JobQueue producer = JobQueue.builder(ds).schema(SCHEMA).createQueue("scale").build();
             producer.migrate();
             // Unreported: the first level would otherwise pay for class loading and JIT.
             JobsBench.progress("scale: warm-up");
-            enqueueSingly(producer, STEP / 5);
-            enqueueBatches(producer, STEP / 5);
+            JobsBench.enqueueSingly(producer, "scale", STEP / 5);
+            JobsBench.enqueueBatches(producer, "scale", STEP / 5);
             drain(ds, 2 * STEP / 5);
             long queued = 0;
             for (int level : LEVELS) {
@@ -107,8 +104,8 @@ final class ScaleBench implements BenchMain.Bench {
                 }
                 ObjectNode row = levels.addObject();
                 row.put("queued", queued);
-                row.put("enqueue_single_us", perJobMicros(STEP, () -> enqueueSingly(producer, STEP)));
-                row.put("enqueue_batch_us", perJobMicros(STEP, () -> enqueueBatches(producer, STEP)));
+                row.put("enqueue_single_us", perJobMicros(STEP, () -> JobsBench.enqueueSingly(producer, "scale", STEP)));
+                row.put("enqueue_batch_us", perJobMicros(STEP, () -> JobsBench.enqueueBatches(producer, "scale", STEP)));
                 queued += 2L * STEP;
                 int[] drained = new int[1];
                 row.put("drain_us", perJobMicros(STEP, () -> drained[0] = drain(ds, STEP)));
@@ -119,32 +116,6 @@ final class ScaleBench implements BenchMain.Bench {
             execute(env, "drop schema if exists " + SCHEMA + " cascade");
         }
         return levels;
-    }
-
-    private static void enqueueSingly(JobQueue queue, int n) throws InterruptedException {
-        AtomicInteger next = new AtomicInteger();
-        ExecutorService senders = Executors.newFixedThreadPool(SENDERS);
-        for (int s = 0; s < SENDERS; s++) {
-            senders.execute(() -> {
-                while (next.getAndIncrement() < n) {
-                    queue.enqueue(JobRequest.of("Noop", Map.of("x", 1)).queue("scale"));
-                }
-            });
-        }
-        senders.shutdown();
-        if (!senders.awaitTermination(10, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("single enqueues did not finish in 10 minutes");
-        }
-    }
-
-    private static void enqueueBatches(JobQueue queue, int n) {
-        for (int i = 0; i < n; i += 1000) {
-            List<JobRequest> batch = new ArrayList<>(1000);
-            for (int j = 0; j < 1000 && i + j < n; j++) {
-                batch.add(JobRequest.of("Noop", Map.of("i", j)).queue("scale"));
-            }
-            queue.enqueueAll(batch);
-        }
     }
 
     /** Runs workers until {@code n} jobs ran; returns how many ran in all (batches in flight finish on close). */

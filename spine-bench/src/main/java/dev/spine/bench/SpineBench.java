@@ -87,10 +87,7 @@ final class SpineBench implements BenchMain.Bench {
             // the latency path first (one event at a time to an idle service): the rounds then settle the JIT
             // with both paths profiled
             latencyPhase.set(true);
-            for (int i = 0; i < latN; i++) {
-                spine.publish(event(JsonNodeFactory.instance.objectNode().put("t", JobsBench.micros(Instant.now()))));
-                Thread.sleep(10);
-            }
+            publishPaced(spine, latN);
             if (!warmRan.tryAcquire(latN, 30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the latency warm-up's jobs did not all run");
             }
@@ -129,10 +126,7 @@ final class SpineBench implements BenchMain.Bench {
             }
             JobsBench.progress("latency " + latN + " events at 100/s");
             latencyPhase.set(true);
-            for (int i = 0; i < latN; i++) {
-                spine.publish(event(JsonNodeFactory.instance.objectNode().put("t", JobsBench.micros(Instant.now()))));
-                Thread.sleep(10); // the 100 events/s arrival rate of the peer's workload
-            }
+            publishPaced(spine, latN);
             latDone.await(30, TimeUnit.SECONDS);
 
             ObjectNode out = json.createObjectNode();
@@ -158,6 +152,14 @@ final class SpineBench implements BenchMain.Bench {
             System.out.println(out);
         }
         reset(env);
+    }
+
+    /** The latency workload: {@code n} events stamped with their publish time, one every 10 ms. */
+    private static void publishPaced(Spine spine, int n) throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            spine.publish(event(JsonNodeFactory.instance.objectNode().put("t", JobsBench.micros(Instant.now()))));
+            Thread.sleep(10); // the 100 events/s arrival rate of the peer's workload
+        }
     }
 
     /** Publishes {@code n} events with up to 1000 unacknowledged, like the peer. */

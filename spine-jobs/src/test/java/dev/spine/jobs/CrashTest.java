@@ -24,20 +24,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SpineServices.class)
 class CrashTest {
 
+    /**
+     * A child JVM's queue (args: JDBC URL, schema): quick heartbeats, the background queue with one worker,
+     * and a "Crashy" handler that writes {@code marker(job)} to the marker file (args[2]) and then hangs.
+     */
+    private static JobQueueBuilder childQueue(String[] args, java.util.function.Function<Job, String> marker) {
+        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+        ds.setURL(args[0]);
+        Path file = Path.of(args[2]);
+        return JobQueue.builder(ds).schema(args[1])
+                .heartbeatInterval(Duration.ofMillis(200)).staleAfter(Duration.ofSeconds(1))
+                .handler("Crashy", job -> {
+                    Path tmp = Files.writeString(Path.of(file + ".tmp"), marker.apply(job));
+                    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    new CountDownLatch(1).await(); // hangs until the process is killed
+                })
+                .work("background", 1);
+    }
+
     /** The child JVM: works the background queue; its handler never returns on its own. */
     public static final class HangingWorker {
         public static void main(String[] args) throws Exception {
-            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
-            ds.setURL(args[0]);
-            Path marker = Path.of(args[2]);
-            JobQueue q = JobQueue.builder(ds).schema(args[1])
-                    .heartbeatInterval(Duration.ofMillis(200)).staleAfter(Duration.ofSeconds(1))
-                    .handler("Crashy", job -> {
-                        Path tmp = Files.writeString(Path.of(marker + ".tmp"), job.id().toString());
-                        Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                        new CountDownLatch(1).await(); // hangs until the process is killed
-                    })
-                    .work("background", 1).build();
+            JobQueue q = childQueue(args, job -> job.id().toString()).build();
             q.start();
             new CountDownLatch(1).await();
         }
@@ -49,18 +57,7 @@ class CrashTest {
      */
     public static final class DispatchingWorker {
         public static void main(String[] args) throws Exception {
-            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
-            ds.setURL(args[0]);
-            Path marker = Path.of(args[2]);
-            JobQueue q = JobQueue.builder(ds).schema(args[1])
-                    .heartbeatInterval(Duration.ofMillis(200)).staleAfter(Duration.ofSeconds(1))
-                    .handler("Probe", job -> { })
-                    .handler("Crashy", job -> {
-                        Path tmp = Files.writeString(Path.of(marker + ".tmp"), job.id() + " " + job.attempt());
-                        Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                        new CountDownLatch(1).await(); // hangs until the process is killed
-                    })
-                    .work("background", 1).build();
+            JobQueue q = childQueue(args, job -> job.id() + " " + job.attempt()).handler("Probe", job -> { }).build();
             q.start();
             var dispatched = q.metrics().counter("spine.jobs.dispatched_locally");
             while (dispatched.getCount() == 0) { // until the worker is drained and takes its own inserts
@@ -76,19 +73,29 @@ class CrashTest {
         }
     }
 
+    /** The surviving process: the same quick heartbeats as the child, counting "Crashy" runs down. */
+    private static JobQueue survivor(TestDatabase db, CountDownLatch rerun) {
+        return JobQueue.builder(db.dataSource()).schema(db.schema())
+                .heartbeatInterval(Duration.ofMillis(200)).staleAfter(Duration.ofSeconds(1))
+                .handler("Crashy", job -> rerun.countDown())
+                .work("background", 1).build();
+    }
+
+    /** Starts {@code main} in a child JVM on the test's database, its output in {@code tmp}/child.log. */
+    private static Process startChild(Class<?> main, TestDatabase db, Path marker, Path tmp) throws Exception {
+        return new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
+                main.getName(), db.url(), db.schema(), marker.toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+    }
+
     @Test
     void aJobClaimedByItsOwnInsertGetsItsAttemptBackWhenTheWorkerIsKilled(TestDatabase db,
             @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         CountDownLatch rerun = new CountDownLatch(1);
-        try (JobQueue survivor = JobQueue.builder(db.dataSource()).schema(db.schema())
-                .heartbeatInterval(Duration.ofMillis(200)).staleAfter(Duration.ofSeconds(1))
-                .handler("Crashy", job -> rerun.countDown())
-                .work("background", 1).build()) {
+        try (JobQueue survivor = survivor(db, rerun)) {
             survivor.migrate();
             Path marker = tmp.resolve("picked");
-            Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
-                    DispatchingWorker.class.getName(), db.url(), db.schema(), marker.toString())
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+            Process child = startChild(DispatchingWorker.class, db, marker, tmp);
             UUID id;
             try {
                 Eventually.await("the child runs its own job", () -> Files.exists(marker));
@@ -114,17 +121,12 @@ class CrashTest {
     void aKilledWorkersJobIsRescuedAndRunElsewhere(TestDatabase db, @org.junit.jupiter.api.io.TempDir Path tmp)
             throws Exception {
         CountDownLatch rerun = new CountDownLatch(1);
-        try (JobQueue survivor = JobQueue.builder(db.dataSource()).schema(db.schema())
-                .heartbeatInterval(Duration.ofMillis(200)).staleAfter(Duration.ofSeconds(1))
-                .handler("Crashy", job -> rerun.countDown())
-                .work("background", 1).build()) {
+        try (JobQueue survivor = survivor(db, rerun)) {
             survivor.migrate();
             UUID id = survivor.enqueue(JobRequest.of("Crashy", Map.of()).maxAttempts(3));
 
             Path marker = tmp.resolve("picked");
-            Process child = new ProcessBuilder(javaBinary(), "-cp", System.getProperty("java.class.path"),
-                    HangingWorker.class.getName(), db.url(), db.schema(), marker.toString())
-                    .redirectErrorStream(true).redirectOutput(tmp.resolve("child.log").toFile()).start();
+            Process child = startChild(HangingWorker.class, db, marker, tmp);
             try {
                 Eventually.await("the child picked the job", () -> Files.exists(marker));
                 assertEquals(id.toString(), Files.readString(marker));
