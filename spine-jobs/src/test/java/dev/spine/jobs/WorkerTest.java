@@ -50,6 +50,42 @@ class WorkerTest {
         }
     }
 
+    @Test
+    void outcomesNeverScanTheWholeHotTableAfterItFilledUp(TestDatabase db) throws Exception {
+        // the outcome statements were server-side prepared too: planned generically while the table was nearly
+        // empty, a completion scanned every row of it (parsing its array of row addresses once per row) after
+        // thousands of jobs arrived, and finished jobs piled up faster than they were written
+        HikariDataSource one = db.newDataSource(1);
+        try (JobQueue q = JobQueue.builder(one).schema(db.schema()).handler("Done", job -> { })
+                .handler("Fails", job -> { throw new IllegalStateException("fails"); }).build()) {
+            q.migrate();
+            db.execute("analyze " + db.schema() + ".job");
+            for (int i = 0; i < 12; i++) { // past the driver's and the server's thresholds for a generic plan
+                enqueueDoneRetriedAndDead(q);
+                assertEquals(3, q.runOnce("background", 10));
+            }
+            List<JobRequest> later = new ArrayList<>();
+            for (int i = 0; i < 20_000; i++) {
+                later.add(JobRequest.of("Done", Map.of("i", i)).delay(Duration.ofHours(1)));
+            }
+            q.enqueueAll(later);
+            enqueueDoneRetriedAndDead(q);
+            long before = seqScans(db, one);
+            assertEquals(3, q.runOnce("background", 10));
+            assertEquals(before, seqScans(db, one), "completion, retry and burial found their rows directly");
+            assertEquals(13, q.deadJobs(null, null, 100).size(), "the outcomes were written");
+        } finally {
+            one.close();
+        }
+    }
+
+    private static void enqueueDoneRetriedAndDead(JobQueue q) {
+        q.enqueue(JobRequest.of("Done", Map.of()));
+        q.enqueue(JobRequest.of("Fails", Map.of()).maxAttempts(5) // retried an hour later: stays queued
+                .backoff(Backoff.exponential(Duration.ofHours(1), Duration.ofHours(1))));
+        q.enqueue(JobRequest.of("Fails", Map.of()).maxAttempts(1));
+    }
+
     /** Sequential scans of the hot table so far, with the one connection's pending statistics flushed first. */
     private static long seqScans(TestDatabase db, HikariDataSource one) throws Exception {
         try (var c = one.getConnection(); var s = c.createStatement()) {
