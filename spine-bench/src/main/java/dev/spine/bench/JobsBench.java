@@ -113,6 +113,13 @@ final class JobsBench implements BenchMain.Bench {
             }
             latDone.await(30, TimeUnit.SECONDS);
             queue.close();
+            // after the latency phase, not before: the floor's statements, new to the JDBC driver's compiled code,
+            // had the JIT recompiling it through the measured phase
+            progress("floor: " + latN + " bare one-row inserts at 100/s");
+            Latencies floor;
+            try (Connection c = ds.getConnection()) {
+                floor = Floors.insert(c, SCHEMA, latN);
+            }
 
             ObjectNode out = new ObjectMapper().createObjectNode();
             out.put("bench", "spine-jobs");
@@ -130,6 +137,9 @@ final class JobsBench implements BenchMain.Bench {
             out.put("lat_p50_ms", lat.percentileMillis(0.5));
             out.put("lat_p99_ms", lat.percentileMillis(0.99));
             out.put("lat_max_ms", lat.maxMillis());
+            // the machine's floor, timed just after: a bare one-row INSERT's commit at the same pace
+            out.put("floor_insert_p50_ms", floor.percentileMillis(0.5));
+            out.put("floor_insert_p99_ms", floor.percentileMillis(0.99));
             System.out.println(out);
             dropSchema(ds);
         }

@@ -35,6 +35,8 @@ final class SpineBench implements BenchMain.Bench {
     static final String SCHEMA = "spine_bench_spine";
     static final String STREAM_PREFIX = "bench_";
     static final String SUBJECT_PREFIX = "bench.";
+    /** Paced events after each warm-up round: the low-rate path run right after a burst, as measured. */
+    private static final int WARMUP_PACED = 100;
     private static final String ROUTES = """
             routes:
               - match: data.EntityCreated
@@ -84,22 +86,21 @@ final class SpineBench implements BenchMain.Bench {
                 }).build().start()) {
             Spine spine = service.spine();
             HeapPeak heap = HeapPeak.start();
-            // the latency path first (one event at a time to an idle service): the rounds then settle the JIT
-            // with both paths profiled
-            latencyPhase.set(true);
-            publishPaced(spine, latN);
-            if (!warmRan.tryAcquire(latN, 30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the latency warm-up's jobs did not all run");
-            }
-            latencyPhase.set(false);
-            JobsBench.progress("warm-up: rounds of " + round + " events until the JIT settles (not measured)");
+            // the latency path first (one event at a time to an idle service), then rounds of the throughput path
+            // each followed by a short paced pass: code compiled during a burst, run at a low rate afterwards, was
+            // deoptimised and recompiled (about 60 times in the measured latency phase, C2 a fifth of the JVM's
+            // CPU there); alternating both until the JIT settles measures the service as a long-running one runs
+            publishWarm(spine, latN, warmRan, latencyPhase);
+            JobsBench.progress("warm-up: rounds of " + round + " events and " + WARMUP_PACED
+                    + " paced ones until the JIT settles (not measured)");
             int rounds = JitClock.warmUntilSettled(() -> {
                 publishAll(spine, round);
                 if (!warmRan.tryAcquire(round, 5, TimeUnit.MINUTES)) {
                     throw new IllegalStateException("a warm-up round's jobs did not all run");
                 }
+                publishWarm(spine, WARMUP_PACED, warmRan, latencyPhase);
             }, 2, BenchEnv.intEnv("WARMUP_MAX_ROUNDS", 15), 0.10);
-            int warmup = latN + rounds * round;
+            int warmup = latN + rounds * (round + WARMUP_PACED);
             warming.set(false);
             try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl())) {
                 JobsBench.awaitNoJobs(c, SCHEMA, null);
@@ -126,8 +127,18 @@ final class SpineBench implements BenchMain.Bench {
             }
             JobsBench.progress("latency " + latN + " events at 100/s");
             latencyPhase.set(true);
+            long latJit0 = JitClock.millis();
             publishPaced(spine, latN);
             latDone.await(30, TimeUnit.SECONDS);
+            long latJitMs = JitClock.millis() - latJit0;
+            // after the latency phase, not before: new statements and a second NATS connection had the JIT
+            // recompiling the driver's and the client's code through the measured phase
+            JobsBench.progress("floors: " + latN + " bare JetStream publishes and one-row inserts at 100/s");
+            Latencies publishFloor = Floors.publish(env.natsUrl(), STREAM_PREFIX + "floor", latN);
+            Latencies insertFloor;
+            try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl())) {
+                insertFloor = Floors.insert(c, SCHEMA, latN);
+            }
 
             ObjectNode out = json.createObjectNode();
             out.put("bench", "spine");
@@ -146,12 +157,30 @@ final class SpineBench implements BenchMain.Bench {
             out.put("lat_p50_ms", lat.percentileMillis(0.5));
             out.put("lat_p99_ms", lat.percentileMillis(0.99));
             out.put("lat_max_ms", lat.maxMillis());
+            // JIT compile time inside the latency phase: near 0 when the low-rate path was warm too
+            out.put("lat_jit_ms", latJitMs);
+            // the machine's floors, timed just after: the two round trips every event makes, at the same pace
+            out.put("floor_publish_p50_ms", publishFloor.percentileMillis(0.5));
+            out.put("floor_publish_p99_ms", publishFloor.percentileMillis(0.99));
+            out.put("floor_insert_p50_ms", insertFloor.percentileMillis(0.5));
+            out.put("floor_insert_p99_ms", insertFloor.percentileMillis(0.99));
             out.put("heap_used_mb", (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
             out.put("heap_peak_mb", heap.stop());
             out.put("heap_max_mb", Runtime.getRuntime().maxMemory() >> 20);
             System.out.println(out);
         }
         reset(env);
+    }
+
+    /** Paced events run through the latency path, unmeasured; returns once their jobs ran. */
+    private static void publishWarm(Spine spine, int n, java.util.concurrent.Semaphore ran,
+            java.util.concurrent.atomic.AtomicBoolean latencyPhase) throws InterruptedException {
+        latencyPhase.set(true);
+        publishPaced(spine, n);
+        if (!ran.tryAcquire(n, 30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("paced warm-up events' jobs did not all run");
+        }
+        latencyPhase.set(false);
     }
 
     /** The latency workload: {@code n} events stamped with their publish time, one every 10 ms. */
