@@ -4,7 +4,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -14,21 +13,24 @@ import java.util.List;
  * CPU time a measured phase cost: this JVM's, and that of the PostgreSQL backends serving this benchmark
  * (found by the application name every bench connection carries). Throughput swings with whatever else runs
  * on the machine; CPU per job far less, so it shows whether a change made the work itself cheaper.
- * PostgreSQL's share is read from /proc, so it needs the server on this host (else it reports -1).
+ * PostgreSQL's share is read from /proc, so it needs the server on this host (else it reports -1). The
+ * backends are looked up through a connection the benchmark opens before its warm-up and keeps: one opened
+ * at the start of a measured phase (its start-up messages) deoptimised the JDBC driver's compiled result
+ * loop, which C2 then recompiled during the measured drain (about a second of it).
  */
 final class CpuMeter {
     /** The application_name of this benchmark's PostgreSQL connections. */
     static final String APPLICATION = "spine-bench-" + ProcessHandle.current().pid();
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-    private final String pgUrl;
+    private final Connection lookup;
     private final long jvmStart;
     private final long pgStart;
 
-    private CpuMeter(String pgUrl) {
-        this.pgUrl = pgUrl;
+    private CpuMeter(Connection lookup) {
+        this.lookup = lookup;
         this.jvmStart = jvmNanos();
-        this.pgStart = pgNanos(pgUrl);
+        this.pgStart = pgNanos(lookup);
     }
 
     /** The URL with this benchmark's application name, so its backends can be told apart. */
@@ -36,13 +38,14 @@ final class CpuMeter {
         return pgUrl + (pgUrl.contains("?") ? "&" : "?") + "ApplicationName=" + APPLICATION;
     }
 
-    static CpuMeter start(String pgUrl) {
-        return new CpuMeter(pgUrl);
+    /** Starts measuring; {@code lookup} is the benchmark's long-lived connection for finding its backends. */
+    static CpuMeter start(Connection lookup) {
+        return new CpuMeter(lookup);
     }
 
     /** Microseconds of CPU per unit of work since start: {jvm, postgres}. */
     double[] perUnitMicros(long units) {
-        long pg = pgNanos(pgUrl);
+        long pg = pgNanos(lookup);
         double jvm = (jvmNanos() - jvmStart) / 1e3 / units;
         return new double[] {Math.round(jvm * 10) / 10.0, pg < 0 || pgStart < 0 ? -1 : Math.round((pg - pgStart) / 1e3 / units * 10) / 10.0};
     }
@@ -52,9 +55,9 @@ final class CpuMeter {
     }
 
     /** Summed CPU of this benchmark's live backends (a backend that exited mid-phase takes its share with it). */
-    private static long pgNanos(String pgUrl) {
+    private static long pgNanos(Connection c) {
         List<Long> pids = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(pgUrl); PreparedStatement ps = c.prepareStatement(
+        try (PreparedStatement ps = c.prepareStatement(
                 "select pid from pg_stat_activity where application_name = ? and pid <> pg_backend_pid()")) {
             ps.setString(1, APPLICATION);
             try (ResultSet rs = ps.executeQuery()) {

@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * spine-jobs against the workload of pg-boss' peer script: batch insert (batches of 1000), single enqueue
@@ -31,42 +32,28 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class JobsBench implements BenchMain.Bench {
     static final String SCHEMA = "spine_bench_jobs";
     static final int SENDERS = 16;
-    /** Jobs through every path before measuring: fewer left the JIT compiling during the short drain. */
-    private static final int WARMUP = 150_000;
+    /** Most warm-up rounds (each N jobs through every path) before measuring anyway. */
+    private static final int WARMUP_MAX_ROUNDS = 8;
 
     @Override
     public void run(BenchEnv env) throws Exception {
         int n = BenchEnv.intEnv("N", 50_000);
         int sendN = Math.min(n, 10_000);
         int latN = BenchEnv.intEnv("LAT_N", 500);
-        int warm = BenchEnv.intEnv("WARMUP", WARMUP);
-        try (HikariDataSource ds = pool(env.pgUrl(), SENDERS + 8)) {
+        try (HikariDataSource ds = pool(env.pgUrl(), SENDERS + 8); Connection meter = ds.getConnection()) {
             dropSchema(ds);
-            AtomicInteger drained = new AtomicInteger();
-            CountDownLatch warmDrained = new CountDownLatch(1);
-            CountDownLatch drainDone = new CountDownLatch(1);
-            Latencies lat = new Latencies(latN);
-            CountDownLatch latDone = new CountDownLatch(latN);
-            Semaphore warmPings = new Semaphore(0);
-            AtomicBoolean warming = new AtomicBoolean(true);
+            RunCounter drained = new RunCounter();
+            RunCounter pinged = new RunCounter();
+            // the warm-up's pings are timed too, into a sink of their own that fills up: every phase then runs
+            // the same code, both ways through Latencies.add (see RunCounter)
+            AtomicReference<Latencies> pingTimes = new AtomicReference<>(new Latencies(latN));
             JobQueue queue = JobQueue.builder(ds).schema(SCHEMA)
                     .createQueue("bench").createQueue("bench-send").createQueue("bench-lat")
-                    .handler("Noop", job -> {
-                        int k = drained.incrementAndGet();
-                        if (k == warm) {
-                            warmDrained.countDown();
-                        } else if (k == warm + n) {
-                            drainDone.countDown();
-                        }
-                    })
+                    .handler("Noop", job -> drained.ran())
                     .handler("Ping", job -> {
                         long t = Long.parseLong(job.payloadJson().replaceAll("\\D", ""));
-                        if (warming.get()) {
-                            warmPings.release();
-                            return;
-                        }
-                        lat.add(micros(Instant.now()) - t);
-                        latDone.countDown();
+                        pingTimes.get().add(micros(Instant.now()) - t);
+                        pinged.ran();
                     })
                     .work(new QueueOptions("bench", 4, 100, QueueOptions.DEFAULT_POLL_INTERVAL, BenchEnv.intEnv("FETCHERS", QueueOptions.DEFAULT_FETCHERS)))
                     .archiveCompleted(BenchEnv.intEnv("ARCHIVE", 1) == 1)
@@ -74,13 +61,13 @@ final class JobsBench implements BenchMain.Bench {
                     .build();
             queue.migrate();
             queue.start();
-            warmUp(queue, ds, warm, warmDrained, warmPings);
-            warming.set(false);
+            int warm = warmUp(queue, ds, n, drained, pinged);
             // the drain starts when the queue is resumed: its worker is running and warm, as in a service
             queue.pause("bench");
+            drained.expect(n);
 
             progress("insert " + n);
-            CpuMeter insertCpu = CpuMeter.start(env.pgUrl());
+            CpuMeter insertCpu = CpuMeter.start(meter);
             long t0 = System.nanoTime();
             enqueueBatches(queue, "bench", n);
             double insertPerS = n / seconds(t0);
@@ -92,11 +79,13 @@ final class JobsBench implements BenchMain.Bench {
             double sendPerS = sendN / seconds(t0);
 
             progress("drain " + n);
-            CpuMeter cpu = CpuMeter.start(env.pgUrl());
+            CpuMeter cpu = CpuMeter.start(meter);
             long jit0 = JitClock.millis();
             t0 = System.nanoTime();
             queue.resume("bench");
-            drainDone.await(10, TimeUnit.MINUTES);
+            if (!drained.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the drain did not finish in 10 minutes");
+            }
             double drainPerS = n / seconds(t0);
             double[] drainCpu = cpu.perUnitMicros(n);
             long drainJitMs = JitClock.millis() - jit0;
@@ -107,11 +96,14 @@ final class JobsBench implements BenchMain.Bench {
                 awaitNoJobs(c, SCHEMA, "bench");
             }
             progress("latency " + latN + " at 100/s");
+            Latencies lat = new Latencies(latN);
+            pingTimes.set(lat);
+            pinged.expect(latN);
             for (int i = 0; i < latN; i++) {
                 queue.enqueue(JobRequest.json("Ping", "{\"t\":" + micros(Instant.now()) + "}").queue("bench-lat"));
                 Thread.sleep(10); // the 100 jobs/s arrival rate of the peers' workload
             }
-            latDone.await(30, TimeUnit.SECONDS);
+            pinged.await(30, TimeUnit.SECONDS); // lat_n tells if some did not run
             queue.close();
             // after the latency phase, not before: the floor's statements, new to the JDBC driver's compiled code,
             // had the JIT recompiling it through the measured phase
@@ -146,30 +138,51 @@ final class JobsBench implements BenchMain.Bench {
     }
 
     /**
-     * Runs every measured path first, unmeasured, through the same queues and handlers: a long-running service
-     * is measured warm (the JIT has compiled the hot path for the handlers it really runs), as in production.
-     * Leaves the queues empty.
+     * Runs every measured path first, unmeasured, through the same queues and handlers, in rounds of
+     * {@code round} jobs until the JIT has settled (see JitClock): a long-running service is measured warm (the
+     * JIT has compiled the hot path for the handlers it really runs), as in production. A fixed 150k jobs left
+     * C2 compiling through the short drain in some runs (up to 1.7 s of a 2.5 s drain). Leaves the queues
+     * empty; returns how many jobs it ran.
      */
-    private static void warmUp(JobQueue queue, HikariDataSource ds, int n, CountDownLatch drained, Semaphore pinged)
+    private static int warmUp(JobQueue queue, HikariDataSource ds, int round, RunCounter drained, RunCounter pinged)
             throws Exception {
-        progress("warm-up: " + n + " jobs through insert, send, drain and single enqueues (not measured)");
-        if (n == 0) {
-            return;
+        int maxRounds = BenchEnv.intEnv("WARMUP_MAX_ROUNDS", WARMUP_MAX_ROUNDS);
+        progress("warm-up: rounds of " + round + " jobs through insert, send, drain and single enqueues until the"
+                + " JIT settles (not measured)");
+        if (maxRounds == 0) {
+            return 0;
         }
+        // each round ends with the clean-up: run only once, after the last, its statements (truncate, vacuum,
+        // checkpoint) deoptimised the JDBC driver's result loop, which C2 then recompiled during the drain
+        int rounds = JitClock.warmUntilSettled(() -> {
+            warmRound(queue, round, drained, pinged);
+            forgetWarmUp(ds);
+        }, 2, maxRounds, 0.10);
+        return rounds * round * 61 / 50; // drained + sent + pinged
+    }
+
+    /** {@code round} jobs through every path: batch insert, single sends, the drain, then direct-dispatch pings. */
+    private static void warmRound(JobQueue queue, int round, RunCounter drained, RunCounter pinged) throws Exception {
         queue.pause("bench");
-        enqueueBatches(queue, "bench", n);
-        enqueueSingly(queue, "bench-send", n / 5);
+        drained.expect(round);
+        enqueueBatches(queue, "bench", round);
+        enqueueSingly(queue, "bench-send", round / 5);
         queue.resume("bench");
         if (!drained.await(5, TimeUnit.MINUTES)) {
-            throw new IllegalStateException("the warm-up's jobs did not all run");
+            throw new IllegalStateException("a warm-up round's jobs did not all run");
         }
         // the latency path too: single enqueues to an idle worker, one at a time (direct dispatch)
-        for (int i = 0; i < n / 50; i++) {
+        for (int i = 0; i < round / 50; i++) {
+            pinged.expect(1);
             queue.enqueue(JobRequest.json("Ping", "{\"t\":" + micros(Instant.now()) + "}").queue("bench-lat"));
-            if (!pinged.tryAcquire(30, TimeUnit.SECONDS)) {
+            if (!pinged.await(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("a warm-up ping did not run");
             }
         }
+    }
+
+    /** Drops what a warm-up round left: its sent-only jobs, then its archive and keys (see below). */
+    private static void forgetWarmUp(HikariDataSource ds) throws Exception {
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("delete from " + SCHEMA + ".job where queue = 'bench-send'"); // sent, never worked
             awaitNoJobs(c, SCHEMA, null);

@@ -21,9 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The whole spine against the workload of the Node peer (nats.js + pg-boss): N events published (async,
@@ -35,8 +35,12 @@ final class SpineBench implements BenchMain.Bench {
     static final String SCHEMA = "spine_bench_spine";
     static final String STREAM_PREFIX = "bench_";
     static final String SUBJECT_PREFIX = "bench.";
-    /** Paced events after each warm-up round: the low-rate path run right after a burst, as measured. */
-    private static final int WARMUP_PACED = 100;
+    /**
+     * Single events after each warm-up round, each published once the previous one's job ran: the latency
+     * path (a batch of one event, one job), right after a burst as measured. Code run once per statement (the
+     * JDBC driver's) reached C2's thresholds only during the measured latency phase with 100 paced ones.
+     */
+    private static final int WARMUP_SINGLES = 1000;
     private static final String ROUTES = """
             routes:
               - match: data.EntityCreated
@@ -50,16 +54,14 @@ final class SpineBench implements BenchMain.Bench {
         int latN = BenchEnv.intEnv("LAT_N", 300);
         reset(env);
         ObjectMapper json = new ObjectMapper();
-        AtomicInteger done = new AtomicInteger();
-        CountDownLatch allDone = new CountDownLatch(1);
+        RunCounter ran = new RunCounter();
         // a long-running service is measured warm: rounds of events until the JIT has settled (see JitClock);
         // a fixed 20k-100k events left C2 compiling through the measured phase on one of the two cores
         int round = BenchEnv.intEnv("WARMUP_ROUND", 20_000);
-        java.util.concurrent.Semaphore warmRan = new java.util.concurrent.Semaphore(0);
-        java.util.concurrent.atomic.AtomicBoolean warming = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Latencies lat = new Latencies(latN);
-        CountDownLatch latDone = new CountDownLatch(latN);
-        java.util.concurrent.atomic.AtomicBoolean latencyPhase = new java.util.concurrent.atomic.AtomicBoolean();
+        // the warm-up's paced events are timed too, into a sink of their own that fills up: every phase then
+        // runs the same code, both ways through Latencies.add (see RunCounter)
+        AtomicReference<Latencies> times = new AtomicReference<>(new Latencies(latN));
+        AtomicBoolean latencyPhase = new AtomicBoolean();
         ServiceConfig config = ServiceConfig.from(Map.of(
                 "SPINE_PG_URL", env.pgUrl(), "SPINE_NATS_URL", env.natsUrl(), "SPINE_PG_SCHEMA", SCHEMA,
                 "SPINE_STREAM_PREFIX", STREAM_PREFIX, "SPINE_SUBJECT_PREFIX", SUBJECT_PREFIX,
@@ -67,53 +69,47 @@ final class SpineBench implements BenchMain.Bench {
                 // the event bus HTTP service and its event store are extras the peer has no counterpart of
                 "SPINE_BUS_ENABLED", "false")::get);
         RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "bench");
-        try (JobService service = JobService.builder(config).routes(routes).discoverHandlers(false)
+        // one connection for the bench's own statements, opened before the warm-up: opening one between phases
+        // (its start-up messages) deoptimised the JDBC driver's compiled result loop, recompiled mid-measurement
+        try (java.sql.Connection admin = DriverManager.getConnection(env.pgUrl());
+                JobService service = JobService.builder(config).routes(routes).discoverHandlers(false)
                 .handler("BenchJob", job -> {
                     if (latencyPhase.get()) { // like the peer's handler: the payload is read only to time it
                         JsonNode data = json.readTree(job.payloadJson()).path("data");
-                        long micros = JobsBench.micros(Instant.now()) - data.get("t").asLong();
-                        if (warming.get()) {
-                            warmRan.release();
-                            return;
-                        }
-                        lat.add(micros);
-                        latDone.countDown();
-                    } else if (warming.get()) {
-                        warmRan.release();
-                    } else if (done.incrementAndGet() == n) {
-                        allDone.countDown();
+                        times.get().add(JobsBench.micros(Instant.now()) - data.get("t").asLong());
                     }
+                    ran.ran();
                 }).build().start()) {
             Spine spine = service.spine();
             HeapPeak heap = HeapPeak.start();
             // the latency path first (one event at a time to an idle service), then rounds of the throughput path
-            // each followed by a short paced pass: code compiled during a burst, run at a low rate afterwards, was
+            // each followed by single events: code compiled during a burst, run at a low rate afterwards, was
             // deoptimised and recompiled (about 60 times in the measured latency phase, C2 a fifth of the JVM's
             // CPU there); alternating both until the JIT settles measures the service as a long-running one runs
-            publishWarm(spine, latN, warmRan, latencyPhase);
-            JobsBench.progress("warm-up: rounds of " + round + " events and " + WARMUP_PACED
-                    + " paced ones until the JIT settles (not measured)");
+            publishOneByOne(spine, latN, ran, latencyPhase);
+            JobsBench.progress("warm-up: rounds of " + round + " events and " + WARMUP_SINGLES
+                    + " single ones until the JIT settles (not measured)");
             int rounds = JitClock.warmUntilSettled(() -> {
+                ran.expect(round);
                 publishAll(spine, round);
-                if (!warmRan.tryAcquire(round, 5, TimeUnit.MINUTES)) {
+                if (!ran.await(5, TimeUnit.MINUTES)) {
                     throw new IllegalStateException("a warm-up round's jobs did not all run");
                 }
-                publishWarm(spine, WARMUP_PACED, warmRan, latencyPhase);
+                publishOneByOne(spine, WARMUP_SINGLES, ran, latencyPhase);
+                // every round, as in the jobs bench: run once, the clean-up's statements deoptimised the driver
+                JobsBench.awaitNoJobs(admin, SCHEMA, null);
+                JobsBench.forgetWarmUp(admin, SCHEMA);
             }, 2, BenchEnv.intEnv("WARMUP_MAX_ROUNDS", 15), 0.10);
-            int warmup = latN + rounds * (round + WARMUP_PACED);
-            warming.set(false);
-            try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl())) {
-                JobsBench.awaitNoJobs(c, SCHEMA, null);
-                JobsBench.forgetWarmUp(c, SCHEMA);
-            }
+            int warmup = latN + rounds * (round + WARMUP_SINGLES);
             JobsBench.progress("publish " + n + " events through the job service");
-            CpuMeter cpu = CpuMeter.start(env.pgUrl());
+            CpuMeter cpu = CpuMeter.start(admin);
             long jit0 = JitClock.millis();
+            ran.expect(n);
             long t0 = System.nanoTime();
             publishAll(spine, n);
             double publishPerS = n / JobsBench.seconds(t0);
-            if (!allDone.await(10, TimeUnit.MINUTES)) {
-                throw new IllegalStateException("only " + done.get() + " of " + n + " jobs ran");
+            if (!ran.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the " + n + " events' jobs did not all run within 10 minutes");
             }
             double e2ePerS = n / JobsBench.seconds(t0);
             double[] e2eCpu = cpu.perUnitMicros(n);
@@ -122,23 +118,21 @@ final class SpineBench implements BenchMain.Bench {
 
             // as in the jobs bench: the last jobs' outcomes are written behind their handlers; measure latency on
             // a service at rest, not beside the throughput phase's write-behind
-            try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl())) {
-                JobsBench.awaitNoJobs(c, SCHEMA, null);
-            }
+            JobsBench.awaitNoJobs(admin, SCHEMA, null);
             JobsBench.progress("latency " + latN + " events at 100/s");
+            Latencies lat = new Latencies(latN);
+            times.set(lat);
             latencyPhase.set(true);
+            ran.expect(latN);
             long latJit0 = JitClock.millis();
             publishPaced(spine, latN);
-            latDone.await(30, TimeUnit.SECONDS);
+            ran.await(30, TimeUnit.SECONDS); // lat_n tells if some did not run
             long latJitMs = JitClock.millis() - latJit0;
             // after the latency phase, not before: new statements and a second NATS connection had the JIT
             // recompiling the driver's and the client's code through the measured phase
             JobsBench.progress("floors: " + latN + " bare JetStream publishes and one-row inserts at 100/s");
             Latencies publishFloor = Floors.publish(env.natsUrl(), STREAM_PREFIX + "floor", latN);
-            Latencies insertFloor;
-            try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl())) {
-                insertFloor = Floors.insert(c, SCHEMA, latN);
-            }
+            Latencies insertFloor = Floors.insert(admin, SCHEMA, latN);
 
             ObjectNode out = json.createObjectNode();
             out.put("bench", "spine");
@@ -172,13 +166,16 @@ final class SpineBench implements BenchMain.Bench {
         reset(env);
     }
 
-    /** Paced events run through the latency path, unmeasured; returns once their jobs ran. */
-    private static void publishWarm(Spine spine, int n, java.util.concurrent.Semaphore ran,
-            java.util.concurrent.atomic.AtomicBoolean latencyPhase) throws InterruptedException {
+    /** Events through the latency path one at a time, each once the previous one's job ran; unmeasured. */
+    private static void publishOneByOne(Spine spine, int n, RunCounter ran, AtomicBoolean latencyPhase)
+            throws InterruptedException {
         latencyPhase.set(true);
-        publishPaced(spine, n);
-        if (!ran.tryAcquire(n, 30, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("paced warm-up events' jobs did not all run");
+        for (int i = 0; i < n; i++) {
+            ran.expect(1);
+            spine.publish(event(JsonNodeFactory.instance.objectNode().put("t", JobsBench.micros(Instant.now()))));
+            if (!ran.await(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("a single warm-up event's job did not run");
+            }
         }
         latencyPhase.set(false);
     }
