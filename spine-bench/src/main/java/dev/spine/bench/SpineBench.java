@@ -58,7 +58,7 @@ final class SpineBench implements BenchMain.Bench {
         // a long-running service is measured warm: rounds of events until the JIT has settled (see JitClock);
         // a fixed 20k-100k events left C2 compiling through the measured phase on one of the two cores
         int round = BenchEnv.intEnv("WARMUP_ROUND", 20_000);
-        // the warm-up's paced events are timed too, into a sink of their own that fills up: every phase then
+        // the warm-up's single events are timed too, into a sink of their own that fills up: every phase then
         // runs the same code, both ways through Latencies.add (see RunCounter)
         AtomicReference<Latencies> times = new AtomicReference<>(new Latencies(latN));
         AtomicBoolean latencyPhase = new AtomicBoolean();
