@@ -22,17 +22,12 @@ final class Floors {
 
     /** A bare one-row INSERT in its own commit, {@code n} times at 100/s, in a scratch table of {@code schema}. */
     static Latencies insert(java.sql.Connection c, String schema, int n) throws Exception {
-        Latencies lat = new Latencies(n);
         try (Statement s = c.createStatement()) {
             s.execute("create table if not exists " + schema + ".floor (id bigserial primary key, at timestamptz)");
         }
+        Latencies lat;
         try (PreparedStatement ps = c.prepareStatement("insert into " + schema + ".floor (at) values (now())")) {
-            for (int i = 0; i < n; i++) {
-                long t0 = System.nanoTime();
-                ps.executeUpdate();
-                lat.add((System.nanoTime() - t0) / 1000);
-                Thread.sleep(10); // the latency workloads' pace
-            }
+            lat = paced(n, ps::executeUpdate);
         }
         try (Statement s = c.createStatement()) {
             s.execute("drop table " + schema + ".floor");
@@ -42,7 +37,6 @@ final class Floors {
 
     /** A bare JetStream publish of a small message, acknowledged (stored), {@code n} times at 100/s. */
     static Latencies publish(String natsUrl, String stream, int n) throws Exception {
-        Latencies lat = new Latencies(n);
         try (Connection nats = Nats.connect(natsUrl)) {
             JetStreamManagement jsm = nats.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name(stream).subjects(stream + ".>")
@@ -50,16 +44,26 @@ final class Floors {
             try {
                 JetStream js = nats.jetStream();
                 byte[] body = "{\"t\":1}".getBytes(StandardCharsets.UTF_8);
-                for (int i = 0; i < n; i++) {
-                    long t0 = System.nanoTime();
-                    js.publish(stream + ".floor", body);
-                    lat.add((System.nanoTime() - t0) / 1000);
-                    Thread.sleep(10); // the latency workloads' pace
-                }
+                return paced(n, () -> js.publish(stream + ".floor", body));
             } finally {
                 jsm.deleteStream(stream);
             }
         }
+    }
+
+    /** Times {@code step} {@code n} times, one every 10 ms: the latency workloads' pace. */
+    private static Latencies paced(int n, Step step) throws Exception {
+        Latencies lat = new Latencies(n);
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            step.run();
+            lat.add((System.nanoTime() - t0) / 1000);
+            Thread.sleep(10);
+        }
         return lat;
+    }
+
+    private interface Step {
+        void run() throws Exception;
     }
 }
