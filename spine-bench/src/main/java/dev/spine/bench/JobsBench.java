@@ -97,7 +97,7 @@ final class JobsBench implements BenchMain.Bench {
             pingTimes.set(lat);
             pinged.expect(latN);
             for (int i = 0; i < latN; i++) {
-                queue.enqueue(JobRequest.json("Ping", "{\"t\":" + micros(Instant.now()) + "}").queue("bench-lat"));
+                queue.enqueue(ping());
                 Thread.sleep(10); // the 100 jobs/s arrival rate of the peers' workload
             }
             pinged.await(30, TimeUnit.SECONDS); // lat_n tells if some did not run
@@ -171,11 +171,16 @@ final class JobsBench implements BenchMain.Bench {
         // the latency path too: single enqueues to an idle worker, one at a time (direct dispatch)
         for (int i = 0; i < round / 50; i++) {
             pinged.expect(1);
-            queue.enqueue(JobRequest.json("Ping", "{\"t\":" + micros(Instant.now()) + "}").queue("bench-lat"));
+            queue.enqueue(ping());
             if (!pinged.await(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("a warm-up ping did not run");
             }
         }
+    }
+
+    /** A latency probe: a job stamped with the time it was enqueued, for the idle latency queue. */
+    private static JobRequest ping() {
+        return JobRequest.json("Ping", "{\"t\":" + micros(Instant.now()) + "}").queue("bench-lat");
     }
 
     /** Drops what a warm-up round left: its sent-only jobs, then its archive and keys (see below). */
