@@ -37,6 +37,7 @@ public final class SubscriptionOptions {
     private final Duration stopTimeout;
     private final Duration pullExpiry;
     private final boolean newEventsOnly;
+    private final long startSequence;
     private final int orderedLanes;
 
     private SubscriptionOptions(Builder b) {
@@ -51,6 +52,7 @@ public final class SubscriptionOptions {
         this.stopTimeout = b.stopTimeout;
         this.pullExpiry = b.pullExpiry;
         this.newEventsOnly = b.newEventsOnly;
+        this.startSequence = b.startSequence;
         this.orderedLanes = b.orderedLanes;
     }
 
@@ -72,6 +74,8 @@ public final class SubscriptionOptions {
     public Duration stopTimeout() { return stopTimeout; }
     public Duration pullExpiry() { return pullExpiry; }
     public boolean newEventsOnly() { return newEventsOnly; }
+    /** The stream sequence a new durable starts at, or 0 when it starts by {@link #newEventsOnly()}. */
+    public long startSequence() { return startSequence; }
     /** Parallel lanes of ordered handling per partition key, or 0 when the subscription does not order by key. */
     public int orderedLanes() { return orderedLanes; }
     public boolean orderedByPartitionKey() { return orderedLanes > 0; }
@@ -95,6 +99,7 @@ public final class SubscriptionOptions {
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private Duration pullExpiry = DEFAULT_PULL_EXPIRY;
         private boolean newEventsOnly;
+        private long startSequence;
         private int orderedLanes;
 
         private Builder(String durableName) {
@@ -121,6 +126,12 @@ public final class SubscriptionOptions {
         public Builder pullExpiry(Duration v) { this.pullExpiry = v; return this; }
         /** A new durable starts at the end of the stream instead of its beginning. */
         public Builder newEventsOnly(boolean v) { this.newEventsOnly = v; return this; }
+        /**
+         * A new durable starts at this stream sequence, whenever and by whichever instance it is created: a
+         * position recorded when the subscription was made keeps the events published before its consumer
+         * existed. Ignored once the durable exists (it keeps its own position).
+         */
+        public Builder startSequence(long v) { this.startSequence = v; return this; }
         /**
          * Handles events with the same {@link dev.spine.contracts.EventEnvelope#partitionKey() partition key}
          * one at a time in stream order, on up to {@code lanes} threads so different keys run in parallel.
@@ -163,6 +174,13 @@ public final class SubscriptionOptions {
             if (orderedLanes < 0 || orderedLanes > MAX_ORDERED_LANES) {
                 throw new IllegalArgumentException("orderedByPartitionKey lanes must be 1.." + MAX_ORDERED_LANES + " (0: off)"
                         + ", got " + orderedLanes);
+            }
+            if (startSequence < 0) {
+                throw new IllegalArgumentException("startSequence must be >= 1 (0: not set), got " + startSequence);
+            }
+            if (startSequence > 0 && newEventsOnly) {
+                throw new IllegalArgumentException("startSequence and newEventsOnly both say where a new durable "
+                        + "starts; set one");
             }
             if (pullExpiry == null || pullExpiry.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new IllegalArgumentException("pullExpiry must be >= 1s, got " + pullExpiry);

@@ -192,6 +192,26 @@ class SubscriberTest {
     }
 
     @Test
+    void aNewDurableStartsAtTheGivenSequenceHoweverLateItIsCreated(TestNats nats) {
+        Spine spine = TestSpines.provisioned(nats);
+        List<UUID> published = new ArrayList<>();
+        long start = 0;
+        for (int i = 0; i < 4; i++) {
+            EventEnvelope e = TestSpines.event("communication.SmsReceived", i);
+            PublishResult r = spine.publish(e);
+            published.add(e.eventId());
+            if (i == 2) {
+                start = r.sequence(); // the position a subscription made before event 2 would have recorded
+            }
+        }
+        List<UUID> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        spine.subscribe(SubscriptionOptions.durable("late").startSequence(start).build(),
+                e -> seen.add(e.envelope().eventId()));
+        Eventually.await("the events from the start sequence on", () -> seen.size() >= 2);
+        assertEquals(published.subList(2, 4), seen, "from its start sequence, nothing before it");
+    }
+
+    @Test
     void optionsValidateNamingTheField() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> SubscriptionOptions.durable("a.b").build())
                 .getMessage().startsWith("durableName"));
@@ -201,6 +221,11 @@ class SubscriberTest {
                 .getMessage().startsWith("maxDeliver"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> SubscriptionOptions.durable("x").backoff().build())
                 .getMessage().startsWith("backoff"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> SubscriptionOptions.durable("x").startSequence(-1).build())
+                .getMessage().startsWith("startSequence"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> SubscriptionOptions.durable("x").startSequence(5).newEventsOnly(true).build())
+                .getMessage().startsWith("startSequence"));
         SubscriptionOptions o = SubscriptionOptions.durable("x").backoff(Duration.ofSeconds(1), Duration.ofSeconds(7)).build();
         assertEquals(Duration.ofSeconds(1), o.backoffAfter(1));
         assertEquals(Duration.ofSeconds(7), o.backoffAfter(2));

@@ -44,7 +44,8 @@ import javax.sql.DataSource;
  *
  * <p>Of {@link SubscriptionOptions} it uses the durable name, event types, {@code maxDeliver}, backoff,
  * batch size, {@code newEventsOnly} and stop timeout; the NATS-only ones ({@code ackWait},
- * {@code maxAckPending}, {@code pullExpiry}, {@code stream}) are ignored, and ordering per topic is always on.
+ * {@code maxAckPending}, {@code pullExpiry}, {@code startSequence}, {@code stream}) are ignored, and ordering per
+ * topic is always on.
  *
  * <p>Costs: one transaction per publish, a poll per idle subscriber every {@code pollInterval} (a
  * publish in the same process wakes its subscribers at once), and one connection held per subscription.

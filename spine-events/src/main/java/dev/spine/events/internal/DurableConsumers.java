@@ -39,8 +39,12 @@ public final class DurableConsumers {
         }
         ConsumerConfiguration.Builder cc = ConsumerConfiguration.builder().durable(o.durableName())
                 .ackPolicy(AckPolicy.Explicit).ackWait(o.ackWait()).maxDeliver(o.maxDeliver())
-                .maxAckPending(o.maxAckPending())
-                .deliverPolicy(o.newEventsOnly() ? DeliverPolicy.New : DeliverPolicy.All);
+                .maxAckPending(o.maxAckPending());
+        if (o.startSequence() > 0) {
+            cc.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(o.startSequence());
+        } else {
+            cc.deliverPolicy(o.newEventsOnly() ? DeliverPolicy.New : DeliverPolicy.All);
+        }
         if (filters.size() == 1) {
             cc.filterSubject(filters.get(0));
         } else if (filters.size() > 1) {

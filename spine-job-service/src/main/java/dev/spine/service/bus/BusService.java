@@ -36,7 +36,8 @@ public final class BusService implements AutoCloseable {
     static final Duration PRUNE_INTERVAL = Duration.ofMinutes(10);
     static final String COMPONENT = "spine-bus";
     static final List<String> MIGRATIONS = List.of("/dev/spine/service/bus/migrations/V1__bus.sql",
-            "/dev/spine/service/bus/migrations/V2__bus_retention.sql");
+            "/dev/spine/service/bus/migrations/V2__bus_retention.sql",
+            "/dev/spine/service/bus/migrations/V3__bus_subscription_start.sql");
 
     private final BusConfig config;
     private final Spine spine;

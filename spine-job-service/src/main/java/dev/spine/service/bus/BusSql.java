@@ -61,9 +61,10 @@ final class BusSql {
                 + "order by stream_seq limit ?");
         partitionHistory = s(schema, columns + "where partition_key = ? and stream_seq > ? order by stream_seq limit ?");
         String subscriptionColumns = "select id, name, event_types, filters::text, mode, url, secret, guarantee, "
-                + "max_attempts, timeout_ms, created_at from {schema}.bus_subscription ";
+                + "max_attempts, timeout_ms, created_at, start_seq from {schema}.bus_subscription ";
         insertSubscription = s(schema, "insert into {schema}.bus_subscription (id, name, event_types, filters, mode, url, "
-                + "secret, guarantee, max_attempts, timeout_ms, created_at) values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)");
+                + "secret, guarantee, max_attempts, timeout_ms, created_at, start_seq) "
+                + "values (?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)");
         listSubscriptions = s(schema, subscriptionColumns + "order by created_at, id");
         subscriptionById = s(schema, subscriptionColumns + "where id = ?");
         deleteSubscription = s(schema, "delete from {schema}.bus_subscription where id = ?");

@@ -19,9 +19,14 @@ import java.util.UUID;
  * <p>Guarantees: {@link Guarantee#AT_LEAST_ONCE} (default) may deliver an event again after a failure or a
  * crash; receivers make the effect exactly-once by keying on the {@code Spine-Event-Id} header.
  * {@link Guarantee#AT_MOST_ONCE} records a claim before its single attempt: never twice, possibly never.
+ *
+ * <p>{@code startSequence}: a webhook subscription's first platform-stream sequence (the stream's next one
+ * when it was made), where its durable consumer starts whenever it is created; 0 when unknown (made by an
+ * older version, whose consumer already exists).
  */
 record Subscription(UUID id, String name, List<String> eventTypes, List<DataFilter> filters, Mode mode,
-        URI url, String secret, Guarantee guarantee, int maxAttempts, Duration timeout, Instant createdAt) {
+        URI url, String secret, Guarantee guarantee, int maxAttempts, Duration timeout, Instant createdAt,
+        long startSequence) {
 
     /** The most deliveries one subscription may ask for. */
     public static final int MAX_ATTEMPTS = 50;
@@ -79,6 +84,12 @@ record Subscription(UUID id, String name, List<String> eventTypes, List<DataFilt
     public Subscription {
         eventTypes = List.copyOf(eventTypes);
         filters = List.copyOf(filters);
+    }
+
+    /** This subscription delivering from stream sequence {@code sequence} on. */
+    Subscription startingAt(long sequence) {
+        return new Subscription(id, name, eventTypes, filters, mode, url, secret, guarantee, maxAttempts, timeout,
+                createdAt, sequence);
     }
 
     /** Whether {@code event} is of a subscribed type and satisfies every filter. */

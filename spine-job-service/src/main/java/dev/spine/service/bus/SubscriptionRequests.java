@@ -94,7 +94,7 @@ final class SubscriptionRequests {
         RANDOM.nextBytes(secret);
         return new Subscription(UUID.randomUUID(), name, types, filters, mode, url,
                 "whsec_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret), guarantee, attempts, timeout,
-                clock.instant());
+                clock.instant(), 0);
     }
 
     /** One filter: {@code {"field":"priority","op":"in","values":["high","critical"]}}. */

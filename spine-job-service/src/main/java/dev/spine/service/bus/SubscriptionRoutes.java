@@ -31,6 +31,10 @@ final class SubscriptionRoutes {
     private void create(Context ctx) throws SQLException {
         BusHttp.requireAdmin(ctx, bus.adminToken());
         Subscription s = SubscriptionRequests.parse(BusHttp.body(ctx), bus.config(), bus.targets(), bus.clock());
+        if (s.mode() == Subscription.Mode.WEBHOOK) {
+            // every event published from here on is the subscription's, even if its consumer starts later
+            s = s.startingAt(bus.dispatcher().nextSequence());
+        }
         bus.subscriptions().insert(s);
         bus.dispatcher().added(s);
         // the secret is shown here once: webhook receivers verify signatures with it, live clients present it
@@ -119,6 +123,9 @@ final class SubscriptionRoutes {
             m.put("url", s.url().toString());
             m.put("maxAttempts", s.maxAttempts());
             m.put("timeoutMs", s.timeout().toMillis());
+            if (s.startSequence() > 0) {
+                m.put("startSequence", s.startSequence());
+            }
         }
         m.put("createdAt", Timestamps.format(s.createdAt()));
         return m;

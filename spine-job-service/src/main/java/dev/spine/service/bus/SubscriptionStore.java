@@ -45,6 +45,7 @@ final class SubscriptionStore {
             ps.setInt(9, s.maxAttempts());
             ps.setInt(10, (int) s.timeout().toMillis());
             ps.setObject(11, OffsetDateTime.ofInstant(s.createdAt(), ZoneOffset.UTC));
+            ps.setObject(12, s.startSequence() == 0 ? null : s.startSequence(), java.sql.Types.BIGINT);
             ps.executeUpdate();
         }
     }
@@ -186,7 +187,8 @@ final class SubscriptionStore {
         return new Subscription(rs.getObject(1, UUID.class), rs.getString(2),
                 List.of((String[]) rs.getArray(3).getArray()), filters, Subscription.Mode.of(rs.getString(5)),
                 url == null ? null : URI.create(url), rs.getString(7), Subscription.Guarantee.of(rs.getString(8)),
-                rs.getInt(9), Duration.ofMillis(rs.getInt(10)), rs.getObject(11, OffsetDateTime.class).toInstant());
+                rs.getInt(9), Duration.ofMillis(rs.getInt(10)), rs.getObject(11, OffsetDateTime.class).toInstant(),
+                rs.getLong(12)); // null (made before start positions were kept): 0
     }
 
     private static String json(Object o) {

@@ -6,6 +6,7 @@ import dev.spine.events.EventSubscription;
 import dev.spine.events.ReceivedEvent;
 import dev.spine.events.Spine;
 import dev.spine.events.SubscriptionOptions;
+import dev.spine.service.http.ApiException;
 import io.nats.client.JetStreamApiException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -115,6 +116,21 @@ final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * The platform stream's next sequence: where a subscription made now starts. Without the broker no
+     * subscription can be promised its events: 503.
+     */
+    long nextSequence() {
+        String stream = spine.topology().platformStream();
+        try {
+            return spine.connection().jetStreamManagement().getStreamInfo(stream).getStreamState().getLastSequence() + 1;
+        } catch (IOException | JetStreamApiException e) {
+            throw new ApiException(503, "BROKER_UNAVAILABLE", "cannot read the position of " + stream
+                    + " to start the subscription at: " + e.getMessage() + "; nothing was created, try again",
+                    Map.of());
+        }
+    }
+
     /** A subscription was made on this instance: start delivering at once. */
     synchronized void added(Subscription s) {
         if (s.mode() == Subscription.Mode.WEBHOOK) {
@@ -151,8 +167,13 @@ final class WebhookDispatcher implements AutoCloseable {
 
     private EventSubscription subscribe(Subscription s) {
         List<Duration> backoff = config.backoffFor(s.maxAttempts());
-        SubscriptionOptions.Builder b = SubscriptionOptions.durable(durable(s.id())).newEventsOnly(true)
-                .maxDeliver(s.guarantee() == Subscription.Guarantee.AT_MOST_ONCE ? 1 : s.maxAttempts())
+        SubscriptionOptions.Builder b = SubscriptionOptions.durable(durable(s.id()));
+        if (s.startSequence() > 0) {
+            b.startSequence(s.startSequence()); // whoever creates the consumer, however late
+        } else {
+            b.newEventsOnly(true); // made before start positions were kept: its consumer exists already
+        }
+        b.maxDeliver(s.guarantee() == Subscription.Guarantee.AT_MOST_ONCE ? 1 : s.maxAttempts())
                 .backoff(backoff.toArray(Duration[]::new)).batchSize(FETCH_BATCH).maxAckPending(FETCH_BATCH * 4)
                 .ackWait(s.timeout().multipliedBy(FETCH_BATCH).plusSeconds(30));
         if (s.eventTypes().size() == 1) {

@@ -33,22 +33,55 @@ class InstancesTest {
                         .status());
             }
             // nothing of the bus runs now; a service publishes straight to NATS
-            List<String> ids = new ArrayList<>();
             ServiceConfig config = ServiceFixture.config(db, nats, Map.of("SPINE_BUS_ENABLED", "true"));
-            try (Spine publisher = Spine.builder(nats.connect()).topology(config.topology()).build()) {
-                for (int i = 0; i < 3; i++) {
-                    EventEnvelope e = EventEnvelope.builder().eventType("rule.TicketOpened").source("offline")
-                            .data(JsonNodeFactory.instance.objectNode().put("n", i)).build();
-                    publisher.publish(e);
-                    ids.add(e.eventId().toString());
-                }
-            }
+            List<String> ids = publishStraightToNats(nats, config, 3);
             try (JobService again = BusFixture.start(db, nats, Map.of())) {
                 Eventually.await("the events delivered after the restart",
                         () -> ids.stream().allMatch(id -> !receiver.of(id).isEmpty()));
                 ids.forEach(id -> assertEquals(1, receiver.of(id).size(), "once: " + id));
             }
         }
+    }
+
+    @Test
+    void eventsPublishedBeforeASubscriptionsConsumerExistsAreDeliveredOnceItStarts(TestDatabase db, TestNats nats)
+            throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            String subscriptionId;
+            try (JobService first = BusFixture.start(db, nats, Map.of())) {
+                BusClient.Reply created = new BusClient(first).post("/v1/subscriptions", "{\"name\":\"late\","
+                        + "\"mode\":\"webhook\",\"eventTypes\":[\"rule.TicketOpened\"],\"url\":\"" + receiver.url()
+                        + "\"}", BusFixture.ADMIN);
+                assertEquals(201, created.status(), created.body());
+                subscriptionId = created.json().path("subscription").path("id").asText();
+            }
+            // as if the instance that made the subscription could not create its consumer (NATS slow or away
+            // at that moment): the next instance to pick the subscription up creates it
+            ServiceConfig config = ServiceFixture.config(db, nats, Map.of("SPINE_BUS_ENABLED", "true"));
+            try (var connection = nats.connect()) {
+                connection.jetStreamManagement().deleteConsumer(config.topology().platformStream(),
+                        "bus-webhook-" + subscriptionId);
+            }
+            List<String> ids = publishStraightToNats(nats, config, 3);
+            try (JobService next = BusFixture.start(db, nats, Map.of())) {
+                Eventually.await("the events published before the consumer existed",
+                        () -> ids.stream().allMatch(id -> !receiver.of(id).isEmpty()));
+                ids.forEach(id -> assertEquals(1, receiver.of(id).size(), "once: " + id));
+            }
+        }
+    }
+
+    private static List<String> publishStraightToNats(TestNats nats, ServiceConfig config, int n) throws Exception {
+        List<String> ids = new ArrayList<>();
+        try (Spine publisher = Spine.builder(nats.connect()).topology(config.topology()).build()) {
+            for (int i = 0; i < n; i++) {
+                EventEnvelope e = EventEnvelope.builder().eventType("rule.TicketOpened").source("offline")
+                        .data(JsonNodeFactory.instance.objectNode().put("n", i)).build();
+                publisher.publish(e);
+                ids.add(e.eventId().toString());
+            }
+        }
+        return ids;
     }
 
     @Test
