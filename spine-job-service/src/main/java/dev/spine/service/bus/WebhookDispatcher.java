@@ -51,6 +51,8 @@ final class WebhookDispatcher implements AutoCloseable {
     private final LiveClients live;
     private final Map<UUID, EventSubscription> running = new HashMap<>();
     private ScheduledExecutorService refresher;
+    /** Set by close(): a refresh that was waiting for the lock then must not start consumers again. */
+    private boolean closed;
 
     WebhookDispatcher(Spine spine, SubscriptionStore store, WebhookSender sender, BusConfig config, Clock clock,
             BusMetrics metrics, LiveClients live) {
@@ -92,6 +94,9 @@ final class WebhookDispatcher implements AutoCloseable {
      * streams of deleted subscriptions.
      */
     synchronized void sync() throws SQLException {
+        if (closed) {
+            return;
+        }
         Set<UUID> wanted = new HashSet<>();
         Set<UUID> existing = new HashSet<>();
         for (Subscription s : store.list()) {
@@ -133,7 +138,7 @@ final class WebhookDispatcher implements AutoCloseable {
 
     /** A subscription was made on this instance: start delivering at once. */
     synchronized void added(Subscription s) {
-        if (s.mode() == Subscription.Mode.WEBHOOK) {
+        if (!closed && s.mode() == Subscription.Mode.WEBHOOK) {
             startIfAbsent(s);
         }
     }
@@ -217,12 +222,18 @@ final class WebhookDispatcher implements AutoCloseable {
         return sender.send(s, eventId, eventType, event.sequence(), event.envelopeJson(), attempt);
     }
 
+    /** Webhook subscriptions this instance is delivering. */
+    synchronized int deliveringCount() {
+        return running.size();
+    }
+
     static String durable(UUID subscriptionId) {
         return "bus-webhook-" + subscriptionId;
     }
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (refresher != null) {
             refresher.shutdownNow();
         }

@@ -71,6 +71,20 @@ class InstancesTest {
         }
     }
 
+    @Test
+    void aRefreshThatWaitedForAClosingDispatcherStartsNothing(TestDatabase db, TestNats nats) throws Exception {
+        try (JobService service = BusFixture.start(db, nats, Map.of()); WebhookReceiver receiver = new WebhookReceiver()) {
+            assertEquals(201, new BusClient(service).post("/v1/subscriptions", "{\"name\":\"closing\",\"mode\":\"webhook\","
+                    + "\"url\":\"" + receiver.url() + "\"}", BusFixture.ADMIN).status());
+            WebhookDispatcher dispatcher = service.bus().dispatcher();
+            assertEquals(1, dispatcher.deliveringCount());
+            dispatcher.close();
+            // the refresh thread may have been waiting for the lock close() held: it runs after close
+            dispatcher.sync();
+            assertEquals(0, dispatcher.deliveringCount(), "no consumer started on a closed dispatcher");
+        }
+    }
+
     private static List<String> publishStraightToNats(TestNats nats, ServiceConfig config, int n) throws Exception {
         List<String> ids = new ArrayList<>();
         try (Spine publisher = Spine.builder(nats.connect()).topology(config.topology()).build()) {
