@@ -54,6 +54,8 @@ class InstancesTest {
                         + "\"}", BusFixture.ADMIN);
                 assertEquals(201, created.status(), created.body());
                 subscriptionId = created.json().path("subscription").path("id").asText();
+                assertEquals(1, created.json().path("subscription").path("startSequence").asLong(),
+                        "the stream was empty: the subscription starts at its first event");
             }
             // as if the instance that made the subscription could not create its consumer (NATS slow or away
             // at that moment): the next instance to pick the subscription up creates it
