@@ -35,11 +35,7 @@ class InstancesTest {
             // nothing of the bus runs now; a service publishes straight to NATS
             ServiceConfig config = ServiceFixture.config(db, nats, Map.of("SPINE_BUS_ENABLED", "true"));
             List<String> ids = publishStraightToNats(nats, config, 3);
-            try (JobService again = BusFixture.start(db, nats, Map.of())) {
-                Eventually.await("the events delivered after the restart",
-                        () -> ids.stream().allMatch(id -> !receiver.of(id).isEmpty()));
-                ids.forEach(id -> assertEquals(1, receiver.of(id).size(), "once: " + id));
-            }
+            deliveredOnceByAnInstanceStartedNow(db, nats, receiver, ids);
         }
     }
 
@@ -65,11 +61,7 @@ class InstancesTest {
                         "bus-webhook-" + subscriptionId);
             }
             List<String> ids = publishStraightToNats(nats, config, 3);
-            try (JobService next = BusFixture.start(db, nats, Map.of())) {
-                Eventually.await("the events published before the consumer existed",
-                        () -> ids.stream().allMatch(id -> !receiver.of(id).isEmpty()));
-                ids.forEach(id -> assertEquals(1, receiver.of(id).size(), "once: " + id));
-            }
+            deliveredOnceByAnInstanceStartedNow(db, nats, receiver, ids);
         }
     }
 
@@ -84,6 +76,15 @@ class InstancesTest {
             // the refresh thread may have been waiting for the lock close() held: it runs after close
             dispatcher.sync();
             assertEquals(0, dispatcher.deliveringCount(), "no consumer started on a closed dispatcher");
+        }
+    }
+
+    private static void deliveredOnceByAnInstanceStartedNow(TestDatabase db, TestNats nats, WebhookReceiver receiver,
+            List<String> ids) {
+        try (JobService next = BusFixture.start(db, nats, Map.of())) {
+            Eventually.await("the events delivered by the instance started now",
+                    () -> ids.stream().allMatch(id -> !receiver.of(id).isEmpty()));
+            ids.forEach(id -> assertEquals(1, receiver.of(id).size(), "once: " + id));
         }
     }
 
