@@ -126,13 +126,11 @@ final class WebhookDispatcher implements AutoCloseable {
      * subscription can be promised its events: 503.
      */
     long nextSequence() {
-        String stream = spine.topology().platformStream();
         try {
-            return spine.connection().jetStreamManagement().getStreamInfo(stream).getStreamState().getLastSequence() + 1;
-        } catch (IOException | JetStreamApiException e) {
-            throw new ApiException(503, "BROKER_UNAVAILABLE", "cannot read the position of " + stream
-                    + " to start the subscription at: " + e.getMessage() + "; nothing was created, try again",
-                    Map.of());
+            return LiveFeed.lastSequence(spine.connection(), spine.topology()) + 1;
+        } catch (IllegalStateException e) { // the stream's position could not be read
+            throw new ApiException(503, "BROKER_UNAVAILABLE", "no position to start the subscription at ("
+                    + e.getMessage() + "); nothing was created, try again", Map.of());
         }
     }
 
