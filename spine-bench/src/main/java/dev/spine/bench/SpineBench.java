@@ -172,7 +172,7 @@ final class SpineBench implements BenchMain.Bench {
         latencyPhase.set(true);
         for (int i = 0; i < n; i++) {
             ran.expect(1);
-            spine.publish(event(JsonNodeFactory.instance.objectNode().put("t", JobsBench.micros(Instant.now()))));
+            spine.publish(stamped());
             if (!ran.await(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("a single warm-up event's job did not run");
             }
@@ -183,9 +183,14 @@ final class SpineBench implements BenchMain.Bench {
     /** The latency workload: {@code n} events stamped with their publish time, one every 10 ms. */
     private static void publishPaced(Spine spine, int n) throws InterruptedException {
         for (int i = 0; i < n; i++) {
-            spine.publish(event(JsonNodeFactory.instance.objectNode().put("t", JobsBench.micros(Instant.now()))));
+            spine.publish(stamped());
             Thread.sleep(10); // the 100 events/s arrival rate of the peer's workload
         }
+    }
+
+    /** A latency probe: an event stamped with the time it was published. */
+    private static EventEnvelope stamped() {
+        return event(JsonNodeFactory.instance.objectNode().put("t", JobsBench.micros(Instant.now())));
     }
 
     /** Publishes {@code n} events with up to 1000 unacknowledged, like the peer. */
