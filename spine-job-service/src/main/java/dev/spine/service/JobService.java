@@ -17,7 +17,6 @@ import dev.spine.jobs.JobQueueBuilder;
 import dev.spine.jobs.JobRequest;
 import dev.spine.jobs.QueueOptions;
 import dev.spine.jobs.SchemaMigrations;
-import dev.spine.service.bus.BusService;
 import dev.spine.service.internal.Breakers;
 import dev.spine.service.internal.EventIngest;
 import dev.spine.service.internal.IngestMetrics;
@@ -47,11 +46,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The job service: consumes the platform's events, turns each into one job per matching route (exactly
  * once: one transaction per micro-batch, idempotency key {@code <eventId>:<jobType>}, ack after commit),
- * runs the jobs with the registered handlers on per-tier worker pools, fires cron schedules, and serves
- * the admin API.
+ * runs the jobs with the registered handlers on per-tier worker pools and fires cron schedules. It serves no
+ * HTTP: the server ({@code spine-server}) puts the admin API and the event gateway beside it.
  *
- * <p>Start order: PostgreSQL (migrations), NATS (streams), job workers and cron, event ingest, admin API.
- * {@link #close()} runs it backwards: admin API, ingest (stop pulling, finish the batch in hand, hand back
+ * <p>Start order: PostgreSQL (migrations), NATS (streams), job workers and cron, event ingest.
+ * {@link #close()} runs it backwards: ingest (stop pulling, finish the batch in hand, hand back
  * the rest), workers (finish jobs up to the shutdown timeout), publisher, connections.
  */
 public final class JobService implements AutoCloseable {
@@ -77,8 +76,6 @@ public final class JobService implements AutoCloseable {
     private EventIngest ingest;
     private Breakers breakers;
     private LifecycleEvents lifecycle;
-    private AdminServer admin;
-    private BusService bus;
     private LatencyObjectives objectives;
     private boolean started;
 
@@ -138,15 +135,7 @@ public final class JobService implements AutoCloseable {
                 config.batchSize(), config.linger(), config.maxAckPending(), config.ackWait()), materializer,
                 new IngestMetrics(metrics), this::afterBatch);
         ingest.start();
-        if (config.bus().enabled()) {
-            // the event bus HTTP service: its own pool and consumers, nothing on the event-to-job path
-            bus = new BusService(config.bus(), spine, config.pgUrl(), config.schema(), config.adminToken(), clock,
-                    metrics).start();
-        }
-        admin = new AdminServer(this, config);
-        admin.start();
-        LOG.info("job service started: routes from {}, {} handlers, admin API on {}", routes.source(),
-                handlers.size(), admin.address());
+        LOG.info("job service started: routes from {}, {} handlers", routes.source(), handlers.size());
     }
 
     private JobQueue jobQueue() {
@@ -257,6 +246,11 @@ public final class JobService implements AutoCloseable {
         return nats;
     }
 
+    /** The clock every decision of this service reads (a settable one in tests). */
+    public Clock clock() {
+        return clock;
+    }
+
     public MetricRegistry metrics() {
         return metrics;
     }
@@ -271,11 +265,6 @@ public final class JobService implements AutoCloseable {
 
     public Breakers breakers() {
         return breakers;
-    }
-
-    /** The event bus HTTP service, or null when {@code SPINE_BUS_ENABLED=false}. */
-    public BusService bus() {
-        return bus;
     }
 
     /** The rejected-events table. */
@@ -298,11 +287,6 @@ public final class JobService implements AutoCloseable {
         return ingest == null ? "not started" : ingest.lastError();
     }
 
-    /** The admin API's bound address (host:port), once started. */
-    public String adminAddress() {
-        return admin == null ? null : admin.address();
-    }
-
     /** Test seam: runs between commit and ack of every batch. */
     void commitHook(Materializer.CommitHook hook) {
         materializer.hook(hook);
@@ -310,8 +294,6 @@ public final class JobService implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        closeQuietly("admin API", admin);
-        closeQuietly("event bus", bus);
         if (ingest != null) {
             ingest.close(config.shutdownTimeout());
         }

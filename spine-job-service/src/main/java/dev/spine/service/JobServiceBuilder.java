@@ -1,5 +1,6 @@
 package dev.spine.service;
 
+import dev.spine.contracts.ConfigException;
 import com.codahale.metrics.MetricRegistry;
 import dev.spine.jobs.JobHandler;
 import io.opentelemetry.api.OpenTelemetry;

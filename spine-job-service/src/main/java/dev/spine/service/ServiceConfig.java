@@ -1,9 +1,9 @@
 package dev.spine.service;
 
+import dev.spine.contracts.ConfigException;
 import dev.spine.events.NatsConnections;
 import dev.spine.events.StreamTopology;
-import dev.spine.service.bus.BusConfig;
-import dev.spine.service.internal.SettingsReader;
+import dev.spine.contracts.SettingsReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,8 +20,6 @@ public record ServiceConfig(
         String pgUrl,
         int pgPoolSize,
         String schema,
-        String httpAddr,
-        String adminToken,
         Path routesFile,
         String streamPrefix,
         String subjectPrefix,
@@ -40,8 +38,6 @@ public record ServiceConfig(
         int streamReplicas,
         Duration ackWait,
         Duration workerStaleAfter,
-        String jaegerUrl,
-        BusConfig bus,
         NatsConnections nats) {
 
     /** Every variable with its default and meaning, in the order {@code spine serve --help} lists them. */
@@ -53,8 +49,6 @@ public record ServiceConfig(
         v("SPINE_PG_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres", "PostgreSQL JDBC URL");
         v("SPINE_PG_POOL_SIZE", "24", "PostgreSQL connections of this process");
         v("SPINE_PG_SCHEMA", "spine_jobs", "schema of the job tables (migrated on start)");
-        v("SPINE_HTTP_ADDR", "127.0.0.1:8080", "admin API, /metrics, /health/* (host:port; port 0 = any free)");
-        v("SPINE_ADMIN_TOKEN", "", "bearer token required by mutating admin endpoints (empty: they are refused)");
         v("SPINE_ROUTES_FILE", "", "routing file (YAML); empty: the bundled platform defaults");
         v("SPINE_STREAM_PREFIX", "", "prefix of stream names (shared clusters, tests)");
         v("SPINE_SUBJECT_PREFIX", "", "prefix of event subjects, e.g. events.");
@@ -73,8 +67,6 @@ public record ServiceConfig(
         v("SPINE_STREAM_REPLICAS", "1", "replicas of the streams the service provisions (3 in a cluster)");
         v("SPINE_ACK_WAIT", "30s", "how long an unacknowledged event waits before redelivery (an instance died)");
         v("SPINE_WORKER_STALE_AFTER", "30s", "silence after which a worker's running jobs are rescued (heartbeat: a sixth)");
-        v("SPINE_JAEGER_URL", "http://localhost:16686", "Jaeger UI the dashboard links a job's trace to (http or https)");
-        VARIABLES.putAll(BusConfig.VARIABLES); // the event bus HTTP service: SPINE_BUS_*
         // NATS authentication and TLS (empty: none); secrets are never logged nor shown by toString()
         NatsConnections.VARIABLES.forEach((name, meaning) -> v(name, "", meaning));
     }
@@ -97,7 +89,7 @@ public record ServiceConfig(
         }
         String routes = r.text("SPINE_ROUTES_FILE");
         return new ServiceConfig(r.text("SPINE_NATS_URL"), r.text("SPINE_PG_URL"), r.integer("SPINE_PG_POOL_SIZE", 4, 500),
-                r.text("SPINE_PG_SCHEMA"), r.text("SPINE_HTTP_ADDR"), r.text("SPINE_ADMIN_TOKEN"),
+                r.text("SPINE_PG_SCHEMA"),
                 routes.isEmpty() ? null : Path.of(routes), r.text("SPINE_STREAM_PREFIX"), r.text("SPINE_SUBJECT_PREFIX"),
                 r.text("SPINE_CONSUMER"), r.integer("SPINE_BATCH_SIZE", 1, 10_000), r.duration("SPINE_LINGER"),
                 r.integer("SPINE_MAX_ACK_PENDING", 1, 1_000_000), r.integer("SPINE_WORKERS_REALTIME", 1, 10_000),
@@ -105,8 +97,7 @@ public record ServiceConfig(
                 r.bool("SPINE_LIFECYCLE_EVENTS"), r.duration("SPINE_SHUTDOWN_TIMEOUT"),
                 r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"),
                 r.duration("SPINE_CRON_POLL_INTERVAL"), r.integer("SPINE_STREAM_REPLICAS", 1, 5),
-                r.duration("SPINE_ACK_WAIT"), r.duration("SPINE_WORKER_STALE_AFTER"), r.httpUrl("SPINE_JAEGER_URL"),
-                BusConfig.from(env), nats(env));
+                r.duration("SPINE_ACK_WAIT"), r.duration("SPINE_WORKER_STALE_AFTER"), nats(env));
     }
 
     /** SPINE_NATS_URL with the SPINE_NATS_* authentication and TLS variables; a bad one names its variable. */
@@ -138,8 +129,6 @@ public record ServiceConfig(
         m.put("SPINE_PG_URL", pgUrl);
         m.put("SPINE_PG_POOL_SIZE", String.valueOf(pgPoolSize));
         m.put("SPINE_PG_SCHEMA", schema);
-        m.put("SPINE_HTTP_ADDR", httpAddr);
-        m.put("SPINE_ADMIN_TOKEN", adminToken);
         m.put("SPINE_ROUTES_FILE", routesFile == null ? "" : routesFile.toString());
         m.put("SPINE_STREAM_PREFIX", streamPrefix);
         m.put("SPINE_SUBJECT_PREFIX", subjectPrefix);
@@ -158,8 +147,6 @@ public record ServiceConfig(
         m.put("SPINE_STREAM_REPLICAS", String.valueOf(streamReplicas));
         m.put("SPINE_ACK_WAIT", ackWait.toMillis() + "ms");
         m.put("SPINE_WORKER_STALE_AFTER", workerStaleAfter.toMillis() + "ms");
-        m.put("SPINE_JAEGER_URL", jaegerUrl);
-        m.putAll(bus.asVariables());
         m.putAll(nats.asVariables());
         return m;
     }
@@ -168,14 +155,5 @@ public record ServiceConfig(
     public StreamTopology topology() {
         return StreamTopology.builder().streamNamePrefix(streamPrefix).subjectPrefix(subjectPrefix)
                 .replicas(streamReplicas).build();
-    }
-
-    /** The admin API's port from {@link #httpAddr}. */
-    public int httpPort() {
-        return Integer.parseInt(httpAddr.substring(httpAddr.lastIndexOf(':') + 1));
-    }
-
-    public String httpHost() {
-        return httpAddr.substring(0, httpAddr.lastIndexOf(':'));
     }
 }

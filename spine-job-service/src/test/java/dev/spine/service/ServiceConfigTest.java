@@ -1,5 +1,6 @@
 package dev.spine.service;
 
+import dev.spine.contracts.ConfigException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -9,7 +9,7 @@ import dev.spine.testkit.TestNats;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A job service wired to the test's own schema, stream names and subjects. */
+/** A job service (and, in spine-server's tests, a whole server) wired to the test's own schema, stream names and subjects. */
 public final class ServiceFixture {
     /**
      * The bundled routes without their cron schedules: a tick (every 15 minutes) inside a test would add a
@@ -32,6 +32,11 @@ public final class ServiceFixture {
     private ServiceFixture() {}
 
     public static ServiceConfig config(TestDatabase db, TestNats nats, Map<String, String> overrides) {
+        return ServiceConfig.from(env(db, nats, overrides)::get);
+    }
+
+    /** The variables of a process on the test's schema, streams and subjects (the server's tests add theirs). */
+    public static Map<String, String> env(TestDatabase db, TestNats nats, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("SPINE_PG_URL", db.url());
         env.put("SPINE_PG_SCHEMA", db.schema());
@@ -49,16 +54,16 @@ public final class ServiceFixture {
         // the event bus HTTP service (its own consumer, pool and migrations) only where a test is about it
         env.put("SPINE_BUS_ENABLED", "false");
         env.putAll(overrides);
-        return ServiceConfig.from(env::get);
+        return env;
     }
 
     /** A publisher on the same streams and subjects as the service of {@code config}. */
-    static Spine publisher(TestNats nats, ServiceConfig config) {
+    public static Spine publisher(TestNats nats, ServiceConfig config) {
         return Spine.builder(nats.connect()).topology(StreamTopology.builder()
                 .streamNamePrefix(config.streamPrefix()).subjectPrefix(config.subjectPrefix()).build()).build();
     }
 
-    static EventEnvelope event(String type, int n) {
+    public static EventEnvelope event(String type, int n) {
         return EventEnvelope.builder().eventType(type).source("test")
                 .data(JsonNodeFactory.instance.objectNode().put("n", n)).build();
     }

@@ -15,7 +15,7 @@ import java.util.List;
  * NATS without touching the shared server: {@link #close()} stops accepting and closes every forwarded
  * connection, which the client sees as the server going away.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
     private final String targetHost;
     private final int targetPort;
@@ -23,7 +23,7 @@ final class TcpProxy implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closed;
 
-    TcpProxy(String targetHost, int targetPort) throws IOException {
+    public TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -32,7 +32,7 @@ final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 

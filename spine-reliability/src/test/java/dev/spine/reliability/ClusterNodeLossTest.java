@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spine.events.Spine;
-import dev.spine.service.JobService;
-import dev.spine.service.ServiceConfig;
+import dev.spine.server.SpineServer;
+import dev.spine.server.ServerConfig;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.PrivateNats;
 import dev.spine.testkit.SpineServices;
@@ -45,15 +45,15 @@ class ClusterNodeLossTest {
         List<PrivateNats> nodes = cluster(tmp, 3);
         try {
             String urls = nodes.stream().map(PrivateNats::url).collect(Collectors.joining(","));
-            ServiceConfig config = Fixture.config(db.url(), db.schema(), urls, "CL",
+            ServerConfig config = Fixture.config(db.url(), db.schema(), urls, "CL",
                     Map.of("SPINE_STREAM_REPLICAS", "3"));
-            try (JobService service = JobService.builder(config).discoverHandlers(false)
+            try (SpineServer service = SpineServer.builder(config).discoverHandlers(false)
                     .handler(Fixture.JOB_TYPE, ledger::run).build().start();
                  Connection connection = Fixture.connect(urls);
-                 Spine publisher = Spine.builder(connection).topology(config.topology())
+                 Spine publisher = Spine.builder(connection).topology(config.engine().topology())
                          .publishTimeout(Duration.ofSeconds(2)).build()) {
                 JetStreamManagement jsm = connection.jetStreamManagement();
-                String stream = config.topology().platformStream();
+                String stream = config.engine().topology().platformStream();
                 assertEquals(3, jsm.getStreamInfo(stream).getConfiguration().getReplicas());
                 AtomicBoolean loading = new AtomicBoolean(true);
                 CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
@@ -95,7 +95,7 @@ class ClusterNodeLossTest {
                 ledger.retryReported(publisher, Duration.ofSeconds(60));
                 Eventually.await("every acknowledged event's job ran", Duration.ofMinutes(2),
                         () -> ledger.distinctRuns() >= ledger.acknowledged());
-                Ledger.Counts counts = ledger.count(service.dataSource(), config.schema());
+                Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().schema());
                 assertEquals(counts.published(), counts.acked());
                 assertEquals(0, counts.lost(), "no acknowledged event lost");
                 assertEquals(0, counts.duplicated(), "no event turned into two jobs");

@@ -2,7 +2,7 @@ package dev.spine.reliability;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.spine.contracts.EventEnvelope;
-import dev.spine.service.ServiceConfig;
+import dev.spine.server.ServerConfig;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.Options;
@@ -25,7 +25,7 @@ final class Fixture {
      * Service settings for a test: its own schema, stream and subject prefixes, consumer, any free admin
      * port, few connections and workers (the machine is small and shared), quick redelivery.
      */
-    static ServiceConfig config(String pgUrl, String schema, String natsUrl, String prefix,
+    static ServerConfig config(String pgUrl, String schema, String natsUrl, String prefix,
             Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("SPINE_PG_URL", pgUrl);
@@ -46,7 +46,7 @@ final class Fixture {
         // tests count; off, it neither adds to the shared PostgreSQL's load nor to the heap being measured
         env.put("SPINE_BUS_EVENT_STORE", "false");
         env.putAll(overrides);
-        return ServiceConfig.from(env::get);
+        return ServerConfig.from(env::get);
     }
 
     static Path routesFile() {

@@ -1,6 +1,6 @@
 package dev.spine.reliability;
 
-import dev.spine.service.JobService;
+import dev.spine.server.SpineServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +16,7 @@ final class Http {
 
     record Reply(int status, String body) {}
 
-    static Reply get(JobService service, String path) {
+    static Reply get(SpineServer service, String path) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + service.adminAddress() + path))
                 .timeout(Duration.ofSeconds(10)).GET().build();
         try {

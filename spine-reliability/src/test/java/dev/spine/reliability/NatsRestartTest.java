@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spine.events.Spine;
-import dev.spine.service.JobService;
-import dev.spine.service.ServiceConfig;
+import dev.spine.server.SpineServer;
+import dev.spine.server.ServerConfig;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.PrivateNats;
 import dev.spine.testkit.SpineServices;
@@ -46,16 +46,16 @@ class NatsRestartTest {
     static final long RECONNECT_BUFFER = 128 * 1024;
 
     /** The platform stream's last sequence. */
-    private static long lastSequence(JobService service, ServiceConfig config) throws Exception {
-        return service.nats().jetStreamManagement().getStreamInfo(config.topology().platformStream())
+    private static long lastSequence(SpineServer service, ServerConfig config) throws Exception {
+        return service.engine().nats().jetStreamManagement().getStreamInfo(config.engine().topology().platformStream())
                 .getStreamState().getLastSequence();
     }
 
     /** The highest stream sequence the job service's durable consumer has been handed (0 while unknown). */
-    private static long deliveredSequence(JobService service, ServiceConfig config) {
+    private static long deliveredSequence(SpineServer service, ServerConfig config) {
         try {
-            return service.nats().jetStreamManagement().getConsumerInfo(config.topology().platformStream(),
-                    config.consumerName()).getDelivered().getStreamSequence();
+            return service.engine().nats().jetStreamManagement().getConsumerInfo(config.engine().topology().platformStream(),
+                    config.engine().consumerName()).getDelivered().getStreamSequence();
         } catch (Exception e) {
             return 0; // NATS still coming back
         }
@@ -65,11 +65,11 @@ class NatsRestartTest {
     void natsKilledAndRestartedMidLoadLosesNoAcknowledgedEvent(TestDatabase db, @TempDir Path tmp) throws Exception {
         Ledger ledger = new Ledger("nats restart");
         try (PrivateNats nats = PrivateNats.builder(tmp).name("nats-restart").build().start()) {
-            ServiceConfig config = Fixture.config(db.url(), db.schema(), nats.url(), "NR", Map.of());
-            try (JobService service = JobService.builder(config).discoverHandlers(false)
+            ServerConfig config = Fixture.config(db.url(), db.schema(), nats.url(), "NR", Map.of());
+            try (SpineServer service = SpineServer.builder(config).discoverHandlers(false)
                     .handler(Fixture.JOB_TYPE, ledger::run).build().start();
                  Connection connection = Fixture.connect(nats.url(), RECONNECT_BUFFER);
-                 Spine publisher = Spine.builder(connection).topology(config.topology())
+                 Spine publisher = Spine.builder(connection).topology(config.engine().topology())
                          .publishTimeout(Duration.ofSeconds(1)).publishRetries(1).build()) {
                 AtomicBoolean loading = new AtomicBoolean(true);
                 CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
@@ -112,7 +112,7 @@ class NatsRestartTest {
                 ledger.retryReported(publisher, Duration.ofSeconds(60));
                 Eventually.await("every acknowledged event's job ran", Duration.ofMinutes(2),
                         () -> ledger.distinctRuns() >= ledger.acknowledged());
-                Ledger.Counts counts = ledger.count(service.dataSource(), config.schema());
+                Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().schema());
                 assertTrue(counts.reported() > 0, "the outages overflow the reconnect buffer: some publishes are reported");
                 assertEquals(counts.published(), counts.acked(), "in the end every event is acknowledged");
                 assertEquals(0, counts.lost(), "no acknowledged event lost");

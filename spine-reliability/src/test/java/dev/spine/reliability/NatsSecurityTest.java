@@ -11,9 +11,9 @@ import dev.spine.events.NatsConnections;
 import dev.spine.events.Spine;
 import dev.spine.events.SpineException;
 import dev.spine.events.StreamTopology;
-import dev.spine.service.ConfigException;
-import dev.spine.service.JobService;
-import dev.spine.service.ServiceConfig;
+import dev.spine.contracts.ConfigException;
+import dev.spine.server.SpineServer;
+import dev.spine.server.ServerConfig;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.PrivateNats;
 import dev.spine.testkit.SpineServices;
@@ -154,16 +154,16 @@ class NatsSecurityTest {
         env.put("SPINE_CONSUMER", "secure-job-service");
         env.put("SPINE_STREAM_PREFIX", "SEC_");
         env.put("SPINE_SUBJECT_PREFIX", ""); // the connector's permissions name unprefixed subjects
-        ServiceConfig config = Fixture.config(db.url(), db.schema(), secure.url(), "SEC", env);
-        assertEquals(NatsConnections.Auth.USER_PASSWORD, config.nats().auth());
-        assertTrue(config.nats().tls());
-        assertNoSecretIn(config.toString(), "ServiceConfig.toString()");
+        ServerConfig config = Fixture.config(db.url(), db.schema(), secure.url(), "SEC", env);
+        assertEquals(NatsConnections.Auth.USER_PASSWORD, config.engine().nats().auth());
+        assertTrue(config.engine().nats().tls());
+        assertNoSecretIn(config.toString(), "ServerConfig.toString()");
 
         CapturedLog log = CapturedLog.start();
-        try (JobService service = JobService.builder(config).discoverHandlers(false)
+        try (SpineServer service = SpineServer.builder(config).discoverHandlers(false)
                 .handler("ProcessIncomingDataJob", ledger::run).build().start();
              Connection connector = tls().userPassword("connector", CONNECTOR_PASSWORD).build().connect("connector");
-             Spine publisher = Spine.builder(connector).topology(config.topology()).build()) {
+             Spine publisher = Spine.builder(connector).topology(config.engine().topology()).build()) {
             for (int i = 0; i < 20; i++) {
                 ledger.publish(publisher, event("connector.DataReceived"));
             }
@@ -236,7 +236,7 @@ class NatsSecurityTest {
                 () -> NatsConnections.fromEnvironment(Map.of("SPINE_NATS_URL", "127.0.0.1:4222")::get));
         assertEquals("SPINE_NATS_URL", url.setting());
         ConfigException inService = assertThrows(ConfigException.class,
-                () -> ServiceConfig.from(Map.of("SPINE_NATS_TLS_KEY", certs.clientKey().toString())::get));
+                () -> ServerConfig.from(Map.of("SPINE_NATS_TLS_KEY", certs.clientKey().toString())::get));
         assertEquals("SPINE_NATS_TLS_CERT", inService.variable());
     }
 

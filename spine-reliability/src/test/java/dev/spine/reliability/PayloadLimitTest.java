@@ -9,8 +9,8 @@ import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
 import dev.spine.events.Spine;
-import dev.spine.service.JobService;
-import dev.spine.service.ServiceConfig;
+import dev.spine.server.SpineServer;
+import dev.spine.server.ServerConfig;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.PrivateNats;
 import dev.spine.testkit.SpineServices;
@@ -41,14 +41,14 @@ class PayloadLimitTest {
         Path conf = Files.writeString(tmp.resolve("big.conf"), "max_payload: 4MB\n");
         try (PrivateNats nats = PrivateNats.builder(tmp).name("big-payloads").config(conf).build().start()) {
             Map<String, Integer> payloadSizes = new ConcurrentHashMap<>();
-            ServiceConfig config = Fixture.config(db.url(), db.schema(), nats.url(), "PL", Map.of());
-            try (JobService service = JobService.builder(config).discoverHandlers(false)
+            ServerConfig config = Fixture.config(db.url(), db.schema(), nats.url(), "PL", Map.of());
+            try (SpineServer service = SpineServer.builder(config).discoverHandlers(false)
                     .handler(Fixture.JOB_TYPE, job -> payloadSizes.put(job.idempotencyKey(), job.payloadJson().length()))
                     .build().start();
                  Connection connection = Fixture.connect(nats.url());
-                 Spine publisher = Spine.builder(connection).topology(config.topology()).build()) {
+                 Spine publisher = Spine.builder(connection).topology(config.engine().topology()).build()) {
                 JetStreamManagement jsm = connection.jetStreamManagement();
-                String stream = config.topology().platformStream();
+                String stream = config.engine().topology().platformStream();
                 int limit = EventCodec.DEFAULT_MAX_PAYLOAD_BYTES;
 
                 EventEnvelope nearLimit = withBlob(limit - 4096);
@@ -65,7 +65,7 @@ class PayloadLimitTest {
                 assertEquals(storedBefore, jsm.getStreamInfo(stream).getStreamState().getMsgCount(), "nothing was sent");
 
                 byte[] oversize = EventCodec.builder().maxPayloadBytes(4 * limit).build().encode(withBlob(2 * limit));
-                connection.jetStream().publish(config.topology().subjectFor(Fixture.EVENT_TYPE), oversize);
+                connection.jetStream().publish(config.engine().topology().subjectFor(Fixture.EVENT_TYPE), oversize);
                 String rejected = "select count(*) from " + db.schema() + ".rejected_event where code = 'PAYLOAD_TOO_LARGE'"
                         + " and reason like '%" + oversize.length + " bytes exceeds the maximum of " + limit + "%'"
                         + " and octet_length(raw) = " + oversize.length;
@@ -78,7 +78,7 @@ class PayloadLimitTest {
                         () -> payloadSizes.containsKey(after.eventId() + ":" + Fixture.JOB_TYPE));
                 Eventually.await("the oversize event is acknowledged, not redelivered", Duration.ofSeconds(30), () -> {
                     try {
-                        return jsm.getConsumerInfo(stream, config.consumerName()).getNumAckPending() == 0;
+                        return jsm.getConsumerInfo(stream, config.engine().consumerName()).getNumAckPending() == 0;
                     } catch (Exception e) {
                         return false;
                     }

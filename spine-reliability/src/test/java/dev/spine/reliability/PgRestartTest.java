@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spine.events.Spine;
-import dev.spine.service.JobService;
-import dev.spine.service.ServiceConfig;
+import dev.spine.server.SpineServer;
+import dev.spine.server.ServerConfig;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.PrivatePostgres;
 import dev.spine.testkit.SpineServices;
@@ -34,12 +34,12 @@ class PgRestartTest {
     void postgresRestartedMidLoadPausesAckingThenResumesLosingNothing(TestNats nats) throws Exception {
         Ledger ledger = new Ledger("postgres restart");
         try (PrivatePostgres pg = PrivatePostgres.start("pgrestart")) {
-            ServiceConfig config = Fixture.config(pg.jdbcUrl(), "spine_jobs", nats.url(), nats.prefix(), Map.of());
-            try (JobService service = JobService.builder(config).discoverHandlers(false)
+            ServerConfig config = Fixture.config(pg.jdbcUrl(), "spine_jobs", nats.url(), nats.prefix(), Map.of());
+            try (SpineServer service = SpineServer.builder(config).discoverHandlers(false)
                     .handler(Fixture.JOB_TYPE, ledger::run).build().start();
-                 Spine publisher = Spine.builder(nats.connect()).topology(config.topology()).build()) {
+                 Spine publisher = Spine.builder(nats.connect()).topology(config.engine().topology()).build()) {
                 JetStreamManagement jsm = nats.connect().jetStreamManagement();
-                String stream = config.topology().platformStream();
+                String stream = config.engine().topology().platformStream();
                 AtomicBoolean loading = new AtomicBoolean(true);
                 CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
                     for (int i = 0; loading.get(); i++) {
@@ -58,10 +58,10 @@ class PgRestartTest {
                     return r.status() == 503 && r.body().contains("\"database\":{\"status\":\"error\"")
                             && r.body().contains("\"ingest\":{\"status\":\"error\"");
                 });
-                long ackFloor = jsm.getConsumerInfo(stream, config.consumerName()).getAckFloor().getStreamSequence();
+                long ackFloor = jsm.getConsumerInfo(stream, config.engine().consumerName()).getAckFloor().getStreamSequence();
                 long stored = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
                 Fixture.pause(OUTAGE.toMillis()); // the outage, while events keep arriving
-                long ackFloorLater = jsm.getConsumerInfo(stream, config.consumerName()).getAckFloor().getStreamSequence();
+                long ackFloorLater = jsm.getConsumerInfo(stream, config.engine().consumerName()).getAckFloor().getStreamSequence();
                 long storedLater = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
                 System.out.printf("postgres restart: during the outage the stream grew %d -> %d, the ack floor %d -> %d%n",
                         stored, storedLater, ackFloor, ackFloorLater);
@@ -83,7 +83,7 @@ class PgRestartTest {
                 ledger.retryReported(publisher, Duration.ofSeconds(30));
                 Eventually.await("every acknowledged event's job ran", Duration.ofMinutes(2),
                         () -> ledger.distinctRuns() >= ledger.acknowledged());
-                Ledger.Counts counts = ledger.count(service.dataSource(), config.schema());
+                Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().schema());
                 assertEquals(counts.published(), counts.acked());
                 assertEquals(0, counts.lost(), "no acknowledged event lost");
                 assertEquals(0, counts.duplicated(), "no event turned into two jobs");

@@ -7,8 +7,8 @@ import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.EventPublisher;
 import dev.spine.events.Spine;
 import dev.spine.jobs.Job;
-import dev.spine.service.JobService;
-import dev.spine.service.ServiceConfig;
+import dev.spine.server.SpineServer;
+import dev.spine.server.ServerConfig;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
@@ -160,11 +160,11 @@ class SoakTest {
     void tenMinutesAtASteadyRateKeepHeapAndQueueDepthFlat(TestDatabase db, TestNats nats) throws Exception {
         Duration length = Duration.ofMinutes(Long.getLong("spine.soak.minutes", 10));
         Tally tally = new Tally();
-        ServiceConfig config = Fixture.config(db.url(), db.schema(), nats.url(), nats.prefix(), Map.of());
+        ServerConfig config = Fixture.config(db.url(), db.schema(), nats.url(), nats.prefix(), Map.of());
         List<Sample> samples = new ArrayList<>();
-        try (JobService service = JobService.builder(config).discoverHandlers(false)
+        try (SpineServer service = SpineServer.builder(config).discoverHandlers(false)
                 .handler(Fixture.JOB_TYPE, tally::run).build().start();
-             Spine publisher = Spine.builder(nats.connect()).topology(config.topology()).build()) {
+             Spine publisher = Spine.builder(nats.connect()).topology(config.engine().topology()).build()) {
             JetStreamManagement jsm = nats.connect().jetStreamManagement();
             AtomicBoolean loading = new AtomicBoolean(true);
             CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
@@ -185,7 +185,7 @@ class SoakTest {
                 if (load.isDone()) {
                     load.get(); // the load stopped early: fail with its reason now, not after the whole run
                 }
-                ConsumerInfo ci = jsm.getConsumerInfo(config.topology().platformStream(), config.consumerName());
+                ConsumerInfo ci = jsm.getConsumerInfo(config.engine().topology().platformStream(), config.engine().consumerName());
                 Sample s = new Sample((System.nanoTime() - started) / 1_000_000_000L,
                         WorkerSaturationTest.heapAfterGc() >> 20, ci.getNumPending() + ci.getNumAckPending(),
                         db.queryLong("select count(*) from " + db.schema() + ".job where state = 0"));

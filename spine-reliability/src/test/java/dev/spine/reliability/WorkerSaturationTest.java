@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.Spine;
 import dev.spine.jobs.QueueOptions;
-import dev.spine.service.JobService;
-import dev.spine.service.ServiceConfig;
+import dev.spine.server.SpineServer;
+import dev.spine.server.ServerConfig;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
@@ -50,12 +50,12 @@ class WorkerSaturationTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostRunning = new AtomicInteger();
-        ServiceConfig config = Fixture.config(db.url(), db.schema(), nats.url(), nats.prefix(), Map.of(
+        ServerConfig config = Fixture.config(db.url(), db.schema(), nats.url(), nats.prefix(), Map.of(
                 "SPINE_WORKERS_BACKGROUND", String.valueOf(WORKERS),
                 "SPINE_MAX_ACK_PENDING", String.valueOf(MAX_ACK_PENDING),
                 "SPINE_BATCH_SIZE", String.valueOf(BATCH_SIZE)));
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-        try (JobService service = JobService.builder(config).discoverHandlers(false)
+        try (SpineServer service = SpineServer.builder(config).discoverHandlers(false)
                 .handler(Fixture.JOB_TYPE, job -> {
                     mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
                     try {
@@ -65,14 +65,14 @@ class WorkerSaturationTest {
                     }
                     ledger.run(job);
                 }).build().start();
-             Spine publisher = Spine.builder(nats.connect()).topology(config.topology()).build()) {
+             Spine publisher = Spine.builder(nats.connect()).topology(config.engine().topology()).build()) {
             JetStreamManagement jsm = nats.connect().jetStreamManagement();
-            String stream = config.topology().platformStream();
+            String stream = config.engine().topology().platformStream();
             AtomicLong mostAckPending = new AtomicLong();
             sampler.scheduleAtFixedRate(() -> {
                 try {
                     mostAckPending.accumulateAndGet(
-                            jsm.getConsumerInfo(stream, config.consumerName()).getNumAckPending(), Math::max);
+                            jsm.getConsumerInfo(stream, config.engine().consumerName()).getNumAckPending(), Math::max);
                 } catch (Exception e) {
                     // a missed sample
                 }
@@ -109,7 +109,7 @@ class WorkerSaturationTest {
             release.countDown();
             Eventually.await("every job runs once the workers are free", Duration.ofMinutes(2),
                     () -> ledger.distinctRuns() == EVENTS);
-            Ledger.Counts counts = ledger.count(service.dataSource(), config.schema());
+            Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().schema());
             assertEquals(0, counts.lost());
             assertEquals(0, counts.duplicated());
             assertEquals(EVENTS, counts.ran());

@@ -1,0 +1,27 @@
+package dev.spine.gateway;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+
+/**
+ * The bus's counters, exported on {@code /metrics} with the job service's: events accepted over HTTP
+ * ({@code spine_bus_published_total}, retries answered from a receipt in {@code spine_bus_duplicates_total}),
+ * events copied to the store, and webhook attempts delivered, failed and dead-lettered.
+ */
+final class BusMetrics {
+    final Counter published;
+    final Counter duplicates;
+    final Counter stored;
+    final Counter delivered;
+    final Counter failedAttempts;
+    final Counter deadLettered;
+
+    BusMetrics(MetricRegistry registry) {
+        published = registry.counter("spine.bus.published");
+        duplicates = registry.counter("spine.bus.duplicates");
+        stored = registry.counter("spine.bus.events_stored");
+        delivered = registry.counter("spine.bus.webhook.delivered");
+        failedAttempts = registry.counter("spine.bus.webhook.failed_attempts");
+        deadLettered = registry.counter("spine.bus.webhook.dead_lettered");
+    }
+}

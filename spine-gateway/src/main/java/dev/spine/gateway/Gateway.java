@@ -1,0 +1,245 @@
+package dev.spine.gateway;
+
+import com.codahale.metrics.MetricRegistry;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.events.Spine;
+import dev.spine.gateway.http.BearerAuth;
+import io.javalin.config.RoutesConfig;
+import dev.spine.jobs.SchemaMigrations;
+import java.time.Clock;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event bus as an HTTP service, inside the job service: publishers and their keys, publishing with
+ * receipts, the event store and its queries, subscriptions delivered by webhook (with retries and dead
+ * letters) or pushed live (SSE, WebSocket). It has its own small PostgreSQL pool and its own consumers, so
+ * it adds no work to the event-to-job path; {@code SPINE_BUS_EVENT_STORE=false} stops the per-event copy.
+ *
+ * <p>Start order: pool, migrations, event-store writer, webhook dispatcher. {@link #close()} runs it
+ * backwards; live clients are closed by the HTTP server before.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+    /** How often connected SSE clients get a comment line. */
+    static final Duration LIVE_PING = Duration.ofSeconds(15);
+    /** How often events and receipts past their retention are removed. */
+    static final Duration PRUNE_INTERVAL = Duration.ofMinutes(10);
+    static final String COMPONENT = "spine-bus";
+    static final List<String> MIGRATIONS = List.of("/dev/spine/gateway/migrations/V1__bus.sql",
+            "/dev/spine/gateway/migrations/V2__bus_retention.sql",
+            "/dev/spine/gateway/migrations/V3__bus_subscription_start.sql");
+
+    /** Every endpoint the gateway serves, as {@code "METHOD path"} (OpenAPI path form); openapi.json documents each. */
+    public static final List<String> ENDPOINTS = BusRoutes.ENDPOINTS;
+
+    private final GatewayConfig config;
+    private final Spine spine;
+    private final String pgUrl;
+    private final String schema;
+    private final String adminToken;
+    private final BearerAuth admin;
+    private final Clock clock;
+    private final BusMetrics metrics;
+    private HikariDataSource dataSource;
+    private PublisherRegistry publishers;
+    private EventIntake intake;
+    private Receipts receipts;
+    private EventStore store;
+    private EventStoreWriter writer;
+    private SubscriptionStore subscriptions;
+    private WebhookTargets targets;
+    private WebhookDispatcher dispatcher;
+    private final Set<SseStream> liveClients = ConcurrentHashMap.newKeySet();
+    private final LiveClients live = new LiveClients();
+    private ScheduledExecutorService timer;
+
+    /**
+     * @param spine      the job service's spine (its connection and topology; the bus closes neither)
+     * @param adminToken the bearer token of mutating endpoints ({@code SPINE_ADMIN_TOKEN})
+     * @param metricRegistry where the bus's counters go (the job service's, exported on /metrics)
+     */
+    public Gateway(GatewayConfig config, Spine spine, String pgUrl, String schema, String adminToken, Clock clock,
+            MetricRegistry metricRegistry) {
+        this.metrics = new BusMetrics(metricRegistry);
+        this.config = config;
+        this.spine = spine;
+        this.pgUrl = pgUrl;
+        this.schema = schema;
+        this.adminToken = adminToken;
+        this.admin = new BearerAuth(adminToken);
+        this.clock = clock;
+    }
+
+    public synchronized Gateway start() {
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(pgUrl);
+        hc.setMaximumPoolSize(config.poolSize());
+        hc.setMinimumIdle(1); // the bus is often idle: hold one connection, not the whole pool, of a shared server
+        hc.setPoolName("spine-bus");
+        hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+        hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
+        dataSource = new HikariDataSource(hc);
+        SchemaMigrations.migrate(dataSource, schema, COMPONENT, MIGRATIONS, Gateway.class);
+        BusSql sql = new BusSql(schema);
+        publishers = new PublisherRegistry(dataSource, sql, clock);
+        receipts = new Receipts(dataSource, sql, clock);
+        intake = new EventIntake(spine, receipts, clock, config.maxEventBytes(), metrics);
+        store = new EventStore(dataSource, sql);
+        subscriptions = new SubscriptionStore(dataSource, sql);
+        targets = new WebhookTargets(config.allowPrivateTargets());
+        if (config.eventStore()) {
+            writer = new EventStoreWriter(spine.connection(), spine.topology().platformStream(), config.storeConsumer(),
+                    config.storeBatchSize(), store, spine.codec(), config.partitionKeys(), metrics);
+            writer.start();
+        }
+        dispatcher = new WebhookDispatcher(spine, subscriptions, new WebhookSender(targets, clock), config, clock, metrics,
+                live);
+        dispatcher.start();
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "spine-bus-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        // a comment now and then finds SSE clients that went away without a word (and keeps proxies open)
+        timer.scheduleWithFixedDelay(this::ping, LIVE_PING.toMillis(), LIVE_PING.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::pruneQuietly, 0, PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        LOG.info("event bus API on: event store {}, webhooks to private addresses {}",
+                config.eventStore() ? "on" : "off", config.allowPrivateTargets() ? "allowed" : "refused");
+        return this;
+    }
+
+    /**
+     * Removes stored events and receipts older than {@code SPINE_BUS_RETENTION}; every instance runs it, and
+     * the deletes are idempotent. Returns the events removed.
+     */
+    long prune() throws SQLException {
+        Instant cutoff = clock.instant().minus(config.retention());
+        long events = store.prune(cutoff);
+        long gone = receipts.prune(cutoff);
+        if (events > 0 || gone > 0) {
+            LOG.info("event store: pruned {} events and {} receipts older than {}", events, gone, config.retention());
+        }
+        return events;
+    }
+
+    private void pruneQuietly() {
+        try {
+            prune();
+        } catch (Exception e) {
+            LOG.warn("pruning the event store failed; next try in {}", PRUNE_INTERVAL, e);
+        }
+    }
+
+    private void ping() {
+        for (SseStream s : liveClients) {
+            try {
+                s.comment("ping");
+            } catch (IOException e) {
+                // the client went away: the stream has closed itself and left the set
+            }
+        }
+    }
+
+    /** Live clients by subscription (ended when their subscription is deleted). */
+    LiveClients live() {
+        return live;
+    }
+
+    /** SSE clients connected to this instance (pinged). */
+    Set<SseStream> liveClients() {
+        return liveClients;
+    }
+
+    GatewayConfig config() {
+        return config;
+    }
+
+    Spine spine() {
+        return spine;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    String adminToken() {
+        return adminToken;
+    }
+
+    /**
+     * Adds the gateway's routes (publish, publishers, event store, subscriptions, webhooks, SSE and WebSocket)
+     * to an HTTP server; the server answers their {@link dev.spine.gateway.http.ApiException}s.
+     */
+    public void registerRoutes(RoutesConfig routes) {
+        new BusRoutes(this).register(routes);
+    }
+
+    /** The largest request body the gateway's routes accept ({@code SPINE_BUS_MAX_EVENT_BYTES} and batches). */
+    public long maxRequestBytes() {
+        return BusRoutes.maxRequestBytes(config);
+    }
+
+    /** The check of mutating routes: {@code Authorization: Bearer <SPINE_ADMIN_TOKEN>}. */
+    BearerAuth admin() {
+        return admin;
+    }
+
+    PublisherRegistry publishers() {
+        return publishers;
+    }
+
+    EventIntake intake() {
+        return intake;
+    }
+
+    /** The event store, or null when {@code SPINE_BUS_EVENT_STORE=false}. */
+    EventStore store() {
+        return config.eventStore() ? store : null;
+    }
+
+    SubscriptionStore subscriptions() {
+        return subscriptions;
+    }
+
+    WebhookTargets targets() {
+        return targets;
+    }
+
+    WebhookDispatcher dispatcher() {
+        return dispatcher;
+    }
+
+    /** The highest stream sequence the event store has written here (0 before the first, or when off). */
+    public long storedThrough() {
+        return writer == null ? 0 : writer.lastStoredSequence();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        liveClients.clear(); // the HTTP server, stopped before the bus, has closed their connections
+        if (dispatcher != null) {
+            dispatcher.close();
+        }
+        if (writer != null) {
+            writer.close();
+        }
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+}

@@ -1,4 +1,0 @@
-package dev.spine.service.bus;
-
-/** An event as the store holds it: where it sits in the stream and its envelope as JSON text. */
-record StoredEvent(String stream, long sequence, String envelopeJson) {}

@@ -1,0 +1,148 @@
+package dev.spine.server;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.spine.gateway.Gateway;
+import dev.spine.jobs.JobHandler;
+import dev.spine.service.JobService;
+import dev.spine.service.JobServiceBuilder;
+import dev.spine.service.RoutingTable;
+import io.opentelemetry.api.OpenTelemetry;
+import java.time.Clock;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The spine process: the composition root that puts the engine ({@link JobService}: events to jobs,
+ * workers, cron), the event gateway ({@link Gateway}: the event bus over HTTP, when
+ * {@code SPINE_BUS_ENABLED}) and the admin HTTP server (health, {@code /metrics}, dashboard, {@code /v1})
+ * together. Nothing else builds them.
+ *
+ * <p>Start order: engine, gateway, HTTP (so the API answers only once what it reports on runs).
+ * {@link #close()} stops them in the reverse order: HTTP (no new requests), gateway (its consumers and
+ * pool), engine (ingest hands back what it has not committed, workers finish up to the shutdown timeout).
+ */
+public final class SpineServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SpineServer.class);
+
+    private final ServerConfig config;
+    private final JobService engine;
+    private Gateway gateway;
+    private AdminServer admin;
+    private boolean started;
+
+    private SpineServer(ServerConfig config, JobService engine) {
+        this.config = config;
+        this.engine = engine;
+    }
+
+    /** A server for {@code config} (usually {@link ServerConfig#fromEnvironment()}). */
+    public static Builder builder(ServerConfig config) {
+        return new Builder(config);
+    }
+
+    /** Starts engine, gateway and HTTP in that order; on a failure stops what started and rethrows. */
+    public synchronized SpineServer start() {
+        if (started) {
+            throw new IllegalStateException("already started");
+        }
+        started = true;
+        try {
+            engine.start();
+            if (config.gateway().enabled()) {
+                // the event bus over HTTP: its own pool and consumers, nothing on the event-to-job path
+                gateway = new Gateway(config.gateway(), engine.spine(), config.engine().pgUrl(), config.engine().schema(),
+                        config.adminToken(), engine.clock(), engine.metrics()).start();
+            }
+            admin = new AdminServer(engine, gateway, config);
+            admin.start();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.info("spine server started: admin API on {}, gateway {}", admin.address(), gateway == null ? "off" : "on");
+        return this;
+    }
+
+    public JobService engine() {
+        return engine;
+    }
+
+    /** The event gateway, or null when {@code SPINE_BUS_ENABLED=false}. */
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** The admin API's bound address (host:port), once started. */
+    public String adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly("admin API", admin);
+        closeQuietly("event gateway", gateway);
+        engine.close();
+    }
+
+    private static void closeQuietly(String what, AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing the {} failed", what, e);
+        }
+    }
+
+    /** The engine's options (handlers, routes, metrics, clock, tracing) and the server's config. */
+    public static final class Builder {
+        private final ServerConfig config;
+        private final JobServiceBuilder engine;
+
+        private Builder(ServerConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            this.engine = JobService.builder(config.engine());
+        }
+
+        public Builder handler(String jobType, JobHandler handler) {
+            engine.handler(jobType, handler);
+            return this;
+        }
+
+        public Builder routes(RoutingTable routes) {
+            engine.routes(routes);
+            return this;
+        }
+
+        public Builder metrics(MetricRegistry metrics) {
+            engine.metrics(metrics);
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            engine.clock(clock);
+            return this;
+        }
+
+        /** Whether job handler plug-ins on the class path are loaded (default true). */
+        public Builder discoverHandlers(boolean discover) {
+            engine.discoverHandlers(discover);
+            return this;
+        }
+
+        public Builder openTelemetry(OpenTelemetry openTelemetry) {
+            engine.openTelemetry(openTelemetry);
+            return this;
+        }
+
+        public SpineServer build() {
+            return new SpineServer(config, engine.build());
+        }
+    }
+}

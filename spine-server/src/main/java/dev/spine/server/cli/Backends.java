@@ -1,0 +1,104 @@
+package dev.spine.server.cli;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.events.Spine;
+import dev.spine.events.StreamTopology;
+import dev.spine.jobs.JobQueue;
+import dev.spine.server.ServerConfig;
+import dev.spine.service.ServiceConfig;
+import java.time.Duration;
+import javax.sql.DataSource;
+
+/**
+ * The connections one command uses, opened on first use and closed together: a small PostgreSQL pool,
+ * a {@link JobQueue} that is built but never started (no workers, no cron: a command only reads and
+ * edits rows), and a {@link Spine} on its own NATS connection. Nothing here needs a running server.
+ */
+final class Backends implements AutoCloseable {
+    /** Connections of a command's pool: commands run one statement at a time. */
+    static final int POOL_SIZE = 2;
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final ServerConfig server;
+    private final ServiceConfig config;
+    private HikariDataSource dataSource;
+    private JobQueue jobs;
+    private Spine spine;
+    private io.nats.client.Connection nats;
+
+    Backends(ServerConfig server) {
+        this.server = server;
+        this.config = server.engine();
+    }
+
+    /** The engine's settings (PostgreSQL, NATS, streams). */
+    ServiceConfig config() {
+        return config;
+    }
+
+    /** The whole process's settings, for {@code spine serve}. */
+    ServerConfig server() {
+        return server;
+    }
+
+    DataSource dataSource() {
+        if (dataSource == null) {
+            HikariConfig hc = new HikariConfig();
+            hc.setJdbcUrl(config.pgUrl());
+            hc.setMaximumPoolSize(POOL_SIZE);
+            hc.setPoolName("spine-cli");
+            hc.setConnectionTimeout(CONNECT_TIMEOUT.toMillis());
+            hc.setInitializationFailTimeout(CONNECT_TIMEOUT.toMillis());
+            dataSource = new HikariDataSource(hc);
+        }
+        return dataSource;
+    }
+
+    JobQueue jobs() {
+        if (jobs == null) {
+            jobs = JobQueue.builder(dataSource()).schema(config.schema()).build();
+        }
+        return jobs;
+    }
+
+    StreamTopology topology() {
+        return config.topology();
+    }
+
+    private io.opentelemetry.api.OpenTelemetry telemetry;
+
+    Spine spine() {
+        if (spine == null) {
+            telemetry = dev.spine.service.Telemetry.fromEnvironment();
+            // SPINE_NATS_* credentials and TLS, like the service; closed after the spine
+            nats = config.nats().connect("spine-cli");
+            spine = Spine.builder(nats).topology(topology()).publishTimeout(CONNECT_TIMEOUT)
+                    .openTelemetry(telemetry).build();
+        }
+        return spine;
+    }
+
+    @Override
+    public void close() {
+        if (jobs != null) {
+            jobs.close();
+        }
+        if (spine != null) {
+            spine.close();
+        }
+        if (nats != null) {
+            try {
+                nats.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (telemetry instanceof io.opentelemetry.sdk.OpenTelemetrySdk sdk) {
+            sdk.close(); // flushes the publish span of `spine publish`
+        }
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package dev.spine.server.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spine.jobs.DeadJob;
+import java.util.List;
+import java.util.UUID;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code spine dlq list|retry <id>|delete <id>}: the dead jobs (used up their attempts). A retried job is
+ * due at once with its attempts reset; a NOTIFY wakes a running service's workers.
+ */
+@Command(name = "dlq", mixinStandardHelpOptions = true, description = "Dead jobs: list, retry, delete.",
+        subcommands = {DlqCommand.ListDead.class, DlqCommand.RetryDead.class, DlqCommand.DeleteDead.class})
+final class DlqCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code spine dlq list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead jobs, newest first.")
+    static final class ListDead extends SpineCommand {
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        @Option(names = "--queue", description = "only this queue")
+        String queue;
+
+        @Option(names = "--type", description = "only this job type")
+        String type;
+
+        @Option(names = "--limit", defaultValue = "50", description = "most jobs listed (default: ${DEFAULT-VALUE})")
+        int limit;
+
+        @Override
+        int run(Backends backends) throws Exception {
+            if (limit < 1) {
+                throw CommandFailure.invalid("INVALID_FIELD", "limit", "must be >= 1, was " + limit);
+            }
+            List<DeadJob> dead = backends.jobs().deadJobs(queue, type, limit);
+            out().printf("%-36s %-12s %-28s %8s  %-24s  %s%n", "ID", "QUEUE", "TYPE", "ATTEMPTS", "DIED", "LAST ERROR");
+            for (DeadJob d : dead) {
+                out().printf("%-36s %-12s %-28s %8d  %-24s  %s%n", d.id(), d.queue(), d.type(), d.attempts(), d.diedAt(),
+                        lastError(d.errorsJson()));
+            }
+            return OK;
+        }
+
+        /** The last attempt's error from the errors array ({@code [{"attempt":..,"at":..,"error":..}]}). */
+        static String lastError(String errorsJson) throws Exception {
+            if (errorsJson == null) {
+                return "";
+            }
+            JsonNode errors = JSON.readTree(errorsJson);
+            if (!errors.isArray() || errors.isEmpty()) {
+                return "";
+            }
+            String error = errors.get(errors.size() - 1).path("error").asText();
+            String firstLine = error.lines().findFirst().orElse("");
+            return firstLine.length() > 120 ? firstLine.substring(0, 120) + "…" : firstLine;
+        }
+    }
+
+    /** {@code spine dlq retry <id>}. */
+    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Puts a dead job back, due now.")
+    static final class RetryDead extends SpineCommand {
+        @Parameters(paramLabel = "JOB_ID", description = "the dead job's id")
+        UUID id;
+
+        @Override
+        int run(Backends backends) {
+            backends.jobs().redrive(id);
+            out().println("retried " + id + ": available again, attempts reset");
+            return OK;
+        }
+    }
+
+    /** {@code spine dlq delete <id>}. */
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a dead job for good.")
+    static final class DeleteDead extends SpineCommand {
+        @Parameters(paramLabel = "JOB_ID", description = "the dead job's id")
+        UUID id;
+
+        @Override
+        int run(Backends backends) {
+            if (!backends.jobs().deleteDead(id)) {
+                throw CommandFailure.notFound("id", "no dead job " + id);
+            }
+            out().println("deleted dead job " + id);
+            return OK;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package dev.spine.server.http;
+
+import dev.spine.gateway.http.BearerAuth;
+import dev.spine.gateway.http.RequestParams;
+import dev.spine.gateway.http.JsonReplies;
+import dev.spine.gateway.http.ApiException;
+import dev.spine.jobs.InvalidJobException;
+import dev.spine.jobs.JobErrorCode;
+import dev.spine.jobs.JobInfo;
+import dev.spine.jobs.JobQueue;
+import dev.spine.service.JobService;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Queues, jobs, dead jobs and breakers: {@code /v1/queues}, {@code /v1/jobs}, {@code /v1/dead-jobs},
+ * {@code /v1/breakers}. Reads are open; pause, resume, cancel, retry and delete need the bearer token.
+ */
+final class JobRoutes {
+    /** Rows a list returns when the request names no limit, and the most it may ask for. */
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 1000;
+
+    private final JobService service;
+    private final BearerAuth auth;
+
+    JobRoutes(JobService service, BearerAuth auth) {
+        this.service = service;
+        this.auth = auth;
+    }
+
+    void register(RoutesConfig routes) {
+        routes.get("/v1/queues", ctx -> JsonReplies.ok(ctx, Map.of("items",
+                jobs().stats().stream().map(JsonViews::queue).toList())));
+        routes.post("/v1/queues/{name}/pause", auth.require(ctx -> pause(ctx, true)));
+        routes.post("/v1/queues/{name}/resume", auth.require(ctx -> pause(ctx, false)));
+
+        routes.get("/v1/jobs/{id}", this::job);
+        routes.get("/v1/jobs", this::jobsByCorrelation);
+        routes.post("/v1/jobs/{id}/cancel", auth.require(this::cancel));
+
+        routes.get("/v1/dead-jobs", this::deadJobs);
+        routes.post("/v1/dead-jobs/{id}/retry", auth.require(this::retry));
+        routes.delete("/v1/dead-jobs/{id}", auth.require(this::deleteDead));
+
+        routes.get("/v1/breakers", ctx -> JsonReplies.ok(ctx, Map.of("breakers", service.breakers().states())));
+    }
+
+    private JobQueue jobs() {
+        return service.jobs();
+    }
+
+    private void pause(Context ctx, boolean pause) {
+        String queue = ctx.pathParam("name");
+        try {
+            if (pause) {
+                jobs().pause(queue);
+            } else {
+                jobs().resume(queue);
+            }
+        } catch (InvalidJobException e) {
+            throw e.code() == JobErrorCode.UNKNOWN_QUEUE ? ApiException.notFound("queue", queue) : e;
+        }
+        JsonReplies.ok(ctx, JsonReplies.okBody("queue", queue, "paused", pause));
+    }
+
+    private void job(Context ctx) {
+        UUID id = RequestParams.uuid(ctx, "id");
+        JobInfo job = jobs().find(id).orElseThrow(() -> ApiException.notFound("job", id.toString()));
+        JsonReplies.ok(ctx, JsonViews.job(job));
+    }
+
+    private void jobsByCorrelation(Context ctx) {
+        String correlationId = RequestParams.requiredText(ctx, "correlationId");
+        int limit = (int) RequestParams.number(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        List<Object> items = jobs().findByCorrelationId(correlationId, limit).stream()
+                .map(j -> (Object) JsonViews.job(j)).toList();
+        JsonReplies.ok(ctx, Map.of("items", items));
+    }
+
+    private void cancel(Context ctx) {
+        UUID id = RequestParams.uuid(ctx, "id");
+        if (jobs().cancel(id)) {
+            JsonReplies.ok(ctx, JsonReplies.okBody("id", id.toString(), "state", "cancelled"));
+            return;
+        }
+        Optional<JobInfo> job = jobs().find(id);
+        if (job.isEmpty()) {
+            throw ApiException.notFound("job", id.toString());
+        }
+        throw new ApiException(409, "NOT_CANCELLABLE", "job " + id + " is " + job.get().state()
+                + ": only a job that has not started can be cancelled", Map.of("id", id.toString(),
+                        "state", job.get().state()));
+    }
+
+    private void deadJobs(Context ctx) {
+        String queue = RequestParams.text(ctx, "queue");
+        String type = RequestParams.text(ctx, "type");
+        int limit = (int) RequestParams.number(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        JsonReplies.ok(ctx, Map.of("items", jobs().deadJobs(queue, type, limit).stream()
+                .map(d -> (Object) JsonViews.deadJob(d)).toList()));
+    }
+
+    private void retry(Context ctx) {
+        UUID id = RequestParams.uuid(ctx, "id");
+        try {
+            jobs().redrive(id);
+        } catch (InvalidJobException e) {
+            throw e.code() == JobErrorCode.NOT_FOUND ? ApiException.notFound("dead job", id.toString()) : e;
+        }
+        JsonReplies.ok(ctx, JsonReplies.okBody("id", id.toString(), "state", "available"));
+    }
+
+    private void deleteDead(Context ctx) {
+        UUID id = RequestParams.uuid(ctx, "id");
+        if (!jobs().deleteDead(id)) {
+            throw ApiException.notFound("dead job", id.toString());
+        }
+        JsonReplies.ok(ctx, JsonReplies.okBody("id", id.toString(), "deleted", true));
+    }
+}

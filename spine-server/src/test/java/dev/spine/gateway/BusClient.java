@@ -1,0 +1,34 @@
+package dev.spine.gateway;
+
+import dev.spine.server.AdminClient;
+import dev.spine.server.SpineServer;
+import java.net.URI;
+import java.net.http.HttpRequest;
+
+/** Calls the bus API over real HTTP, as a service or an operator's tool would: the admin client plus publishing. */
+final class BusClient extends AdminClient {
+    BusClient(SpineServer service) {
+        super(service);
+    }
+
+    /** Publishes an event with a publisher key in {@code X-Api-Key}. */
+    Reply publish(String apiKey, String envelope) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/events"))
+                .POST(HttpRequest.BodyPublishers.ofString(envelope)).header("Content-Type", "application/json");
+        return send(apiKey == null ? b : b.header("X-Api-Key", apiKey));
+    }
+
+    /** Registers a publisher and returns its API key. */
+    String registerPublisher(String name, String... allowedTypes) {
+        StringBuilder types = new StringBuilder();
+        for (String t : allowedTypes) {
+            types.append(types.length() == 0 ? "" : ",").append('"').append(t).append('"');
+        }
+        Reply r = post("/v1/publishers", "{\"name\":\"" + name + "\",\"allowedEventTypes\":[" + types + "]}",
+                BusFixture.ADMIN);
+        if (r.status() != 201) {
+            throw new AssertionError("registering " + name + ": " + r.body());
+        }
+        return r.json().path("apiKey").asText();
+    }
+}

@@ -1,0 +1,16 @@
+package dev.spine.server;
+
+import dev.spine.service.ServiceFixture;
+import dev.spine.testkit.TestDatabase;
+import dev.spine.testkit.TestNats;
+import java.util.Map;
+
+/** A whole server (engine, HTTP, gateway when a test turns it on) in the test's own schema and streams. */
+public final class ServerFixture {
+    private ServerFixture() {}
+
+    /** The engine's test settings ({@link ServiceFixture#env}) plus an admin API on a free port. */
+    public static ServerConfig config(TestDatabase db, TestNats nats, Map<String, String> overrides) {
+        return ServerConfig.from(ServiceFixture.env(db, nats, overrides)::get);
+    }
+}
