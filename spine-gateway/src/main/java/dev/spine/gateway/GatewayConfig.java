@@ -48,7 +48,8 @@ public record GatewayConfig(
         List<String> partitionKeys) {
 
     /** Every variable with its default and meaning. */
-    public static final Map<String, String[]> VARIABLES = new LinkedHashMap<>();
+    public static final Map<String, String[]> VARIABLES;
+    private static final Map<String, String[]> TABLE = new LinkedHashMap<>();
 
     static {
         v("SPINE_BUS_ENABLED", "true", "serve the event bus API: /v1/events, /v1/publishers, /v1/subscriptions");
@@ -66,10 +67,11 @@ public record GatewayConfig(
         v("SPINE_BUS_RETENTION", "30d", "how long the event store keeps events and receipts (pruned every 10 minutes)");
         v("SPINE_BUS_PARTITION_KEYS", "/partitionKey,/data/partitionKey,/data/aggregateId",
                 "JSON pointers tried in order for an event's partition key (history endpoint)");
+        VARIABLES = java.util.Collections.unmodifiableMap(TABLE);
     }
 
     private static void v(String name, String fallback, String meaning) {
-        VARIABLES.put(name, new String[] {fallback, meaning});
+        TABLE.put(name, new String[] {fallback, meaning});
     }
 
     /** Settings from a lookup; unset or blank values take the defaults. */

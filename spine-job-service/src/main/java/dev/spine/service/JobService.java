@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.JobTier;
 import dev.spine.events.NatsConnections;
 import dev.spine.events.ReplayOptions;
 import dev.spine.events.Spine;
@@ -143,11 +144,13 @@ public final class JobService implements AutoCloseable {
                 .openTelemetry(otel)
                 .notifyInTransaction(false).shutdownTimeout(config.shutdownTimeout())
                 .cronPollInterval(config.cronPollInterval())
-                .staleAfter(config.workerStaleAfter()).heartbeatInterval(config.workerStaleAfter().dividedBy(6))
-                .work(tier("realtime", config.realtimeWorkers()))
-                .work(tier("interactive", config.interactiveWorkers()))
-                .work(tier("background", config.backgroundWorkers()));
-        Set<String> tiers = Set.of("realtime", "interactive", "background");
+                .staleAfter(config.workerStaleAfter()).heartbeatInterval(config.workerStaleAfter().dividedBy(6));
+        Set<String> tiers = new LinkedHashSet<>();
+        for (JobTier tier : JobTier.values()) {
+            // the service makes its tier queues itself: a new tier is an enum constant and its worker count
+            b.createQueue(tier.queueName()).work(tier(tier.queueName(), config.workers(tier)));
+            tiers.add(tier.queueName());
+        }
         Set<String> custom = new LinkedHashSet<>();
         routes.routes().forEach(r -> custom.add(r.queue()));
         routes.schedules().forEach(s -> custom.add(s.job().queue()));

@@ -4,7 +4,10 @@ import dev.spine.contracts.ConfigException;
 import dev.spine.events.NatsConnections;
 import dev.spine.events.StreamTopology;
 import dev.spine.contracts.SettingsReader;
+import dev.spine.contracts.JobTier;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,9 +30,7 @@ public record ServiceConfig(
         int batchSize,
         Duration linger,
         int maxAckPending,
-        int realtimeWorkers,
-        int interactiveWorkers,
-        int backgroundWorkers,
+        Map<JobTier, Integer> workers,
         boolean lifecycleEvents,
         Duration shutdownTimeout,
         int breakerFailureThreshold,
@@ -40,8 +41,14 @@ public record ServiceConfig(
         Duration workerStaleAfter,
         NatsConnections nats) {
 
+    /** Handler threads per tier ({@code SPINE_WORKERS_<TIER>}); a tier not named here gets {@link #DEFAULT_TIER_WORKERS}. */
+    public static final Map<JobTier, Integer> DEFAULT_WORKERS = Map.of(JobTier.REALTIME, 16, JobTier.INTERACTIVE, 8,
+            JobTier.BACKGROUND, 4);
+    public static final int DEFAULT_TIER_WORKERS = 4;
+
     /** Every variable with its default and meaning, in the order {@code spine serve --help} lists them. */
-    public static final Map<String, String[]> VARIABLES = new LinkedHashMap<>();
+    public static final Map<String, String[]> VARIABLES;
+    private static final Map<String, String[]> TABLE = new LinkedHashMap<>();
 
     static {
         v("SPINE_NATS_URL", "nats://127.0.0.1:4222", "NATS server(s), comma-separated");
@@ -56,9 +63,10 @@ public record ServiceConfig(
         v("SPINE_BATCH_SIZE", "500", "most events materialised in one transaction");
         v("SPINE_LINGER", "1ms", "how long an idle batch waits for more events");
         v("SPINE_MAX_ACK_PENDING", "10000", "events in flight per consumer (backpressure bound)");
-        v("SPINE_WORKERS_REALTIME", "16", "handler threads of the realtime queue");
-        v("SPINE_WORKERS_INTERACTIVE", "8", "handler threads of the interactive queue");
-        v("SPINE_WORKERS_BACKGROUND", "4", "handler threads of the background queue");
+        for (JobTier tier : JobTier.values()) {
+            v(workersVariable(tier), String.valueOf(DEFAULT_WORKERS.getOrDefault(tier, DEFAULT_TIER_WORKERS)),
+                    "handler threads of the " + tier.queueName() + " queue");
+        }
         v("SPINE_LIFECYCLE_EVENTS", "false", "publish job.Enqueued / job.Completed / job.Failed");
         v("SPINE_SHUTDOWN_TIMEOUT", "30s", "how long SIGTERM waits for in-flight batches and jobs");
         v("SPINE_BREAKER_FAILURES", "50", "failure rate (%) over the last 20 runs of a job type that opens its breaker");
@@ -69,10 +77,29 @@ public record ServiceConfig(
         v("SPINE_WORKER_STALE_AFTER", "30s", "silence after which a worker's running jobs are rescued (heartbeat: a sixth)");
         // NATS authentication and TLS (empty: none); secrets are never logged nor shown by toString()
         NatsConnections.VARIABLES.forEach((name, meaning) -> v(name, "", meaning));
+        VARIABLES = Collections.unmodifiableMap(TABLE);
     }
 
     private static void v(String name, String fallback, String meaning) {
-        VARIABLES.put(name, new String[] {fallback, meaning});
+        TABLE.put(name, new String[] {fallback, meaning});
+    }
+
+    /** The variable of a tier's handler threads: {@code SPINE_WORKERS_REALTIME} and so on. */
+    public static String workersVariable(JobTier tier) {
+        return "SPINE_WORKERS_" + tier.name();
+    }
+
+    private static Map<JobTier, Integer> workers(SettingsReader r) {
+        Map<JobTier, Integer> workers = new EnumMap<>(JobTier.class);
+        for (JobTier tier : JobTier.values()) {
+            workers.put(tier, r.integer(workersVariable(tier), 1, 10_000));
+        }
+        return Collections.unmodifiableMap(workers);
+    }
+
+    /** Handler threads of {@code tier}'s queue. */
+    public int workers(JobTier tier) {
+        return workers.get(tier);
     }
 
     /** Settings from the process environment. */
@@ -92,8 +119,7 @@ public record ServiceConfig(
                 r.text("SPINE_PG_SCHEMA"),
                 routes.isEmpty() ? null : Path.of(routes), r.text("SPINE_STREAM_PREFIX"), r.text("SPINE_SUBJECT_PREFIX"),
                 r.text("SPINE_CONSUMER"), r.integer("SPINE_BATCH_SIZE", 1, 10_000), r.duration("SPINE_LINGER"),
-                r.integer("SPINE_MAX_ACK_PENDING", 1, 1_000_000), r.integer("SPINE_WORKERS_REALTIME", 1, 10_000),
-                r.integer("SPINE_WORKERS_INTERACTIVE", 1, 10_000), r.integer("SPINE_WORKERS_BACKGROUND", 1, 10_000),
+                r.integer("SPINE_MAX_ACK_PENDING", 1, 1_000_000), workers(r),
                 r.bool("SPINE_LIFECYCLE_EVENTS"), r.duration("SPINE_SHUTDOWN_TIMEOUT"),
                 r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"),
                 r.duration("SPINE_CRON_POLL_INTERVAL"), r.integer("SPINE_STREAM_REPLICAS", 1, 5),
@@ -136,9 +162,7 @@ public record ServiceConfig(
         m.put("SPINE_BATCH_SIZE", String.valueOf(batchSize));
         m.put("SPINE_LINGER", linger.toMillis() + "ms");
         m.put("SPINE_MAX_ACK_PENDING", String.valueOf(maxAckPending));
-        m.put("SPINE_WORKERS_REALTIME", String.valueOf(realtimeWorkers));
-        m.put("SPINE_WORKERS_INTERACTIVE", String.valueOf(interactiveWorkers));
-        m.put("SPINE_WORKERS_BACKGROUND", String.valueOf(backgroundWorkers));
+        workers.forEach((tier, n) -> m.put(workersVariable(tier), String.valueOf(n)));
         m.put("SPINE_LIFECYCLE_EVENTS", String.valueOf(lifecycleEvents));
         m.put("SPINE_SHUTDOWN_TIMEOUT", shutdownTimeout.toMillis() + "ms");
         m.put("SPINE_BREAKER_FAILURES", String.valueOf(breakerFailureThreshold));

@@ -19,4 +19,18 @@ class ServiceConfigTest {
         assertEquals(ServiceConfig.defaults().natsUrl(),
                 ServiceConfig.defaults().with(Map.of("SPINE_EVENT_BUS", "nats")).natsUrl());
     }
+
+    @Test
+    void everyTierHasItsWorkersVariableAndTheTableCannotBeChanged() {
+        for (dev.spine.contracts.JobTier tier : dev.spine.contracts.JobTier.values()) {
+            String name = ServiceConfig.workersVariable(tier);
+            assertTrue(ServiceConfig.VARIABLES.containsKey(name), name + " is listed");
+            assertEquals(7, ServiceConfig.defaults().with(Map.of(name, "7")).workers(tier), name + " is read");
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> ServiceConfig.defaults().with(Map.of(name, "0")));
+            assertEquals(name, e.variable());
+        }
+        assertEquals(16, ServiceConfig.defaults().workers(dev.spine.contracts.JobTier.REALTIME));
+        assertThrows(UnsupportedOperationException.class, () -> ServiceConfig.VARIABLES.remove("SPINE_PG_URL"));
+    }
 }
