@@ -113,38 +113,38 @@ public final class JobService implements AutoCloseable {
 
     private void startServices() {
         dataSource = dataSource(config);
-        nats = connect(config.nats());
+        nats = connect(config.nats().connections());
         StreamTopology topology = config.topology();
         EventCodec codec = EventCodec.defaults();
         spine = Spine.builder(nats).topology(topology).codec(codec).metricRegistry(metrics).openTelemetry(otel).build();
         spine.provision();
-        breakers = new Breakers(config.breakerFailureThreshold(), config.breakerOpenFor());
+        breakers = new Breakers(config.workers().breakerFailureThreshold(), config.workers().breakerOpenFor());
         lifecycle = config.lifecycleEvents() ? new LifecycleEvents(spine) : null;
         if (discoverHandlers) {
             discoveredHandlers(new HandlerContext(spine, metrics)).forEach(handlers::putIfAbsent);
         }
         jobs = jobQueue();
         jobs.migrate();
-        SchemaMigrations.migrate(dataSource, config.schema(), COMPONENT, MIGRATIONS, JobService.class);
-        rejected = new RejectedEvents(dataSource, config.schema());
+        SchemaMigrations.migrate(dataSource, config.postgres().schema(), COMPONENT, MIGRATIONS, JobService.class);
+        rejected = new RejectedEvents(dataSource, config.postgres().schema());
         materializer = new Materializer(dataSource, jobs, codec, routes, rejected, new IngestMetrics(metrics), clock,
-                new IngestTracing(otel, config.consumerName()));
+                new IngestTracing(otel, config.ingest().consumer()));
         warnAboutMissingHandlers();
         jobs.start();
         objectives = new LatencyObjectives(metrics);
-        ingest = new EventIngest(nats, new EventIngest.Settings(topology.platformStream(), config.consumerName(),
-                config.batchSize(), config.linger(), config.maxAckPending(), config.ackWait()), materializer,
+        ingest = new EventIngest(nats, new EventIngest.Settings(topology.platformStream(), config.ingest().consumer(),
+                config.ingest().batchSize(), config.ingest().linger(), config.ingest().maxAckPending(), config.ingest().ackWait()), materializer,
                 new IngestMetrics(metrics), this::afterBatch);
         ingest.start();
         LOG.info("job service started: routes from {}, {} handlers", routes.source(), handlers.size());
     }
 
     private JobQueue jobQueue() {
-        JobQueueBuilder b = JobQueue.builder(dataSource).schema(config.schema()).metrics(metrics).clock(clock)
+        JobQueueBuilder b = JobQueue.builder(dataSource).schema(config.postgres().schema()).metrics(metrics).clock(clock)
                 .openTelemetry(otel)
-                .notifyInTransaction(false).shutdownTimeout(config.shutdownTimeout())
-                .cronPollInterval(config.cronPollInterval())
-                .staleAfter(config.workerStaleAfter()).heartbeatInterval(config.workerStaleAfter().dividedBy(6));
+                .notifyInTransaction(false).shutdownTimeout(config.workers().shutdownTimeout())
+                .cronPollInterval(config.workers().cronPollInterval())
+                .staleAfter(config.workers().staleAfter()).heartbeatInterval(config.workers().staleAfter().dividedBy(6));
         Set<String> tiers = new LinkedHashSet<>();
         for (JobTier tier : JobTier.values()) {
             // the service makes its tier queues itself: a new tier is an enum constant and its worker count
@@ -170,7 +170,7 @@ public final class JobService implements AutoCloseable {
      * switches the worker to fetching.
      */
     private QueueOptions tier(String name, int workers) {
-        return QueueOptions.of(name, workers).dispatchRoom(2 * config.batchSize());
+        return QueueOptions.of(name, workers).dispatchRoom(2 * config.ingest().batchSize());
     }
 
     private void afterBatch(Materializer.Result result) {
@@ -191,7 +191,7 @@ public final class JobService implements AutoCloseable {
      * not touched.
      */
     public ReplayReport replay(ReplayOptions options) throws SQLException {
-        return Replayer.replay(spine, materializer, config.batchSize(), options, this::afterBatch);
+        return Replayer.replay(spine, materializer, config.ingest().batchSize(), options, this::afterBatch);
     }
 
     private void warnAboutMissingHandlers() {
@@ -207,8 +207,8 @@ public final class JobService implements AutoCloseable {
 
     private static HikariDataSource dataSource(ServiceConfig config) {
         HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(config.pgUrl());
-        hc.setMaximumPoolSize(config.pgPoolSize());
+        hc.setJdbcUrl(config.postgres().url());
+        hc.setMaximumPoolSize(config.postgres().poolSize());
         hc.setPoolName("spine-job-service");
         hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
         hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
@@ -298,7 +298,7 @@ public final class JobService implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (ingest != null) {
-            ingest.close(config.shutdownTimeout());
+            ingest.close(config.workers().shutdownTimeout());
         }
         closeQuietly("job queue", jobs);
         closeQuietly("publisher", spine);

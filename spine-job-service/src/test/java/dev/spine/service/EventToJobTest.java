@@ -124,7 +124,7 @@ class EventToJobTest {
     void malformedEventsAreRecordedWithTheirBytesAndTerminated(TestDatabase db, TestNats nats) throws Exception {
         try (JobService service = JobService.builder(ServiceFixture.config(db, nats, Map.of()))
                 .discoverHandlers(false).handler("IndexDocumentJob", job -> { }).build().start()) {
-            String subject = service.config().subjectPrefix() + "data.EntityCreated";
+            String subject = service.config().nats().subjectPrefix() + "data.EntityCreated";
             var js = nats.connect().jetStream();
             js.publish(NatsMessage.builder().subject(subject).data("{not json".getBytes(StandardCharsets.UTF_8)).build());
             js.publish(NatsMessage.builder().subject(subject)

@@ -73,7 +73,7 @@ class FuzzTest {
             List<CompletableFuture<?>> acks = new ArrayList<>();
             for (int i = 0; i < sent.size(); i++) {
                 String type = i % 7 == 0 ? "system.Unrouted" : "data.EntityCreated";
-                acks.add(js.publishAsync(NatsMessage.builder().subject(config.subjectPrefix() + type).data(sent.get(i)).build()));
+                acks.add(js.publishAsync(NatsMessage.builder().subject(config.nats().subjectPrefix() + type).data(sent.get(i)).build()));
                 if (acks.size() == 1000 || i == sent.size() - 1) {
                     // a window of unacknowledged publishes: 100k at once outran the server's acks on a busy
                     // two-core machine, whose futures then timed out

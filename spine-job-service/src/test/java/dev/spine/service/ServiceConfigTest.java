@@ -16,14 +16,14 @@ class ServiceConfigTest {
         assertEquals("SPINE_EVENT_BUS", e.variable());
         assertTrue(e.getMessage().contains("'postgres'"), e.getMessage());
         // nats, or unset, is what the job service runs on
-        assertEquals(ServiceConfig.defaults().natsUrl(),
-                ServiceConfig.defaults().with(Map.of("SPINE_EVENT_BUS", "nats")).natsUrl());
+        assertEquals(ServiceConfig.defaults().nats().url(),
+                ServiceConfig.defaults().with(Map.of("SPINE_EVENT_BUS", "nats")).nats().url());
     }
 
     @Test
     void everyTierHasItsWorkersVariableAndTheTableCannotBeChanged() {
         for (dev.spine.contracts.JobTier tier : dev.spine.contracts.JobTier.values()) {
-            String name = ServiceConfig.workersVariable(tier);
+            String name = WorkerSettings.threadsVariable(tier);
             assertTrue(ServiceConfig.VARIABLES.containsKey(name), name + " is listed");
             assertEquals(7, ServiceConfig.defaults().with(Map.of(name, "7")).workers(tier), name + " is read");
             ConfigException e = assertThrows(ConfigException.class,
@@ -32,5 +32,20 @@ class ServiceConfigTest {
         }
         assertEquals(16, ServiceConfig.defaults().workers(dev.spine.contracts.JobTier.REALTIME));
         assertThrows(UnsupportedOperationException.class, () -> ServiceConfig.VARIABLES.remove("SPINE_PG_URL"));
+    }
+
+    @Test
+    void eachConcernReadsItsVariablesAndTheWholeRoundTrips() {
+        ServiceConfig c = ServiceConfig.defaults().with(Map.of("SPINE_PG_SCHEMA", "s1", "SPINE_BATCH_SIZE", "7",
+                "SPINE_SUBJECT_PREFIX", "p.", "SPINE_WORKER_STALE_AFTER", "12s", "SPINE_STREAM_REPLICAS", "3"));
+        assertEquals("s1", c.postgres().schema());
+        assertEquals(7, c.ingest().batchSize());
+        assertEquals("p.", c.nats().subjectPrefix());
+        assertEquals(3, c.topology().replicas());
+        assertEquals(java.time.Duration.ofSeconds(12), c.workers().staleAfter());
+        assertEquals(c.asVariables(), ServiceConfig.from(c.asVariables()::get).asVariables());
+        for (String name : c.asVariables().keySet()) {
+            assertTrue(ServiceConfig.VARIABLES.containsKey(name), name + " is in the table --help prints");
+        }
     }
 }

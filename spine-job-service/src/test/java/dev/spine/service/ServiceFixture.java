@@ -60,7 +60,7 @@ public final class ServiceFixture {
     /** A publisher on the same streams and subjects as the service of {@code config}. */
     public static Spine publisher(TestNats nats, ServiceConfig config) {
         return Spine.builder(nats.connect()).topology(StreamTopology.builder()
-                .streamNamePrefix(config.streamPrefix()).subjectPrefix(config.subjectPrefix()).build()).build();
+                .streamNamePrefix(config.nats().streamPrefix()).subjectPrefix(config.nats().subjectPrefix()).build()).build();
     }
 
     public static EventEnvelope event(String type, int n) {

@@ -48,7 +48,7 @@ class TraceTest {
         AtomicInteger attempts = new AtomicInteger();
         ServiceConfig config = ServiceFixture.config(db, nats, Map.of());
         try (Spine publisher = Spine.builder(nats.connect()).openTelemetry(otel).topology(StreamTopology.builder()
-                     .streamNamePrefix(config.streamPrefix()).subjectPrefix(config.subjectPrefix()).build()).build();
+                     .streamNamePrefix(config.nats().streamPrefix()).subjectPrefix(config.nats().subjectPrefix()).build()).build();
              JobService service = JobService.builder(config).discoverHandlers(false).openTelemetry(otel)
                      .routes(RoutingTable.parse(new ByteArrayInputStream(routes.getBytes(StandardCharsets.UTF_8)), "t"))
                      .handler("IndexDocumentJob", job -> {
@@ -64,11 +64,11 @@ class TraceTest {
                     .anyMatch(s -> s.getName().equals("process system.IndexUpdated")));
         }
         List<SpanData> spans = exporter.getFinishedSpanItems();
-        SpanData publish = one(spans, "send " + config.subjectPrefix() + "data.EntityCreated");
+        SpanData publish = one(spans, "send " + config.nats().subjectPrefix() + "data.EntityCreated");
         SpanData process = one(spans, "process data.EntityCreated");
         SpanData enqueue = one(spans, "send realtime");
         List<SpanData> runs = spans.stream().filter(s -> s.getName().equals("process IndexDocumentJob")).toList();
-        SpanData next = one(spans, "send " + config.subjectPrefix() + "system.IndexUpdated");
+        SpanData next = one(spans, "send " + config.nats().subjectPrefix() + "system.IndexUpdated");
         SpanData nextProcess = one(spans, "process system.IndexUpdated");
 
         assertEquals(SpanKind.PRODUCER, publish.getKind());

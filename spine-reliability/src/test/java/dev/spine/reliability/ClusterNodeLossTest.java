@@ -95,7 +95,7 @@ class ClusterNodeLossTest {
                 ledger.retryReported(publisher, Duration.ofSeconds(60));
                 Eventually.await("every acknowledged event's job ran", Duration.ofMinutes(2),
                         () -> ledger.distinctRuns() >= ledger.acknowledged());
-                Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().schema());
+                Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().postgres().schema());
                 assertEquals(counts.published(), counts.acked());
                 assertEquals(0, counts.lost(), "no acknowledged event lost");
                 assertEquals(0, counts.duplicated(), "no event turned into two jobs");

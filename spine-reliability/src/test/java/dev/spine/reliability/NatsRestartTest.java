@@ -55,7 +55,7 @@ class NatsRestartTest {
     private static long deliveredSequence(SpineServer service, ServerConfig config) {
         try {
             return service.engine().nats().jetStreamManagement().getConsumerInfo(config.engine().topology().platformStream(),
-                    config.engine().consumerName()).getDelivered().getStreamSequence();
+                    config.engine().ingest().consumer()).getDelivered().getStreamSequence();
         } catch (Exception e) {
             return 0; // NATS still coming back
         }
@@ -112,7 +112,7 @@ class NatsRestartTest {
                 ledger.retryReported(publisher, Duration.ofSeconds(60));
                 Eventually.await("every acknowledged event's job ran", Duration.ofMinutes(2),
                         () -> ledger.distinctRuns() >= ledger.acknowledged());
-                Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().schema());
+                Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().postgres().schema());
                 assertTrue(counts.reported() > 0, "the outages overflow the reconnect buffer: some publishes are reported");
                 assertEquals(counts.published(), counts.acked(), "in the end every event is acknowledged");
                 assertEquals(0, counts.lost(), "no acknowledged event lost");

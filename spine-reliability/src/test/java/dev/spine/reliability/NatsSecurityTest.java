@@ -155,8 +155,8 @@ class NatsSecurityTest {
         env.put("SPINE_STREAM_PREFIX", "SEC_");
         env.put("SPINE_SUBJECT_PREFIX", ""); // the connector's permissions name unprefixed subjects
         ServerConfig config = Fixture.config(db.url(), db.schema(), secure.url(), "SEC", env);
-        assertEquals(NatsConnections.Auth.USER_PASSWORD, config.engine().nats().auth());
-        assertTrue(config.engine().nats().tls());
+        assertEquals(NatsConnections.Auth.USER_PASSWORD, config.engine().nats().connections().auth());
+        assertTrue(config.engine().nats().connections().tls());
         assertNoSecretIn(config.toString(), "ServerConfig.toString()");
 
         CapturedLog log = CapturedLog.start();

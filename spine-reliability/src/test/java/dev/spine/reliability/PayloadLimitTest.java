@@ -78,7 +78,7 @@ class PayloadLimitTest {
                         () -> payloadSizes.containsKey(after.eventId() + ":" + Fixture.JOB_TYPE));
                 Eventually.await("the oversize event is acknowledged, not redelivered", Duration.ofSeconds(30), () -> {
                     try {
-                        return jsm.getConsumerInfo(stream, config.engine().consumerName()).getNumAckPending() == 0;
+                        return jsm.getConsumerInfo(stream, config.engine().ingest().consumer()).getNumAckPending() == 0;
                     } catch (Exception e) {
                         return false;
                     }

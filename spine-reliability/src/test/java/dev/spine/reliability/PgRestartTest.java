@@ -58,10 +58,10 @@ class PgRestartTest {
                     return r.status() == 503 && r.body().contains("\"database\":{\"status\":\"error\"")
                             && r.body().contains("\"ingest\":{\"status\":\"error\"");
                 });
-                long ackFloor = jsm.getConsumerInfo(stream, config.engine().consumerName()).getAckFloor().getStreamSequence();
+                long ackFloor = jsm.getConsumerInfo(stream, config.engine().ingest().consumer()).getAckFloor().getStreamSequence();
                 long stored = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
                 Fixture.pause(OUTAGE.toMillis()); // the outage, while events keep arriving
-                long ackFloorLater = jsm.getConsumerInfo(stream, config.engine().consumerName()).getAckFloor().getStreamSequence();
+                long ackFloorLater = jsm.getConsumerInfo(stream, config.engine().ingest().consumer()).getAckFloor().getStreamSequence();
                 long storedLater = jsm.getStreamInfo(stream).getStreamState().getLastSequence();
                 System.out.printf("postgres restart: during the outage the stream grew %d -> %d, the ack floor %d -> %d%n",
                         stored, storedLater, ackFloor, ackFloorLater);
@@ -83,7 +83,7 @@ class PgRestartTest {
                 ledger.retryReported(publisher, Duration.ofSeconds(30));
                 Eventually.await("every acknowledged event's job ran", Duration.ofMinutes(2),
                         () -> ledger.distinctRuns() >= ledger.acknowledged());
-                Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().schema());
+                Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().postgres().schema());
                 assertEquals(counts.published(), counts.acked());
                 assertEquals(0, counts.lost(), "no acknowledged event lost");
                 assertEquals(0, counts.duplicated(), "no event turned into two jobs");

@@ -185,7 +185,7 @@ class SoakTest {
                 if (load.isDone()) {
                     load.get(); // the load stopped early: fail with its reason now, not after the whole run
                 }
-                ConsumerInfo ci = jsm.getConsumerInfo(config.engine().topology().platformStream(), config.engine().consumerName());
+                ConsumerInfo ci = jsm.getConsumerInfo(config.engine().topology().platformStream(), config.engine().ingest().consumer());
                 Sample s = new Sample((System.nanoTime() - started) / 1_000_000_000L,
                         WorkerSaturationTest.heapAfterGc() >> 20, ci.getNumPending() + ci.getNumAckPending(),
                         db.queryLong("select count(*) from " + db.schema() + ".job where state = 0"));

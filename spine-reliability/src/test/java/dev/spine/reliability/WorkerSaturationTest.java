@@ -72,7 +72,7 @@ class WorkerSaturationTest {
             sampler.scheduleAtFixedRate(() -> {
                 try {
                     mostAckPending.accumulateAndGet(
-                            jsm.getConsumerInfo(stream, config.engine().consumerName()).getNumAckPending(), Math::max);
+                            jsm.getConsumerInfo(stream, config.engine().ingest().consumer()).getNumAckPending(), Math::max);
                 } catch (Exception e) {
                     // a missed sample
                 }
@@ -109,7 +109,7 @@ class WorkerSaturationTest {
             release.countDown();
             Eventually.await("every job runs once the workers are free", Duration.ofMinutes(2),
                     () -> ledger.distinctRuns() == EVENTS);
-            Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().schema());
+            Ledger.Counts counts = ledger.count(service.engine().dataSource(), config.engine().postgres().schema());
             assertEquals(0, counts.lost());
             assertEquals(0, counts.duplicated());
             assertEquals(EVENTS, counts.ran());

@@ -200,7 +200,7 @@ class AdminApiTest {
             }
             byte[] malformed = "{not json \u00e9".getBytes(StandardCharsets.UTF_8);
             nats.connect().jetStream().publish(NatsMessage.builder()
-                    .subject(service.engine().config().subjectPrefix() + "data.EntityCreated").data(malformed).build());
+                    .subject(service.engine().config().nats().subjectPrefix() + "data.EntityCreated").data(malformed).build());
             JsonNode rejected = Eventually.awaitValue("the malformed event is listed", Duration.ofSeconds(30),
                     () -> api.get("/v1/rejected-events?limit=10").json(), j -> j.path("items").size() == 1);
             JsonNode item = rejected.path("items").get(0);

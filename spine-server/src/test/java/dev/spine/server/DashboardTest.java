@@ -66,7 +66,7 @@ class DashboardTest {
                     .traceContext(TraceContext.of("00-" + TRACE_ID + "-00f067aa0ba902b7-01")).build();
             publisher.publish(event);
             nats.connect().jetStream().publish(NatsMessage.builder()
-                    .subject(service.engine().config().subjectPrefix() + "data.EntityCreated")
+                    .subject(service.engine().config().nats().subjectPrefix() + "data.EntityCreated")
                     .data("{not json".getBytes(StandardCharsets.UTF_8)).build());
             List<DeadJob> dead = Eventually.awaitValue("the job died after its one attempt", Duration.ofSeconds(20),
                     () -> service.engine().jobs().deadJobs(null, null, 10), l -> l.size() == 1);

@@ -45,7 +45,7 @@ final class Backends implements AutoCloseable {
     DataSource dataSource() {
         if (dataSource == null) {
             HikariConfig hc = new HikariConfig();
-            hc.setJdbcUrl(config.pgUrl());
+            hc.setJdbcUrl(config.postgres().url());
             hc.setMaximumPoolSize(POOL_SIZE);
             hc.setPoolName("spine-cli");
             hc.setConnectionTimeout(CONNECT_TIMEOUT.toMillis());
@@ -57,7 +57,7 @@ final class Backends implements AutoCloseable {
 
     JobQueue jobs() {
         if (jobs == null) {
-            jobs = JobQueue.builder(dataSource()).schema(config.schema()).build();
+            jobs = JobQueue.builder(dataSource()).schema(config.postgres().schema()).build();
         }
         return jobs;
     }
@@ -72,7 +72,7 @@ final class Backends implements AutoCloseable {
         if (spine == null) {
             telemetry = dev.spine.service.Telemetry.fromEnvironment();
             // SPINE_NATS_* credentials and TLS, like the service; closed after the spine
-            nats = config.nats().connect("spine-cli");
+            nats = config.nats().connections().connect("spine-cli");
             spine = Spine.builder(nats).topology(topology()).publishTimeout(CONNECT_TIMEOUT)
                     .openTelemetry(telemetry).build();
         }

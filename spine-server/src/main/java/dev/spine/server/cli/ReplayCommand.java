@@ -53,10 +53,10 @@ final class ReplayCommand extends SpineCommand {
         RoutingTable routes = config.routesFile() != null ? RoutingTable.load(config.routesFile()) : RoutingTable.defaults();
         EventCodec codec = EventCodec.defaults();
         Materializer materializer = new Materializer(backends.dataSource(), backends.jobs(), codec, routes,
-                new RejectedEvents(backends.dataSource(), config.schema()), new IngestMetrics(new MetricRegistry()),
+                new RejectedEvents(backends.dataSource(), config.postgres().schema()), new IngestMetrics(new MetricRegistry()),
                 Clock.systemUTC(), new dev.spine.service.internal.IngestTracing(
                         io.opentelemetry.api.OpenTelemetry.noop(), "replay"));
-        ReplayReport report = Replayer.replay(backends.spine(), materializer, config.batchSize(), options, r -> { });
+        ReplayReport report = Replayer.replay(backends.spine(), materializer, config.ingest().batchSize(), options, r -> { });
         out().printf("events=%d malformed=%d jobs=%d created=%d unrouted=%d lastSequence=%d%n", report.events(),
                 report.malformed(), report.jobs(), report.created(), report.unrouted(), report.lastSequence());
         return OK;

@@ -56,7 +56,7 @@ public final class Demo {
 
     /** Runs the demo; returns 0 when every expectation held, 1 otherwise (the summary says which). */
     public int run() throws Exception {
-        say("the job service with a demo workload (PostgreSQL " + redact(config.pgUrl()) + ", NATS " + config.natsUrl() + ")");
+        say("the job service with a demo workload (PostgreSQL " + redact(config.postgres().url()) + ", NATS " + config.nats().url() + ")");
         reset();
         DemoWorkload work = new DemoWorkload();
         SpineServer.Builder b = SpineServer.builder(server).routes(routes()).discoverHandlers(false);
@@ -152,11 +152,11 @@ public final class Demo {
 
     /** Drops the demo's schema and streams, so each run starts empty. */
     private void reset() throws Exception {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.pgUrl());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.postgres().url());
                 Statement s = c.createStatement()) {
             s.execute("drop schema if exists " + SCHEMA + " cascade");
         }
-        try (Connection nats = config.nats().connect("spine-demo-reset")) {
+        try (Connection nats = config.nats().connections().connect("spine-demo-reset")) {
             JetStreamManagement jsm = nats.jetStreamManagement();
             for (String name : jsm.getStreamNames()) {
                 if (name.startsWith(STREAM_PREFIX)) {
@@ -164,7 +164,7 @@ public final class Demo {
                 }
             }
         } catch (IOException | JetStreamApiException e) {
-            throw new IllegalStateException("cannot reset the demo streams on " + config.natsUrl() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot reset the demo streams on " + config.nats().url() + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,45 @@
+package dev.spine.service;
+
+import dev.spine.contracts.SettingsReader;
+import dev.spine.contracts.VariableTable;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How the engine consumes events: the durable consumer every instance shares ({@code SPINE_CONSUMER}:
+ * competing consumers), the micro-batch (at most {@code batchSize} events in one transaction, an idle batch
+ * waiting at most {@code linger} for more), the events in flight per consumer (backpressure) and how long
+ * an event taken by an instance that died waits before it is delivered again.
+ */
+public record IngestSettings(String consumer, int batchSize, Duration linger, int maxAckPending, Duration ackWait) {
+    public static final String DEFAULT_CONSUMER = "job-service";
+    public static final int DEFAULT_BATCH_SIZE = 500;
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(1);
+    public static final int DEFAULT_MAX_ACK_PENDING = 10_000;
+    public static final Duration DEFAULT_ACK_WAIT = Duration.ofSeconds(30);
+    public static final Map<String, String[]> VARIABLES = new VariableTable()
+            .add("SPINE_CONSUMER", DEFAULT_CONSUMER, "durable consumer shared by all job service instances")
+            .add("SPINE_BATCH_SIZE", String.valueOf(DEFAULT_BATCH_SIZE), "most events materialised in one transaction")
+            .add("SPINE_LINGER", DEFAULT_LINGER.toMillis() + "ms", "how long an idle batch waits for more events")
+            .add("SPINE_MAX_ACK_PENDING", String.valueOf(DEFAULT_MAX_ACK_PENDING),
+                    "events in flight per consumer (backpressure bound)")
+            .add("SPINE_ACK_WAIT", DEFAULT_ACK_WAIT.toSeconds() + "s",
+                    "how long an unacknowledged event waits before redelivery (an instance died)")
+            .build();
+
+    static IngestSettings from(SettingsReader r) {
+        return new IngestSettings(r.text("SPINE_CONSUMER"), r.integer("SPINE_BATCH_SIZE", 1, 10_000),
+                r.duration("SPINE_LINGER"), r.integer("SPINE_MAX_ACK_PENDING", 1, 1_000_000), r.duration("SPINE_ACK_WAIT"));
+    }
+
+    Map<String, String> asVariables() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("SPINE_CONSUMER", consumer);
+        m.put("SPINE_BATCH_SIZE", String.valueOf(batchSize));
+        m.put("SPINE_LINGER", linger.toMillis() + "ms");
+        m.put("SPINE_MAX_ACK_PENDING", String.valueOf(maxAckPending));
+        m.put("SPINE_ACK_WAIT", ackWait.toMillis() + "ms");
+        return m;
+    }
+}
