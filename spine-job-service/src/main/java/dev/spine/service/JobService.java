@@ -266,13 +266,19 @@ public final class JobService implements AutoCloseable {
         return config;
     }
 
-    public Breakers breakers() {
-        return breakers;
+    /** Each job type's circuit breaker state ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}), by job type. */
+    public Map<String, String> breakerStates() {
+        return breakers.states();
     }
 
-    /** The rejected-events table. */
-    public RejectedEvents rejectedEvents() {
-        return rejected;
+    /** Rejected events, newest first, with ids below {@code beforeId}. */
+    public List<RejectedEvent> rejectedEvents(long beforeId, int limit) throws SQLException {
+        return rejected.list(beforeId, limit);
+    }
+
+    /** How many events are in the rejected-events table. */
+    public long rejectedEventCount() throws SQLException {
+        return rejected.count();
     }
 
     /** Whether the last micro-batch committed (false while PostgreSQL fails). */
@@ -281,7 +287,7 @@ public final class JobService implements AutoCloseable {
     }
 
     /** The per-tier start-latency objectives, met or breached. */
-    public Map<String, LatencyObjectives.Objective> latencyObjectives() {
+    public Map<String, LatencyObjective> latencyObjectives() {
         return objectives == null ? Map.of() : objectives.all();
     }
 

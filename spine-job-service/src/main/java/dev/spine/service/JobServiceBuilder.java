@@ -66,8 +66,7 @@ public final class JobServiceBuilder {
     }
 
     public JobService build() {
-        RoutingTable table = routes != null ? routes
-                : config.routesFile() != null ? RoutingTable.load(config.routesFile()) : RoutingTable.defaults();
+        RoutingTable table = routes != null ? routes : RoutingTable.of(config);
         if (config.lifecycleEvents()) {
             table.refuseFeedback(JobService.LIFECYCLE_TYPES);
         }

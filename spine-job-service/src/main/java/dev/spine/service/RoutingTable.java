@@ -42,6 +42,11 @@ public final class RoutingTable {
     }
 
     /** The platform's defaults, bundled in the jar. */
+    /** The table {@code config} names: its {@code SPINE_ROUTES_FILE}, else the bundled defaults. */
+    public static RoutingTable of(ServiceConfig config) {
+        return config.routesFile() != null ? load(config.routesFile()) : defaults();
+    }
+
     public static RoutingTable defaults() {
         try (InputStream in = RoutingTable.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
             return parse(in, "routes.yaml (bundled)");

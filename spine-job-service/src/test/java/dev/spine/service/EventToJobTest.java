@@ -134,7 +134,7 @@ class EventToJobTest {
                     + "\"correlationId\":\"0b7cbd44-5a0e-4a4e-8f5d-a6c8e3fa1d22\",\"data\":{\"id\":1}}";
             js.publish(NatsMessage.builder().subject(subject).data(raw.getBytes(StandardCharsets.UTF_8)).build());
             Eventually.await("two rejected", () -> count(service) == 2);
-            var rejected = service.rejectedEvents().list(Long.MAX_VALUE, 10);
+            var rejected = service.rejectedEvents(Long.MAX_VALUE, 10);
             assertTrue(rejected.stream().anyMatch(r -> r.code().equals("MALFORMED_JSON")
                     && new String(r.raw(), StandardCharsets.UTF_8).equals("{not json")), rejected.toString());
             assertTrue(rejected.stream().allMatch(r -> r.subject().equals(subject)));
@@ -145,7 +145,7 @@ class EventToJobTest {
 
     private static long count(JobService s) {
         try {
-            return s.rejectedEvents().count();
+            return s.rejectedEventCount();
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(e);
         }

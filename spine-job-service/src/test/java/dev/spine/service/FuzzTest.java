@@ -95,7 +95,7 @@ class FuzzTest {
             assertEquals(0, m.counter("spine.ingest.failures").getCount(), "no batch failed");
             assertEquals(COUNT - decodable + refusedJobs, rejected, "every undecodable event is recorded as rejected");
             assertEquals(COUNT, rejected + unrouted + (routed - refusedJobs), "each event accounted for exactly once");
-            assertEquals(rejected, service.rejectedEvents().count());
+            assertEquals(rejected, service.rejectedEventCount());
             assertTrue(db.queryLong("select count(*) from " + db.schema() + ".rejected_event where reason = ''") == 0);
             long keys = db.queryLong("select count(*) from " + db.schema() + ".job_key");
             assertTrue(keys <= expectedKeys.size() && keys >= expectedKeys.size() - refusedJobs,

@@ -74,13 +74,13 @@ class HandlersAndLifecycleTest {
             for (int i = 0; i < 30; i++) {
                 publisher.publish(ServiceFixture.event("data.EntityCreated", i));
             }
-            Eventually.await("the breaker opened", () -> "OPEN".equals(service.breakers().states().get("IndexDocumentJob")));
+            Eventually.await("the breaker opened", () -> "OPEN".equals(service.breakerStates().get("IndexDocumentJob")));
             int callsWhenOpened = calls.get();
             assertTrue(callsWhenOpened >= 10 && callsWhenOpened < 30 * 5, "it opened after the window filled: " + callsWhenOpened);
             broken.set(false);
             Eventually.await("half-open probes succeeded and every job completed", Duration.ofSeconds(60), () ->
                     db.queryLong("select count(*) from " + db.schema() + ".job_archive where state = 'completed'") == 30);
-            assertEquals("CLOSED", service.breakers().states().get("IndexDocumentJob"));
+            assertEquals("CLOSED", service.breakerStates().get("IndexDocumentJob"));
             assertEquals(0, service.jobs().deadJobs(null, null, 100).size(), "held-back jobs used no attempts to death");
         }
     }

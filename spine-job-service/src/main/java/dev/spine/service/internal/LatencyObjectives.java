@@ -4,7 +4,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import dev.spine.contracts.JobTier;
-import java.time.Duration;
+import dev.spine.service.LatencyObjective;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -16,9 +16,6 @@ import java.util.Map;
  * breached objective does not make the instance unready).
  */
 public final class LatencyObjectives {
-    /** One tier's state. */
-    public record Objective(String queue, Duration target, double p99Seconds, boolean met) {}
-
     private final MetricRegistry registry;
 
     public LatencyObjectives(MetricRegistry registry) {
@@ -32,8 +29,8 @@ public final class LatencyObjectives {
         }
     }
 
-    public Map<String, Objective> all() {
-        Map<String, Objective> out = new LinkedHashMap<>();
+    public Map<String, LatencyObjective> all() {
+        Map<String, LatencyObjective> out = new LinkedHashMap<>();
         for (JobTier tier : JobTier.values()) {
             if (tier.hasLatencyTarget()) {
                 out.put(tier.queueName(), objective(tier));
@@ -42,9 +39,9 @@ public final class LatencyObjectives {
         return out;
     }
 
-    private Objective objective(JobTier tier) {
+    private LatencyObjective objective(JobTier tier) {
         Timer wait = registry.getTimers().get("spine.jobs.wait." + tier.queueName());
         double p99 = wait == null || wait.getCount() == 0 ? 0 : wait.getSnapshot().get99thPercentile() / 1e9;
-        return new Objective(tier.queueName(), tier.latencyTarget(), p99, p99 * 1e9 < tier.latencyTarget().toNanos());
+        return new LatencyObjective(tier.queueName(), tier.latencyTarget(), p99, p99 * 1e9 < tier.latencyTarget().toNanos());
     }
 }

@@ -1,16 +1,8 @@
 package dev.spine.server.cli;
 
-import com.codahale.metrics.MetricRegistry;
-import dev.spine.contracts.EventCodec;
 import dev.spine.events.ReplayOptions;
-import dev.spine.service.RoutingTable;
-import dev.spine.service.ServiceConfig;
-import dev.spine.service.internal.IngestMetrics;
-import dev.spine.service.internal.Materializer;
-import dev.spine.service.internal.RejectedEvents;
-import dev.spine.service.internal.Replayer;
 import dev.spine.service.ReplayReport;
-import java.time.Clock;
+import dev.spine.service.StreamReplay;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -49,14 +41,8 @@ final class ReplayCommand extends SpineCommand {
     @Override
     int run(Backends backends) throws Exception {
         ReplayOptions options = options();
-        ServiceConfig config = backends.config();
-        RoutingTable routes = config.routesFile() != null ? RoutingTable.load(config.routesFile()) : RoutingTable.defaults();
-        EventCodec codec = EventCodec.defaults();
-        Materializer materializer = new Materializer(backends.dataSource(), backends.jobs(), codec, routes,
-                new RejectedEvents(backends.dataSource(), config.postgres().schema()), new IngestMetrics(new MetricRegistry()),
-                Clock.systemUTC(), new dev.spine.service.internal.IngestTracing(
-                        io.opentelemetry.api.OpenTelemetry.noop(), "replay"));
-        ReplayReport report = Replayer.replay(backends.spine(), materializer, config.ingest().batchSize(), options, r -> { });
+        ReplayReport report = StreamReplay.replay(backends.config(), backends.dataSource(), backends.jobs(),
+                backends.spine(), options);
         out().printf("events=%d malformed=%d jobs=%d created=%d unrouted=%d lastSequence=%d%n", report.events(),
                 report.malformed(), report.jobs(), report.created(), report.unrouted(), report.lastSequence());
         return OK;

@@ -131,7 +131,7 @@ public final class Demo {
 
     private int summary(boolean done, DemoWorkload work, JobService service, Duration took) throws Exception {
         List<DeadJob> dead = service.jobs().deadJobs(null, null, 10);
-        long rejected = service.rejectedEvents().count();
+        long rejected = service.rejectedEventCount();
         say("summary after " + took.toMillis() + " ms:");
         for (QueueStats q : service.jobs().stats()) {
             say(String.format("  queue %-11s available %d, scheduled %d, running %d, dead %d", q.queue(),

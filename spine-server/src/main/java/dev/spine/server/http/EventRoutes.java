@@ -44,10 +44,10 @@ final class EventRoutes {
         long before = RequestParams.number(ctx, "before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
         int limit = (int) RequestParams.number(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         List<Map<String, Object>> items = new ArrayList<>();
-        service.rejectedEvents().list(before, limit).forEach(r -> items.add(JsonViews.rejected(r)));
+        service.rejectedEvents(before, limit).forEach(r -> items.add(JsonViews.rejected(r)));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", items);
-        body.put("total", service.rejectedEvents().count());
+        body.put("total", service.rejectedEventCount());
         // the next page starts below the oldest row shown
         body.put("nextBefore", items.size() < limit ? null : items.get(items.size() - 1).get("id"));
         JsonReplies.ok(ctx, body);

@@ -47,7 +47,7 @@ final class JobRoutes {
         routes.post("/v1/dead-jobs/{id}/retry", auth.require(this::retry));
         routes.delete("/v1/dead-jobs/{id}", auth.require(this::deleteDead));
 
-        routes.get("/v1/breakers", ctx -> JsonReplies.ok(ctx, Map.of("breakers", service.breakers().states())));
+        routes.get("/v1/breakers", ctx -> JsonReplies.ok(ctx, Map.of("breakers", service.breakerStates())));
     }
 
     private JobQueue jobs() {

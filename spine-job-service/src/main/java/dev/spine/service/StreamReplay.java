@@ -1,0 +1,34 @@
+package dev.spine.service;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.spine.events.ReplayOptions;
+import dev.spine.events.Spine;
+import dev.spine.jobs.JobQueue;
+import dev.spine.service.internal.IngestMetrics;
+import dev.spine.service.internal.IngestTracing;
+import dev.spine.service.internal.Materializer;
+import dev.spine.service.internal.RejectedEvents;
+import dev.spine.service.internal.Replayer;
+import io.opentelemetry.api.OpenTelemetry;
+import java.sql.SQLException;
+import java.time.Clock;
+import javax.sql.DataSource;
+
+/**
+ * Replays a window of the platform stream into jobs without a running service (the {@code spine replay}
+ * command): the routes of {@code config} and the same idempotency keys as live ingest, so events whose jobs
+ * exist create nothing and replaying twice creates nothing new. Malformed events go to the rejected events.
+ * Durable consumers are not touched. A running service replays with {@link JobService#replay}.
+ */
+public final class StreamReplay {
+    private StreamReplay() {}
+
+    /** Reads the window {@code options} names from {@code spine}'s platform stream and materialises it. */
+    public static ReplayReport replay(ServiceConfig config, DataSource dataSource, JobQueue jobs, Spine spine,
+            ReplayOptions options) throws SQLException {
+        Materializer materializer = new Materializer(dataSource, jobs, spine.codec(), RoutingTable.of(config),
+                new RejectedEvents(dataSource, config.postgres().schema()), new IngestMetrics(new MetricRegistry()),
+                Clock.systemUTC(), new IngestTracing(OpenTelemetry.noop(), "replay"));
+        return Replayer.replay(spine, materializer, config.ingest().batchSize(), options, r -> { });
+    }
+}
