@@ -10,7 +10,10 @@ import dev.spine.events.internal.DurableConsumers;
 import dev.spine.events.internal.EventMetrics;
 import dev.spine.events.internal.EventTracing;
 import dev.spine.events.internal.MaxDeliveriesWatcher;
+import dev.spine.events.internal.NatsBatchSubscription;
 import dev.spine.events.internal.NatsEventPublisher;
+import dev.spine.events.internal.NatsLiveFeed;
+import dev.spine.events.internal.NatsStreams;
 import dev.spine.events.internal.NatsQueries;
 import dev.spine.events.internal.NatsSubscription;
 import dev.spine.events.internal.StreamProvisioner;
@@ -59,7 +62,9 @@ public final class Spine implements EventBus {
     private final DeadLetters deadLetters;
     private final NatsQueries queries;
     private final String source;
+    private final NatsStreams streams;
     private final List<NatsSubscription> subscriptions = new ArrayList<>();
+    private final List<NatsBatchSubscription> batchSubscriptions = new ArrayList<>();
     private final List<ResponderSubscription> responders = new ArrayList<>();
     /** One max-deliveries backstop per stream/durable this spine subscribed, alive until {@link #close()}. */
     private final Map<String, MaxDeliveriesWatcher> watchers = new HashMap<>();
@@ -84,6 +89,7 @@ public final class Spine implements EventBus {
         this.deadLetterWriter = new DeadLetterWriter(js, topology, b.clock);
         this.consumers = new DurableConsumers(connection, topology);
         this.reader = new StreamReader(connection);
+        this.streams = new NatsStreams(connection, topology, reader, codec);
         this.queries = new NatsQueries(connection, topology, codec, b.schemas, tracing);
         this.source = b.source;
         try {
@@ -160,14 +166,107 @@ public final class Spine implements EventBus {
                 metrics, tracing);
         s.start(context, keepAliveTimer);
         subscriptions.add(s);
-        String stream = options.stream() == null ? topology.platformStream() : options.stream();
+        watchMaxDeliveries(options);
+        return s;
+    }
+
+    /** The backstop for events whose handler never returned on their last delivery (see DESIGN). */
+    private void watchMaxDeliveries(SubscriptionOptions options) {
+        if (options.maxDeliver() == SubscriptionOptions.UNLIMITED_DELIVERIES) {
+            return;
+        }
+        String stream = streamOf(options);
         watchers.computeIfAbsent(stream + "/" + options.durableName(), k -> {
             MaxDeliveriesWatcher w = new MaxDeliveriesWatcher(connection, jsm(), deadLetterWriter,
                     codec.objectMapper(), stream, options.durableName());
             w.start();
             return w;
         });
+    }
+
+    private String streamOf(SubscriptionOptions options) {
+        return options.stream() == null ? topology.platformStream() : options.stream();
+    }
+
+    /**
+     * Creates or updates the durable consumer, then consumes it in micro-batches (see
+     * {@link EventSubscriber#subscribeBatch}). Dead letters go to the dead-letter stream as for
+     * {@link #subscribe}; {@link Delivery#term} writes none.
+     */
+    @Override
+    public synchronized EventSubscription subscribeBatch(SubscriptionOptions options, BatchHandler handler) {
+        if (closed) {
+            throw new IllegalStateException("spine is closed");
+        }
+        if (options.orderedByPartitionKey()) {
+            throw new IllegalArgumentException("orderedByPartitionKey: not supported by subscribeBatch (use subscribe)");
+        }
+        var context = consumers.ensure(options);
+        NatsBatchSubscription s = new NatsBatchSubscription(connection, options, streamOf(options), codec, handler,
+                deadLetterWriter, metrics);
+        s.start(context);
+        batchSubscriptions.add(s);
+        watchMaxDeliveries(options);
         return s;
+    }
+
+    /** Deletes the durable consumer {@code durableName} of the platform stream. */
+    @Override
+    public boolean removeDurable(String durableName) {
+        MaxDeliveriesWatcher w;
+        synchronized (this) {
+            w = watchers.remove(topology.platformStream() + "/" + durableName);
+        }
+        if (w != null) {
+            w.close();
+        }
+        return streams.deleteConsumer(topology.platformStream(), durableName);
+    }
+
+    /** The platform stream's last sequence. */
+    @Override
+    public long lastSequence() {
+        return streams.lastSequence(topology.platformStream());
+    }
+
+    @Override
+    public List<StoredEvent> read(long fromSequence, int limit) {
+        checkRead(fromSequence, limit);
+        return streams.read(topology.platformStream(), fromSequence, limit);
+    }
+
+    @Override
+    public List<StoredEvent> newest(int limit) {
+        checkRead(1, limit);
+        return streams.newest(topology.platformStream(), limit);
+    }
+
+    static void checkRead(long fromSequence, int limit) {
+        if (fromSequence < 1) {
+            throw new IllegalArgumentException("fromSequence must be >= 1, got " + fromSequence);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        }
+    }
+
+    /** A live feed of the platform stream over an ordered consumer (see {@link EventReader#live}). */
+    @Override
+    public LiveFeed live(LiveFeedOptions options, LiveFeedHandler handler) {
+        long after = options.isNewEventsOnly() ? lastSequence() : options.afterSequence();
+        return NatsLiveFeed.open(connection, topology, topology.platformStream(), after, options, codec, handler);
+    }
+
+    /** Up while the NATS connection is connected. */
+    @Override
+    public BusStatus status() {
+        return streams.status();
+    }
+
+    /** The topology's four streams: platform, connector, audit, dead letters. */
+    @Override
+    public List<StreamStats> streams() {
+        return streams.streams();
     }
 
     /**
@@ -299,6 +398,14 @@ public final class Spine implements EventBus {
         RuntimeException first = null;
         // every subscription stops pulling first, so their open pulls (up to pullExpiry) end together
         subscriptions.forEach(NatsSubscription::beginStop);
+        batchSubscriptions.forEach(NatsBatchSubscription::beginStop);
+        for (int i = batchSubscriptions.size() - 1; i >= 0; i--) {
+            try {
+                batchSubscriptions.get(i).close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
         for (int i = subscriptions.size() - 1; i >= 0; i--) {
             try {
                 subscriptions.get(i).close();
