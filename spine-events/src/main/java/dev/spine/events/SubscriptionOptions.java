@@ -21,17 +21,15 @@ public final class SubscriptionOptions {
     public static final int DEFAULT_MAX_ACK_PENDING = 1000;
     public static final int DEFAULT_BATCH_SIZE = 500;
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
-    /** How long one pull waits on the server; bounds how long {@code close()} waits for an idle pull. */
-    public static final Duration DEFAULT_PULL_EXPIRY = Duration.ofSeconds(1);
     /**
-     * Pull expiry of a {@linkplain EventSubscriber#subscribeBatch batch subscription} when none is set. Its
-     * close() does not wait for the pull (late arrivals are handed back at once), so the expiry only trades
-     * how soon a pull lost in a server restart is noticed (jnats notices at expiry or missed heartbeats)
-     * against one request per expiry per idle consumer: 5 s is what the job service's ingest measured
-     * (30 s left it idle for over a minute after a restart), and a deployment with many webhook durables
-     * pays one request per 5 s for each, not one per second.
+     * How long one pull waits on the server, for per-event and batch subscriptions alike. It bounds two
+     * waits: close() finishes the pull already asked for (a message the server sends to a pull whose inbox
+     * is gone waits out AckWait, so close cannot just unsubscribe), and after a server restart jnats notices
+     * a lost pull only at its expiry or after missed heartbeats (with its 30 s default the job service sat
+     * idle for over a minute). The job service's ingest used 5 s to save requests; 1 s costs an idle durable
+     * one pull request per second, which nats-server does not notice, and keeps close() and recovery short.
      */
-    public static final Duration DEFAULT_BATCH_PULL_EXPIRY = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_PULL_EXPIRY = Duration.ofSeconds(1);
     /**
      * How long a batch subscription waits for more events after a full take, but only while events arrive
      * in bursts (a lone event is handed over at once): the ~1 ms of the job service's micro-batching.
@@ -95,10 +93,7 @@ public final class SubscriptionOptions {
     public int maxAckPending() { return maxAckPending; }
     public int batchSize() { return batchSize; }
     public Duration stopTimeout() { return stopTimeout; }
-    /** Pull expiry of a per-event subscription: the one set, else {@link #DEFAULT_PULL_EXPIRY}. */
-    public Duration pullExpiry() { return pullExpiry == null ? DEFAULT_PULL_EXPIRY : pullExpiry; }
-    /** Pull expiry of a batch subscription: the one set, else {@link #DEFAULT_BATCH_PULL_EXPIRY}. */
-    public Duration batchPullExpiry() { return pullExpiry == null ? DEFAULT_BATCH_PULL_EXPIRY : pullExpiry; }
+    public Duration pullExpiry() { return pullExpiry; }
     /** How long a batch subscription lingers for more events while they arrive in bursts. */
     public Duration linger() { return linger; }
     public boolean newEventsOnly() { return newEventsOnly; }
@@ -125,7 +120,7 @@ public final class SubscriptionOptions {
         private int maxAckPending = DEFAULT_MAX_ACK_PENDING;
         private int batchSize = DEFAULT_BATCH_SIZE;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
-        private Duration pullExpiry;
+        private Duration pullExpiry = DEFAULT_PULL_EXPIRY;
         private Duration linger = DEFAULT_LINGER;
         private boolean newEventsOnly;
         private long startSequence;
@@ -156,9 +151,8 @@ public final class SubscriptionOptions {
         /** How long {@code close()} waits for in-flight events; default 10 s. */
         public Builder stopTimeout(Duration v) { this.stopTimeout = v; return this; }
         /**
-         * How long one pull request waits on the server (min 1 s); default {@link #DEFAULT_PULL_EXPIRY} (1 s, which
-         * bounds how long an idle per-event close() waits) or, for batch subscriptions,
-         * {@link #DEFAULT_BATCH_PULL_EXPIRY} (5 s). A pull lost in a server restart is noticed within it.
+         * How long one pull request waits on the server (min 1 s); default {@link #DEFAULT_PULL_EXPIRY}. It bounds
+         * how long an idle close() waits and how soon a pull lost in a server restart is replaced.
          */
         public Builder pullExpiry(Duration v) { this.pullExpiry = v; return this; }
         /**
@@ -225,7 +219,7 @@ public final class SubscriptionOptions {
                 throw new IllegalArgumentException("startSequence and newEventsOnly both say where a new durable "
                         + "starts; set one");
             }
-            if (pullExpiry != null && pullExpiry.compareTo(Duration.ofSeconds(1)) < 0) {
+            if (pullExpiry == null || pullExpiry.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new IllegalArgumentException("pullExpiry must be >= 1s, got " + pullExpiry);
             }
             if (linger == null || linger.isNegative()) {

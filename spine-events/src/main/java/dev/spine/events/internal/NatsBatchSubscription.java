@@ -29,16 +29,19 @@ import org.slf4j.LoggerFactory;
  * returned; when it threw, a nak with the backoff of each delivery's count (or, on its last allowed
  * delivery, a dead letter and term), and a pause of that backoff so a failing database is not hammered.
  *
- * <p>Pull requests expire after {@link SubscriptionOptions#batchPullExpiry()}: after a server restart the
+ * <p>Pull requests expire after {@link SubscriptionOptions#pullExpiry()}: after a server restart the
  * pending pull is gone and jnats notices only at expiry or missed heartbeats, so this bounds the stall.
- * Close stops pulling, lets the batcher finish what it holds (up to stopTimeout), and hands back at once
- * whatever is left or still arrives from the last pull.
+ * Close stops pulling and lets the pull already asked for run out (messages the server sends to a pull
+ * whose inbox is gone would wait out AckWait), handling what it brings; then the batcher finishes what it
+ * holds, all within stopTimeout, and whatever is still left is handed back at once (a nak).
  */
 public final class NatsBatchSubscription implements EventSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(NatsBatchSubscription.class);
     /** jnats' consume buffer: twice a batch (at least 256) so the next batch is on its way, within ack-pending. */
     private static final int MIN_CONSUME_BATCH = 256;
     static final String REASON_MAX_DELIVERIES = "max-deliveries";
+    /** How often close() looks whether the stopped consume has finished its last pull. */
+    private static final long FINISH_POLL_MILLIS = 10;
 
     private final Connection connection;
     private final SubscriptionOptions options;
@@ -72,9 +75,9 @@ public final class NatsBatchSubscription implements EventSubscription {
         int buffer = Math.min(options.maxAckPending(), Math.max(options.batchSize() * 2, MIN_CONSUME_BATCH));
         try {
             consumer = context.consume(ConsumeOptions.builder().batchSize(buffer)
-                    .expiresIn(options.batchPullExpiry().toMillis()).build(), this::arrived);
+                    .expiresIn(options.pullExpiry().toMillis()).build(), this::arrived);
         } catch (IOException | JetStreamApiException e) {
-            stopBatcher();
+            stopBatcher(options.stopTimeout());
             throw new SpineException("cannot consume " + stream + "/" + options.durableName() + ": " + e.getMessage(), e);
         }
     }
@@ -96,24 +99,27 @@ public final class NatsBatchSubscription implements EventSubscription {
         Exception failure = null;
         try {
             handler.handle(batch);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            failure = e;
         } catch (Exception e) {
             failure = e;
         } finally {
             metrics.handlerTook(System.nanoTime() - start);
         }
+        // close() interrupts a handler that outlives stopTimeout; jnats drops an ack or nak published from an
+        // interrupted thread, so the flag is cleared while settling and the interruption passed on afterwards
+        boolean interrupted = Thread.interrupted() || failure instanceof InterruptedException;
         if (failure == null) {
             for (Delivery d : batch) {
                 d.ack();
             }
             handled.addAndGet(batch.size());
             metrics.delivered.inc(batch.size());
+            if (interrupted) {
+                throw new InterruptedException("closing");
+            }
             return;
         }
         Duration pause = handBack(batch, failure);
-        if (Thread.currentThread().isInterrupted()) {
+        if (interrupted) {
             throw new InterruptedException("closing");
         }
         if (pause.compareTo(Duration.ZERO) > 0) {
@@ -192,8 +198,14 @@ public final class NatsBatchSubscription implements EventSubscription {
         }
         closed = true;
         beginStop();
+        long deadline = System.nanoTime() + options.stopTimeout().toNanos();
+        try {
+            awaitPullsFinished(deadline);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         stopped.countDown();
-        stopBatcher();
+        stopBatcher(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         try {
             if (consumer != null) {
                 consumer.close();
@@ -206,9 +218,16 @@ public final class NatsBatchSubscription implements EventSubscription {
         }
     }
 
-    private void stopBatcher() {
+    /** Waits for the open pull to be answered or expire (at most pullExpiry after stop), or the deadline. */
+    private void awaitPullsFinished(long deadline) throws InterruptedException {
+        while (consumer != null && !consumer.isFinished() && System.nanoTime() < deadline) {
+            Thread.sleep(FINISH_POLL_MILLIS); // jnats offers no callback for the end of a stopped consume
+        }
+    }
+
+    private void stopBatcher(Duration timeout) {
         try {
-            List<Message> left = new ArrayList<>(batcher.stop(options.stopTimeout()));
+            List<Message> left = new ArrayList<>(batcher.stop(timeout));
             handingBack = true;
             left.addAll(batcher.drain()); // arrived between the batcher's last look and handingBack
             left.forEach(Message::nak);
