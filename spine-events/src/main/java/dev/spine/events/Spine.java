@@ -104,6 +104,15 @@ public final class Spine implements EventBus {
         return new SpineBuilder(connection, null);
     }
 
+    /**
+     * A spine that connects with {@code settings} (servers, authentication, TLS; e.g.
+     * {@link NatsConnections#fromEnvironment}) in {@code build()}, reconnects forever and owns the connection:
+     * a service needs no NATS type of its own.
+     */
+    public static SpineBuilder builder(NatsConnections settings, String connectionName) {
+        return new SpineBuilder(null, null, java.util.Objects.requireNonNull(settings, "settings"), connectionName);
+    }
+
     /** A spine that connects to {@code natsUrl} in {@code build()}, reconnects forever and owns the connection. */
     public static SpineBuilder builder(String natsUrl) {
         return new SpineBuilder(null, natsUrl);
@@ -112,6 +121,9 @@ public final class Spine implements EventBus {
     static Spine create(SpineBuilder b) {
         if (b.connection != null) {
             return new Spine(b, b.connection, false);
+        }
+        if (b.settings != null) {
+            return new Spine(b, b.settings.connect(b.connectionName), true);
         }
         Options options = new Options.Builder().server(b.natsUrl).connectionName("spine").maxReconnects(-1)
                 .connectionTimeout(b.publishTimeout).build();
@@ -122,6 +134,30 @@ public final class Spine implements EventBus {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SpineException("interrupted while connecting to NATS at " + b.natsUrl, e);
+        }
+    }
+
+    /**
+     * Deletes every stream of the topology (and with them their consumers and events); false for a stream
+     * that did not exist. For demos and test resets, never in production: events are gone for good.
+     */
+    public void deleteStreams() {
+        new StreamProvisioner(jsm(), topology).deleteAll();
+    }
+
+    /**
+     * Publishes {@code data} on the subject of {@code eventType} as it is, without validation, dedupe id or
+     * headers: what a foreign or broken client would send. For demos and tests of the paths that must
+     * survive malformed input (the job service's rejected events); a service publishes with
+     * {@link #publish}.
+     *
+     * @return the stream sequence it was stored at
+     */
+    public long publishUnchecked(String eventType, byte[] data) {
+        try {
+            return connection.jetStream().publish(topology.subjectFor(eventType), data).getSeqno();
+        } catch (IOException | io.nats.client.JetStreamApiException e) {
+            throw new SpineException("cannot publish to " + topology.subjectFor(eventType) + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.spine.events;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.InvalidEventException;
 import dev.spine.contracts.TraceContext;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.PrivateNats;
@@ -10,6 +11,7 @@ import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestNats;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -100,5 +102,49 @@ class BatchSubscriptionTest {
         var parent = TraceContexts.parentOf(W3CTraceContextPropagator.getInstance(), d, sent);
         assertEquals("0af7651916cd43dd8448eb211c80319c", Span.fromContext(parent).getSpanContext().getTraceId());
         spine.close();
+    }
+
+    /** What a broken client sends reaches a batch handler as raw bytes; decoding is the handler's choice. */
+    @Test
+    void undecodableBytesAreDeliveredRawForTheHandlerToRecordAndTerm(TestNats nats) {
+        Spine spine = TestSpines.provisioned(nats);
+        byte[] broken = "{\"eventType\": \"data.EntityCreated\", \"data\": \"trunc".getBytes(StandardCharsets.UTF_8);
+        long seq = spine.publishUnchecked("data.EntityCreated", broken);
+        List<Delivery> got = new CopyOnWriteArrayList<>();
+        List<InvalidEventException> errors = new CopyOnWriteArrayList<>();
+        spine.subscribeBatch(SubscriptionOptions.durable("materializer").build(), batch -> {
+            for (Delivery d : batch) {
+                got.add(d);
+                try {
+                    d.envelope();
+                } catch (InvalidEventException e) {
+                    errors.add(e);
+                    d.term("recorded as rejected");
+                }
+            }
+        });
+        Eventually.await("delivered and terminated", () -> got.size() == 1 && got.get(0).isSettled());
+        assertArrayEquals(broken, got.get(0).data());
+        assertEquals(seq, got.get(0).sequence());
+        assertEquals(1, errors.size());
+        assertTrue(got.get(0).isSettled());
+        assertEquals(0, spine.deadLetters().list(10).size(), "a term is not a dead letter");
+        spine.close();
+    }
+
+    @Test
+    void aSpineBuiltFromConnectionSettingsOwnsItsConnectionAndCanDeleteItsStreams(TestNats nats) {
+        StreamTopology topology = TestSpines.topology(nats);
+        try (Spine spine = Spine.builder(NatsConnections.builder(nats.url()).build(), "settings-test")
+                .topology(topology).build()) {
+            spine.provision();
+            spine.publish(TestSpines.event("system.MarkerSent", 1));
+            assertTrue(spine.status().up());
+            assertEquals(List.of(true, true, true, true), spine.streams().stream().map(StreamStats::exists).toList());
+            assertEquals(1, spine.streams().get(0).messages());
+            spine.deleteStreams();
+            assertEquals(List.of(false, false, false, false),
+                    spine.streams().stream().map(StreamStats::exists).toList());
+        }
     }
 }
