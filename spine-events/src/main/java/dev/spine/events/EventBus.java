@@ -7,9 +7,10 @@ package dev.spine.events;
  * {@code EventBuses.fromEnvironment()} in spine-events-postgres picks one by {@code SPINE_EVENT_BUS}. All
  * pass the same contract tests: validation before storing, dedupe by eventId, durable names as
  * competing groups and fan-out between them, event-type filters, retries with backoff, dead letters
- * after {@code maxDeliver} and at once for {@link EventRejectedException}.
+ * after {@code maxDeliver} and at once for {@link EventRejectedException}; batch subscriptions with their
+ * settlement; reads, live feeds and status ({@link EventReader}). Nothing a consumer needs is NATS-only.
  */
-public interface EventBus extends EventPublisher, EventSubscriber, AutoCloseable {
+public interface EventBus extends EventPublisher, EventSubscriber, EventReader, AutoCloseable {
 
     /** Stops every subscription (finishing in-flight events), then releases connections. */
     @Override

@@ -4,6 +4,8 @@ import dev.spine.contracts.Domains;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.EventSchemas;
+import dev.spine.events.internal.MicroBatcher;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * codec round trip), dedupe by eventId, durable names as groups (each group sees every event from
  * the start, or only new ones; members of a group take turns), pattern filters, retries after the
  * subscription's backoff up to maxDeliver, then a dead-letter list. Handlers of one group run on one
- * thread, in publish order, except that retries are scheduled after their delay.
+ * thread, in publish order, except that retries are scheduled after their delay. Batch subscriptions
+ * batch on a thread of their own per member; live feeds and reads see the log (sequence = position in it).
  */
 public final class InMemoryEventBus implements EventBus {
     private static final Logger LOG = LoggerFactory.getLogger(InMemoryEventBus.class);
@@ -42,6 +45,8 @@ public final class InMemoryEventBus implements EventBus {
     private final Set<java.util.UUID> seen = new HashSet<>();
     private final Map<String, Group> groups = new HashMap<>();
     private final List<ReceivedEvent> deadLetters = new CopyOnWriteArrayList<>();
+    private final List<MemoryFeed> feeds = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
     private final Map<String, List<ReceivedEvent>> deadLettersByGroup = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "spine-in-memory-bus");
@@ -76,6 +81,7 @@ public final class InMemoryEventBus implements EventBus {
         }
         log.add(stored);
         groups.values().forEach(g -> executor.execute(() -> pump(g)));
+        feeds.forEach(f -> executor.execute(f::pump));
         return new PublishResult(STREAM, log.size(), false);
     }
 
@@ -87,11 +93,86 @@ public final class InMemoryEventBus implements EventBus {
     @Override
     public synchronized EventSubscription subscribe(SubscriptionOptions options, EventHandler handler) {
         Group g = groups.computeIfAbsent(options.durableName(),
-                name -> new Group(options, options.newEventsOnly() ? log.size() : 0));
+                name -> new Group(options, startOf(options)));
         Member m = new Member(g, handler);
         g.members.add(m);
         executor.execute(() -> pump(g));
         return m;
+    }
+
+    @Override
+    public synchronized EventSubscription subscribeBatch(SubscriptionOptions options, BatchHandler handler) {
+        if (options.orderedByPartitionKey()) {
+            throw new IllegalArgumentException("orderedByPartitionKey: not supported by subscribeBatch (use subscribe)");
+        }
+        Group g = groups.computeIfAbsent(options.durableName(),
+                name -> new Group(options, startOf(options)));
+        BatchMember m = new BatchMember(g, handler);
+        g.members.add(m);
+        m.batcher.start("spine-in-memory-batch-" + options.durableName());
+        executor.execute(() -> pump(g));
+        return m;
+    }
+
+    private long startOf(SubscriptionOptions options) {
+        if (options.startSequence() > 0) {
+            return Math.min(options.startSequence() - 1, log.size());
+        }
+        return options.newEventsOnly() ? log.size() : 0;
+    }
+
+    @Override
+    public synchronized boolean removeDurable(String durableName) {
+        Group g = groups.remove(durableName);
+        if (g != null) {
+            g.members.forEach(Member::close);
+        }
+        return g != null;
+    }
+
+    @Override
+    public synchronized long lastSequence() {
+        return log.size();
+    }
+
+    @Override
+    public synchronized List<StoredEvent> read(long fromSequence, int limit) {
+        Spine.checkRead(fromSequence, limit);
+        List<StoredEvent> out = new ArrayList<>();
+        for (long seq = fromSequence; seq <= log.size() && out.size() < limit; seq++) {
+            out.add(stored(seq));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<StoredEvent> newest(int limit) {
+        Spine.checkRead(1, limit);
+        return log.isEmpty() ? List.of() : read(Math.max(1, log.size() - limit + 1), limit);
+    }
+
+    private StoredEvent stored(long seq) {
+        EventEnvelope e = log.get((int) seq - 1);
+        return new StoredEvent(STREAM, seq, e.eventType(), codec.encode(e), codec);
+    }
+
+    /** A feed on the bus thread: the log from its cursor on, after each publish. */
+    @Override
+    public synchronized LiveFeed live(LiveFeedOptions options, LiveFeedHandler handler) {
+        MemoryFeed f = new MemoryFeed(options, handler, options.isNewEventsOnly() ? log.size() : options.afterSequence());
+        feeds.add(f);
+        executor.execute(f::pump);
+        return f;
+    }
+
+    @Override
+    public BusStatus status() {
+        return new BusStatus(!closed, closed ? "in-memory bus closed" : "in-memory bus (development only)");
+    }
+
+    @Override
+    public synchronized List<StreamStats> streams() {
+        return List.of(new StreamStats(STREAM, true, log.size(), 0, log.isEmpty() ? 0 : 1, log.size(), "every event"));
     }
 
     /** Events that failed on every allowed delivery, oldest first. */
@@ -138,15 +219,17 @@ public final class InMemoryEventBus implements EventBus {
             return;
         }
         Member m = members.get((int) (g.turn.getAndIncrement() % members.size()));
+        if (m instanceof BatchMember b) {
+            b.batcher.offer(new MemoryDelivery(b, e, seq, attempt));
+            return;
+        }
         ReceivedEvent received = new ReceivedEvent(e, e.eventType(), STREAM, seq, attempt);
         try {
             m.handler.handle(received);
             m.handled.incrementAndGet();
         } catch (Exception ex) {
-            if (attempt >= g.options.maxDeliver() || ex instanceof EventRejectedException) {
-                LOG.warn("in-memory bus: {} failed {} times in {}; dead-lettered", e, attempt, g.options.durableName(), ex);
-                deadLetters.add(received);
-                deadLettersByGroup.computeIfAbsent(g.options.durableName(), k -> new CopyOnWriteArrayList<>()).add(received);
+            if (g.options.isLastDelivery(attempt) || ex instanceof EventRejectedException) {
+                deadLetter(g, received, ex);
             } else {
                 executor.schedule(() -> deliver(g, e, seq, attempt + 1),
                         g.options.backoffAfter(attempt).toMillis(), TimeUnit.MILLISECONDS);
@@ -154,8 +237,28 @@ public final class InMemoryEventBus implements EventBus {
         }
     }
 
+    private void deadLetter(Group g, ReceivedEvent received, Exception ex) {
+        LOG.warn("in-memory bus: {} failed {} times in {}; dead-lettered", received.envelope(), received.deliveredCount(),
+                g.options.durableName(), ex);
+        deadLetters.add(received);
+        deadLettersByGroup.computeIfAbsent(g.options.durableName(), k -> new CopyOnWriteArrayList<>()).add(received);
+    }
+
+    private void redeliver(Group g, EventEnvelope e, long seq, long attempt, Duration delay) {
+        if (!closed) {
+            executor.schedule(() -> deliver(g, e, seq, attempt), delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
     @Override
     public void close() {
+        closed = true;
+        List<Member> all = new ArrayList<>();
+        synchronized (this) {
+            groups.values().forEach(g -> all.addAll(g.members));
+        }
+        all.forEach(Member::close);
+        feeds.forEach(MemoryFeed::close);
         executor.shutdownNow();
     }
 
@@ -185,7 +288,7 @@ public final class InMemoryEventBus implements EventBus {
     }
 
     /** One subscriber of a group. */
-    private static final class Member implements EventSubscription {
+    private static class Member implements EventSubscription {
         final Group group;
         final EventHandler handler;
         final AtomicLong handled = new AtomicLong();
@@ -208,6 +311,157 @@ public final class InMemoryEventBus implements EventBus {
         @Override
         public void close() {
             group.members.remove(this);
+        }
+    }
+
+    /** A batch subscriber of a group: its own batcher thread, settlement as on the real backends. */
+    private final class BatchMember extends Member {
+        final BatchHandler batchHandler;
+        final MicroBatcher<MemoryDelivery> batcher;
+        final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+
+        BatchMember(Group group, BatchHandler handler) {
+            super(group, null);
+            this.batchHandler = handler;
+            this.batcher = new MicroBatcher<>(group.options.batchSize(), group.options.linger(), this::process);
+        }
+
+        private void process(List<MemoryDelivery> batch) throws InterruptedException {
+            try {
+                batchHandler.handle(List.copyOf(batch));
+            } catch (Exception ex) {
+                if (ex instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                Duration pause = Duration.ZERO;
+                for (MemoryDelivery d : batch) {
+                    if (d.isSettled()) {
+                        continue;
+                    }
+                    if (group.options.isLastDelivery(d.attempt)) {
+                        d.settled = true;
+                        deadLetter(group, new ReceivedEvent(d.event, d.event.eventType(), STREAM, d.seq, d.attempt), ex);
+                    } else {
+                        Duration delay = group.options.backoffAfter(d.attempt);
+                        d.nakWithDelay(delay);
+                        pause = delay.compareTo(pause) > 0 ? delay : pause;
+                    }
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException("closing");
+                }
+                stopped.await(pause.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+            for (MemoryDelivery d : batch) {
+                d.ack();
+            }
+        }
+
+        @Override
+        public void close() {
+            super.close();
+            stopped.countDown();
+            try {
+                for (MemoryDelivery d : batcher.stop(group.options.stopTimeout())) {
+                    d.nakWithDelay(Duration.ZERO);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** An event handed to a batch member. */
+    private final class MemoryDelivery implements Delivery {
+        final BatchMember member;
+        final EventEnvelope event;
+        final long seq;
+        final long attempt;
+        volatile boolean settled;
+
+        MemoryDelivery(BatchMember member, EventEnvelope event, long seq, long attempt) {
+            this.member = member;
+            this.event = event;
+            this.seq = seq;
+            this.attempt = attempt;
+        }
+
+        @Override public byte[] data() { return codec.encode(event); }
+        @Override public EventEnvelope envelope() { return event; }
+        @Override public String subject() { return event.eventType(); }
+        @Override public String stream() { return STREAM; }
+        @Override public long sequence() { return seq; }
+        @Override public long deliveredCount() { return attempt; }
+        @Override public String header(String name) { return null; }
+        @Override public Map<String, String> headers() { return Map.of(); }
+        @Override public boolean isSettled() { return settled; }
+        @Override public void inProgress() { }
+
+        @Override
+        public void ack() {
+            if (!settled) {
+                settled = true;
+                member.handled.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void term(String reason) {
+            settled = true;
+        }
+
+        @Override
+        public void nakWithDelay(Duration delay) {
+            if (!settled) {
+                settled = true;
+                redeliver(member.group, event, seq, attempt + 1, delay);
+            }
+        }
+    }
+
+    /** A live feed: a cursor into the log, advanced on the bus thread. */
+    private final class MemoryFeed implements LiveFeed {
+        final LiveFeedOptions options;
+        final LiveFeedHandler handler;
+        long cursor;
+        volatile boolean open = true;
+
+        MemoryFeed(LiveFeedOptions options, LiveFeedHandler handler, long cursor) {
+            this.options = options;
+            this.handler = handler;
+            this.cursor = cursor;
+        }
+
+        void pump() {
+            while (open) {
+                StoredEvent next;
+                synchronized (InMemoryEventBus.this) {
+                    if (cursor >= log.size()) {
+                        return;
+                    }
+                    next = stored(++cursor);
+                }
+                if (!options.matches(next.subject())) {
+                    continue;
+                }
+                try {
+                    handler.onEvent(next);
+                } catch (Exception e) {
+                    close();
+                }
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return open;
+        }
+
+        @Override
+        public void close() {
+            open = false;
+            feeds.remove(this);
         }
     }
 }

@@ -10,7 +10,10 @@ import dev.spine.events.internal.DurableConsumers;
 import dev.spine.events.internal.EventMetrics;
 import dev.spine.events.internal.EventTracing;
 import dev.spine.events.internal.MaxDeliveriesWatcher;
+import dev.spine.events.internal.NatsBatchSubscription;
 import dev.spine.events.internal.NatsEventPublisher;
+import dev.spine.events.internal.NatsLiveFeed;
+import dev.spine.events.internal.NatsStreams;
 import dev.spine.events.internal.NatsQueries;
 import dev.spine.events.internal.NatsSubscription;
 import dev.spine.events.internal.StreamProvisioner;
@@ -59,7 +62,9 @@ public final class Spine implements EventBus {
     private final DeadLetters deadLetters;
     private final NatsQueries queries;
     private final String source;
+    private final NatsStreams streams;
     private final List<NatsSubscription> subscriptions = new ArrayList<>();
+    private final List<NatsBatchSubscription> batchSubscriptions = new ArrayList<>();
     private final List<ResponderSubscription> responders = new ArrayList<>();
     /** One max-deliveries backstop per stream/durable this spine subscribed, alive until {@link #close()}. */
     private final Map<String, MaxDeliveriesWatcher> watchers = new HashMap<>();
@@ -84,6 +89,7 @@ public final class Spine implements EventBus {
         this.deadLetterWriter = new DeadLetterWriter(js, topology, b.clock);
         this.consumers = new DurableConsumers(connection, topology);
         this.reader = new StreamReader(connection);
+        this.streams = new NatsStreams(connection, topology, reader, codec);
         this.queries = new NatsQueries(connection, topology, codec, b.schemas, tracing);
         this.source = b.source;
         try {
@@ -98,6 +104,15 @@ public final class Spine implements EventBus {
         return new SpineBuilder(connection, null);
     }
 
+    /**
+     * A spine that connects with {@code settings} (servers, authentication, TLS; e.g.
+     * {@link NatsConnections#fromEnvironment}) in {@code build()}, reconnects forever and owns the connection:
+     * a service needs no NATS type of its own.
+     */
+    public static SpineBuilder builder(NatsConnections settings, String connectionName) {
+        return new SpineBuilder(null, null, java.util.Objects.requireNonNull(settings, "settings"), connectionName);
+    }
+
     /** A spine that connects to {@code natsUrl} in {@code build()}, reconnects forever and owns the connection. */
     public static SpineBuilder builder(String natsUrl) {
         return new SpineBuilder(null, natsUrl);
@@ -106,6 +121,9 @@ public final class Spine implements EventBus {
     static Spine create(SpineBuilder b) {
         if (b.connection != null) {
             return new Spine(b, b.connection, false);
+        }
+        if (b.settings != null) {
+            return new Spine(b, b.settings.connect(b.connectionName), true);
         }
         Options options = new Options.Builder().server(b.natsUrl).connectionName("spine").maxReconnects(-1)
                 .connectionTimeout(b.publishTimeout).build();
@@ -116,6 +134,30 @@ public final class Spine implements EventBus {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SpineException("interrupted while connecting to NATS at " + b.natsUrl, e);
+        }
+    }
+
+    /**
+     * Deletes every stream of the topology (and with them their consumers and events); false for a stream
+     * that did not exist. For demos and test resets, never in production: events are gone for good.
+     */
+    public void deleteStreams() {
+        new StreamProvisioner(jsm(), topology).deleteAll();
+    }
+
+    /**
+     * Publishes {@code data} on the subject of {@code eventType} as it is, without validation, dedupe id or
+     * headers: what a foreign or broken client would send. For demos and tests of the paths that must
+     * survive malformed input (the job service's rejected events); a service publishes with
+     * {@link #publish}.
+     *
+     * @return the stream sequence it was stored at
+     */
+    public long publishUnchecked(String eventType, byte[] data) {
+        try {
+            return connection.jetStream().publish(topology.subjectFor(eventType), data).getSeqno();
+        } catch (IOException | io.nats.client.JetStreamApiException e) {
+            throw new SpineException("cannot publish to " + topology.subjectFor(eventType) + ": " + e.getMessage(), e);
         }
     }
 
@@ -160,14 +202,107 @@ public final class Spine implements EventBus {
                 metrics, tracing);
         s.start(context, keepAliveTimer);
         subscriptions.add(s);
-        String stream = options.stream() == null ? topology.platformStream() : options.stream();
+        watchMaxDeliveries(options);
+        return s;
+    }
+
+    /** The backstop for events whose handler never returned on their last delivery (see DESIGN). */
+    private void watchMaxDeliveries(SubscriptionOptions options) {
+        if (options.maxDeliver() == SubscriptionOptions.UNLIMITED_DELIVERIES) {
+            return;
+        }
+        String stream = streamOf(options);
         watchers.computeIfAbsent(stream + "/" + options.durableName(), k -> {
             MaxDeliveriesWatcher w = new MaxDeliveriesWatcher(connection, jsm(), deadLetterWriter,
                     codec.objectMapper(), stream, options.durableName());
             w.start();
             return w;
         });
+    }
+
+    private String streamOf(SubscriptionOptions options) {
+        return options.stream() == null ? topology.platformStream() : options.stream();
+    }
+
+    /**
+     * Creates or updates the durable consumer, then consumes it in micro-batches (see
+     * {@link EventSubscriber#subscribeBatch}). Dead letters go to the dead-letter stream as for
+     * {@link #subscribe}; {@link Delivery#term} writes none.
+     */
+    @Override
+    public synchronized EventSubscription subscribeBatch(SubscriptionOptions options, BatchHandler handler) {
+        if (closed) {
+            throw new IllegalStateException("spine is closed");
+        }
+        if (options.orderedByPartitionKey()) {
+            throw new IllegalArgumentException("orderedByPartitionKey: not supported by subscribeBatch (use subscribe)");
+        }
+        var context = consumers.ensure(options);
+        NatsBatchSubscription s = new NatsBatchSubscription(connection, options, streamOf(options), codec, handler,
+                deadLetterWriter, metrics);
+        s.start(context);
+        batchSubscriptions.add(s);
+        watchMaxDeliveries(options);
         return s;
+    }
+
+    /** Deletes the durable consumer {@code durableName} of the platform stream. */
+    @Override
+    public boolean removeDurable(String durableName) {
+        MaxDeliveriesWatcher w;
+        synchronized (this) {
+            w = watchers.remove(topology.platformStream() + "/" + durableName);
+        }
+        if (w != null) {
+            w.close();
+        }
+        return streams.deleteConsumer(topology.platformStream(), durableName);
+    }
+
+    /** The platform stream's last sequence. */
+    @Override
+    public long lastSequence() {
+        return streams.lastSequence(topology.platformStream());
+    }
+
+    @Override
+    public List<StoredEvent> read(long fromSequence, int limit) {
+        checkRead(fromSequence, limit);
+        return streams.read(topology.platformStream(), fromSequence, limit);
+    }
+
+    @Override
+    public List<StoredEvent> newest(int limit) {
+        checkRead(1, limit);
+        return streams.newest(topology.platformStream(), limit);
+    }
+
+    static void checkRead(long fromSequence, int limit) {
+        if (fromSequence < 1) {
+            throw new IllegalArgumentException("fromSequence must be >= 1, got " + fromSequence);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        }
+    }
+
+    /** A live feed of the platform stream over an ordered consumer (see {@link EventReader#live}). */
+    @Override
+    public LiveFeed live(LiveFeedOptions options, LiveFeedHandler handler) {
+        long after = options.isNewEventsOnly() ? lastSequence() : options.afterSequence();
+        return NatsLiveFeed.open(connection, topology, topology.platformStream(), after, options, codec, handler);
+    }
+
+    /** Up while the NATS connection is connected. */
+    @Override
+    public BusStatus status() {
+        return streams.status();
+    }
+
+    /** The topology's four streams: platform, connector, audit, dead letters. */
+    @Override
+    public List<StreamStats> streams() {
+        return streams.streams();
     }
 
     /**
@@ -299,6 +434,14 @@ public final class Spine implements EventBus {
         RuntimeException first = null;
         // every subscription stops pulling first, so their open pulls (up to pullExpiry) end together
         subscriptions.forEach(NatsSubscription::beginStop);
+        batchSubscriptions.forEach(NatsBatchSubscription::beginStop);
+        for (int i = batchSubscriptions.size() - 1; i >= 0; i--) {
+            try {
+                batchSubscriptions.get(i).close();
+            } catch (RuntimeException e) {
+                first = first == null ? e : first;
+            }
+        }
         for (int i = subscriptions.size() - 1; i >= 0; i--) {
             try {
                 subscriptions.get(i).close();

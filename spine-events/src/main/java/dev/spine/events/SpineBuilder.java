@@ -31,6 +31,8 @@ public final class SpineBuilder {
 
     final Connection connection;
     final String natsUrl;
+    final NatsConnections settings;
+    final String connectionName;
     StreamTopology topology = StreamTopology.defaults();
     EventCodec codec = EventCodec.defaults();
     EventSchemas schemas;
@@ -44,8 +46,14 @@ public final class SpineBuilder {
     String source = DEFAULT_SOURCE;
 
     SpineBuilder(Connection connection, String natsUrl) {
+        this(connection, natsUrl, null, null);
+    }
+
+    SpineBuilder(Connection connection, String natsUrl, NatsConnections settings, String connectionName) {
         this.connection = connection;
         this.natsUrl = natsUrl;
+        this.settings = settings;
+        this.connectionName = connectionName;
     }
 
     /** Streams, subjects and domains; default {@link StreamTopology#defaults()}. */
@@ -72,8 +80,11 @@ public final class SpineBuilder {
 
     /** Validates and builds; with a URL this connects (and fails with {@link SpineException} if it cannot). */
     public Spine build() {
-        if (connection == null && (natsUrl == null || natsUrl.isBlank())) {
+        if (connection == null && settings == null && (natsUrl == null || natsUrl.isBlank())) {
             throw new IllegalArgumentException("natsUrl must be set when no connection is given");
+        }
+        if (settings != null && (connectionName == null || connectionName.isBlank())) {
+            throw new IllegalArgumentException("connectionName must be non-blank, got '" + connectionName + "'");
         }
         Objects.requireNonNull(topology, "topology");
         Objects.requireNonNull(codec, "codec");

@@ -21,8 +21,22 @@ public final class SubscriptionOptions {
     public static final int DEFAULT_MAX_ACK_PENDING = 1000;
     public static final int DEFAULT_BATCH_SIZE = 500;
     public static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
-    /** How long one pull waits on the server; bounds how long {@code close()} waits for an idle pull. */
+    /**
+     * How long one pull waits on the server, for per-event and batch subscriptions alike. It bounds two
+     * waits: close() finishes the pull already asked for (a message the server sends to a pull whose inbox
+     * is gone waits out AckWait, so close cannot just unsubscribe), and after a server restart jnats notices
+     * a lost pull only at its expiry or after missed heartbeats (with its 30 s default the job service sat
+     * idle for over a minute). The job service's ingest used 5 s to save requests; 1 s costs an idle durable
+     * one pull request per second, which nats-server does not notice, and keeps close() and recovery short.
+     */
     public static final Duration DEFAULT_PULL_EXPIRY = Duration.ofSeconds(1);
+    /**
+     * How long a batch subscription waits for more events after a full take, but only while events arrive
+     * in bursts (a lone event is handed over at once): the ~1 ms of the job service's micro-batching.
+     */
+    public static final Duration DEFAULT_LINGER = Duration.ofMillis(1);
+    /** {@link Builder#maxDeliver} value for "never give up": only the handler decides an event is bad. */
+    public static final int UNLIMITED_DELIVERIES = -1;
     /** Most lanes of {@link Builder#orderedByPartitionKey}. */
     public static final int MAX_ORDERED_LANES = 64;
 
@@ -36,6 +50,7 @@ public final class SubscriptionOptions {
     private final int batchSize;
     private final Duration stopTimeout;
     private final Duration pullExpiry;
+    private final Duration linger;
     private final boolean newEventsOnly;
     private final long startSequence;
     private final int orderedLanes;
@@ -51,6 +66,7 @@ public final class SubscriptionOptions {
         this.batchSize = b.batchSize;
         this.stopTimeout = b.stopTimeout;
         this.pullExpiry = b.pullExpiry;
+        this.linger = b.linger;
         this.newEventsOnly = b.newEventsOnly;
         this.startSequence = b.startSequence;
         this.orderedLanes = b.orderedLanes;
@@ -66,13 +82,20 @@ public final class SubscriptionOptions {
     public List<String> eventPatterns() { return eventPatterns; }
     /** The stream to consume, or {@code null} for the topology's platform stream. */
     public String stream() { return stream; }
+    /** Deliveries before an event is dead-lettered, or {@link #UNLIMITED_DELIVERIES}. */
     public int maxDeliver() { return maxDeliver; }
+    /** True if a delivery with this count is the last allowed one (never, with {@link #UNLIMITED_DELIVERIES}). */
+    public boolean isLastDelivery(long deliveredCount) {
+        return maxDeliver != UNLIMITED_DELIVERIES && deliveredCount >= maxDeliver;
+    }
     public Duration ackWait() { return ackWait; }
     public List<Duration> backoff() { return backoff; }
     public int maxAckPending() { return maxAckPending; }
     public int batchSize() { return batchSize; }
     public Duration stopTimeout() { return stopTimeout; }
     public Duration pullExpiry() { return pullExpiry; }
+    /** How long a batch subscription lingers for more events while they arrive in bursts. */
+    public Duration linger() { return linger; }
     public boolean newEventsOnly() { return newEventsOnly; }
     /** The stream sequence a new durable starts at, or 0 when it starts by {@link #newEventsOnly()}. */
     public long startSequence() { return startSequence; }
@@ -98,6 +121,7 @@ public final class SubscriptionOptions {
         private int batchSize = DEFAULT_BATCH_SIZE;
         private Duration stopTimeout = DEFAULT_STOP_TIMEOUT;
         private Duration pullExpiry = DEFAULT_PULL_EXPIRY;
+        private Duration linger = DEFAULT_LINGER;
         private boolean newEventsOnly;
         private long startSequence;
         private int orderedLanes;
@@ -110,7 +134,11 @@ public final class SubscriptionOptions {
         public Builder eventTypes(String... patterns) { eventPatterns.addAll(List.of(patterns)); return this; }
         /** Consume another stream of the topology (e.g. connector-data) instead of platform-events. */
         public Builder stream(String v) { this.stream = v; return this; }
-        /** Deliveries before an event is dead-lettered; default {@value SubscriptionOptions#DEFAULT_MAX_DELIVER}. */
+        /**
+         * Deliveries before an event is dead-lettered; default {@value SubscriptionOptions#DEFAULT_MAX_DELIVER};
+         * {@link SubscriptionOptions#UNLIMITED_DELIVERIES} retries for ever (the job service's ingest: a database
+         * outage must not dead-letter events).
+         */
         public Builder maxDeliver(int v) { this.maxDeliver = v; return this; }
         /** How long the server waits for an ack before redelivering; default 30 s. */
         public Builder ackWait(Duration v) { this.ackWait = v; return this; }
@@ -122,8 +150,16 @@ public final class SubscriptionOptions {
         public Builder batchSize(int v) { this.batchSize = v; return this; }
         /** How long {@code close()} waits for in-flight events; default 10 s. */
         public Builder stopTimeout(Duration v) { this.stopTimeout = v; return this; }
-        /** How long one pull request waits on the server (min 1 s); default 1 s, which bounds how long an idle close() waits. */
+        /**
+         * How long one pull request waits on the server (min 1 s); default {@link #DEFAULT_PULL_EXPIRY}. It bounds
+         * how long an idle close() waits and how soon a pull lost in a server restart is replaced.
+         */
         public Builder pullExpiry(Duration v) { this.pullExpiry = v; return this; }
+        /**
+         * Batch subscriptions: after taking what is there, wait up to this long for more, only while events arrive
+         * in bursts; default {@link #DEFAULT_LINGER}; zero never waits.
+         */
+        public Builder linger(Duration v) { this.linger = v; return this; }
         /** A new durable starts at the end of the stream instead of its beginning. */
         public Builder newEventsOnly(boolean v) { this.newEventsOnly = v; return this; }
         /**
@@ -152,8 +188,9 @@ public final class SubscriptionOptions {
                             + "' is neither domain.NounVerb nor domain.*");
                 }
             }
-            if (maxDeliver < 1) {
-                throw new IllegalArgumentException("maxDeliver must be >= 1, got " + maxDeliver);
+            if (maxDeliver < 1 && maxDeliver != UNLIMITED_DELIVERIES) {
+                throw new IllegalArgumentException("maxDeliver must be >= 1 or UNLIMITED_DELIVERIES (-1), got "
+                        + maxDeliver);
             }
             positive("ackWait", ackWait);
             if (backoff == null || backoff.isEmpty()) {
@@ -185,10 +222,13 @@ public final class SubscriptionOptions {
             if (pullExpiry == null || pullExpiry.compareTo(Duration.ofSeconds(1)) < 0) {
                 throw new IllegalArgumentException("pullExpiry must be >= 1s, got " + pullExpiry);
             }
+            if (linger == null || linger.isNegative()) {
+                throw new IllegalArgumentException("linger must be >= 0, got " + linger);
+            }
             return new SubscriptionOptions(this);
         }
 
-        private static boolean isPattern(String p) {
+        static boolean isPattern(String p) {
             if (p == null) {
                 return false;
             }

@@ -41,10 +41,51 @@ public final class TraceContexts {
 
     private TraceContexts() {}
 
+    private static final TextMapGetter<Delivery> DELIVERY = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Delivery d) {
+            return d.headers().keySet();
+        }
+
+        @Override
+        public String get(Delivery d, String key) {
+            return d == null ? null : d.header(key);
+        }
+    };
+
     /**
-     * The context a received event's processing continues: the NATS headers' {@code traceparent}, else the
-     * envelope's trace context (events from clients that set no headers), else the root.
+     * The context a delivered event's processing continues: the delivery's {@code traceparent} header, else
+     * the envelope's trace context (events from clients that set no headers, and backends that keep no
+     * headers), else the root. Reads single headers only; no header map is built.
      */
+    public static Context parentOf(TextMapPropagator propagator, Delivery delivery, EventEnvelope envelope) {
+        Context parent = delivery != null && delivery.header("traceparent") != null
+                ? propagator.extract(Context.root(), delivery, DELIVERY) : Context.root();
+        return orEnvelope(propagator, parent, envelope);
+    }
+
+    /** As {@link #parentOf(TextMapPropagator, Delivery, EventEnvelope)}, from headers held in a map (may be null). */
+    public static Context parentOf(TextMapPropagator propagator, Map<String, String> headers, EventEnvelope envelope) {
+        Context parent = headers != null && !headers.isEmpty() ? propagator.extract(Context.root(), headers, MAP)
+                : Context.root();
+        return orEnvelope(propagator, parent, envelope);
+    }
+
+    private static Context orEnvelope(TextMapPropagator propagator, Context parent, EventEnvelope envelope) {
+        if (!Span.fromContext(parent).getSpanContext().isValid() && envelope != null && envelope.traceContext() != null) {
+            return extract(propagator, envelope.traceContext());
+        }
+        return parent;
+    }
+
+    /**
+     * The context a received NATS message's processing continues.
+     *
+     * @deprecated NATS types do not belong in the public API: use
+     *     {@link #parentOf(TextMapPropagator, Delivery, EventEnvelope)} with a batch subscription's delivery.
+     *     Kept only until spine-job-service's IngestTracing is ported to it; nothing else uses it.
+     */
+    @Deprecated(forRemoval = true)
     public static Context parentOf(TextMapPropagator propagator, Message message, EventEnvelope envelope) {
         Context parent = message != null && message.hasHeaders()
                 ? propagator.extract(Context.root(), message.getHeaders(), HEADERS) : Context.root();

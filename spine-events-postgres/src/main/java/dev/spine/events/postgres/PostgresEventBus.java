@@ -4,13 +4,23 @@ import dev.spine.contracts.Domains;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.EventSchemas;
+import dev.spine.events.BatchHandler;
+import dev.spine.events.BusStatus;
 import dev.spine.events.EventBus;
 import dev.spine.events.EventHandler;
 import dev.spine.events.EventSubscription;
+import dev.spine.events.LiveFeed;
+import dev.spine.events.LiveFeedHandler;
+import dev.spine.events.LiveFeedOptions;
 import dev.spine.events.PublishResult;
+import dev.spine.events.StoredEvent;
+import dev.spine.events.StreamStats;
 import dev.spine.events.SubscriptionOptions;
 import dev.spine.events.postgres.internal.BusSql;
 import dev.spine.events.postgres.internal.Migrator;
+import dev.spine.events.postgres.internal.PgBatchSubscription;
+import dev.spine.events.postgres.internal.PgLiveFeed;
+import dev.spine.events.postgres.internal.PgReads;
 import dev.spine.events.postgres.internal.PgSubscription;
 import dev.spine.events.postgres.internal.Sql;
 import java.sql.Connection;
@@ -43,9 +53,14 @@ import javax.sql.DataSource;
  * Delivery is at-least-once: a worker that dies mid-batch leaves its unfinished events to another.
  *
  * <p>Of {@link SubscriptionOptions} it uses the durable name, event types, {@code maxDeliver}, backoff,
- * batch size, {@code newEventsOnly} and stop timeout; the NATS-only ones ({@code ackWait},
- * {@code maxAckPending}, {@code pullExpiry}, {@code startSequence}, {@code stream}) are ignored, and ordering per
- * topic is always on.
+ * batch size, {@code newEventsOnly}, {@code startSequence} (an id of {@code domain_events}) and stop timeout;
+ * batch subscriptions also {@code linger} and {@code ackWait} (the lease of a claimed delivery). The NATS-only
+ * ones ({@code maxAckPending}, {@code pullExpiry}, {@code stream}) are ignored. Per-event subscriptions
+ * always order per topic; batch subscriptions take due deliveries in id order, unordered per topic.
+ *
+ * <p>Reads ({@link dev.spine.events.EventReader}): the sequence is the {@code domain_events} id. Live feeds
+ * poll the table every {@code pollInterval} (a publish of this process wakes them); a gap in the ids is
+ * waited for briefly, as an earlier id may commit after a later one.
  *
  * <p>Costs: one transaction per publish, a poll per idle subscriber every {@code pollInterval} (a
  * publish in the same process wakes its subscribers at once), and one connection held per subscription.
@@ -57,7 +72,10 @@ public final class PostgresEventBus implements EventBus {
     private final Domains domains;
     private final EventSchemas schemas;
     private final Duration pollInterval;
+    private final PgReads reads;
     private final List<PgSubscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<PgBatchSubscription> batchSubscriptions = new CopyOnWriteArrayList<>();
+    private final List<PgLiveFeed> feeds = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private PostgresEventBus(Builder b, Sql sql) {
@@ -67,6 +85,7 @@ public final class PostgresEventBus implements EventBus {
         this.domains = b.domains;
         this.schemas = b.schemas;
         this.pollInterval = b.pollInterval;
+        this.reads = new PgReads(dataSource, this.sql, codec);
     }
 
     public static Builder builder(DataSource dataSource) {
@@ -101,6 +120,9 @@ public final class PostgresEventBus implements EventBus {
         }
         if (!result.duplicate()) {
             subscriptions.forEach(PgSubscription::wakeUp);
+            batchSubscriptions.forEach(PgBatchSubscription::wakeUp);
+            feeds.removeIf(f -> !f.isOpen()); // ended by their handlers
+            feeds.forEach(PgLiveFeed::wakeUp);
         }
         return result;
     }
@@ -178,6 +200,124 @@ public final class PostgresEventBus implements EventBus {
         return s;
     }
 
+    /**
+     * Registers the group as {@link #subscribe} does and starts a batch worker (see
+     * {@link dev.spine.events.EventSubscriber#subscribeBatch}): claimed deliveries are leased for
+     * {@code ackWait}; {@link dev.spine.events.Delivery#term} finishes a delivery without making it dead.
+     */
+    @Override
+    public EventSubscription subscribeBatch(SubscriptionOptions options, BatchHandler handler) {
+        if (closed) {
+            throw new IllegalStateException("event bus is closed");
+        }
+        if (options.orderedByPartitionKey()) {
+            throw new IllegalArgumentException("orderedByPartitionKey: not supported by subscribeBatch (use subscribe)");
+        }
+        registerGroup(options);
+        PgBatchSubscription[] self = new PgBatchSubscription[1];
+        PgBatchSubscription s = new PgBatchSubscription(dataSource, sql, codec, options, handler, pollInterval,
+                () -> batchSubscriptions.remove(self[0]));
+        self[0] = s;
+        batchSubscriptions.add(s);
+        s.start();
+        return s;
+    }
+
+    /** Deletes the group and its deliveries (done, pending and dead). */
+    @Override
+    public boolean removeDurable(String durableName) {
+        try {
+            return reads.deleteGroup(durableName);
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot remove group " + durableName + " from " + sql.schema, e);
+        }
+    }
+
+    /** The highest {@code domain_events} id. */
+    @Override
+    public long lastSequence() {
+        try {
+            return reads.lastSequence();
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot read the position of " + reads.stream(), e);
+        }
+    }
+
+    @Override
+    public List<StoredEvent> read(long fromSequence, int limit) {
+        checkRead(fromSequence, limit);
+        try {
+            return reads.read(fromSequence, limit);
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot read " + reads.stream(), e);
+        }
+    }
+
+    @Override
+    public List<StoredEvent> newest(int limit) {
+        checkRead(1, limit);
+        try {
+            return reads.newest(limit);
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot read " + reads.stream(), e);
+        }
+    }
+
+    private static void checkRead(long fromSequence, int limit) {
+        if (fromSequence < 1) {
+            throw new IllegalArgumentException("fromSequence must be >= 1, got " + fromSequence);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        }
+    }
+
+    /** A polling feed (see the class comment); one thread per feed. */
+    @Override
+    public LiveFeed live(LiveFeedOptions options, LiveFeedHandler handler) {
+        long after = options.isNewEventsOnly() ? lastSequence() : options.afterSequence();
+        PgLiveFeed f = new PgLiveFeed(reads, options, handler, pollInterval, after);
+        feeds.add(f);
+        f.start("spine-pg-live-" + sql.schema);
+        return new LiveFeed() {
+            @Override
+            public boolean isOpen() {
+                return f.isOpen();
+            }
+
+            @Override
+            public void close() {
+                f.close();
+                feeds.remove(f);
+            }
+        };
+    }
+
+    /** Up if a connection answers within {@link #STATUS_TIMEOUT}. */
+    @Override
+    public BusStatus status() {
+        try (Connection c = dataSource.getConnection()) {
+            boolean valid = c.isValid((int) STATUS_TIMEOUT.toSeconds());
+            return new BusStatus(valid, valid ? "PostgreSQL " + sql.schema + " reachable"
+                    : "PostgreSQL did not answer within " + STATUS_TIMEOUT.toSeconds() + " s");
+        } catch (SQLException e) {
+            return new BusStatus(false, "PostgreSQL unreachable: " + e.getMessage());
+        }
+    }
+
+    /** The one table every event is stored in. */
+    @Override
+    public List<StreamStats> streams() {
+        try {
+            return List.of(reads.stats());
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot read " + reads.stream(), e);
+        }
+    }
+
+    /** How long {@link #status()} waits for PostgreSQL. */
+    public static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
+
     private void registerGroup(SubscriptionOptions options) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -202,6 +342,7 @@ public final class PostgresEventBus implements EventBus {
                         for (int i = 2; i <= 4; i++) {
                             p.setArray(i, c.createArrayOf("text", patterns));
                         }
+                        p.setLong(5, Math.max(1, options.startSequence()));
                         p.executeUpdate();
                     }
                 }
@@ -280,6 +421,8 @@ public final class PostgresEventBus implements EventBus {
         for (int i = all.size() - 1; i >= 0; i--) {
             all.get(i).close();
         }
+        new ArrayList<>(batchSubscriptions).forEach(PgBatchSubscription::close);
+        feeds.forEach(PgLiveFeed::close);
     }
 
     /** Options of a {@link PostgresEventBus}; {@link #build()} checks them and migrates the schema. */

@@ -229,7 +229,7 @@ public final class NatsSubscription implements EventSubscription {
             LOG.warn("{}/{}: {} rejected by its handler on delivery {}; moving it to dead letters: {}", stream,
                     options.durableName(), m.getSubject(), delivered, error.getMessage());
             deadLetter(m, REASON_REJECTED, error, delivered);
-        } else if (delivered >= options.maxDeliver()) {
+        } else if (options.isLastDelivery(delivered)) {
             LOG.warn("{}/{}: {} failed on delivery {} of {}; moving it to dead letters", stream,
                     options.durableName(), m.getSubject(), delivered, options.maxDeliver(), error);
             deadLetter(m, REASON_MAX_DELIVERIES, error, delivered);
@@ -248,7 +248,7 @@ public final class NatsSubscription implements EventSubscription {
             metrics.deadLettered.inc();
         } catch (Exception e) {
             // not stored as a dead letter, so not terminated either: the event stays in its stream
-            if (delivered < options.maxDeliver()) {
+            if (!options.isLastDelivery(delivered)) {
                 LOG.error("{}/{}: cannot write dead letter for sequence {}; it will be redelivered", stream,
                         options.durableName(), m.metaData().streamSequence(), e);
                 m.nakWithDelay(options.backoffAfter(delivered));
@@ -308,7 +308,7 @@ public final class NatsSubscription implements EventSubscription {
                     if (e instanceof InterruptedException) {
                         Thread.currentThread().interrupt();
                     }
-                    if (e instanceof EventRejectedException || delivered >= options.maxDeliver()
+                    if (e instanceof EventRejectedException || options.isLastDelivery(delivered)
                             || stopping || Thread.currentThread().isInterrupted()) {
                         failed(m, e, delivered); // dead letter, or (stopping) a nak that keeps it for later
                         return;

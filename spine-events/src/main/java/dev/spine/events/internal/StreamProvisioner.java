@@ -50,6 +50,23 @@ public final class StreamProvisioner {
                 .duplicateWindow(topology.duplicateWindow()).build());
     }
 
+    /** Deletes the topology's streams, the sourcing ones first; a missing stream is skipped. */
+    public void deleteAll() {
+        for (String name : List.of(topology.connectorStream(), topology.auditStream(), topology.deadLetterStream(),
+                topology.platformStream())) {
+            try {
+                jsm.deleteStream(name);
+                LOG.info("deleted stream {}", name);
+            } catch (JetStreamApiException e) {
+                if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
+                    throw new SpineException("cannot delete stream " + name + ": " + e.getMessage(), e);
+                }
+            } catch (IOException e) {
+                throw new SpineException("cannot delete stream " + name + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
     private StreamConfiguration platform() {
         return StreamConfiguration.builder().name(topology.platformStream())
                 .subjects(topology.platformSubjects()).storageType(StorageType.File)

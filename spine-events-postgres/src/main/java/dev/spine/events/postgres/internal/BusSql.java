@@ -25,8 +25,9 @@ public final class BusSql {
     private static final String BACKFILL = """
             INSERT INTO {schema}.domain_event_deliveries (group_name, event_row, topic)
             SELECT ?, e.id, e.topic FROM {schema}.domain_events e
-            WHERE cardinality(?::text[]) = 0 OR e.event_type = ANY(?::text[])
-               OR split_part(e.event_type, '.', 1) || '.*' = ANY(?::text[])
+            WHERE (cardinality(?::text[]) = 0 OR e.event_type = ANY(?::text[])
+               OR split_part(e.event_type, '.', 1) || '.*' = ANY(?::text[]))
+              AND e.id >= ?
             ON CONFLICT DO NOTHING""";
     /** The first unfinished delivery of each topic of a group, and whether it is due. */
     private static final String TOPIC_HEADS = """
@@ -65,7 +66,57 @@ public final class BusSql {
             DELETE FROM {schema}.domain_events e WHERE e.created_at < ?
             AND NOT EXISTS (SELECT 1 FROM {schema}.domain_event_deliveries d WHERE d.event_row = e.id)""";
 
+    /**
+     * Batch subscriptions: a lease on the due deliveries of a group (SKIP LOCKED, so competing instances take
+     * different ones). The delivery count grows at the claim and the lease runs for ackWait: a worker that
+     * dies leaves its deliveries due again when the lease ends.
+     */
+    private static final String CLAIM_BATCH = """
+            WITH claimed AS (
+                SELECT event_row FROM {schema}.domain_event_deliveries
+                WHERE group_name = ? AND state = 'available' AND run_at <= now()
+                ORDER BY event_row LIMIT ? FOR UPDATE SKIP LOCKED)
+            UPDATE {schema}.domain_event_deliveries d SET attempts = d.attempts + 1, run_at = now() + ?::interval
+            FROM claimed c, {schema}.domain_events e
+            WHERE d.group_name = ? AND d.event_row = c.event_row AND e.id = d.event_row
+            RETURNING d.event_row, d.attempts, e.event_type, e.payload""";
+    /** A claimed delivery handed back: due again after the delay (its count already grew at the claim). */
+    private static final String RELEASE_CLAIM = """
+            UPDATE {schema}.domain_event_deliveries SET run_at = now() + ?::interval, last_error = ?
+            WHERE group_name = ? AND event_row = ? AND state = 'available'""";
+    /** A claimed delivery the handler refused: finished, not dead (the reason is kept). */
+    private static final String TERMINATE_CLAIM = """
+            UPDATE {schema}.domain_event_deliveries SET state = 'done', last_error = ?, finished_at = now()
+            WHERE group_name = ? AND event_row = ? AND state = 'available'""";
+    /** A claimed delivery that failed on its last allowed delivery. */
+    private static final String KILL_CLAIM = """
+            UPDATE {schema}.domain_event_deliveries SET state = 'dead', last_error = ?, finished_at = now()
+            WHERE group_name = ? AND event_row = ? AND state = 'available'""";
+    private static final String DELETE_GROUP = "DELETE FROM {schema}.domain_event_groups WHERE group_name = ?";
+    private static final String DELETE_GROUP_DELIVERIES =
+            "DELETE FROM {schema}.domain_event_deliveries WHERE group_name = ?";
+    private static final String LAST_SEQUENCE = "SELECT coalesce(max(id), 0) FROM {schema}.domain_events";
+    private static final String READ_FROM = """
+            SELECT id, event_type, payload FROM {schema}.domain_events WHERE id >= ? ORDER BY id LIMIT ?""";
+    private static final String READ_NEWEST = """
+            SELECT id, event_type, payload FROM (
+                SELECT id, event_type, payload FROM {schema}.domain_events ORDER BY id DESC LIMIT ?) newest
+            ORDER BY id""";
+    private static final String STREAM_STATS = """
+            SELECT count(*), coalesce(sum(octet_length(payload)), 0), coalesce(min(id), 0), coalesce(max(id), 0)
+            FROM {schema}.domain_events""";
+
     public final String schema;
+    public final String claimBatch;
+    public final String releaseClaim;
+    public final String terminateClaim;
+    public final String killClaim;
+    public final String deleteGroup;
+    public final String deleteGroupDeliveries;
+    public final String lastSequence;
+    public final String readFrom;
+    public final String readNewest;
+    public final String streamStats;
     public final String lockGroupsShared = LOCK_GROUPS_SHARED;
     public final String lockGroups = LOCK_GROUPS;
     public final String tryTopic = TRY_TOPIC;
@@ -87,6 +138,16 @@ public final class BusSql {
 
     private BusSql(String schema) {
         this.schema = schema;
+        this.claimBatch = in(CLAIM_BATCH);
+        this.releaseClaim = in(RELEASE_CLAIM);
+        this.terminateClaim = in(TERMINATE_CLAIM);
+        this.killClaim = in(KILL_CLAIM);
+        this.deleteGroup = in(DELETE_GROUP);
+        this.deleteGroupDeliveries = in(DELETE_GROUP_DELIVERIES);
+        this.lastSequence = in(LAST_SEQUENCE);
+        this.readFrom = in(READ_FROM);
+        this.readNewest = in(READ_NEWEST);
+        this.streamStats = in(STREAM_STATS);
         this.insertEvent = in(INSERT_EVENT);
         this.findEvent = in(FIND_EVENT);
         this.fanOut = in(FAN_OUT);

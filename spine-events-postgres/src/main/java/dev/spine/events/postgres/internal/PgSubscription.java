@@ -199,7 +199,7 @@ public final class PgSubscription implements EventSubscription {
                     LOG.warn("{}/{}: {} rejected by its handler; dead-lettered: {}", lockSpace, topic, e, ex.getMessage());
                     dead(c, d, "rejected: " + ex);
                 } catch (Exception ex) {
-                    if (deliveredCount >= options.maxDeliver()) {
+                    if (options.isLastDelivery(deliveredCount)) {
                         LOG.warn("{}/{}: {} failed on delivery {} of {}; dead-lettered", lockSpace, topic, e,
                                 deliveredCount, options.maxDeliver(), ex);
                         dead(c, d, "max-deliveries: " + ex);

@@ -6,7 +6,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
 import dev.spine.contracts.TypedEvent;
+import dev.spine.events.BatchHandler;
+import dev.spine.events.Delivery;
 import dev.spine.events.EventBus;
+import dev.spine.events.EventSubscription;
+import dev.spine.events.LiveFeed;
+import dev.spine.events.LiveFeedOptions;
+import dev.spine.events.StoredEvent;
 import dev.spine.events.EventHandler;
 import dev.spine.events.EventRejectedException;
 import dev.spine.events.ReceivedEvent;
@@ -30,7 +36,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The publisher/subscriber contract every {@link EventBus} backend keeps; one subclass per backend
- * ({@code SPINE_EVENT_BUS} = nats, postgres, in-memory) runs the same tests against it.
+ * ({@code SPINE_EVENT_BUS} = nats, postgres, in-memory) runs the same tests against it: per-event and batch
+ * subscriptions, settlement, start positions, reads and live feeds. Absence of a redelivery is proven
+ * without sleeping: a marker published after it must arrive while the event did not.
  */
 @ExtendWith(SpineServices.class)
 abstract class EventBusContract {
@@ -209,5 +217,282 @@ abstract class EventBusContract {
         bus.publish(reading.envelope("gw", new Reading("d-1", 21.5)).build());
         Eventually.await("typed delivery", () -> got.size() == 1);
         assertEquals(new Reading("d-1", 21.5), got.get(0));
+    }
+
+    // ---- batch subscriptions -------------------------------------------------------------------------
+
+    private static List<EventEnvelope> publishAll(EventBus bus, String type, int n) {
+        List<EventEnvelope> sent = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            EventEnvelope e = event(type, i);
+            bus.publish(e);
+            sent.add(e);
+        }
+        return sent;
+    }
+
+    private static UUID id(Delivery d) {
+        return d.envelope().eventId();
+    }
+
+    /**
+     * Subscribes {@code durable} again, publishes a marker and waits for it: every earlier event of the durable
+     * that is still due would come before the marker, so what arrives besides the marker is returned.
+     */
+    private static List<UUID> redeliveredBeforeMarker(EventBus bus, String durable) {
+        List<UUID> seen = new CopyOnWriteArrayList<>();
+        EventEnvelope marker = event("system.MarkerSent", -1);
+        bus.subscribeBatch(durable(durable).build(), batch -> batch.forEach(d -> seen.add(id(d))));
+        bus.publish(marker);
+        Eventually.await("the marker", () -> seen.contains(marker.eventId()));
+        List<UUID> others = new ArrayList<>(seen);
+        others.remove(marker.eventId());
+        return others;
+    }
+
+    @Test
+    void aBacklogArrivesInBatchesNoLargerThanBatchSizeEachEventOnce(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        List<EventEnvelope> sent = publishAll(bus, "data.EntityCreated", 120);
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        Map<UUID, Integer> got = new ConcurrentHashMap<>();
+        bus.subscribeBatch(durable("batches").batchSize(25).build(), batch -> {
+            sizes.add(batch.size());
+            batch.forEach(d -> got.merge(id(d), 1, Integer::sum));
+        });
+        Eventually.await("all 120", () -> got.size() == 120);
+        assertTrue(sizes.stream().anyMatch(n -> n > 1), "a backlog comes in batches, got " + sizes);
+        assertTrue(sizes.stream().allMatch(n -> n <= 25), "never more than batchSize, got " + sizes);
+        assertTrue(got.values().stream().allMatch(n -> n == 1), "each event once");
+        sent.forEach(e -> assertTrue(got.containsKey(e.eventId())));
+    }
+
+    @Test
+    void aLoneEventIsHandedOverAtOnceNotAfterTheLinger(TestDatabase db, TestNats nats) throws Exception {
+        EventBus bus = bus(db, nats);
+        java.util.concurrent.CountDownLatch got = new java.util.concurrent.CountDownLatch(1);
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        bus.subscribeBatch(durable("lone").newEventsOnly(true).linger(Duration.ofSeconds(30)).build(), batch -> {
+            sizes.add(batch.size());
+            got.countDown();
+        });
+        bus.publish(event("ai.QueryReceived", 1));
+        // with the 30 s linger applied to a lone event this would time out
+        assertTrue(got.await(10, java.util.concurrent.TimeUnit.SECONDS), "a lone event does not wait for the linger");
+        assertEquals(List.of(1), sizes);
+    }
+
+    @Test
+    void ackedAndTerminatedDeliveriesAreNotRedeliveredAndTermIsNoDeadLetter(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        List<EventEnvelope> sent = publishAll(bus, "rule.RuleFired", 6);
+        UUID refused = sent.get(2).eventId();
+        Set<UUID> handled = ConcurrentHashMap.newKeySet();
+        EventSubscription s = bus.subscribeBatch(durable("settle").build(), batch -> {
+            for (Delivery d : batch) {
+                if (id(d).equals(refused)) {
+                    d.term("not an event we can use");
+                    assertTrue(d.isSettled());
+                } else if (d.envelope().data().get("n").asInt() % 2 == 0) {
+                    d.ack(); // the odd ones are left unsettled: acked when the handler returns
+                }
+                handled.add(id(d));
+            }
+        });
+        Eventually.await("all six", () -> handled.size() == 6);
+        s.close();
+        assertEquals(List.of(), redeliveredBeforeMarker(bus, "settle"));
+        assertEquals(0, deadLetters(bus, "settle"), "term is the handler's decision, not a dead letter");
+    }
+
+    @Test
+    void aNakWithDelayIsRedeliveredAfterTheDelay(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        Map<Long, Long> firstSeenAt = new ConcurrentHashMap<>();
+        bus.subscribeBatch(durable("later").build(), batch -> {
+            for (Delivery d : batch) {
+                firstSeenAt.putIfAbsent(d.deliveredCount(), System.nanoTime());
+                if (d.deliveredCount() == 1) {
+                    d.nakWithDelay(Duration.ofMillis(700));
+                }
+            }
+        });
+        bus.publish(event("connector.DataReceived", 1));
+        Eventually.await("second delivery", () -> firstSeenAt.containsKey(2L));
+        long waited = Duration.ofNanos(firstSeenAt.get(2L) - firstSeenAt.get(1L)).toMillis();
+        assertTrue(waited >= 600, "redelivered after the delay, not at once: " + waited + " ms");
+    }
+
+    @Test
+    void aThrowingHandlerGetsItsUnsettledDeliveriesAgainAndNothingIsLost(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        List<EventEnvelope> sent = publishAll(bus, "data.EntityUpdated", 30);
+        Map<UUID, List<Long>> deliveries = new ConcurrentHashMap<>();
+        AtomicInteger failures = new AtomicInteger();
+        bus.subscribeBatch(durable("flaky-batch").batchSize(10).build(), batch -> {
+            batch.forEach(d -> deliveries.computeIfAbsent(id(d), k -> new CopyOnWriteArrayList<>()).add(d.deliveredCount()));
+            if (failures.get() < 2) {
+                failures.incrementAndGet();
+                batch.get(0).ack(); // settled before the failure: kept as acked
+                throw new IllegalStateException("database down");
+            }
+        });
+        Eventually.await("every event handled", () -> deliveries.size() == 30
+                && deliveries.values().stream().allMatch(l -> l.get(l.size() - 1) >= 1)
+                && failures.get() == 2 && deliveries.values().stream().mapToInt(List::size).sum() >= 30);
+        sent.forEach(e -> assertTrue(deliveries.containsKey(e.eventId()), "nothing lost"));
+        long redelivered = deliveries.values().stream().filter(l -> l.size() > 1).count();
+        assertTrue(redelivered > 0, "the failed batches came again");
+        deliveries.values().stream().filter(l -> l.size() > 1)
+                .forEach(l -> assertEquals(l.get(0) + 1, l.get(1), "counted as a redelivery: " + l));
+        assertEquals(0, deadLetters(bus, "flaky-batch"));
+    }
+
+    @Test
+    void batchesDeadLetterAtMaxDeliverButNeverWithUnlimitedDeliveries(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        AtomicInteger limited = new AtomicInteger();
+        bus.subscribeBatch(durable("limited").maxDeliver(2).build(), batch -> {
+            limited.addAndGet(batch.size());
+            throw new IllegalStateException("always");
+        });
+        List<Long> unlimited = new CopyOnWriteArrayList<>();
+        bus.subscribeBatch(durable("forever").maxDeliver(SubscriptionOptions.UNLIMITED_DELIVERIES).build(), batch -> {
+            batch.forEach(d -> unlimited.add(d.deliveredCount()));
+            if (batch.get(0).deliveredCount() < 7) {
+                throw new IllegalStateException("until the 7th");
+            }
+        });
+        bus.publish(event("job.Failed", 1));
+        Eventually.await("dead after two", () -> deadLetters(bus, "limited") == 1);
+        assertEquals(2, limited.get());
+        Eventually.await("seventh delivery", () -> unlimited.contains(7L));
+        assertEquals(0, deadLetters(bus, "forever"), "unlimited deliveries never dead-letter");
+    }
+
+    @Test
+    void competingBatchSubscribersOfOneDurableGetEachEventOnce(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        Map<UUID, Integer> got = new ConcurrentHashMap<>();
+        BatchHandler handler = batch -> batch.forEach(d -> got.merge(id(d), 1, Integer::sum));
+        EventSubscription first = bus.subscribeBatch(durable("shared").batchSize(5).build(), handler);
+        EventSubscription second = bus.subscribeBatch(durable("shared").batchSize(5).build(), handler);
+        publishAll(bus, "communication.SmsReceived", 200);
+        Eventually.await("all 200", () -> got.size() == 200);
+        assertTrue(got.values().stream().allMatch(n -> n == 1), "no event to both instances");
+        first.close();
+        second.close();
+        assertEquals(List.of(), redeliveredBeforeMarker(bus, "shared"), "every event was acknowledged");
+    }
+
+    @Test
+    void aNewDurableStartsAtTheBeginningAtTheEndOrAtASequence(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        List<EventEnvelope> old = publishAll(bus, "data.EntityCreated", 3);
+        long third = bus.lastSequence();
+        Set<UUID> all = ConcurrentHashMap.newKeySet();
+        Set<UUID> fresh = ConcurrentHashMap.newKeySet();
+        Set<UUID> fromThird = ConcurrentHashMap.newKeySet();
+        bus.subscribeBatch(durable("from-start").build(), batch -> batch.forEach(d -> all.add(id(d))));
+        bus.subscribeBatch(durable("new-only").newEventsOnly(true).build(), batch -> batch.forEach(d -> fresh.add(id(d))));
+        bus.subscribeBatch(durable("from-seq").startSequence(third).build(),
+                batch -> batch.forEach(d -> fromThird.add(id(d))));
+        EventEnvelope later = event("data.EntityCreated", 4);
+        bus.publish(later);
+        Eventually.await("the later event everywhere", () -> all.contains(later.eventId())
+                && fresh.contains(later.eventId()) && fromThird.contains(later.eventId()));
+        Eventually.await("the backlog of from-start", () -> all.size() == 4);
+        assertEquals(Set.of(later.eventId()), fresh);
+        assertEquals(Set.of(old.get(2).eventId(), later.eventId()), fromThird);
+    }
+
+    @Test
+    void aDeliveryCarriesItsBytesPositionAndCount(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        EventEnvelope sent = event("connector.DataReceived", 7);
+        bus.publish(sent);
+        List<Delivery> got = new CopyOnWriteArrayList<>();
+        bus.subscribeBatch(durable("origin").build(), got::addAll);
+        Eventually.await("delivered", () -> got.size() == 1);
+        Delivery d = got.get(0);
+        assertEquals(sent, d.envelope());
+        assertEquals(sent, dev.spine.contracts.EventCodec.defaults().decode(d.data()));
+        assertEquals(bus.lastSequence(), d.sequence());
+        assertEquals(1, d.deliveredCount());
+        assertNotNull(d.stream());
+        assertTrue(d.subject().endsWith("connector.DataReceived"));
+    }
+
+    @Test
+    void aRemovedDurableForgetsItsPosition(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        EventEnvelope e = event("rule.RuleFired", 1);
+        bus.publish(e);
+        Set<UUID> first = ConcurrentHashMap.newKeySet();
+        EventSubscription s = bus.subscribeBatch(durable("hook").build(), batch -> batch.forEach(d -> first.add(id(d))));
+        Eventually.await("handled", () -> first.contains(e.eventId()));
+        s.close();
+        assertTrue(bus.removeDurable("hook"));
+        assertFalse(bus.removeDurable("hook"));
+        Set<UUID> again = ConcurrentHashMap.newKeySet();
+        bus.subscribeBatch(durable("hook").build(), batch -> batch.forEach(d -> again.add(id(d))));
+        Eventually.await("a new durable of that name starts over", () -> again.contains(e.eventId()));
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------------
+
+    @Test
+    void readsSeeStoredEventsInOrderWithoutConsumingThem(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        assertEquals(0, bus.lastSequence());
+        assertEquals(List.of(), bus.newest(5));
+        List<EventEnvelope> sent = publishAll(bus, "data.EntityCreated", 5);
+        long last = bus.lastSequence();
+        List<StoredEvent> all = bus.read(1, 100);
+        assertEquals(sent, all.stream().map(StoredEvent::envelope).toList());
+        assertEquals(last, all.get(4).sequence());
+        List<StoredEvent> newest = bus.newest(2);
+        assertEquals(List.of(sent.get(3), sent.get(4)), newest.stream().map(StoredEvent::envelope).toList());
+        assertEquals(List.of(sent.get(1)), bus.read(all.get(1).sequence(), 1).stream().map(StoredEvent::envelope).toList());
+        assertEquals(List.of(), bus.read(last + 1, 10));
+        assertThrows(IllegalArgumentException.class, () -> bus.read(0, 10));
+        assertTrue(bus.status().up(), bus.status().detail());
+        assertEquals(last, bus.streams().get(0).lastSequence());
+        assertEquals(5, bus.streams().get(0).messages());
+    }
+
+    @Test
+    void aLiveFeedResumesAfterASequenceFiltersByTypeAndEndsWhenItsHandlerThrows(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        List<EventEnvelope> sent = publishAll(bus, "data.EntityCreated", 3);
+        long second = bus.read(1, 3).get(1).sequence();
+        List<EventEnvelope> resumed = new CopyOnWriteArrayList<>();
+        List<Long> sequences = new CopyOnWriteArrayList<>();
+        bus.live(LiveFeedOptions.after(second).build(), e -> {
+            resumed.add(e.envelope());
+            sequences.add(e.sequence());
+        });
+        List<String> onlyRules = new CopyOnWriteArrayList<>();
+        bus.live(LiveFeedOptions.newEventsOnly().eventTypes("rule.*").build(),
+                e -> onlyRules.add(e.envelope().eventType()));
+        AtomicInteger calls = new AtomicInteger();
+        LiveFeed broken = bus.live(LiveFeedOptions.fromStart().build(), e -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("client went away");
+        });
+        EventEnvelope rule = event("rule.RuleFired", 9);
+        EventEnvelope data = event("data.EntityUpdated", 10);
+        bus.publish(rule);
+        bus.publish(data);
+        Eventually.await("resumed feed sees the third and the new ones", () -> resumed.size() == 3);
+        assertEquals(List.of(sent.get(2), rule, data), resumed);
+        assertEquals(sequences.stream().sorted().toList(), sequences, "in sequence order");
+        Eventually.await("rule feed", () -> onlyRules.size() == 1);
+        assertEquals(List.of("rule.RuleFired"), onlyRules);
+        Eventually.await("the throwing feed ended", () -> !broken.isOpen());
+        assertEquals(1, calls.get(), "nothing more after the handler threw");
+        bus.publish(event("rule.RuleFired", 11)); // the filtered feed still runs; the ended one gets nothing
+        Eventually.await("rule feed again", () -> onlyRules.size() == 2);
+        assertEquals(1, calls.get());
     }
 }
