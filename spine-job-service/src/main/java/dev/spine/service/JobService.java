@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.JobTier;
+import dev.spine.events.EventBus;
 import dev.spine.events.NatsConnections;
 import dev.spine.events.ReplayOptions;
 import dev.spine.events.Spine;
@@ -235,6 +236,14 @@ public final class JobService implements AutoCloseable {
 
     public JobQueue jobs() {
         return jobs;
+    }
+
+    /**
+     * The event bus the engine consumes and publishes on (whichever {@code SPINE_EVENT_BUS} backend): what the
+     * gateway, the admin API and the command line read and publish through.
+     */
+    public EventBus bus() {
+        return spine;
     }
 
     public Spine spine() {
