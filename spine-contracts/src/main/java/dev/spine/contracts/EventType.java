@@ -35,6 +35,28 @@ public record EventType(String domain, String name) {
         return FieldRules.eventTypeDot(eventType) >= 0;
     }
 
+    /**
+     * True if {@code eventType} matches {@code pattern}: the same type, or the pattern's domain for
+     * {@code domain.*}.
+     */
+    public static boolean matches(String pattern, String eventType) {
+        return pattern.equals(eventType)
+                || (pattern.endsWith(".*") && eventType.startsWith(pattern.substring(0, pattern.length() - 1)));
+    }
+
+    /** True if {@code patterns} is empty (everything matches) or one of them matches {@code eventType}. */
+    public static boolean matchesAny(java.util.List<String> patterns, String eventType) {
+        if (patterns.isEmpty()) {
+            return true;
+        }
+        for (String p : patterns) {
+            if (matches(p, eventType)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public String toString() {
         return domain + "." + name;

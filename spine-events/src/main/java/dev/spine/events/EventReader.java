@@ -1,5 +1,8 @@
 package dev.spine.events;
 
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.EventType;
+import dev.spine.contracts.InvalidEventException;
 import java.util.List;
 
 /**
@@ -40,4 +43,48 @@ public interface EventReader {
 
     /** What each stream (or table) of the bus holds; a stream not provisioned yet is listed as missing. */
     List<StreamStats> streams();
+
+    /**
+     * Reads the window {@code options} names (from a sequence or a time, of the given event types, up to its
+     * limit, ending at the event that was last when the read began) and hands each event to {@code handler},
+     * in sequence order. An event whose bytes are not a valid envelope is skipped and counted. Nothing is
+     * acknowledged and no durable moves: replay reads, it does not consume. The NATS bus reads with an ordered
+     * consumer; this default pages through {@link #read}, so a time start scans from the first stored event.
+     */
+    default ReplayResult replay(ReplayOptions options, EventHandler handler) throws Exception {
+        long end = lastSequence();
+        long delivered = 0;
+        long malformed = 0;
+        long last = 0;
+        long from = Math.max(1, options.startSequence());
+        while (from <= end && delivered < options.limit()) {
+            List<StoredEvent> page = read(from, (int) Math.min(REPLAY_PAGE, end - from + 1));
+            if (page.isEmpty()) {
+                break;
+            }
+            for (StoredEvent stored : page) {
+                if (stored.sequence() > end || delivered >= options.limit()) {
+                    break;
+                }
+                last = stored.sequence();
+                EventEnvelope e;
+                try {
+                    e = stored.envelope();
+                } catch (InvalidEventException bad) {
+                    malformed++;
+                    continue;
+                }
+                if ((options.startTime() == null || !e.timestamp().isBefore(options.startTime()))
+                        && EventType.matchesAny(options.eventPatterns(), e.eventType())) {
+                    handler.handle(new ReceivedEvent(e, stored.subject(), stored.stream(), stored.sequence(), 1));
+                    delivered++;
+                }
+            }
+            from = page.get(page.size() - 1).sequence() + 1;
+        }
+        return new ReplayResult(delivered, malformed, last);
+    }
+
+    /** Events one page of the default {@link #replay} reads. */
+    int REPLAY_PAGE = 500;
 }

@@ -275,15 +275,7 @@ public final class InMemoryEventBus implements EventBus {
         }
 
         boolean matches(String eventType) {
-            if (options.eventPatterns().isEmpty()) {
-                return true;
-            }
-            for (String p : options.eventPatterns()) {
-                if (p.equals(eventType) || (p.endsWith(".*") && eventType.startsWith(p.substring(0, p.length() - 1)))) {
-                    return true;
-                }
-            }
-            return false;
+            return dev.spine.contracts.EventType.matchesAny(options.eventPatterns(), eventType);
         }
     }
 

@@ -44,15 +44,7 @@ public final class LiveFeedOptions {
 
     /** True if {@code eventType} is one the feed carries. */
     public boolean matches(String eventType) {
-        if (eventPatterns.isEmpty()) {
-            return true;
-        }
-        for (String p : eventPatterns) {
-            if (p.equals(eventType) || (p.endsWith(".*") && eventType.startsWith(p.substring(0, p.length() - 1)))) {
-                return true;
-            }
-        }
-        return false;
+        return dev.spine.contracts.EventType.matchesAny(eventPatterns, eventType);
     }
 
     public static final class Builder {

@@ -7,11 +7,8 @@ import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.JobTier;
 import dev.spine.events.EventBus;
-import dev.spine.events.NatsConnections;
 import dev.spine.events.ReplayOptions;
 import dev.spine.events.Spine;
-import dev.spine.events.SpineException;
-import dev.spine.events.StreamTopology;
 import dev.spine.jobs.JobHandler;
 
 import dev.spine.jobs.JobQueue;
@@ -31,7 +28,6 @@ import dev.spine.service.internal.LifecycleEvents;
 import dev.spine.service.internal.Materializer;
 import dev.spine.service.internal.RejectedEvents;
 import dev.spine.service.internal.Replayer;
-import io.nats.client.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -70,8 +66,9 @@ public final class JobService implements AutoCloseable {
     private final OpenTelemetry otel;
     private final boolean ownsTelemetry;
     private HikariDataSource dataSource;
-    private Connection nats;
-    private Spine spine;
+    /** The bus handed in by the builder, or null: the service then makes (and closes) its own NATS spine. */
+    private final EventBus givenBus;
+    private EventBus bus;
     private JobQueue jobs;
     private RejectedEvents rejected;
     private Materializer materializer;
@@ -82,7 +79,8 @@ public final class JobService implements AutoCloseable {
     private boolean started;
 
     JobService(ServiceConfig config, RoutingTable routes, MetricRegistry metrics, Map<String, JobHandler> handlers,
-            boolean discoverHandlers, Clock clock, OpenTelemetry otel, boolean ownsTelemetry) {
+            boolean discoverHandlers, Clock clock, OpenTelemetry otel, boolean ownsTelemetry, EventBus givenBus) {
+        this.givenBus = givenBus;
         this.otel = otel;
         this.ownsTelemetry = ownsTelemetry;
         this.config = config;
@@ -114,15 +112,12 @@ public final class JobService implements AutoCloseable {
 
     private void startServices() {
         dataSource = dataSource(config);
-        nats = connect(config.nats().connections());
-        StreamTopology topology = config.topology();
         EventCodec codec = EventCodec.defaults();
-        spine = Spine.builder(nats).topology(topology).codec(codec).metricRegistry(metrics).openTelemetry(otel).build();
-        spine.provision();
+        bus = givenBus != null ? givenBus : natsSpine(codec);
         breakers = new Breakers(config.workers().breakerFailureThreshold(), config.workers().breakerOpenFor());
-        lifecycle = config.lifecycleEvents() ? new LifecycleEvents(spine) : null;
+        lifecycle = config.lifecycleEvents() ? new LifecycleEvents(bus) : null;
         if (discoverHandlers) {
-            discoveredHandlers(new HandlerContext(spine, metrics)).forEach(handlers::putIfAbsent);
+            discoveredHandlers(new HandlerContext(bus, metrics)).forEach(handlers::putIfAbsent);
         }
         jobs = jobQueue();
         jobs.migrate();
@@ -133,8 +128,9 @@ public final class JobService implements AutoCloseable {
         warnAboutMissingHandlers();
         jobs.start();
         objectives = new LatencyObjectives(metrics);
-        ingest = new EventIngest(nats, new EventIngest.Settings(topology.platformStream(), config.ingest().consumer(),
-                config.ingest().batchSize(), config.ingest().linger(), config.ingest().maxAckPending(), config.ingest().ackWait()), materializer,
+        IngestSettings in = config.ingest();
+        ingest = new EventIngest(bus, new EventIngest.Settings(in.consumer(), in.batchSize(), in.linger(),
+                in.maxAckPending(), in.ackWait(), config.workers().shutdownTimeout()), materializer,
                 new IngestMetrics(metrics), this::afterBatch);
         ingest.start();
         LOG.info("job service started: routes from {}, {} handlers", routes.source(), handlers.size());
@@ -192,7 +188,7 @@ public final class JobService implements AutoCloseable {
      * not touched.
      */
     public ReplayReport replay(ReplayOptions options) throws SQLException {
-        return Replayer.replay(spine, materializer, config.ingest().batchSize(), options, this::afterBatch);
+        return Replayer.replay(bus, materializer, config.ingest().batchSize(), options, this::afterBatch);
     }
 
     private void warnAboutMissingHandlers() {
@@ -216,13 +212,15 @@ public final class JobService implements AutoCloseable {
         return new HikariDataSource(hc);
     }
 
-    /** Servers, authentication and TLS from SPINE_NATS_* (NatsConnections); reconnects forever. */
-    private static Connection connect(NatsConnections nats) {
-        try {
-            return nats.connect("spine-job-service");
-        } catch (SpineException e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
+    /**
+     * The default bus: NATS JetStream with the SPINE_NATS_* servers, authentication and TLS (reconnecting
+     * forever), the configured prefixes and replicas, its streams provisioned.
+     */
+    private Spine natsSpine(EventCodec codec) {
+        Spine spine = Spine.builder(config.nats().connections(), "spine-job-service").topology(config.topology())
+                .codec(codec).metricRegistry(metrics).openTelemetry(otel).build();
+        spine.provision();
+        return spine;
     }
 
     /** The handlers found by {@link ServiceLoader}. */
@@ -243,19 +241,11 @@ public final class JobService implements AutoCloseable {
      * gateway, the admin API and the command line read and publish through.
      */
     public EventBus bus() {
-        return spine;
-    }
-
-    public Spine spine() {
-        return spine;
+        return bus;
     }
 
     public DataSource dataSource() {
         return dataSource;
-    }
-
-    public Connection nats() {
-        return nats;
     }
 
     /** The clock every decision of this service reads (a settable one in tests). */
@@ -313,16 +303,11 @@ public final class JobService implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (ingest != null) {
-            ingest.close(config.workers().shutdownTimeout());
+            ingest.close();
         }
         closeQuietly("job queue", jobs);
-        closeQuietly("publisher", spine);
-        if (nats != null) {
-            try {
-                nats.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (givenBus == null) {
+            closeQuietly("event bus", bus); // an injected bus belongs to whoever made it
         }
         closeQuietly("database pool", dataSource);
         if (ownsTelemetry && otel instanceof OpenTelemetrySdk sdk) {

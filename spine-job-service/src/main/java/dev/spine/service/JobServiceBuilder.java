@@ -2,6 +2,7 @@ package dev.spine.service;
 
 import dev.spine.contracts.ConfigException;
 import com.codahale.metrics.MetricRegistry;
+import dev.spine.events.EventBus;
 import dev.spine.jobs.JobHandler;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
@@ -22,6 +23,7 @@ public final class JobServiceBuilder {
     private Clock clock = Clock.systemUTC();
     private boolean discoverHandlers = true;
     private OpenTelemetry openTelemetry;
+    private EventBus eventBus;
 
     JobServiceBuilder(ServiceConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -65,12 +67,22 @@ public final class JobServiceBuilder {
         return this;
     }
 
+    /**
+     * The event bus to consume and publish on, of any {@code SPINE_EVENT_BUS} backend (its streams or tables
+     * ready); the service does not close it. Default: NATS JetStream from {@link ServiceConfig#nats()}, made,
+     * provisioned and closed by the service.
+     */
+    public JobServiceBuilder eventBus(EventBus eventBus) {
+        this.eventBus = Objects.requireNonNull(eventBus, "eventBus");
+        return this;
+    }
+
     public JobService build() {
         RoutingTable table = routes != null ? routes : RoutingTable.of(config);
         if (config.lifecycleEvents()) {
             table.refuseFeedback(JobService.LIFECYCLE_TYPES);
         }
         return new JobService(config, table, metrics, new LinkedHashMap<>(handlers), discoverHandlers, clock,
-                openTelemetry == null ? Telemetry.fromEnvironment() : openTelemetry, openTelemetry == null);
+                openTelemetry == null ? Telemetry.fromEnvironment() : openTelemetry, openTelemetry == null, eventBus);
     }
 }

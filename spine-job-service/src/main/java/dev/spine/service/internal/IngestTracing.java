@@ -3,7 +3,7 @@ package dev.spine.service.internal;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.TraceContext;
 import dev.spine.events.TraceContexts;
-import io.nats.client.Message;
+import dev.spine.events.Delivery;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -36,12 +36,12 @@ public final class IngestTracing {
     }
 
     /** Starts the span of one event (only call when {@link #enabled()}). */
-    public Span start(Message m, EventEnvelope e) {
-        Context parent = TraceContexts.parentOf(propagator, m, e);
+    public Span start(Delivery d, EventEnvelope e) {
+        Context parent = TraceContexts.parentOf(propagator, d, e);
         return tracer.spanBuilder("process " + e.eventType()).setSpanKind(SpanKind.CONSUMER).setParent(parent)
                 .setAttribute("messaging.system", "nats")
                 .setAttribute("messaging.operation.type", "process")
-                .setAttribute("messaging.destination.name", m == null ? e.eventType() : m.getSubject())
+                .setAttribute("messaging.destination.name", d == null ? e.eventType() : d.subject())
                 .setAttribute("messaging.consumer.group.name", consumer)
                 .setAttribute("messaging.message.id", e.eventId().toString())
                 .setAttribute("messaging.message.conversation_id", e.correlationId().toString())

@@ -11,8 +11,7 @@ import dev.spine.jobs.JobQueue;
 import dev.spine.jobs.JobRequest;
 import dev.spine.service.Route;
 import dev.spine.service.RoutingTable;
-import io.nats.client.Message;
-import io.nats.client.impl.Headers;
+import dev.spine.events.Delivery;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -36,7 +35,7 @@ import javax.sql.DataSource;
 public final class Materializer {
     /** Called between commit and ack; a test seam to prove a crash there loses and duplicates nothing. */
     public interface CommitHook {
-        void afterCommit(List<Message> batch);
+        void afterCommit(List<Delivery> batch);
     }
 
     private final DataSource dataSource;
@@ -76,24 +75,24 @@ public final class Materializer {
     }
 
     /**
-     * Where an event came from, enough to record it as rejected: a delivered message (its stream position and
-     * headers are read only if it is rejected: parsing them for every event was a visible share of the
-     * ingest cost) or an event read back by replay.
+     * Where an event came from, enough to record it as rejected: a delivery (its stream position and headers
+     * are read only if it is rejected: parsing them for every event was a visible share of the ingest cost)
+     * or an event read back by replay.
      */
     static final class Origin {
-        private final Message message;
+        private final Delivery message;
         private final String replayStream;
         private final String replaySubject;
         private final byte[] replayRaw;
 
-        private Origin(Message message, String replayStream, String replaySubject, byte[] replayRaw) {
+        private Origin(Delivery message, String replayStream, String replaySubject, byte[] replayRaw) {
             this.message = message;
             this.replayStream = replayStream;
             this.replaySubject = replaySubject;
             this.replayRaw = replayRaw;
         }
 
-        static Origin delivered(Message m) {
+        static Origin delivered(Delivery m) {
             return new Origin(m, null, null, null);
         }
 
@@ -102,23 +101,23 @@ public final class Materializer {
         }
 
         String stream() {
-            return message == null ? replayStream : message.isJetStream() ? message.metaData().getStream() : null;
+            return message == null ? replayStream : message.stream();
         }
 
         long sequence() {
-            return message != null && message.isJetStream() ? message.metaData().streamSequence() : 0;
+            return message == null ? 0 : message.sequence();
         }
 
         String subject() {
-            return message == null ? replaySubject : message.getSubject();
+            return message == null ? replaySubject : message.subject();
         }
 
         Map<String, String> headers() {
-            return message == null ? Map.of() : Materializer.headers(message.getHeaders());
+            return message == null ? Map.of() : message.headers();
         }
 
         byte[] raw() {
-            return message == null ? replayRaw : message.getData() == null ? new byte[0] : message.getData();
+            return message == null ? replayRaw : message.data() == null ? new byte[0] : message.data();
         }
     }
 
@@ -166,17 +165,17 @@ public final class Materializer {
      * Materialises, commits, then acks (and terms the rejected). Throws on a database failure, leaving every
      * message unacknowledged for the caller to hand back.
      */
-    public Result process(List<Message> batch) throws SQLException {
+    public Result process(List<Delivery> batch) throws SQLException {
         Plan plan = new Plan();
         List<Origin> origins = new ArrayList<>(batch.size());
         List<java.time.Instant> stamps = new ArrayList<>(batch.size());
-        for (Message m : batch) {
+        for (Delivery m : batch) {
             Origin o = Origin.delivered(m);
             origins.add(o);
             try {
-                EventEnvelope event = codec.decode(m.getData());
+                EventEnvelope event = codec.decode(m.data());
                 stamps.add(event.timestamp());
-                plan.route(event, new String(m.getData(), StandardCharsets.UTF_8), o,
+                plan.route(event, new String(m.data(), StandardCharsets.UTF_8), o,
                         tracing.enabled() ? tracing.start(m, event) : null);
             } catch (InvalidEventException e) {
                 plan.reject(o, e.code().name(), e.field(), e.getMessage());
@@ -188,7 +187,7 @@ public final class Materializer {
         hook.afterCommit(batch);
         for (int i = 0; i < batch.size(); i++) {
             if (plan.refused.contains(origins.get(i))) {
-                batch.get(i).term();
+                batch.get(i).term("rejected: recorded in the rejected events");
             } else {
                 batch.get(i).ack();
             }
@@ -293,15 +292,5 @@ public final class Materializer {
     private static JobRequest template(Route r) {
         return JobRequest.json(r.jobType(), "{}").queue(r.queue()).priority(r.priority())
                 .maxAttempts(r.maxAttempts()).timeout(r.timeout()).backoff(r.backoff());
-    }
-
-    private static Map<String, String> headers(Headers headers) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (headers != null) {
-            for (String key : headers.keySet()) {
-                out.put(key, String.join(",", headers.get(key)));
-            }
-        }
-        return out;
     }
 }

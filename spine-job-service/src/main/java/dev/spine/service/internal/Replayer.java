@@ -3,7 +3,7 @@ package dev.spine.service.internal;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.ReplayOptions;
 import dev.spine.events.ReplayResult;
-import dev.spine.events.Spine;
+import dev.spine.events.EventBus;
 import dev.spine.service.ReplayReport;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -18,16 +18,27 @@ import java.util.function.Consumer;
 public final class Replayer {
     private Replayer() {}
 
-    public static ReplayReport replay(Spine spine, Materializer materializer, int batchSize, ReplayOptions options,
+    public static ReplayReport replay(EventBus bus, Materializer materializer, int batchSize, ReplayOptions options,
             Consumer<Materializer.Result> afterBatch) throws SQLException {
         List<EventEnvelope> events = new ArrayList<>();
-        ReplayResult read = spine.replay(options, e -> events.add(e.envelope()));
+        String[] stream = {null};
+        ReplayResult read;
+        try {
+            read = bus.replay(options, e -> {
+                events.add(e.envelope());
+                stream[0] = e.stream();
+            });
+        } catch (SQLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("replay failed: " + e.getMessage(), e);
+        }
         long created = 0;
         long jobs = 0;
         long unrouted = 0;
         for (int from = 0; from < events.size(); from += batchSize) {
             Materializer.Result r = materializer.replay(events.subList(from, Math.min(events.size(), from + batchSize)),
-                    spine.topology().platformStream());
+                    stream[0]);
             created += r.created();
             jobs += r.jobs().size();
             unrouted += r.unrouted();

@@ -9,6 +9,8 @@ import dev.spine.contracts.TypedEvent;
 import dev.spine.events.BatchHandler;
 import dev.spine.events.Delivery;
 import dev.spine.events.EventBus;
+import dev.spine.events.ReplayOptions;
+import dev.spine.events.ReplayResult;
 import dev.spine.events.EventSubscription;
 import dev.spine.events.LiveFeed;
 import dev.spine.events.LiveFeedOptions;
@@ -459,6 +461,30 @@ abstract class EventBusContract {
         assertTrue(bus.status().up(), bus.status().detail());
         assertEquals(last, bus.streams().get(0).lastSequence());
         assertEquals(5, bus.streams().get(0).messages());
+    }
+
+    @Test
+    void replayReadsAWindowByStartTypeAndLimitWithoutConsumingAndCountsMalformedNone(TestDatabase db, TestNats nats)
+            throws Exception {
+        EventBus bus = bus(db, nats);
+        List<EventEnvelope> data = publishAll(bus, "data.EntityCreated", 3);
+        List<EventEnvelope> rules = publishAll(bus, "rule.SendFaxRequested", 2);
+        long second = bus.read(1, 5).get(1).sequence();
+        List<EventEnvelope> seen = new CopyOnWriteArrayList<>();
+        ReplayResult all = bus.replay(ReplayOptions.fromSequence(second).build(), e -> seen.add(e.envelope()));
+        assertEquals(List.of(data.get(1), data.get(2), rules.get(0), rules.get(1)), seen);
+        assertEquals(4, all.delivered());
+        assertEquals(0, all.skippedMalformed());
+        assertEquals(bus.lastSequence(), all.lastSequence());
+        seen.clear();
+        bus.replay(ReplayOptions.fromSequence(1).eventTypes("rule.*").limit(1).build(), e -> seen.add(e.envelope()));
+        assertEquals(List.of(rules.get(0)), seen, "filtered by type, then cut at the limit");
+        seen.clear();
+        bus.replay(ReplayOptions.fromTime(data.get(0).timestamp()).build(), e -> seen.add(e.envelope()));
+        assertEquals(5, seen.size(), "every event from the first one's time on");
+        seen.clear();
+        bus.replay(ReplayOptions.fromSequence(bus.lastSequence() + 1).build(), e -> seen.add(e.envelope()));
+        assertEquals(List.of(), seen, "nothing after the end");
     }
 
     @Test
