@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Where the engine's events are: the NATS servers with their authentication and TLS
+ * Where the engine's events are when it runs on NATS JetStream (its default bus): the NATS servers with their authentication and TLS
  * ({@link NatsConnections}: {@code SPINE_NATS_URL} and {@code SPINE_NATS_*}), the stream and subject prefixes
  * of shared clusters and tests, and the replicas of the streams it provisions.
  */
@@ -22,7 +22,6 @@ public record NatsSettings(NatsConnections connections, String streamPrefix, Str
     private static Map<String, String[]> variables() {
         VariableTable t = new VariableTable()
                 .add(NatsConnections.URL, DEFAULT_URL, "NATS server(s), comma-separated")
-                .add("SPINE_EVENT_BUS", "nats", "event backend: the job service consumes NATS JetStream only")
                 .add("SPINE_STREAM_PREFIX", "", "prefix of stream names (shared clusters, tests)")
                 .add("SPINE_SUBJECT_PREFIX", "", "prefix of event subjects, e.g. events.")
                 .add("SPINE_STREAM_REPLICAS", String.valueOf(DEFAULT_REPLICAS),
@@ -33,10 +32,6 @@ public record NatsSettings(NatsConnections connections, String streamPrefix, Str
     }
 
     static NatsSettings from(SettingsReader r, Function<String, String> env) {
-        if (!r.text("SPINE_EVENT_BUS").equals("nats")) {
-            throw new ConfigException("SPINE_EVENT_BUS", "the job service consumes NATS JetStream only, so it must be "
-                    + "'nats' (or unset), was '" + r.text("SPINE_EVENT_BUS") + "'");
-        }
         return new NatsSettings(connections(env), r.text("SPINE_STREAM_PREFIX"), r.text("SPINE_SUBJECT_PREFIX"),
                 r.integer("SPINE_STREAM_REPLICAS", 1, 5));
     }
@@ -63,7 +58,6 @@ public record NatsSettings(NatsConnections connections, String streamPrefix, Str
 
     Map<String, String> asVariables() {
         Map<String, String> m = new LinkedHashMap<>(connections.asVariables());
-        m.put("SPINE_EVENT_BUS", "nats");
         m.put("SPINE_STREAM_PREFIX", streamPrefix);
         m.put("SPINE_SUBJECT_PREFIX", subjectPrefix);
         m.put("SPINE_STREAM_REPLICAS", String.valueOf(replicas));

@@ -10,17 +10,6 @@ import org.junit.jupiter.api.Test;
 
 class ServiceConfigTest {
     @Test
-    void anEventBusOtherThanNatsIsRefusedWithTheVariablesName() {
-        ConfigException e = assertThrows(ConfigException.class, () ->
-                ServiceConfig.defaults().with(Map.of("SPINE_EVENT_BUS", "postgres")));
-        assertEquals("SPINE_EVENT_BUS", e.variable());
-        assertTrue(e.getMessage().contains("'postgres'"), e.getMessage());
-        // nats, or unset, is what the job service runs on
-        assertEquals(ServiceConfig.defaults().nats().url(),
-                ServiceConfig.defaults().with(Map.of("SPINE_EVENT_BUS", "nats")).nats().url());
-    }
-
-    @Test
     void everyTierHasItsWorkersVariableAndTheTableCannotBeChanged() {
         for (dev.spine.contracts.JobTier tier : dev.spine.contracts.JobTier.values()) {
             String name = WorkerSettings.threadsVariable(tier);

@@ -1,6 +1,9 @@
 package dev.spine.server;
 
+import dev.spine.contracts.ConfigException;
 import dev.spine.contracts.SettingsReader;
+import dev.spine.events.postgres.EventBuses;
+import dev.spine.events.postgres.Outbox;
 import dev.spine.gateway.GatewayConfig;
 import dev.spine.service.ServiceConfig;
 import java.util.Collections;
@@ -10,12 +13,13 @@ import java.util.function.Function;
 
 /**
  * The settings of a spine process, one record per concern: the engine's ({@link ServiceConfig}), the event
- * gateway's ({@link GatewayConfig}, {@code SPINE_BUS_*}) and the admin HTTP server's. Read from
+ * gateway's ({@link GatewayConfig}, {@code SPINE_BUS_*}), the admin HTTP server's and which event backend the
+ * whole process runs on ({@code SPINE_EVENT_BUS}). Read from
  * {@code SPINE_*} variables, each listed in {@link #VARIABLES} with its default (and by
  * {@code spine serve --help}); a bad value fails with the variable's name.
  */
 public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String httpAddr, String adminToken,
-        String jaegerUrl) {
+        String jaegerUrl, EventBuses.Kind eventBus, String eventBusSchema) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8080";
     public static final String DEFAULT_JAEGER_URL = "http://localhost:16686";
@@ -26,6 +30,10 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
     public static final Map<String, String[]> VARIABLES;
 
     static {
+        HTTP_VARIABLES.put(EventBuses.ENV_EVENT_BUS, new String[] {"nats",
+                "event backend the whole process runs on: nats (JetStream), postgres (a table) or in-memory (dev only)"});
+        HTTP_VARIABLES.put(EventBuses.ENV_SCHEMA, new String[] {Outbox.Builder.DEFAULT_SCHEMA,
+                "schema of the postgres event backend's tables (SPINE_EVENT_BUS=postgres)"});
         HTTP_VARIABLES.put("SPINE_HTTP_ADDR", new String[] {DEFAULT_HTTP_ADDR,
                 "admin API, /metrics, /health/* (host:port; port 0 = any free)"});
         HTTP_VARIABLES.put("SPINE_ADMIN_TOKEN", new String[] {"",
@@ -47,7 +55,16 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
     public static ServerConfig from(Function<String, String> env) {
         SettingsReader r = new SettingsReader(env, HTTP_VARIABLES);
         return new ServerConfig(ServiceConfig.from(env), GatewayConfig.from(env), r.text("SPINE_HTTP_ADDR"),
-                r.text("SPINE_ADMIN_TOKEN"), r.httpUrl("SPINE_JAEGER_URL"));
+                r.text("SPINE_ADMIN_TOKEN"), r.httpUrl("SPINE_JAEGER_URL"), eventBus(r), r.text(EventBuses.ENV_SCHEMA));
+    }
+
+    private static EventBuses.Kind eventBus(SettingsReader r) {
+        try {
+            return EventBuses.Kind.parse(r.text(EventBuses.ENV_EVENT_BUS));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(EventBuses.ENV_EVENT_BUS, "must be nats, postgres or in-memory, was '"
+                    + r.text(EventBuses.ENV_EVENT_BUS) + "'");
+        }
     }
 
     /** The defaults alone. */
@@ -68,6 +85,8 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
         m.put("SPINE_HTTP_ADDR", httpAddr);
         m.put("SPINE_ADMIN_TOKEN", adminToken);
         m.put("SPINE_JAEGER_URL", jaegerUrl);
+        m.put(EventBuses.ENV_EVENT_BUS, eventBus.value());
+        m.put(EventBuses.ENV_SCHEMA, eventBusSchema);
         m.putAll(gateway.asVariables());
         return m;
     }
@@ -85,6 +104,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
     @Override
     public String toString() {
         return "ServerConfig[engine=" + engine + ", gateway=" + gateway + ", httpAddr=" + httpAddr + ", adminToken="
-                + (adminToken.isEmpty() ? "" : "***") + ", jaegerUrl=" + jaegerUrl + "]";
+                + (adminToken.isEmpty() ? "" : "***") + ", jaegerUrl=" + jaegerUrl + ", eventBus=" + eventBus.value()
+                + ", eventBusSchema=" + eventBusSchema + "]";
     }
 }
