@@ -31,7 +31,8 @@ import javax.sql.DataSource;
  *   <li>a schema migrated by the spine's pre-Flyway runner ({@link Builder#legacyVersionTable}) is baselined at
  *       the version that runner recorded: its tables and rows are kept, only later scripts run.</li>
  * </ul>
- * Flyway borrows up to two connections at once from the data source while it migrates.
+ * Applying scripts borrows two connections at once from the data source (Flyway holds its lock on one, runs
+ * scripts on the other); a schema that is already current is checked with one.
  */
 public final class SchemaMigrator {
     /** Component names: they name the history table too. */

@@ -37,6 +37,16 @@ class SchemaMigratorTest {
     }
 
     @Test
+    void aCurrentSchemaIsCheckedWithOneConnection(TestDatabase db) {
+        widgets(db).migrate();
+        SchemaMigrator onOne = SchemaMigrator.builder(db.newDataSource(1)).component("widgets").location(WIDGETS)
+                .schema(db.schema()).build();
+
+        assertEquals(0, onOne.migrate(), "Flyway's migrate would wait for a second connection forever");
+        onOne.validate();
+    }
+
+    @Test
     void componentsSharingASchemaEachKeepTheirOwnHistory(TestDatabase db) {
         widgets(db).migrate();
         SchemaMigrator gizmos = SchemaMigrator.builder(db.dataSource()).component("gizmos")
