@@ -6,7 +6,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.events.Spine;
 import dev.spine.gateway.http.BearerAuth;
 import io.javalin.config.RoutesConfig;
-import dev.spine.jobs.SchemaMigrations;
+import dev.spine.postgres.LegacyVersionTable;
+import dev.spine.postgres.SchemaMigrator;
 import java.time.Clock;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -37,9 +38,7 @@ public final class Gateway implements AutoCloseable {
     /** How often events and receipts past their retention are removed. */
     static final Duration PRUNE_INTERVAL = Duration.ofMinutes(10);
     static final String COMPONENT = "spine-bus";
-    static final List<String> MIGRATIONS = List.of("/dev/spine/gateway/migrations/V1__bus.sql",
-            "/dev/spine/gateway/migrations/V2__bus_retention.sql",
-            "/dev/spine/gateway/migrations/V3__bus_subscription_start.sql");
+    static final String MIGRATIONS = "dev/spine/gateway/migrations";
 
     /** Every endpoint the gateway serves, as {@code "METHOD path"} (OpenAPI path form); openapi.json documents each. */
     public static final List<String> ENDPOINTS = BusRoutes.ENDPOINTS;
@@ -91,7 +90,9 @@ public final class Gateway implements AutoCloseable {
         hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
         hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
         dataSource = new HikariDataSource(hc);
-        SchemaMigrations.migrate(dataSource, schema, COMPONENT, MIGRATIONS, Gateway.class);
+        SchemaMigrator.builder(dataSource).component(COMPONENT).location(MIGRATIONS).schema(schema)
+                .legacyVersionTable(LegacyVersionTable.SCHEMA_VERSION).classLoader(Gateway.class.getClassLoader())
+                .build().migrate();
         BusSql sql = new BusSql(schema);
         publishers = new PublisherRegistry(dataSource, sql, clock);
         receipts = new Receipts(dataSource, sql, clock);

@@ -18,7 +18,8 @@ import dev.spine.jobs.JobQueue;
 import dev.spine.jobs.JobQueueBuilder;
 import dev.spine.jobs.JobRequest;
 import dev.spine.jobs.QueueOptions;
-import dev.spine.jobs.SchemaMigrations;
+import dev.spine.postgres.LegacyVersionTable;
+import dev.spine.postgres.SchemaMigrator;
 import dev.spine.service.internal.Breakers;
 import dev.spine.service.internal.EventIngest;
 import dev.spine.service.internal.IngestMetrics;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
 public final class JobService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
     static final String COMPONENT = "spine-job-service";
-    static final List<String> MIGRATIONS = List.of("/dev/spine/service/migrations/V1__service.sql");
+    static final String MIGRATIONS = "dev/spine/service/migrations";
     static final List<String> LIFECYCLE_TYPES = List.of("job.Enqueued", "job.Completed", "job.Failed");
 
     private final ServiceConfig config;
@@ -126,7 +127,9 @@ public final class JobService implements AutoCloseable {
         }
         jobs = jobQueue();
         jobs.migrate();
-        SchemaMigrations.migrate(dataSource, config.postgres().schema(), COMPONENT, MIGRATIONS, JobService.class);
+        SchemaMigrator.builder(dataSource).component(COMPONENT).location(MIGRATIONS)
+                .schema(config.postgres().schema()).legacyVersionTable(LegacyVersionTable.SCHEMA_VERSION)
+                .classLoader(JobService.class.getClassLoader()).build().migrate();
         rejected = new RejectedEvents(dataSource, config.postgres().schema());
         materializer = new Materializer(dataSource, jobs, codec, routes, rejected, new IngestMetrics(metrics), clock,
                 new IngestTracing(otel, config.ingest().consumer()));
