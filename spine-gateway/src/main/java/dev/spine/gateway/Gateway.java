@@ -1,12 +1,13 @@
 package dev.spine.gateway;
 
 import com.codahale.metrics.MetricRegistry;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.events.Spine;
 import dev.spine.gateway.http.BearerAuth;
 import io.javalin.config.RoutesConfig;
 import dev.spine.postgres.LegacyVersionTable;
+import dev.spine.postgres.PgPools;
+import dev.spine.postgres.PoolSettings;
 import dev.spine.postgres.SchemaMigrator;
 import java.time.Clock;
 import java.sql.SQLException;
@@ -82,14 +83,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     public synchronized Gateway start() {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(pgUrl);
-        hc.setMaximumPoolSize(config.poolSize());
-        hc.setMinimumIdle(1); // the bus is often idle: hold one connection, not the whole pool, of a shared server
-        hc.setPoolName("spine-bus");
-        hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
-        hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
-        dataSource = new HikariDataSource(hc);
+        // the bus is often idle: hold one connection, not the whole pool, of a shared server
+        dataSource = PgPools.create(PoolSettings.of(pgUrl, config.poolSize(), "spine-bus").withMinimumIdle(1));
         SchemaMigrator.builder(dataSource).component(COMPONENT).location(MIGRATIONS).schema(schema)
                 .legacyVersionTable(LegacyVersionTable.SCHEMA_VERSION).classLoader(Gateway.class.getClassLoader())
                 .build().migrate();

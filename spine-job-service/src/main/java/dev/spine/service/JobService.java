@@ -1,7 +1,6 @@
 package dev.spine.service;
 
 import com.codahale.metrics.MetricRegistry;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
@@ -19,6 +18,7 @@ import dev.spine.jobs.JobQueueBuilder;
 import dev.spine.jobs.JobRequest;
 import dev.spine.jobs.QueueOptions;
 import dev.spine.postgres.LegacyVersionTable;
+import dev.spine.postgres.PgPools;
 import dev.spine.postgres.SchemaMigrator;
 import dev.spine.service.internal.Breakers;
 import dev.spine.service.internal.EventIngest;
@@ -35,7 +35,6 @@ import dev.spine.service.internal.Replayer;
 import io.nats.client.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -210,13 +209,7 @@ public final class JobService implements AutoCloseable {
     }
 
     private static HikariDataSource dataSource(ServiceConfig config) {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(config.postgres().url());
-        hc.setMaximumPoolSize(config.postgres().poolSize());
-        hc.setPoolName("spine-job-service");
-        hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
-        hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
-        return new HikariDataSource(hc);
+        return PgPools.create(config.postgres().url(), config.postgres().poolSize(), "spine-job-service");
     }
 
     /** Servers, authentication and TLS from SPINE_NATS_* (NatsConnections); reconnects forever. */
