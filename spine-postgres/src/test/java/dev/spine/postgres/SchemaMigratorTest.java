@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -37,13 +41,29 @@ class SchemaMigratorTest {
     }
 
     @Test
-    void aCurrentSchemaIsCheckedWithOneConnection(TestDatabase db) {
+    void aCurrentSchemaIsCheckedWithOneConnection(TestDatabase db) throws Exception {
         widgets(db).migrate();
-        SchemaMigrator onOne = SchemaMigrator.builder(db.newDataSource(1)).component("widgets").location(WIDGETS)
+        HikariDataSource one = db.newDataSource(1);
+        String searchPath = searchPath(one);
+        SchemaMigrator onOne = SchemaMigrator.builder(one).component("widgets").location(WIDGETS)
                 .schema(db.schema()).build();
 
         assertEquals(0, onOne.migrate(), "Flyway's migrate would wait for a second connection forever");
         onOne.validate();
+
+        // the connection goes back to the pool as it came: Flyway restores the search_path it changed
+        assertEquals(searchPath, searchPath(one));
+        try (Connection c = one.getConnection()) {
+            assertTrue(c.getAutoCommit());
+        }
+    }
+
+    private static String searchPath(HikariDataSource pool) throws Exception {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("show search_path")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     @Test
