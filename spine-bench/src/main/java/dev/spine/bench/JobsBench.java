@@ -2,11 +2,11 @@ package dev.spine.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.jobs.JobQueue;
 import dev.spine.jobs.JobRequest;
 import dev.spine.jobs.QueueOptions;
+import dev.spine.postgres.PgPools;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -262,11 +262,7 @@ final class JobsBench implements BenchMain.Bench {
     }
 
     static HikariDataSource pool(String url, int size) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
-        config.setMaximumPoolSize(size);
-        config.setMinimumIdle(size);
-        return new HikariDataSource(config);
+        return PgPools.create(url, size, "spine-bench");
     }
 
     private static void dropSchema(HikariDataSource ds) throws Exception {

@@ -1,12 +1,14 @@
 package dev.spine.gateway;
 
 import com.codahale.metrics.MetricRegistry;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.events.Spine;
 import dev.spine.gateway.http.BearerAuth;
 import io.javalin.config.RoutesConfig;
-import dev.spine.jobs.SchemaMigrations;
+import dev.spine.postgres.LegacyVersionTable;
+import dev.spine.postgres.PgPools;
+import dev.spine.postgres.PoolSettings;
+import dev.spine.postgres.SchemaMigrator;
 import java.time.Clock;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -37,9 +39,7 @@ public final class Gateway implements AutoCloseable {
     /** How often events and receipts past their retention are removed. */
     static final Duration PRUNE_INTERVAL = Duration.ofMinutes(10);
     static final String COMPONENT = "spine-bus";
-    static final List<String> MIGRATIONS = List.of("/dev/spine/gateway/migrations/V1__bus.sql",
-            "/dev/spine/gateway/migrations/V2__bus_retention.sql",
-            "/dev/spine/gateway/migrations/V3__bus_subscription_start.sql");
+    static final String MIGRATIONS = "dev/spine/gateway/migrations";
 
     /** Every endpoint the gateway serves, as {@code "METHOD path"} (OpenAPI path form); openapi.json documents each. */
     public static final List<String> ENDPOINTS = BusRoutes.ENDPOINTS;
@@ -83,15 +83,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     public synchronized Gateway start() {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(pgUrl);
-        hc.setMaximumPoolSize(config.poolSize());
-        hc.setMinimumIdle(1); // the bus is often idle: hold one connection, not the whole pool, of a shared server
-        hc.setPoolName("spine-bus");
-        hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
-        hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
-        dataSource = new HikariDataSource(hc);
-        SchemaMigrations.migrate(dataSource, schema, COMPONENT, MIGRATIONS, Gateway.class);
+        // the bus is often idle: hold one connection, not the whole pool, of a shared server
+        dataSource = PgPools.create(PoolSettings.of(pgUrl, config.poolSize(), "spine-bus").withMinimumIdle(1));
+        SchemaMigrator.builder(dataSource).component(COMPONENT).location(MIGRATIONS).schema(schema)
+                .legacyVersionTable(LegacyVersionTable.SCHEMA_VERSION).classLoader(Gateway.class.getClassLoader())
+                .build().migrate();
         BusSql sql = new BusSql(schema);
         publishers = new PublisherRegistry(dataSource, sql, clock);
         receipts = new Receipts(dataSource, sql, clock);

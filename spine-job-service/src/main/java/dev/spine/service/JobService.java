@@ -1,7 +1,6 @@
 package dev.spine.service;
 
 import com.codahale.metrics.MetricRegistry;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
@@ -15,7 +14,9 @@ import dev.spine.jobs.JobQueue;
 import dev.spine.jobs.JobQueueBuilder;
 import dev.spine.jobs.JobRequest;
 import dev.spine.jobs.QueueOptions;
-import dev.spine.jobs.SchemaMigrations;
+import dev.spine.postgres.LegacyVersionTable;
+import dev.spine.postgres.PgPools;
+import dev.spine.postgres.SchemaMigrator;
 import dev.spine.service.internal.Breakers;
 import dev.spine.service.internal.EventIngest;
 import dev.spine.service.internal.IngestMetrics;
@@ -30,7 +31,6 @@ import dev.spine.service.internal.RejectedEvents;
 import dev.spine.service.internal.Replayer;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
 public final class JobService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
     static final String COMPONENT = "spine-job-service";
-    static final List<String> MIGRATIONS = List.of("/dev/spine/service/migrations/V1__service.sql");
+    static final String MIGRATIONS = "dev/spine/service/migrations";
     static final List<String> LIFECYCLE_TYPES = List.of("job.Enqueued", "job.Completed", "job.Failed");
 
     private final ServiceConfig config;
@@ -121,7 +121,9 @@ public final class JobService implements AutoCloseable {
         }
         jobs = jobQueue();
         jobs.migrate();
-        SchemaMigrations.migrate(dataSource, config.postgres().schema(), COMPONENT, MIGRATIONS, JobService.class);
+        SchemaMigrator.builder(dataSource).component(COMPONENT).location(MIGRATIONS)
+                .schema(config.postgres().schema()).legacyVersionTable(LegacyVersionTable.SCHEMA_VERSION)
+                .classLoader(JobService.class.getClassLoader()).build().migrate();
         rejected = new RejectedEvents(dataSource, config.postgres().schema());
         materializer = new Materializer(dataSource, jobs, codec, routes, rejected, new IngestMetrics(metrics), clock,
                 new IngestTracing(otel, config.ingest().consumer()));
@@ -203,13 +205,7 @@ public final class JobService implements AutoCloseable {
     }
 
     private static HikariDataSource dataSource(ServiceConfig config) {
-        HikariConfig hc = new HikariConfig();
-        hc.setJdbcUrl(config.postgres().url());
-        hc.setMaximumPoolSize(config.postgres().poolSize());
-        hc.setPoolName("spine-job-service");
-        hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
-        hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
-        return new HikariDataSource(hc);
+        return PgPools.create(config.postgres().url(), config.postgres().poolSize(), "spine-job-service");
     }
 
     /**

@@ -11,7 +11,6 @@ import dev.spine.jobs.internal.JobRunner;
 import dev.spine.jobs.internal.JobStore;
 import dev.spine.jobs.internal.JobTracing;
 import dev.spine.jobs.internal.Maintenance;
-import dev.spine.jobs.internal.Migrations;
 import dev.spine.jobs.internal.NamedThreads;
 import dev.spine.jobs.internal.Notifier;
 import dev.spine.jobs.internal.Outcome;
@@ -23,6 +22,8 @@ import dev.spine.jobs.internal.RunnableJob;
 import dev.spine.jobs.internal.Sql;
 import dev.spine.jobs.internal.WakeListener;
 import dev.spine.jobs.internal.Wakeups;
+import dev.spine.postgres.LegacyVersionTable;
+import dev.spine.postgres.SchemaMigrator;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.Connection;
@@ -65,6 +66,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
+    /** The queue's tables as a migration component: its history table is {@code spine_jobs_history}. */
+    public static final String SCHEMA_COMPONENT = "spine-jobs";
+    /** Where the queue's scripts are on the class path: V1__jobs.sql, V2__payload_json.sql, ... */
+    private static final String SCHEMA_SCRIPTS = "dev/spine/jobs/migrations";
 
     private final JobQueueBuilder options;
     private final UUID workerId = UUID.randomUUID();
@@ -86,6 +91,7 @@ public final class JobQueue implements AutoCloseable {
     private final Wakeups wakeups;
     private final Enqueuer enqueuer;
     private CronScheduler cron;
+    private boolean schemaCurrent;
     private boolean started;
     private boolean closed;
 
@@ -125,10 +131,31 @@ public final class JobQueue implements AutoCloseable {
         return new JobQueueBuilder(dataSource);
     }
 
-    /** Migrates the schema (under an advisory lock) and creates configured queues, without starting threads. */
+    /**
+     * The migrations of the queue's tables in {@code schema} (component {@value #SCHEMA_COMPONENT}, history table
+     * {@code spine_jobs_history}): for a deploy step that migrates before the application starts, or to print
+     * the SQL. A schema made by the queue's pre-Flyway runner ({@code schema_version}) is baselined in place.
+     */
+    public static SchemaMigrator schemaMigrator(DataSource dataSource, String schema) {
+        return schemaMigrator(dataSource, schema, JobQueueBuilder.DEFAULT_AUTO_MIGRATE);
+    }
+
+    private static SchemaMigrator schemaMigrator(DataSource dataSource, String schema, boolean autoMigrate) {
+        return SchemaMigrator.builder(dataSource).component(SCHEMA_COMPONENT).location(SCHEMA_SCRIPTS)
+                .schema(Names.checkSchema(schema)).legacyVersionTable(LegacyVersionTable.SCHEMA_VERSION)
+                .autoMigrate(autoMigrate).classLoader(JobQueue.class.getClassLoader()).build();
+    }
+
+    /**
+     * Migrates the schema ({@link JobQueueBuilder#autoMigrate}; only validates it when that is off) and creates
+     * configured queues, without starting threads. The schema is looked at once per queue object; later calls
+     * only re-read the queues.
+     */
     public synchronized void migrate() {
-        Migrations.migrate(options.dataSource, options.schema, Migrations.JOBS_COMPONENT, Migrations.JOBS_SCRIPTS,
-                Migrations.class);
+        if (!schemaCurrent) {
+            schemaMigrator(options.dataSource, options.schema, options.autoMigrate).ensureCurrent();
+            schemaCurrent = true;
+        }
         queues.reload();
         options.createQueues.forEach(queues::create);
         for (String q : options.queues.keySet()) {

@@ -29,9 +29,11 @@ public final class JobQueueBuilder {
     public static final Duration DEFAULT_PRUNE_INTERVAL = Duration.ofMinutes(1);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CRON_POLL_INTERVAL = Duration.ofSeconds(10);
+    public static final boolean DEFAULT_AUTO_MIGRATE = true;
 
     final DataSource dataSource;
     String schema = DEFAULT_SCHEMA;
+    boolean autoMigrate = DEFAULT_AUTO_MIGRATE;
     Clock clock = Clock.systemUTC();
     MetricRegistry metrics;
     ObjectMapper mapper;
@@ -61,6 +63,17 @@ public final class JobQueueBuilder {
     /** The PostgreSQL schema of the queue's tables (created and migrated on start). Default {@value #DEFAULT_SCHEMA}. */
     public JobQueueBuilder schema(String schema) {
         this.schema = schema;
+        return this;
+    }
+
+    /**
+     * Whether {@link JobQueue#migrate()} (and so {@link JobQueue#start()}) creates and upgrades the tables
+     * (default {@value #DEFAULT_AUTO_MIGRATE}). Off, for teams that migrate in a deploy step of their own
+     * ({@link JobQueue#schemaMigrator}), it only validates: it writes nothing and fails naming the first
+     * script not applied yet, or one changed since it was applied.
+     */
+    public JobQueueBuilder autoMigrate(boolean autoMigrate) {
+        this.autoMigrate = autoMigrate;
         return this;
     }
 

@@ -1,11 +1,11 @@
 package dev.spine.jobs;
 
+import dev.spine.postgres.SchemaNames;
 import java.util.regex.Pattern;
 
 /** Shapes of names the queue accepts: they end up in SQL identifiers and channel names, so they are strict. */
 final class Names {
     private static final Pattern QUEUE = Pattern.compile("[a-z][a-z0-9_\\-]{0,62}");
-    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,57}");
 
     private Names() {}
 
@@ -21,11 +21,12 @@ final class Names {
         return name;
     }
 
+    /** {@link SchemaNames}' rule, reported as the queue's own error. */
     static String checkSchema(String name) {
-        if (name == null || !SCHEMA.matcher(name).matches()) {
-            throw new InvalidJobException(JobErrorCode.INVALID_FIELD, "schema",
-                    "must be a lower-case SQL identifier ([a-z_][a-z0-9_]*, up to 58 chars): " + name);
+        try {
+            return SchemaNames.check(name);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidJobException(JobErrorCode.INVALID_FIELD, "schema", e.getMessage());
         }
-        return name;
     }
 }

@@ -62,9 +62,9 @@ class HousekeepingTest {
         }
         CompletableFuture.allOf(queues.stream().map(q -> CompletableFuture.runAsync(q::migrate))
                 .toArray(CompletableFuture[]::new)).join();
-        // one row per script (V1..V3), each applied once however many processes raced
-        assertEquals(3, db.queryLong("select count(*) from " + db.schema() + ".schema_version where component = 'spine-jobs'"));
-        assertEquals(3, db.queryLong("select count(distinct version) from " + db.schema() + ".schema_version where component = 'spine-jobs'"));
+        // one history row per script (V1..V3), each applied once however many processes raced
+        assertEquals(3, db.queryLong("select count(*) from " + db.schema() + ".spine_jobs_history where type = 'SQL'"));
+        assertEquals(3, db.queryLong("select count(distinct version) from " + db.schema() + ".spine_jobs_history where type = 'SQL'"));
         assertEquals(3, db.queryLong("select count(*) from " + db.schema() + ".queue"));
         queues.forEach(JobQueue::close);
     }

@@ -30,6 +30,7 @@ class WorkerTest {
     void aClaimNeverScansTheWholeHotTableAfterTheQueueFilledUp(TestDatabase db) throws Exception {
         // the claim was a server-side prepared statement: planned generically while the queue was empty (a
         // sequential scan), it kept scanning the whole hot table once thousands of jobs arrived
+        JobQueue.schemaMigrator(db.dataSource(), db.schema()).migrate(); // applying scripts takes two connections
         HikariDataSource one = db.newDataSource(1);
         try (JobQueue q = JobQueue.builder(one).schema(db.schema()).handler("T", job -> { }).build()) {
             q.migrate();
@@ -55,6 +56,7 @@ class WorkerTest {
         // the outcome statements were server-side prepared too: planned generically while the table was nearly
         // empty, a completion scanned every row of it (parsing its array of row addresses once per row) after
         // thousands of jobs arrived, and finished jobs piled up faster than they were written
+        JobQueue.schemaMigrator(db.dataSource(), db.schema()).migrate(); // applying scripts takes two connections
         HikariDataSource one = db.newDataSource(1);
         try (JobQueue q = JobQueue.builder(one).schema(db.schema()).handler("Done", job -> { })
                 .handler("Fails", job -> { throw new IllegalStateException("fails"); }).build()) {

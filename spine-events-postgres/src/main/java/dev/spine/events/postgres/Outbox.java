@@ -6,8 +6,8 @@ import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.EventSchemas;
 import dev.spine.events.EventPublisher;
 import dev.spine.events.TraceContexts;
-import dev.spine.events.postgres.internal.Migrator;
 import dev.spine.events.postgres.internal.Sql;
+import dev.spine.postgres.SchemaMigrator;
 import io.opentelemetry.api.trace.Span;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -229,7 +229,7 @@ public final class Outbox {
         private Domains domains = Domains.defaults();
         private EventSchemas schemas;
         private EventPublisher immediatePublisher;
-        private boolean migrate = true;
+        private boolean autoMigrate = SchemaMigrator.DEFAULT_AUTO_MIGRATE;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -245,8 +245,11 @@ public final class Outbox {
         public Builder schemas(EventSchemas v) { this.schemas = v; return this; }
         /** Turns on immediate mode for {@link Outbox#transaction}: publish right after commit. */
         public Builder immediatePublisher(EventPublisher v) { this.immediatePublisher = v; return this; }
-        /** Whether {@link #build()} creates or upgrades the tables; default true. */
-        public Builder migrate(boolean v) { this.migrate = v; return this; }
+        /**
+         * Whether {@link #build()} creates and upgrades the tables (default true), or only validates them: it then
+         * writes nothing and fails naming the first script not applied ({@link EventTables#schemaMigrator}).
+         */
+        public Builder autoMigrate(boolean v) { this.autoMigrate = v; return this; }
 
         public Outbox build() {
             Sql.checkSchema(schema);
@@ -256,9 +259,7 @@ public final class Outbox {
                 schemas = EventSchemas.fromClasspath();
             }
             Outbox outbox = new Outbox(this);
-            if (migrate) {
-                Migrator.migrate(dataSource, outbox.sql);
-            }
+            EventTables.schemaMigrator(dataSource, schema, autoMigrate).ensureCurrent();
             return outbox;
         }
     }

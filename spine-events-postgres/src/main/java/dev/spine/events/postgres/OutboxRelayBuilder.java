@@ -3,8 +3,8 @@ package dev.spine.events.postgres;
 import com.codahale.metrics.MetricRegistry;
 import dev.spine.contracts.EventCodec;
 import dev.spine.events.EventPublisher;
-import dev.spine.events.postgres.internal.Migrator;
 import dev.spine.events.postgres.internal.Sql;
+import dev.spine.postgres.SchemaMigrator;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -35,7 +35,7 @@ public final class OutboxRelayBuilder {
     Duration cleanupInterval = DEFAULT_CLEANUP_INTERVAL;
     MetricRegistry metricRegistry;
     Clock clock = Clock.systemUTC();
-    boolean migrate = true;
+    boolean autoMigrate = SchemaMigrator.DEFAULT_AUTO_MIGRATE;
 
     OutboxRelayBuilder(DataSource dataSource, EventPublisher publisher) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -59,7 +59,8 @@ public final class OutboxRelayBuilder {
     public OutboxRelayBuilder metricRegistry(MetricRegistry v) { this.metricRegistry = v; return this; }
     /** Decides retry times and lag; tests pass a settable clock. */
     public OutboxRelayBuilder clock(Clock v) { this.clock = v; return this; }
-    public OutboxRelayBuilder migrate(boolean v) { this.migrate = v; return this; }
+    /** Whether {@link #build()} creates and upgrades the tables (default true), or only validates them. */
+    public OutboxRelayBuilder autoMigrate(boolean v) { this.autoMigrate = v; return this; }
 
     public OutboxRelay build() {
         Sql.checkSchema(schema);
@@ -81,9 +82,7 @@ public final class OutboxRelayBuilder {
         positive("retention", retention);
         positive("cleanupInterval", cleanupInterval);
         OutboxRelay relay = new OutboxRelay(this);
-        if (migrate) {
-            Migrator.migrate(dataSource, Sql.in(schema));
-        }
+        EventTables.schemaMigrator(dataSource, schema, autoMigrate).ensureCurrent();
         return relay;
     }
 

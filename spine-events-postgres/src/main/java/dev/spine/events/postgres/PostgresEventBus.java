@@ -17,12 +17,12 @@ import dev.spine.events.StoredEvent;
 import dev.spine.events.StreamStats;
 import dev.spine.events.SubscriptionOptions;
 import dev.spine.events.postgres.internal.BusSql;
-import dev.spine.events.postgres.internal.Migrator;
 import dev.spine.events.postgres.internal.PgBatchSubscription;
 import dev.spine.events.postgres.internal.PgLiveFeed;
 import dev.spine.events.postgres.internal.PgReads;
 import dev.spine.events.postgres.internal.PgSubscription;
 import dev.spine.events.postgres.internal.Sql;
+import dev.spine.postgres.SchemaMigrator;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -425,7 +425,7 @@ public final class PostgresEventBus implements EventBus {
         feeds.forEach(PgLiveFeed::close);
     }
 
-    /** Options of a {@link PostgresEventBus}; {@link #build()} checks them and migrates the schema. */
+    /** Options of a {@link PostgresEventBus}; {@link #build()} checks them and migrates the schema ({@link #autoMigrate}). */
     public static final class Builder {
         /** How often an idle subscriber looks for events published by other processes. */
         public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
@@ -436,6 +436,7 @@ public final class PostgresEventBus implements EventBus {
         private Domains domains = Domains.defaults();
         private EventSchemas schemas;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private boolean autoMigrate = SchemaMigrator.DEFAULT_AUTO_MIGRATE;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -447,6 +448,11 @@ public final class PostgresEventBus implements EventBus {
         /** Default {@link EventSchemas#fromClasspath()}. */
         public Builder schemas(EventSchemas v) { this.schemas = v; return this; }
         public Builder pollInterval(Duration v) { this.pollInterval = v; return this; }
+        /**
+         * Whether {@link #build()} creates and upgrades the tables (default true), or only validates them, for
+         * teams that migrate in a deploy step ({@link EventTables#schemaMigrator}).
+         */
+        public Builder autoMigrate(boolean v) { this.autoMigrate = v; return this; }
 
         public PostgresEventBus build() {
             Sql sql = Sql.in(schema);
@@ -458,7 +464,7 @@ public final class PostgresEventBus implements EventBus {
             if (schemas == null) {
                 schemas = EventSchemas.fromClasspath();
             }
-            Migrator.migrate(dataSource, sql);
+            EventTables.schemaMigrator(dataSource, sql.schema, autoMigrate).ensureCurrent();
             return new PostgresEventBus(this, sql);
         }
     }

@@ -2,7 +2,6 @@ package dev.spine.events.postgres;
 
 import dev.spine.events.ReceivedEvent;
 import dev.spine.events.middleware.EventHistory;
-import dev.spine.events.postgres.internal.Migrator;
 import dev.spine.events.postgres.internal.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,7 +29,7 @@ public final class PostgresEventHistory implements EventHistory {
     /** A history in {@code schema}, creating or upgrading the tables first. */
     public static PostgresEventHistory create(DataSource dataSource, String schema) {
         Sql sql = Sql.in(schema);
-        Migrator.migrate(Objects.requireNonNull(dataSource, "dataSource"), sql);
+        EventTables.schemaMigrator(Objects.requireNonNull(dataSource, "dataSource"), sql.schema).migrate();
         return new PostgresEventHistory(dataSource, sql);
     }
 

@@ -1,7 +1,6 @@
 package dev.spine.events.postgres;
 
 import dev.spine.events.middleware.ProcessingLog;
-import dev.spine.events.postgres.internal.Migrator;
 import dev.spine.events.postgres.internal.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,7 +35,7 @@ public final class PostgresProcessingLog implements ProcessingLog {
     /** A log in {@code schema}, creating or upgrading the tables first. */
     public static PostgresProcessingLog create(DataSource dataSource, String schema) {
         Sql sql = Sql.in(schema);
-        Migrator.migrate(Objects.requireNonNull(dataSource, "dataSource"), sql);
+        EventTables.schemaMigrator(Objects.requireNonNull(dataSource, "dataSource"), sql.schema).migrate();
         return new PostgresProcessingLog(dataSource, sql);
     }
 

@@ -2,4 +2,4 @@
 -- and its durable consumer starts there whenever and on whichever instance it is created, so events
 -- published between the 201 and the consumer's creation are delivered too. Null for subscriptions made
 -- before: their consumers exist and keep their positions.
-alter table {schema}.bus_subscription add column start_seq bigint;
+alter table ${schema}.bus_subscription add column start_seq bigint;

@@ -2,7 +2,7 @@
 
 -- Events that could not be materialised (malformed, invalid): kept with their raw bytes and the reason,
 -- and terminated on the stream, so they are never lost and never retried forever.
-create table {schema}.rejected_event (
+create table ${schema}.rejected_event (
     id          bigint generated always as identity primary key,
     received_at timestamptz not null,
     stream      text,
@@ -14,4 +14,4 @@ create table {schema}.rejected_event (
     field       text,
     reason      text not null
 );
-create index rejected_event_received on {schema}.rejected_event (received_at);
+create index rejected_event_received on ${schema}.rejected_event (received_at);

@@ -1,11 +1,12 @@
 package dev.spine.server.cli;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.events.Spine;
 import dev.spine.events.StreamTopology;
 import dev.spine.jobs.JobQueue;
 import dev.spine.server.ServerConfig;
+import dev.spine.postgres.PgPools;
+import dev.spine.postgres.PoolSettings;
 import dev.spine.service.ServiceConfig;
 import java.time.Duration;
 import javax.sql.DataSource;
@@ -44,13 +45,8 @@ final class Backends implements AutoCloseable {
 
     DataSource dataSource() {
         if (dataSource == null) {
-            HikariConfig hc = new HikariConfig();
-            hc.setJdbcUrl(config.postgres().url());
-            hc.setMaximumPoolSize(POOL_SIZE);
-            hc.setPoolName("spine-cli");
-            hc.setConnectionTimeout(CONNECT_TIMEOUT.toMillis());
-            hc.setInitializationFailTimeout(CONNECT_TIMEOUT.toMillis());
-            dataSource = new HikariDataSource(hc);
+            dataSource = PgPools.create(PoolSettings.of(config.postgres().url(), POOL_SIZE, "spine-cli")
+                    .withConnectionTimeout(CONNECT_TIMEOUT).withStartTimeout(CONNECT_TIMEOUT));
         }
         return dataSource;
     }

@@ -1,16 +1,12 @@
 package dev.spine.events.postgres.internal;
 
+import dev.spine.postgres.SchemaNames;
+
 /**
  * Every statement of this module, in one place. {@code {schema}} is replaced once, by {@link #in}, with
  * a schema name checked by {@link #checkSchema}; no statement is ever assembled from other input.
  */
 public final class Sql {
-    /** The version row of this module's tables (see {@link Migrator}). */
-    static final String CREATE_VERSION_TABLE =
-            "CREATE TABLE IF NOT EXISTS {schema}.spine_events_pg_version (version integer NOT NULL)";
-    static final String READ_VERSION = "SELECT max(version) FROM {schema}.spine_events_pg_version";
-    static final String WRITE_VERSION = "INSERT INTO {schema}.spine_events_pg_version (version) VALUES (?)";
-
     /**
      * Serialises the outbox writes of one partition key across transactions (released at commit), so id
      * order is commit order within a key; the relay relies on that for per-key order.
@@ -117,14 +113,11 @@ public final class Sql {
     }
 
     /**
-     * A plain lower-case SQL identifier, the only kind ever put into a statement.
+     * A plain lower-case SQL identifier, the only kind ever put into a statement ({@link SchemaNames}' rule).
      *
      * @throws IllegalArgumentException naming field {@code schema}
      */
     public static String checkSchema(String schema) {
-        if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
-            throw new IllegalArgumentException("schema must match [a-z_][a-z0-9_]{0,62}, got '" + schema + "'");
-        }
-        return schema;
+        return SchemaNames.check(schema);
     }
 }

@@ -1,6 +1,6 @@
 -- The transactional outbox: rows written in the caller's transaction, published by the relay.
 -- payload holds the envelope exactly as the codec encodes it (bytea: byte-exact, unlike jsonb).
-CREATE TABLE {schema}.outbox (
+CREATE TABLE ${schema}.outbox (
     id              bigserial PRIMARY KEY,
     event_id        uuid        NOT NULL,
     event_type      text        NOT NULL,
@@ -13,11 +13,11 @@ CREATE TABLE {schema}.outbox (
     sent_at         timestamptz
 );
 -- what the relay reads: unsent rows in id order; small, since sent rows leave it
-CREATE INDEX outbox_unsent ON {schema}.outbox (id) WHERE sent_at IS NULL;
-CREATE INDEX outbox_sent ON {schema}.outbox (sent_at) WHERE sent_at IS NOT NULL;
+CREATE INDEX outbox_unsent ON ${schema}.outbox (id) WHERE sent_at IS NULL;
+CREATE INDEX outbox_sent ON ${schema}.outbox (sent_at) WHERE sent_at IS NOT NULL;
 
 -- Which (handler, key) pairs ran: the idempotency middleware's log.
-CREATE TABLE {schema}.processing_log (
+CREATE TABLE ${schema}.processing_log (
     handler      text        NOT NULL,
     key          text        NOT NULL,
     state        text        NOT NULL CHECK (state IN ('running', 'done')),
@@ -27,7 +27,7 @@ CREATE TABLE {schema}.processing_log (
 );
 
 -- Optional: what each handler did with each delivery.
-CREATE TABLE {schema}.event_history (
+CREATE TABLE ${schema}.event_history (
     id              bigserial   PRIMARY KEY,
     handler         text        NOT NULL,
     event_id        uuid        NOT NULL,
@@ -39,4 +39,4 @@ CREATE TABLE {schema}.event_history (
     error           text,
     recorded_at     timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX event_history_event ON {schema}.event_history (event_id);
+CREATE INDEX event_history_event ON ${schema}.event_history (event_id);
