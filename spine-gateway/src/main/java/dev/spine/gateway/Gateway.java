@@ -2,6 +2,7 @@ package dev.spine.gateway;
 
 import com.codahale.metrics.MetricRegistry;
 import com.zaxxer.hikari.HikariDataSource;
+import javax.sql.DataSource;
 import dev.spine.events.Spine;
 import dev.spine.gateway.http.BearerAuth;
 import io.javalin.config.RoutesConfig;
@@ -85,9 +86,7 @@ public final class Gateway implements AutoCloseable {
     public synchronized Gateway start() {
         // the bus is often idle: hold one connection, not the whole pool, of a shared server
         dataSource = PgPools.create(PoolSettings.of(pgUrl, config.poolSize(), "spine-bus").withMinimumIdle(1));
-        SchemaMigrator.builder(dataSource).component(COMPONENT).location(MIGRATIONS).schema(schema)
-                .legacyVersionTable(LegacyVersionTable.SCHEMA_VERSION).classLoader(Gateway.class.getClassLoader())
-                .build().migrate();
+        schemaMigrator(dataSource, schema).migrate();
         BusSql sql = new BusSql(schema);
         publishers = new PublisherRegistry(dataSource, sql, clock);
         receipts = new Receipts(dataSource, sql, clock);
@@ -172,6 +171,13 @@ public final class Gateway implements AutoCloseable {
 
     String adminToken() {
         return adminToken;
+    }
+
+    /** The migrations of the gateway's tables (publishers, receipts, stored events, subscriptions) in {@code schema}. */
+    public static SchemaMigrator schemaMigrator(DataSource dataSource, String schema) {
+        return SchemaMigrator.builder(dataSource).component(COMPONENT).location(MIGRATIONS).schema(schema)
+                .legacyVersionTable(LegacyVersionTable.SCHEMA_VERSION).classLoader(Gateway.class.getClassLoader())
+                .build();
     }
 
     /**

@@ -91,6 +91,13 @@ public final class JobService implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** The migrations of the engine's own tables (rejected events) in {@code schema}; the job tables are spine-jobs'. */
+    public static SchemaMigrator schemaMigrator(DataSource dataSource, String schema) {
+        return SchemaMigrator.builder(dataSource).component(COMPONENT).location(MIGRATIONS).schema(schema)
+                .legacyVersionTable(LegacyVersionTable.SCHEMA_VERSION).classLoader(JobService.class.getClassLoader())
+                .build();
+    }
+
     public static JobServiceBuilder builder(ServiceConfig config) {
         return new JobServiceBuilder(config);
     }
@@ -121,9 +128,7 @@ public final class JobService implements AutoCloseable {
         }
         jobs = jobQueue();
         jobs.migrate();
-        SchemaMigrator.builder(dataSource).component(COMPONENT).location(MIGRATIONS)
-                .schema(config.postgres().schema()).legacyVersionTable(LegacyVersionTable.SCHEMA_VERSION)
-                .classLoader(JobService.class.getClassLoader()).build().migrate();
+        schemaMigrator(dataSource, config.postgres().schema()).migrate();
         rejected = new RejectedEvents(dataSource, config.postgres().schema());
         materializer = new Materializer(dataSource, jobs, codec, routes, rejected, new IngestMetrics(metrics), clock,
                 new IngestTracing(otel, config.ingest().consumer()));

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "spine", mixinStandardHelpOptions = true, version = "spine 0.1.0-SNAPSHOT",
         description = "The spine: events on NATS JetStream, jobs in PostgreSQL.",
         subcommands = {DemoCommand.class, ServeCommand.class, PublishCommand.class, TailCommand.class,
-                StreamsCommand.class, QueuesCommand.class, JobsCommand.class, DlqCommand.class, ReplayCommand.class})
+                StreamsCommand.class, QueuesCommand.class, JobsCommand.class, DlqCommand.class, ReplayCommand.class,
+                MigrateCommand.class})
 public final class SpineCli implements Runnable {
 
     @Override

@@ -186,4 +186,26 @@ class CliTest {
         assertEquals(2, r.exit(), r.out() + r.err());
         assertTrue(r.err().contains(code + " " + field + ":"), r.err());
     }
+
+    @Test
+    void migratePrintsEverySqlStatementWithoutADatabaseAndAppliesEachMigrationOnce(TestDatabase db, TestNats nats) {
+        Run printed = spine(on(db, nats, "migrate", "--print-sql").toArray(String[]::new));
+        assertEquals(0, printed.exit(), printed.err());
+        for (String component : List.of("-- jobs", "-- engine", "-- gateway")) {
+            assertTrue(printed.out().contains(component + " (schema " + db.schema() + ")"), component);
+        }
+        assertTrue(printed.out().contains(db.schema() + ".job"), "the schema is filled in");
+        assertTrue(!printed.out().contains("${schema}"), "no placeholder left");
+        assertEquals(0, db.queryLong("select count(*) from information_schema.schemata where schema_name = '"
+                + db.schema() + "'"), "printing touched no database");
+
+        Run applied = spine(on(db, nats, "migrate").toArray(String[]::new));
+        assertEquals(0, applied.exit(), applied.err());
+        assertTrue(applied.out().contains("jobs: "), applied.out());
+        assertTrue(!applied.out().contains(": 0 migration(s) applied"), "a fresh schema gets every migration: "
+                + applied.out());
+        Run again = spine(on(db, nats, "migrate").toArray(String[]::new));
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(3, again.out().split(": 0 migration\\(s\\) applied", -1).length - 1, "nothing twice: " + again.out());
+    }
 }
