@@ -66,7 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class JobQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
 
-    private final JobQueueBuilder options;
+    /** The builder's values as checked by {@code build()}: the builder itself is never read again. */
+    private final JobQueueConfig options;
     private final UUID workerId = UUID.randomUUID();
     private final ObjectMapper mapper;
     private final JobMetrics metrics;
@@ -89,10 +90,10 @@ public final class JobQueue implements AutoCloseable {
     private boolean started;
     private boolean closed;
 
-    JobQueue(JobQueueBuilder options, MetricRegistry registry, ObjectMapper mapper) {
+    JobQueue(JobQueueConfig options) {
         this.options = options;
-        this.mapper = mapper;
-        this.metrics = new JobMetrics(registry);
+        this.mapper = options.mapper;
+        this.metrics = new JobMetrics(options.metrics);
         this.sql = new Sql(options.schema);
         this.store = new PgJobStore(options.dataSource, sql, mapper);
         this.queues = new QueueRegistry(store);
@@ -116,9 +117,8 @@ public final class JobQueue implements AutoCloseable {
                 options.keyRetention, options.notifyInTransaction,
                 new LocalDispatch(workers, workerId, mapper, metrics, writer::add));
         this.listener = new WakeListener(options.dataSource, sql.listen, workerId.toString(), wakeups::wakeLocal);
-        this.maintenance = new Maintenance(store, metrics, options.clock, workerId, hostName(), new Maintenance.Settings(
-                options.heartbeatInterval, options.staleAfter, options.timeoutGrace, options.statsInterval,
-                options.pruneInterval, options.archiveRetention), wakeups::wakeLocal);
+        this.maintenance = new Maintenance(store, metrics, options.clock, workerId, hostName(), options.maintenance,
+                wakeups::wakeLocal);
     }
 
     public static JobQueueBuilder builder(DataSource dataSource) {
