@@ -170,31 +170,47 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Enqueues jobs in one transaction and one statement (COPY for large keyless batches); returns their ids
-     * in order. A bad request rejects the whole batch before anything is written.
+     * Enqueues jobs in one transaction and one statement (COPY for large keyless batches), committed when this
+     * returns; returns their ids in order. A bad request rejects the whole batch before anything is written.
      */
     public List<UUID> enqueueAll(List<JobRequest> requests) {
-        return enqueuer.enqueueAll(fields(requests));
+        return enqueueAllDetailed(requests).stream().map(Enqueued::id).toList();
     }
 
     /**
-     * Enqueues in the caller's transaction: the job exists if and only if that transaction commits. Sends
-     * one NOTIFY in the transaction (PostgreSQL folds repeats) unless {@code notifyInTransaction(false)}. On an
-     * auto-commit connection the insert commits at once: due jobs go straight to this process's idle worker
-     * and other workers are woken, as for {@link #enqueueAll(List)}.
+     * Like {@link #enqueueAll(List)} (inserted and committed now, on a connection of this queue's own), also
+     * telling for each job whether this call created it or its idempotency key named an existing job. Due jobs
+     * go straight to this process's idle workers and other workers are woken after the commit.
+     */
+    public List<Enqueued> enqueueAllDetailed(List<JobRequest> requests) {
+        return enqueuer.enqueueAllCommitted(fields(requests));
+    }
+
+    /**
+     * Enqueues in the caller's transaction: the job exists if and only if that transaction commits, and nothing
+     * is committed here. Sends one NOTIFY in the transaction (PostgreSQL folds repeats, so one per queue per
+     * transaction) unless {@code notifyInTransaction(false)}; then call {@link #wake(String)} after the commit,
+     * or let the workers find the job at their next poll. A job enqueued this way is never handed to this
+     * process's idle worker directly (the transaction may still roll back).
+     *
+     * @throws IllegalArgumentException if {@code connection} is in auto-commit mode (there is no transaction
+     *     to join; use {@link #enqueue(JobRequest)} or {@link #enqueueAllDetailed(List)} to commit at once)
      */
     public UUID enqueue(Connection connection, JobRequest request) throws SQLException {
         return enqueueAll(connection, java.util.Collections.singletonList(request)).get(0);
     }
 
-    /** Batch form of {@link #enqueue(Connection, JobRequest)}. */
+    /** Batch form of {@link #enqueue(Connection, JobRequest)}: in the caller's transaction, one statement. */
     public List<UUID> enqueueAll(Connection connection, List<JobRequest> requests) throws SQLException {
         return enqueueAllDetailed(connection, requests).stream().map(Enqueued::id).toList();
     }
 
-    /** Like {@link #enqueueAll(Connection, List)}, also telling for each job whether this call created it. */
+    /**
+     * Like {@link #enqueueAll(Connection, List)} (in the caller's transaction), also telling for each job
+     * whether this call created it.
+     */
     public List<Enqueued> enqueueAllDetailed(Connection connection, List<JobRequest> requests) throws SQLException {
-        return enqueuer.enqueueAll(connection, fields(requests));
+        return enqueuer.enqueueInTransaction(connection, fields(requests));
     }
 
     private static List<JobFactory.Fields> fields(List<JobRequest> requests) {
