@@ -59,9 +59,16 @@ import org.slf4j.LoggerFactory;
  * earlier due time. A failed attempt is retried with backoff until max attempts, then the job is
  * dead-lettered with every attempt's error and can be redriven.
  *
- * <p>Lifecycle: {@link #start()} migrates the schema and starts workers, listener, housekeeping and cron;
- * {@link #close()} stops in this order: cron, fetching, running jobs (up to the shutdown timeout, then
- * interrupted and handed back), outcome writes, notifications, housekeeping.
+ * <p>Lifecycle (the one place it is written down). {@code build()} starts no thread and opens no
+ * connection. {@link #start()} migrates the schema, then starts in this order: the heartbeat (this
+ * process's {@code worker} row) and housekeeping, the outcome writer, the notifier, the LISTEN connection
+ * (only if this process works queues), the timeout watchdog, the queue workers, the cron scheduler. A queue
+ * that is never started still enqueues and operates: its notifier starts at the first enqueue, and
+ * {@link #runOnce} starts the timeout watchdog. {@link #close()} stops in this order, each step needing
+ * the ones after it: cron (no new ticks), fetching (no new claims), running jobs (up to the shutdown
+ * timeout, then interrupted and handed back), the outcome writer (after it wrote what those jobs
+ * produced), the notifier (after it sent what is pending), the LISTEN connection, housekeeping and the
+ * timer, and last this process's {@code worker} row.
  */
 public final class JobQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
@@ -86,7 +93,8 @@ public final class JobQueue implements AutoCloseable {
     private final Maintenance maintenance;
     private final Wakeups wakeups;
     private final Enqueuer enqueuer;
-    private CronScheduler cron;
+    /** Null when no schedule is configured. */
+    private final CronScheduler cron;
     private boolean started;
     private boolean closed;
 
@@ -119,6 +127,8 @@ public final class JobQueue implements AutoCloseable {
         this.listener = new WakeListener(options.dataSource, sql.listen, workerId.toString(), wakeups::wakeLocal);
         this.maintenance = new Maintenance(store, metrics, options.clock, workerId, hostName(), options.maintenance,
                 wakeups::wakeLocal);
+        this.cron = options.schedules.isEmpty() ? null : new CronScheduler(options.dataSource, options.schema,
+                List.copyOf(options.schedules.values()), options.cronPollInterval, this::enqueue);
     }
 
     public static JobQueueBuilder builder(DataSource dataSource) {
@@ -149,10 +159,9 @@ public final class JobQueue implements AutoCloseable {
         if (!workers.isEmpty()) {
             listener.start();
         }
+        runner.start();
         workers.values().forEach(QueueWorker::start);
-        if (!options.schedules.isEmpty()) {
-            cron = new CronScheduler(options.dataSource, options.schema, List.copyOf(options.schedules.values()),
-                    options.cronPollInterval, this::enqueue);
+        if (cron != null) {
             cron.start();
         }
         started = true;
@@ -243,6 +252,7 @@ public final class JobQueue implements AutoCloseable {
      * settable clock, retries and backoff need no sleeping). Returns the number of jobs run.
      */
     public int runOnce(String queue, int limit) {
+        runner.start(); // timeouts apply to jobs stepped by hand too
         List<RunnableJob> jobs = store.fetch(queue, limit, options.clock.instant(), workerId);
         List<Outcome> outcomes = new ArrayList<>(jobs.size());
         jobs.forEach(job -> runner.run(job, outcomes::add));
