@@ -2,6 +2,7 @@ package dev.spine.jobs;
 
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spine.jobs.internal.AdminSql;
 import dev.spine.jobs.internal.CronScheduler;
 import dev.spine.jobs.internal.Enqueuer;
 import dev.spine.jobs.internal.JobFactory;
@@ -103,7 +104,7 @@ public final class JobQueue implements AutoCloseable {
         this.mapper = options.mapper;
         this.metrics = new JobMetrics(options.metrics);
         this.sql = new Sql(options.schema);
-        this.store = new PgJobStore(options.dataSource, sql, mapper);
+        this.store = new PgJobStore(options.dataSource, sql, new AdminSql(options.schema), mapper);
         this.queues = new QueueRegistry(store);
         this.factory = new JobFactory(mapper, options.clock, queues, options.maxPayloadBytes);
         ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, new NamedThreads("spine-jobs-timer"));

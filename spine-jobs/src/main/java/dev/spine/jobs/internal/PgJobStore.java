@@ -1,19 +1,18 @@
 package dev.spine.jobs.internal;
 
+import static dev.spine.jobs.internal.PgTypes.at;
+import static dev.spine.jobs.internal.PgTypes.micros;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spine.jobs.DeadJob;
-import dev.spine.jobs.Job;
 import dev.spine.jobs.JobInfo;
 import dev.spine.jobs.JobStoreException;
 import dev.spine.jobs.QueueStats;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -26,7 +25,11 @@ import java.util.UUID;
 import javax.sql.DataSource;
 import org.postgresql.PGStatement;
 
-/** The PostgreSQL {@link JobStore}: runs the statements of {@link Sql}, always with bind parameters. */
+/**
+ * The PostgreSQL {@link JobStore}: runs the hot path's statements ({@link Sql}: enqueue, claim, outcomes,
+ * heartbeat, rescue, prune, NOTIFY) here, and hands what operators ask for ({@link AdminSql}) to
+ * {@link PgAdminStore}; always with bind parameters.
+ */
 public final class PgJobStore implements JobStore {
     /** Below this size a keyless batch is inserted with one unnest() statement, above it with COPY. */
     static final int COPY_THRESHOLD = 200;
@@ -34,11 +37,15 @@ public final class PgJobStore implements JobStore {
     private final DataSource dataSource;
     private final Sql sql;
     private final ObjectMapper mapper;
+    private final PgCalls calls;
+    private final PgAdminStore admin;
 
-    public PgJobStore(DataSource dataSource, Sql sql, ObjectMapper mapper) {
+    public PgJobStore(DataSource dataSource, Sql sql, AdminSql adminSql, ObjectMapper mapper) {
         this.dataSource = dataSource;
         this.sql = sql;
         this.mapper = mapper;
+        this.calls = new PgCalls(dataSource);
+        this.admin = new PgAdminStore(dataSource, adminSql);
     }
 
     @Override
@@ -93,7 +100,7 @@ public final class PgJobStore implements JobStore {
             ps.setObject(17, at(now));
             ps.setString(18, j.queue());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getInt(1) == 1 ? rs.getString(2) : null;
+                return rs.next() ? Sql.InsertedRow.claimedRow(rs) : null;
             }
         }
     }
@@ -161,10 +168,11 @@ public final class PgJobStore implements JobStore {
             Map<UUID, String> claimed = new HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    UUID id = rs.getObject(1, UUID.class);
+                    UUID id = rs.getObject(Sql.InsertedRow.ID.at, UUID.class);
                     inserted.add(id);
-                    if (rs.getInt(2) == 1) {
-                        claimed.put(id, rs.getString(3));
+                    String row = Sql.InsertedRow.claimedRow(rs);
+                    if (row != null) {
+                        claimed.put(id, row);
                     }
                 }
             }
@@ -179,7 +187,7 @@ public final class PgJobStore implements JobStore {
             ps.setArray(1, c.createArrayOf("text", keys.toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.put(rs.getString(1), rs.getObject(2, UUID.class));
+                    found.put(rs.getString(Sql.KeyRow.KEY.at), rs.getObject(Sql.KeyRow.JOB_ID.at, UUID.class));
                 }
             }
         }
@@ -198,7 +206,7 @@ public final class PgJobStore implements JobStore {
             List<RunnableJob> jobs = new ArrayList<>(limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    jobs.add(readRunnable(rs));
+                    jobs.add(Sql.ClaimedRow.read(rs, mapper));
                 }
             }
             // the update returns its rows in physical order: restore priority, then due time
@@ -209,13 +217,6 @@ public final class PgJobStore implements JobStore {
         } catch (SQLException e) {
             throw new JobStoreException("fetch from queue " + queue + " failed", e);
         }
-    }
-
-    private RunnableJob readRunnable(ResultSet rs) throws SQLException {
-        Job job = new Job(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), fromMicros(rs.getLong(12)), fromMicros(rs.getLong(13)), mapper);
-        return new RunnableJob(job, rs.getString(17), rs.getInt(14), rs.getInt(15), rs.getInt(16));
     }
 
     /**
@@ -323,12 +324,12 @@ public final class PgJobStore implements JobStore {
 
     @Override
     public void heartbeat(UUID workerId, String host, Instant startedAt, Instant now) {
-        update(sql.heartbeat, workerId, host, at(startedAt), at(now));
+        calls.update(sql.heartbeat, workerId, host, at(startedAt), at(now));
     }
 
     @Override
     public void removeWorker(UUID workerId) {
-        update(sql.removeWorker, workerId);
+        calls.update(sql.removeWorker, workerId);
     }
 
     @Override
@@ -337,7 +338,7 @@ public final class PgJobStore implements JobStore {
         int buried = 0;
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement(sql.rescueDead)) {
-                bind(ps, at(staleBefore), graceMillis, at(now), at(now), now.toString());
+                PgCalls.bind(ps, at(staleBefore), graceMillis, at(now), at(now), now.toString());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         buried++;
@@ -345,10 +346,10 @@ public final class PgJobStore implements JobStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(sql.rescueRetry)) {
-                bind(ps, at(now), now.toString(), at(staleBefore), graceMillis, at(now));
+                PgCalls.bind(ps, at(now), now.toString(), at(staleBefore), graceMillis, at(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        queues.add(rs.getString(2));
+                        queues.add(rs.getString(Sql.RescuedRow.QUEUE.at));
                     }
                 }
             }
@@ -360,85 +361,65 @@ public final class PgJobStore implements JobStore {
 
     @Override
     public long prune(Instant archiveBefore, Instant now, Instant workersBefore, int chunk) {
-        return update(sql.pruneArchive, at(archiveBefore), chunk) + update(sql.pruneKeys, at(now), chunk)
-                + update(sql.pruneWorkers, at(workersBefore));
+        return calls.update(sql.pruneArchive, at(archiveBefore), chunk) + calls.update(sql.pruneKeys, at(now), chunk)
+                + calls.update(sql.pruneWorkers, at(workersBefore));
     }
+
+    // what operators ask for: apart, in PgAdminStore
 
     @Override
     public List<QueueStats> queueStats(Instant now) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.queueDepths)) {
-            bind(ps, at(now), at(now));
-            List<QueueStats> stats = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    stats.add(new QueueStats(rs.getString(1), rs.getBoolean(2), rs.getLong(3), rs.getLong(4),
-                            rs.getLong(5), rs.getLong(6)));
-                }
-            }
-            return stats;
-        } catch (SQLException e) {
-            throw new JobStoreException("reading queue stats failed", e);
-        }
+        return admin.queueStats(now);
     }
 
     @Override
     public List<String> queues() {
-        return query(sql.listQueues, rs -> rs.getString(1));
+        return admin.queues();
     }
 
     @Override
     public void createQueue(String name) {
-        update(sql.createQueue, name);
+        admin.createQueue(name);
     }
 
     @Override
     public boolean setPaused(String queue, boolean paused) {
-        return update(sql.setPaused, paused, queue) == 1;
+        return admin.setPaused(queue, paused);
     }
 
     @Override
     public boolean cancel(UUID id, Instant now) {
-        return !query(sql.cancelAvailable, rs -> rs.getObject(1), id, at(now)).isEmpty();
+        return admin.cancel(id, now);
     }
 
     @Override
     public List<DeadJob> listDead(String queue, String type, int limit) {
-        return query(sql.listDead, this::readDead, queue, queue, type, type, limit);
+        return admin.listDead(queue, type, limit);
     }
 
     @Override
     public Optional<DeadJob> findDead(UUID id) {
-        return query(sql.findDead, this::readDead, id).stream().findFirst();
+        return admin.findDead(id);
     }
 
     @Override
     public Optional<String> redrive(UUID id, Instant now) {
-        return query(sql.redrive, rs -> rs.getString(1), id, at(now)).stream().findFirst();
+        return admin.redrive(id, now);
     }
 
     @Override
     public boolean deleteDead(UUID id) {
-        return update(sql.deleteDead, id) == 1;
+        return admin.deleteDead(id);
     }
 
     @Override
     public Optional<JobInfo> find(UUID id) {
-        List<JobInfo> hot = query(sql.findJob, this::readInfo, id);
-        if (!hot.isEmpty()) {
-            return Optional.of(hot.get(0));
-        }
-        List<JobInfo> archived = query(sql.findJobArchived, this::readInfo, id);
-        if (!archived.isEmpty()) {
-            return Optional.of(archived.get(0));
-        }
-        return findDead(id).map(d -> new JobInfo(d.id(), d.queue(), d.type(), "dead", d.priority(), d.attempts(),
-                d.maxAttempts(), d.payloadJson(), d.correlationId(), d.traceparent(), d.createdAt(), d.diedAt(),
-                d.errorsJson()));
+        return admin.find(id);
     }
 
     @Override
     public List<JobInfo> findByCorrelation(String correlationId, int limit) {
-        return query(sql.findByCorrelation, this::readInfo, correlationId, correlationId, correlationId, limit);
+        return admin.findByCorrelation(correlationId, limit);
     }
 
     @Override
@@ -453,83 +434,5 @@ public final class PgJobStore implements JobStore {
     @Override
     public String channel() {
         return sql.channel;
-    }
-
-    private DeadJob readDead(ResultSet rs) throws SQLException {
-        return new DeadJob(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                rs.getInt(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                instant(rs, 12), instant(rs, 13), rs.getString(14));
-    }
-
-    private JobInfo readInfo(ResultSet rs) throws SQLException {
-        return new JobInfo(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                instant(rs, 11), instant(rs, 12), rs.getString(13));
-    }
-
-    /** Reads one row into a value. */
-    @FunctionalInterface
-    interface RowReader<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
-    private <T> List<T> query(String statement, RowReader<T> reader, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
-            bind(ps, params);
-            List<T> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(reader.read(rs));
-                }
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new JobStoreException("query failed: " + firstWords(statement), e);
-        }
-    }
-
-    private int update(String statement, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
-            bind(ps, params);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new JobStoreException("update failed: " + firstWords(statement), e);
-        }
-    }
-
-    private static void bind(PreparedStatement ps, Object... params) throws SQLException {
-        for (int i = 0; i < params.length; i++) {
-            Object p = params[i];
-            if (p instanceof String s) {
-                ps.setString(i + 1, s);
-            } else if (p == null) {
-                ps.setNull(i + 1, java.sql.Types.VARCHAR);
-            } else if (p instanceof Array a) {
-                ps.setArray(i + 1, a);
-            } else {
-                ps.setObject(i + 1, p);
-            }
-        }
-    }
-
-    private static String firstWords(String statement) {
-        return statement.length() > 60 ? statement.substring(0, 60) + "..." : statement;
-    }
-
-    static OffsetDateTime at(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
-    }
-
-    static Instant fromMicros(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
-    }
-
-    static long micros(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
     }
 }
