@@ -15,29 +15,23 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.postgresql.PGStatement;
 
 /**
- * The PostgreSQL {@link JobStore}: runs the hot path's statements ({@link Sql}: enqueue, claim, outcomes,
- * heartbeat, rescue, prune, NOTIFY) here, and hands what operators ask for ({@link AdminSql}) to
- * {@link PgAdminStore}; always with bind parameters.
+ * The PostgreSQL {@link JobStore}: runs the hot path's statements ({@link Sql}: claim, outcomes, heartbeat,
+ * rescue, prune, NOTIFY) here, the enqueue's through {@link PgJobInserts}, and hands what operators ask for
+ * ({@link AdminSql}) to {@link PgAdminStore}; always with bind parameters.
  */
 public final class PgJobStore implements JobStore {
-    /** Below this size a keyless batch is inserted with one unnest() statement, above it with COPY. */
-    static final int COPY_THRESHOLD = 200;
-
     private final DataSource dataSource;
     private final Sql sql;
     private final ObjectMapper mapper;
     private final PgCalls calls;
+    private final PgJobInserts inserts;
     private final PgAdminStore admin;
 
     public PgJobStore(DataSource dataSource, Sql sql, AdminSql adminSql, ObjectMapper mapper) {
@@ -45,158 +39,24 @@ public final class PgJobStore implements JobStore {
         this.sql = sql;
         this.mapper = mapper;
         this.calls = new PgCalls(dataSource);
+        this.inserts = new PgJobInserts(sql);
         this.admin = new PgAdminStore(dataSource, adminSql);
     }
 
     @Override
     public Inserted insert(Connection c, List<NewJob> jobs, boolean[] claim, UUID workerId, Instant now,
             Instant keysExpireAt) throws SQLException {
-        boolean anyClaim = false;
-        for (int i = 0; claim != null && i < claim.length && !anyClaim; i++) {
-            anyClaim = claim[i];
-        }
-        if (jobs.size() == 1 && jobs.get(0).idempotencyKey() == null) {
-            NewJob j = jobs.get(0);
-            Set<UUID> id = Set.of(j.id());
-            String row = insertOne(c, j, now, anyClaim ? workerId : null);
-            return new Inserted(id, row == null ? Map.of() : Map.of(j.id(), row));
-        }
-        boolean anyKey = jobs.stream().anyMatch(j -> j.idempotencyKey() != null);
-        if (!anyKey && !anyClaim && jobs.size() >= COPY_THRESHOLD) {
-            JobCopy.copy(c, sql.copyJobs, jobs, now);
-            Set<UUID> ids = new HashSet<>(jobs.size() * 2);
-            jobs.forEach(j -> ids.add(j.id()));
-            return new Inserted(ids, Map.of());
-        }
-        return insertMany(c, jobs, claim, workerId, now, keysExpireAt);
-    }
-
-    /**
-     * One keyless job; with a worker id it is inserted claimed (unless its queue is paused): returns the claimed
-     * row's ctid, or null when not claimed.
-     */
-    private String insertOne(Connection c, NewJob j, Instant now, UUID claimFor) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(claimFor == null ? sql.insertOne : sql.insertOneClaimed)) {
-            ps.setObject(1, j.id());
-            ps.setString(2, j.queue());
-            ps.setString(3, j.type());
-            ps.setShort(4, j.priority());
-            ps.setObject(5, at(j.runAt()));
-            ps.setInt(6, j.maxAttempts());
-            ps.setInt(7, j.backoffMillis());
-            ps.setInt(8, j.backoffMaxMillis());
-            ps.setInt(9, j.timeoutMillis());
-            ps.setString(10, j.payloadJson());
-            ps.setString(11, j.idempotencyKey());
-            ps.setString(12, j.correlationId());
-            ps.setString(13, j.traceparent());
-            ps.setString(14, j.tracestate());
-            ps.setObject(15, at(now));
-            if (claimFor == null) {
-                ps.executeUpdate();
-                return null;
-            }
-            ps.setObject(16, claimFor);
-            ps.setObject(17, at(now));
-            ps.setString(18, j.queue());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Sql.InsertedRow.claimedRow(rs) : null;
-            }
-        }
-    }
-
-    private Inserted insertMany(Connection c, List<NewJob> jobs, boolean[] claim, UUID workerId, Instant now,
-            Instant keysExpireAt) throws SQLException {
-        int n = jobs.size();
-        UUID[] ids = new UUID[n];
-        String[] queues = new String[n];
-        String[] types = new String[n];
-        short[] priorities = new short[n];
-        long[] runAts = new long[n];
-        int[] maxAttempts = new int[n];
-        int[] backoffs = new int[n];
-        int[] backoffMaxes = new int[n];
-        int[] timeouts = new int[n];
-        String[] payloads = new String[n];
-        String[] keys = new String[n];
-        String[] correlations = new String[n];
-        String[] traceparents = new String[n];
-        String[] tracestates = new String[n];
-        boolean[] claims = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            NewJob j = jobs.get(i);
-            ids[i] = j.id();
-            queues[i] = j.queue();
-            types[i] = j.type();
-            priorities[i] = j.priority();
-            runAts[i] = micros(j.runAt());
-            maxAttempts[i] = j.maxAttempts();
-            backoffs[i] = j.backoffMillis();
-            backoffMaxes[i] = j.backoffMaxMillis();
-            timeouts[i] = j.timeoutMillis();
-            payloads[i] = j.payloadJson();
-            keys[i] = j.idempotencyKey();
-            correlations[i] = j.correlationId();
-            traceparents[i] = j.traceparent();
-            tracestates[i] = j.tracestate();
-            claims[i] = claim != null && claim[i];
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
-            // Java arrays through setObject go in PostgreSQL's binary array format (strings, numbers, booleans):
-            // createArrayOf's text form made the server parse and unescape every element (array_in was a third
-            // of PostgreSQL's work per event-made job), and the driver escape them first
-            ps.setArray(1, c.createArrayOf("uuid", ids));
-            ps.setObject(2, queues);
-            ps.setObject(3, types);
-            ps.setObject(4, priorities);
-            ps.setObject(5, runAts);
-            ps.setObject(6, maxAttempts);
-            ps.setObject(7, backoffs);
-            ps.setObject(8, backoffMaxes);
-            ps.setObject(9, timeouts);
-            ps.setObject(10, payloads);
-            ps.setObject(11, keys);
-            ps.setObject(12, correlations);
-            ps.setObject(13, traceparents);
-            ps.setObject(14, tracestates);
-            ps.setObject(15, claims);
-            ps.setObject(16, at(keysExpireAt));
-            ps.setObject(17, at(now));
-            ps.setObject(18, workerId);
-            ps.setObject(19, at(now));
-            Set<UUID> inserted = new HashSet<>();
-            Map<UUID, String> claimed = new HashMap<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    UUID id = rs.getObject(Sql.InsertedRow.ID.at, UUID.class);
-                    inserted.add(id);
-                    String row = Sql.InsertedRow.claimedRow(rs);
-                    if (row != null) {
-                        claimed.put(id, row);
-                    }
-                }
-            }
-            return new Inserted(inserted, claimed);
-        }
+        return inserts.insert(c, jobs, claim, workerId, now, keysExpireAt);
     }
 
     @Override
     public Map<String, UUID> lookupKeys(Connection c, Collection<String> keys) throws SQLException {
-        Map<String, UUID> found = new HashMap<>();
-        try (PreparedStatement ps = plannedEachTime(c, sql.lookupKeys)) {
-            ps.setArray(1, c.createArrayOf("text", keys.toArray(String[]::new)));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    found.put(rs.getString(Sql.KeyRow.KEY.at), rs.getObject(Sql.KeyRow.JOB_ID.at, UUID.class));
-                }
-            }
-        }
-        return found;
+        return inserts.lookupKeys(c, keys);
     }
 
     @Override
     public List<RunnableJob> fetch(String queue, int limit, Instant now, UUID workerId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = plannedEachTime(c, sql.fetchAvailable)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = PgCalls.plannedEachTime(c, sql.fetchAvailable)) {
             ps.setObject(1, at(now));
             ps.setObject(2, workerId);
             ps.setString(3, queue);
@@ -217,20 +77,6 @@ public final class PgJobStore implements JobStore {
         } catch (SQLException e) {
             throw new JobStoreException("fetch from queue " + queue + " failed", e);
         }
-    }
-
-    /**
-     * A statement over the hot tables that finds its rows by a set (ids, row addresses, keys), planned at each
-     * execution for the tables as they are then. Server-side prepared, such a statement keeps the generic plan
-     * made while its table held a few rows, a sequential scan, once it holds thousands: the claim scanned the
-     * whole hot table (drain 5k/s instead of 40k/s) and a completion of 1000 jobs parsed its array of row
-     * addresses once per row of a 165k-row table (1.5 s per batch: finished jobs piled up running), both
-     * measured. Planning costs far less than either.
-     */
-    private static PreparedStatement plannedEachTime(Connection c, String statement) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(statement);
-        ps.unwrap(PGStatement.class).setPrepareThreshold(0);
-        return ps;
     }
 
     @Override
@@ -262,7 +108,7 @@ public final class PgJobStore implements JobStore {
         }
         try (Connection c = dataSource.getConnection()) {
             if (!completedAt.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, archive ? sql.completeRowsArchived : sql.completeRows)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, archive ? sql.completeRowsArchived : sql.completeRows)) {
                     ps.setString(1, rows.append('}').toString());
                     ps.setArray(2, c.createArrayOf("uuid", completedAt.toArray()));
                     ps.setObject(3, workerId);
@@ -275,7 +121,7 @@ public final class PgJobStore implements JobStore {
                 }
             }
             if (!completed.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, archive ? sql.completeManyArchived : sql.completeMany)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, archive ? sql.completeManyArchived : sql.completeMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", completed.toArray()));
                     ps.setObject(2, workerId);
                     if (archive) {
@@ -285,7 +131,7 @@ public final class PgJobStore implements JobStore {
                 }
             }
             if (!retries.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, sql.retryMany)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, sql.retryMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", retries.stream().map(Outcome.Retry::id).toArray()));
                     ps.setArray(2, c.createArrayOf("int8", retries.stream().map(r -> micros(r.runAt())).toArray()));
                     ps.setArray(3, c.createArrayOf("text", retries.stream().map(Outcome.Retry::errorJson).toArray()));
@@ -294,7 +140,7 @@ public final class PgJobStore implements JobStore {
                 }
             }
             if (!dead.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, sql.buryMany)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, sql.buryMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", dead.stream().map(Outcome.Dead::id).toArray()));
                     ps.setArray(2, c.createArrayOf("text", dead.stream().map(Outcome.Dead::errorJson).toArray()));
                     ps.setObject(3, workerId);
@@ -303,7 +149,7 @@ public final class PgJobStore implements JobStore {
                 }
             }
             if (!snoozed.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, sql.snoozeMany)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, sql.snoozeMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", snoozed.stream().map(Outcome.Snoozed::id).toArray()));
                     ps.setArray(2, c.createArrayOf("int8", snoozed.stream().map(z -> micros(z.runAt())).toArray()));
                     ps.setObject(3, workerId);
@@ -311,7 +157,7 @@ public final class PgJobStore implements JobStore {
                 }
             }
             if (!handedBack.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, sql.handBackMany)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, sql.handBackMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", handedBack.toArray()));
                     ps.setObject(2, workerId);
                     ps.executeUpdate();
