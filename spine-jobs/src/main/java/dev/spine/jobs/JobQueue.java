@@ -2,6 +2,7 @@ package dev.spine.jobs;
 
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spine.jobs.internal.AdminSql;
 import dev.spine.jobs.internal.CronScheduler;
 import dev.spine.jobs.internal.Enqueuer;
 import dev.spine.jobs.internal.JobFactory;
@@ -60,9 +61,16 @@ import org.slf4j.LoggerFactory;
  * earlier due time. A failed attempt is retried with backoff until max attempts, then the job is
  * dead-lettered with every attempt's error and can be redriven.
  *
- * <p>Lifecycle: {@link #start()} migrates the schema and starts workers, listener, housekeeping and cron;
- * {@link #close()} stops in this order: cron, fetching, running jobs (up to the shutdown timeout, then
- * interrupted and handed back), outcome writes, notifications, housekeeping.
+ * <p>Lifecycle (the one place it is written down). {@code build()} starts no thread and opens no
+ * connection. {@link #start()} migrates the schema, then starts in this order: the heartbeat (this
+ * process's {@code worker} row) and housekeeping, the outcome writer, the notifier, the LISTEN connection
+ * (only if this process works queues), the timeout watchdog, the queue workers, the cron scheduler. A queue
+ * that is never started still enqueues and operates: its notifier starts at the first enqueue, and
+ * {@link #runOnce} starts the timeout watchdog. {@link #close()} stops in this order, each step needing
+ * the ones after it: cron (no new ticks), fetching (no new claims), running jobs (up to the shutdown
+ * timeout, then interrupted and handed back), the outcome writer (after it wrote what those jobs
+ * produced), the notifier (after it sent what is pending), the LISTEN connection, housekeeping and the
+ * timer, and last this process's {@code worker} row.
  */
 public final class JobQueue implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobQueue.class);
@@ -71,7 +79,8 @@ public final class JobQueue implements AutoCloseable {
     /** Where the queue's scripts are on the class path: V1__jobs.sql, V2__payload_json.sql, ... */
     private static final String SCHEMA_SCRIPTS = "dev/spine/jobs/migrations";
 
-    private final JobQueueBuilder options;
+    /** The builder's values as checked by {@code build()}: the builder itself is never read again. */
+    private final JobQueueConfig options;
     private final UUID workerId = UUID.randomUUID();
     private final ObjectMapper mapper;
     private final JobMetrics metrics;
@@ -90,17 +99,18 @@ public final class JobQueue implements AutoCloseable {
     private final Maintenance maintenance;
     private final Wakeups wakeups;
     private final Enqueuer enqueuer;
-    private CronScheduler cron;
+    /** Null when no schedule is configured. */
+    private final CronScheduler cron;
     private boolean schemaCurrent;
     private boolean started;
     private boolean closed;
 
-    JobQueue(JobQueueBuilder options, MetricRegistry registry, ObjectMapper mapper) {
+    JobQueue(JobQueueConfig options) {
         this.options = options;
-        this.mapper = mapper;
-        this.metrics = new JobMetrics(registry);
+        this.mapper = options.mapper;
+        this.metrics = new JobMetrics(options.metrics);
         this.sql = new Sql(options.schema);
-        this.store = new PgJobStore(options.dataSource, sql, mapper);
+        this.store = new PgJobStore(options.dataSource, sql, new AdminSql(options.schema), mapper);
         this.queues = new QueueRegistry(store);
         this.factory = new JobFactory(mapper, options.clock, queues, options.maxPayloadBytes);
         ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, new NamedThreads("spine-jobs-timer"));
@@ -122,9 +132,10 @@ public final class JobQueue implements AutoCloseable {
                 options.keyRetention, options.notifyInTransaction,
                 new LocalDispatch(workers, workerId, mapper, metrics, writer::add));
         this.listener = new WakeListener(options.dataSource, sql.listen, workerId.toString(), wakeups::wakeLocal);
-        this.maintenance = new Maintenance(store, metrics, options.clock, workerId, hostName(), new Maintenance.Settings(
-                options.heartbeatInterval, options.staleAfter, options.timeoutGrace, options.statsInterval,
-                options.pruneInterval, options.archiveRetention), wakeups::wakeLocal);
+        this.maintenance = new Maintenance(store, metrics, options.clock, workerId, hostName(), options.maintenance,
+                wakeups::wakeLocal);
+        this.cron = options.schedules.isEmpty() ? null : new CronScheduler(options.dataSource, options.schema,
+                List.copyOf(options.schedules.values()), options.cronPollInterval, this::enqueue);
     }
 
     public static JobQueueBuilder builder(DataSource dataSource) {
@@ -176,10 +187,9 @@ public final class JobQueue implements AutoCloseable {
         if (!workers.isEmpty()) {
             listener.start();
         }
+        runner.start();
         workers.values().forEach(QueueWorker::start);
-        if (!options.schedules.isEmpty()) {
-            cron = new CronScheduler(options.dataSource, options.schema, List.copyOf(options.schedules.values()),
-                    options.cronPollInterval, this::enqueue);
+        if (cron != null) {
             cron.start();
         }
         started = true;
@@ -197,31 +207,47 @@ public final class JobQueue implements AutoCloseable {
     }
 
     /**
-     * Enqueues jobs in one transaction and one statement (COPY for large keyless batches); returns their ids
-     * in order. A bad request rejects the whole batch before anything is written.
+     * Enqueues jobs in one transaction and one statement (COPY for large keyless batches), committed when this
+     * returns; returns their ids in order. A bad request rejects the whole batch before anything is written.
      */
     public List<UUID> enqueueAll(List<JobRequest> requests) {
-        return enqueuer.enqueueAll(fields(requests));
+        return enqueueAllDetailed(requests).stream().map(Enqueued::id).toList();
     }
 
     /**
-     * Enqueues in the caller's transaction: the job exists if and only if that transaction commits. Sends
-     * one NOTIFY in the transaction (PostgreSQL folds repeats) unless {@code notifyInTransaction(false)}. On an
-     * auto-commit connection the insert commits at once: due jobs go straight to this process's idle worker
-     * and other workers are woken, as for {@link #enqueueAll(List)}.
+     * Like {@link #enqueueAll(List)} (inserted and committed now, on a connection of this queue's own), also
+     * telling for each job whether this call created it or its idempotency key named an existing job. Due jobs
+     * go straight to this process's idle workers and other workers are woken after the commit.
+     */
+    public List<Enqueued> enqueueAllDetailed(List<JobRequest> requests) {
+        return enqueuer.enqueueAllCommitted(fields(requests));
+    }
+
+    /**
+     * Enqueues in the caller's transaction: the job exists if and only if that transaction commits, and nothing
+     * is committed here. Sends one NOTIFY in the transaction (PostgreSQL folds repeats, so one per queue per
+     * transaction) unless {@code notifyInTransaction(false)}; then call {@link #wake(String)} after the commit,
+     * or let the workers find the job at their next poll. A job enqueued this way is never handed to this
+     * process's idle worker directly (the transaction may still roll back).
+     *
+     * @throws IllegalArgumentException if {@code connection} is in auto-commit mode (there is no transaction
+     *     to join; use {@link #enqueue(JobRequest)} or {@link #enqueueAllDetailed(List)} to commit at once)
      */
     public UUID enqueue(Connection connection, JobRequest request) throws SQLException {
         return enqueueAll(connection, java.util.Collections.singletonList(request)).get(0);
     }
 
-    /** Batch form of {@link #enqueue(Connection, JobRequest)}. */
+    /** Batch form of {@link #enqueue(Connection, JobRequest)}: in the caller's transaction, one statement. */
     public List<UUID> enqueueAll(Connection connection, List<JobRequest> requests) throws SQLException {
         return enqueueAllDetailed(connection, requests).stream().map(Enqueued::id).toList();
     }
 
-    /** Like {@link #enqueueAll(Connection, List)}, also telling for each job whether this call created it. */
+    /**
+     * Like {@link #enqueueAll(Connection, List)} (in the caller's transaction), also telling for each job
+     * whether this call created it.
+     */
     public List<Enqueued> enqueueAllDetailed(Connection connection, List<JobRequest> requests) throws SQLException {
-        return enqueuer.enqueueAll(connection, fields(requests));
+        return enqueuer.enqueueInTransaction(connection, fields(requests));
     }
 
     private static List<JobFactory.Fields> fields(List<JobRequest> requests) {
@@ -254,6 +280,7 @@ public final class JobQueue implements AutoCloseable {
      * settable clock, retries and backoff need no sleeping). Returns the number of jobs run.
      */
     public int runOnce(String queue, int limit) {
+        runner.start(); // timeouts apply to jobs stepped by hand too
         List<RunnableJob> jobs = store.fetch(queue, limit, options.clock.instant(), workerId);
         List<Outcome> outcomes = new ArrayList<>(jobs.size());
         jobs.forEach(job -> runner.run(job, outcomes::add));

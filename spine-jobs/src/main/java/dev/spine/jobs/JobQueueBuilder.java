@@ -15,7 +15,8 @@ import javax.sql.DataSource;
 
 /**
  * Options of a {@link JobQueue}; every one has a named default. {@link #build()} checks them all and names
- * the bad field; nothing is corrected silently.
+ * the bad field; nothing is corrected silently. {@code build()} takes a snapshot: changing the builder
+ * afterwards changes nothing in a queue already built (it may build another).
  */
 public final class JobQueueBuilder {
     public static final String DEFAULT_SCHEMA = "spine_jobs";
@@ -245,11 +246,10 @@ public final class JobQueueBuilder {
             }
         });
         createQueues.forEach(q -> Names.checkQueue(q, "createQueue"));
-        if (openTelemetry == null) {
-            openTelemetry = GlobalOpenTelemetry.get();
-        }
-        return new JobQueue(this, metrics == null ? new MetricRegistry() : metrics,
-                mapper == null ? new ObjectMapper() : mapper);
+        // a snapshot: the queue never reads this builder again, so later changes to it change nothing there
+        return new JobQueue(new JobQueueConfig(this, metrics == null ? new MetricRegistry() : metrics,
+                mapper == null ? new ObjectMapper() : mapper,
+                openTelemetry == null ? GlobalOpenTelemetry.get() : openTelemetry));
     }
 
     private static void positive(String field, Duration d) {

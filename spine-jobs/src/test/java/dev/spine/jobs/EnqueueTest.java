@@ -144,6 +144,78 @@ class EnqueueTest {
     }
 
     @Test
+    void anAutoCommitConnectionIsRefusedByTheInTransactionEnqueueAndNothingIsWritten(TestDatabase db) throws Exception {
+        try (JobQueue q = queue(db); Connection c = db.dataSource().getConnection()) {
+            c.setAutoCommit(true);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> q.enqueue(c, JobRequest.of("T", Map.of())));
+            assertTrue(e.getMessage().startsWith("connection:"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> q.enqueueAllDetailed(c, List.of(JobRequest.of("T", Map.of()))));
+            assertEquals(0, db.queryLong("select count(*) from " + db.schema() + ".job"), "nothing committed on the side");
+        }
+    }
+
+    @Test
+    void theCommitNowBatchTellsWhichJobsItCreated(TestDatabase db) {
+        try (JobQueue q = queue(db)) {
+            List<Enqueued> first = q.enqueueAllDetailed(List.of(JobRequest.of("T", Map.of()).idempotencyKey("k"),
+                    JobRequest.of("T", Map.of())));
+            assertTrue(first.get(0).created() && first.get(1).created());
+            // committed when the call returned: another connection sees both
+            assertEquals(2, db.queryLong("select count(*) from " + db.schema() + ".job"));
+            List<Enqueued> again = q.enqueueAllDetailed(List.of(JobRequest.of("T", Map.of()).idempotencyKey("k")));
+            assertEquals(first.get(0).id(), again.get(0).id(), "the key names the first job");
+            assertTrue(!again.get(0).created(), "and this call created nothing");
+        }
+    }
+
+    @Test
+    void theCallersTransactionSendsOneNotifyPerQueueAtCommitUnlessSwitchedOff(TestDatabase db) throws Exception {
+        String channel = db.schema() + "_jobs";
+        try (JobQueue on = queue(db);
+                JobQueue off = JobQueue.builder(db.dataSource()).schema(db.schema()).notifyInTransaction(false).build();
+                Connection listen = db.dataSource().getConnection();
+                Connection c = db.dataSource().getConnection()) {
+            try (java.sql.Statement s = listen.createStatement()) {
+                s.execute("listen " + channel);
+            }
+            c.setAutoCommit(false);
+            for (int i = 0; i < 3; i++) {
+                on.enqueue(c, JobRequest.of("T", Map.of("i", i)).queue("realtime"));
+            }
+            on.enqueue(c, JobRequest.of("T", Map.of()).queue("background"));
+            c.commit();
+            for (int i = 0; i < 3; i++) {
+                off.enqueue(c, JobRequest.of("T", Map.of("i", i)).queue("realtime"));
+            }
+            c.commit();
+            // notifications arrive in commit order: everything before this marker came from the two transactions
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("select pg_notify('" + channel + "', 'marker')");
+            }
+            c.commit();
+            assertEquals(List.of("realtime|tx", "background|tx"), notificationsUntil(listen, "marker"),
+                    "one per queue for the first transaction, none for the one that opted out");
+        }
+    }
+
+    private static List<String> notificationsUntil(Connection listen, String last) throws Exception {
+        org.postgresql.PGConnection pg = listen.unwrap(org.postgresql.PGConnection.class);
+        List<String> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            org.postgresql.PGNotification[] notes = pg.getNotifications(500); // a blocking receive, not a sleep
+            for (org.postgresql.PGNotification n : notes == null ? new org.postgresql.PGNotification[0] : notes) {
+                if (n.getParameter().equals(last)) {
+                    return seen;
+                }
+                seen.add(n.getParameter());
+            }
+        }
+        throw new AssertionError("no '" + last + "' notification; saw " + seen);
+    }
+
+    @Test
     void badInputNamesTheFieldAndWritesNothing(TestDatabase db) {
         try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema()).maxPayloadBytes(100).build()) {
             q.migrate();

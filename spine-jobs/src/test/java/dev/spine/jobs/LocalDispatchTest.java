@@ -8,6 +8,7 @@ import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -49,6 +50,26 @@ class LocalDispatchTest {
             assertTrue(ran.await(10, TimeUnit.SECONDS));
             assertEquals(1, attempts.get(), "the handler sees the first attempt");
             Eventually.await("completed and archived", () -> "completed".equals(q.find(held).orElseThrow().state()));
+        }
+    }
+
+    @Test
+    void aCommitNowBatchIsDispatchedLocallyLikeASingleEnqueue(TestDatabase db) throws Exception {
+        CountDownLatch ran = new CountDownLatch(2);
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema())
+                .handler("Probe", job -> { })
+                .handler("Keyed", job -> ran.countDown())
+                .work(QueueOptions.of("realtime", 2).pollInterval(NO_POLL)).build()) {
+            q.start();
+            idle(q, "realtime");
+            long before = dispatched(q);
+            // the job service's path: keyed jobs from events, committed at once, told which were created
+            List<Enqueued> jobs = q.enqueueAllDetailed(List.of(
+                    JobRequest.of("Keyed", Map.of()).queue("realtime").idempotencyKey("e1:Keyed"),
+                    JobRequest.of("Keyed", Map.of()).queue("realtime").idempotencyKey("e2:Keyed")));
+            assertEquals(before + 2, dispatched(q), "claimed by the insert, counted before the call returned");
+            assertTrue(jobs.stream().allMatch(Enqueued::created));
+            assertTrue(ran.await(10, TimeUnit.SECONDS));
         }
     }
 

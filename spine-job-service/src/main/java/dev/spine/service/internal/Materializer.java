@@ -212,15 +212,22 @@ public final class Materializer {
     private Result commit(Plan plan, int events) throws SQLException {
         List<Enqueued> created;
         boolean ownTransaction = false;
-        try (Connection c = dataSource.getConnection()) {
-            if (plan.rejections.isEmpty() && c.getAutoCommit()) {
+        try {
+            if (plan.rejections.isEmpty()) {
                 // the common case: one statement inserts every job and commits in the same round trip; the
                 // queue then hands due jobs to this process's idle workers and wakes the others itself
-                created = insertSkippingInvalid(c, plan);
+                created = insertSkippingInvalid(plan, jobs::enqueueAllDetailed);
                 // a job refused on the way is recorded in a commit of its own, still before any ack
-                rejected.insert(c, plan.rejections, clock.instant());
+                if (!plan.rejections.isEmpty()) {
+                    try (Connection c = dataSource.getConnection()) {
+                        c.setAutoCommit(true);
+                        rejected.insert(c, plan.rejections, clock.instant());
+                    }
+                }
             } else {
-                created = inOneTransaction(c, plan);
+                try (Connection c = dataSource.getConnection()) {
+                    created = inOneTransaction(c, plan);
+                }
                 ownTransaction = true;
             }
         } catch (SQLException | RuntimeException e) {
@@ -242,7 +249,7 @@ public final class Materializer {
     private List<Enqueued> inOneTransaction(Connection c, Plan plan) throws SQLException {
         c.setAutoCommit(false);
         try {
-            List<Enqueued> created = insertSkippingInvalid(c, plan);
+            List<Enqueued> created = insertSkippingInvalid(plan, requests -> jobs.enqueueAllDetailed(c, requests));
             rejected.insert(c, plan.rejections, clock.instant());
             c.commit();
             return created;
@@ -258,10 +265,10 @@ public final class Materializer {
      * Inserts the jobs; a job the queue refuses (say its payload holds a NUL character) rejects its event,
      * and the rest is inserted without it. Validation happens before any write, so retrying is cheap.
      */
-    private List<Enqueued> insertSkippingInvalid(Connection c, Plan plan) throws SQLException {
+    private List<Enqueued> insertSkippingInvalid(Plan plan, JobInsert insert) throws SQLException {
         while (!plan.requests.isEmpty()) {
             try {
-                return jobs.enqueueAllDetailed(c, plan.requests);
+                return insert.apply(plan.requests);
             } catch (InvalidJobException e) {
                 Origin bad = plan.owners.get(Math.max(e.batchIndex(), 0));
                 plan.reject(bad, "INVALID_JOB", e.field(), e.getMessage());
@@ -275,6 +282,11 @@ public final class Materializer {
             }
         }
         return List.of();
+    }
+
+    /** Inserts the plan's jobs: committed at once, or in the caller's transaction. */
+    private interface JobInsert {
+        List<Enqueued> apply(List<JobRequest> requests) throws SQLException;
     }
 
     private JobRequest request(Route r, EventEnvelope event, String payload, TraceContext trace) {

@@ -18,10 +18,31 @@ import javax.sql.DataSource;
  * tick yields exactly one job even if a tick were ever executed twice.
  */
 public final class CronScheduler implements AutoCloseable {
-    private final Scheduler scheduler;
+    private final DataSource dataSource;
+    private final String schema;
+    private final List<CronSchedule> schedules;
+    private final Duration pollInterval;
+    private final Function<JobRequest, ?> enqueue;
+    private Scheduler scheduler;
 
+    /** Keeps the configuration only: db-scheduler is built (it opens a connection to detect the database) on start. */
     public CronScheduler(DataSource dataSource, String schema, List<CronSchedule> schedules, Duration pollInterval,
             Function<JobRequest, ?> enqueue) {
+        this.dataSource = dataSource;
+        this.schema = schema;
+        this.schedules = List.copyOf(schedules);
+        this.pollInterval = pollInterval;
+        this.enqueue = enqueue;
+    }
+
+    static String tickKey(String name, Instant tick) {
+        return "cron:" + name + ":" + tick;
+    }
+
+    public synchronized void start() {
+        if (scheduler != null) {
+            throw new IllegalStateException("already started");
+        }
         List<RecurringTask<Void>> tasks = new ArrayList<>();
         for (CronSchedule s : schedules) {
             tasks.add(Tasks.recurring(s.name(), s.schedule()).execute((instance, context) -> {
@@ -29,25 +50,20 @@ public final class CronScheduler implements AutoCloseable {
                 enqueue.apply(s.job().idempotencyKey(tickKey(s.name(), tick)));
             }));
         }
-        this.scheduler = Scheduler.create(dataSource)
+        scheduler = Scheduler.create(dataSource)
                 .tableName(schema + ".scheduled_tasks")
                 .startTasks(tasks)
                 .pollingInterval(pollInterval)
                 .threads(2)
                 .shutdownMaxWait(Duration.ofSeconds(5))
                 .build();
-    }
-
-    static String tickKey(String name, Instant tick) {
-        return "cron:" + name + ":" + tick;
-    }
-
-    public void start() {
         scheduler.start();
     }
 
     @Override
-    public void close() {
-        scheduler.stop();
+    public synchronized void close() {
+        if (scheduler != null) {
+            scheduler.stop();
+        }
     }
 }

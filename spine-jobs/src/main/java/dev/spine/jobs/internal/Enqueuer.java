@@ -17,8 +17,10 @@ import javax.sql.DataSource;
 
 /**
  * The enqueue path: validates requests into jobs (a bad one rejects the batch before any write), inserts
- * them in one statement on the caller's connection or in a transaction of its own, resolves duplicate
- * keys to the existing jobs' ids, and wakes workers after commit. Single enqueues share transactions
+ * them in one statement, resolves duplicate keys to the existing jobs' ids. Two named ways, never chosen by
+ * the connection's state: {@link #enqueueAllCommitted} commits now on a connection of its own, then
+ * dispatches due jobs to this process's idle workers and wakes the others; {@link #enqueueInTransaction}
+ * joins the caller's transaction and leaves waking to its NOTIFY. Single enqueues share transactions
  * through the {@link EnqueueCombiner}.
  */
 public final class Enqueuer {
@@ -51,7 +53,7 @@ public final class Enqueuer {
         this.clock = clock;
         this.keyRetention = keyRetention;
         this.notifyInTransaction = notifyInTransaction;
-        this.combiner = new EnqueueCombiner(COMBINED_TRANSACTIONS, this::insertCommitted);
+        this.combiner = new EnqueueCombiner(COMBINED_TRANSACTIONS, jobs -> ids(insertCommitted(jobs)));
     }
 
     /** One job, committed in a transaction shared with concurrent callers. */
@@ -59,35 +61,33 @@ public final class Enqueuer {
         return combiner.enqueue(prepare(List.of(request)).get(0));
     }
 
-    /** A batch in one transaction of its own. */
-    public List<UUID> enqueueAll(List<JobFactory.Fields> requests) {
+    /**
+     * Inserts and commits now: a batch in one transaction of its own, committed when this returns; due jobs
+     * go straight to this process's idle workers and the other workers are woken. Per request, its job's id
+     * and whether this call created it.
+     */
+    public List<Enqueued> enqueueAllCommitted(List<JobFactory.Fields> requests) {
         return insertCommitted(prepare(requests));
     }
 
     /**
-     * A batch on the caller's connection. In the caller's transaction: one NOTIFY per queue in it unless
-     * switched off. On an auto-commit connection the insert is its own commit: jobs are dispatched locally
-     * and workers woken at once, as for {@link #enqueueAll(List)}.
+     * Joins the caller's transaction: the jobs commit or roll back with it, so none is dispatched locally
+     * (it may still roll back) and workers are woken by one NOTIFY per queue in that transaction (delivered
+     * at its commit) unless {@code notifyInTransaction} is off.
+     *
+     * @throws IllegalArgumentException if {@code connection} is in auto-commit mode: there is no transaction
+     *     to join, and the commit-now path ({@link #enqueueAllCommitted}) is the one that dispatches and wakes
      */
-    public List<Enqueued> enqueueAll(Connection connection, List<JobFactory.Fields> requests) throws SQLException {
-        List<NewJob> jobs = prepare(requests);
-        Instant now = clock.instant();
-        boolean autoCommit = connection.getAutoCommit();
-        boolean[] claim = autoCommit ? dispatch.reserve(jobs, now) : null;
-        Written written;
-        try {
-            written = insert(connection, jobs, claim, now);
-        } catch (SQLException | RuntimeException e) {
-            dispatch.release(jobs, claim);
-            throw e;
+    public List<Enqueued> enqueueInTransaction(Connection connection, List<JobFactory.Fields> requests)
+            throws SQLException {
+        if (connection.getAutoCommit()) {
+            throw new IllegalArgumentException("connection: is in auto-commit mode, so there is no transaction to "
+                    + "join; call setAutoCommit(false) first, or enqueue without a connection to commit at once");
         }
-        List<NewJob> waiting = unclaimed(jobs, written.claimed());
-        if (autoCommit) {
-            // committed already: run what was claimed, wake workers for the rest like any own commit
-            dispatch.dispatch(jobs, claim, written.claimed(), now);
-            wakeups.committed(waiting);
-        } else if (notifyInTransaction) {
-            for (String q : waiting.stream().map(NewJob::queue).distinct().toList()) {
+        List<NewJob> jobs = prepare(requests);
+        Written written = insert(connection, jobs, null, clock.instant());
+        if (notifyInTransaction) {
+            for (String q : jobs.stream().map(NewJob::queue).distinct().toList()) {
                 store.notify(connection, Notifier.payload(q, "tx"));
             }
         }
@@ -110,19 +110,24 @@ public final class Enqueuer {
         return jobs;
     }
 
-    private List<UUID> insertCommitted(List<NewJob> jobs) {
+    private static List<UUID> ids(List<Enqueued> enqueued) {
+        return enqueued.stream().map(Enqueued::id).toList();
+    }
+
+    private List<Enqueued> insertCommitted(List<NewJob> jobs) {
         Instant now = clock.instant();
         boolean[] claim = dispatch.reserve(jobs, now);
         boolean committed = false;
         try (Connection c = dataSource.getConnection()) {
+            // auto-commit, set rather than assumed from the pool: the insert is its own commit in its one round
+            // trip (a transaction would cost a COMMIT round trip more), and a duplicate key's lookup after it
+            // reads the committed key; on a connection already in auto-commit this is a no-op
+            c.setAutoCommit(true);
             Written written = insert(c, jobs, claim, now);
-            if (!c.getAutoCommit()) {
-                c.commit();
-            }
             committed = true;
             dispatch.dispatch(jobs, claim, written.claimed(), now);
             wakeups.committed(unclaimed(jobs, written.claimed()));
-            return written.enqueued().stream().map(Enqueued::id).toList();
+            return written.enqueued();
         } catch (SQLException e) {
             throw new JobStoreException("enqueue of " + jobs.size() + " jobs failed", e);
         } finally {

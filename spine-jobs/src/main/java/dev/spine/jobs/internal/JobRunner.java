@@ -45,7 +45,9 @@ public final class JobRunner {
      * made every job take and release the timer's lock from four threads at once, a measured cost.)
      */
     private final Set<Attempt> running = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService timer;
     private volatile boolean handingBack;
+    private boolean watching;
 
     public JobRunner(Map<String, JobHandler> handlers, Clock clock, JobMetrics metrics,
             ScheduledExecutorService timer, ObjectMapper mapper, JobListener listener, JobTracing tracing,
@@ -57,6 +59,18 @@ public final class JobRunner {
         this.metrics = metrics;
         this.mapper = mapper;
         this.sink = sink;
+        this.timer = timer;
+    }
+
+    /**
+     * Starts the timeout watchdog on the timer (idempotent): the queue calls it on start, and {@code runOnce}
+     * before stepping a worker by hand, so a queue that is only built starts no thread. The timer's owner stops it.
+     */
+    public synchronized void start() {
+        if (watching) {
+            return;
+        }
+        watching = true;
         timer.scheduleWithFixedDelay(this::timeOutOverdue, WATCHDOG_TICK_MILLIS, WATCHDOG_TICK_MILLIS,
                 TimeUnit.MILLISECONDS);
     }

@@ -14,8 +14,9 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The storage seam of spine-jobs: every read and write of job rows. {@link PgJobStore} owns all of
- * the SQL; the rest of the module deals in records.
+ * The storage seam of spine-jobs: every read and write of job rows, the one interface the rest of the
+ * module stores through (it deals in records). {@link PgJobStore} owns all of the SQL: the hot path's
+ * statements ({@link Sql}) itself, the operators' ({@link AdminSql}) through its {@code PgAdminStore}.
  */
 public interface JobStore {
     /**

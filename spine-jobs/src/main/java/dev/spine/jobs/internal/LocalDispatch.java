@@ -44,7 +44,7 @@ public final class LocalDispatch {
      * keyed batches (events becoming jobs) are inserted by one statement whatever their size.
      */
     public boolean[] reserve(List<NewJob> jobs, Instant now) {
-        if (workers.isEmpty() || (jobs.size() >= PgJobStore.COPY_THRESHOLD && !anyKeyed(jobs))) {
+        if (workers.isEmpty() || (jobs.size() >= PgJobInserts.COPY_THRESHOLD && !anyKeyed(jobs))) {
             return null;
         }
         boolean[] claim = null;

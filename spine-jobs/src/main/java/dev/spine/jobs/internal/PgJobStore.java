@@ -1,194 +1,62 @@
 package dev.spine.jobs.internal;
 
+import static dev.spine.jobs.internal.PgTypes.at;
+import static dev.spine.jobs.internal.PgTypes.micros;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spine.jobs.DeadJob;
-import dev.spine.jobs.Job;
 import dev.spine.jobs.JobInfo;
 import dev.spine.jobs.JobStoreException;
 import dev.spine.jobs.QueueStats;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.postgresql.PGStatement;
 
-/** The PostgreSQL {@link JobStore}: runs the statements of {@link Sql}, always with bind parameters. */
+/**
+ * The PostgreSQL {@link JobStore}: runs the hot path's statements ({@link Sql}: claim, outcomes, heartbeat,
+ * rescue, prune, NOTIFY) here, the enqueue's through {@link PgJobInserts}, and hands what operators ask for
+ * ({@link AdminSql}) to {@link PgAdminStore}; always with bind parameters.
+ */
 public final class PgJobStore implements JobStore {
-    /** Below this size a keyless batch is inserted with one unnest() statement, above it with COPY. */
-    static final int COPY_THRESHOLD = 200;
-
     private final DataSource dataSource;
     private final Sql sql;
     private final ObjectMapper mapper;
+    private final PgCalls calls;
+    private final PgJobInserts inserts;
+    private final PgAdminStore admin;
 
-    public PgJobStore(DataSource dataSource, Sql sql, ObjectMapper mapper) {
+    public PgJobStore(DataSource dataSource, Sql sql, AdminSql adminSql, ObjectMapper mapper) {
         this.dataSource = dataSource;
         this.sql = sql;
         this.mapper = mapper;
+        this.calls = new PgCalls(dataSource);
+        this.inserts = new PgJobInserts(sql);
+        this.admin = new PgAdminStore(dataSource, adminSql);
     }
 
     @Override
     public Inserted insert(Connection c, List<NewJob> jobs, boolean[] claim, UUID workerId, Instant now,
             Instant keysExpireAt) throws SQLException {
-        boolean anyClaim = false;
-        for (int i = 0; claim != null && i < claim.length && !anyClaim; i++) {
-            anyClaim = claim[i];
-        }
-        if (jobs.size() == 1 && jobs.get(0).idempotencyKey() == null) {
-            NewJob j = jobs.get(0);
-            Set<UUID> id = Set.of(j.id());
-            String row = insertOne(c, j, now, anyClaim ? workerId : null);
-            return new Inserted(id, row == null ? Map.of() : Map.of(j.id(), row));
-        }
-        boolean anyKey = jobs.stream().anyMatch(j -> j.idempotencyKey() != null);
-        if (!anyKey && !anyClaim && jobs.size() >= COPY_THRESHOLD) {
-            JobCopy.copy(c, sql.copyJobs, jobs, now);
-            Set<UUID> ids = new HashSet<>(jobs.size() * 2);
-            jobs.forEach(j -> ids.add(j.id()));
-            return new Inserted(ids, Map.of());
-        }
-        return insertMany(c, jobs, claim, workerId, now, keysExpireAt);
-    }
-
-    /**
-     * One keyless job; with a worker id it is inserted claimed (unless its queue is paused): returns the claimed
-     * row's ctid, or null when not claimed.
-     */
-    private String insertOne(Connection c, NewJob j, Instant now, UUID claimFor) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(claimFor == null ? sql.insertOne : sql.insertOneClaimed)) {
-            ps.setObject(1, j.id());
-            ps.setString(2, j.queue());
-            ps.setString(3, j.type());
-            ps.setShort(4, j.priority());
-            ps.setObject(5, at(j.runAt()));
-            ps.setInt(6, j.maxAttempts());
-            ps.setInt(7, j.backoffMillis());
-            ps.setInt(8, j.backoffMaxMillis());
-            ps.setInt(9, j.timeoutMillis());
-            ps.setString(10, j.payloadJson());
-            ps.setString(11, j.idempotencyKey());
-            ps.setString(12, j.correlationId());
-            ps.setString(13, j.traceparent());
-            ps.setString(14, j.tracestate());
-            ps.setObject(15, at(now));
-            if (claimFor == null) {
-                ps.executeUpdate();
-                return null;
-            }
-            ps.setObject(16, claimFor);
-            ps.setObject(17, at(now));
-            ps.setString(18, j.queue());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getInt(1) == 1 ? rs.getString(2) : null;
-            }
-        }
-    }
-
-    private Inserted insertMany(Connection c, List<NewJob> jobs, boolean[] claim, UUID workerId, Instant now,
-            Instant keysExpireAt) throws SQLException {
-        int n = jobs.size();
-        UUID[] ids = new UUID[n];
-        String[] queues = new String[n];
-        String[] types = new String[n];
-        short[] priorities = new short[n];
-        long[] runAts = new long[n];
-        int[] maxAttempts = new int[n];
-        int[] backoffs = new int[n];
-        int[] backoffMaxes = new int[n];
-        int[] timeouts = new int[n];
-        String[] payloads = new String[n];
-        String[] keys = new String[n];
-        String[] correlations = new String[n];
-        String[] traceparents = new String[n];
-        String[] tracestates = new String[n];
-        boolean[] claims = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            NewJob j = jobs.get(i);
-            ids[i] = j.id();
-            queues[i] = j.queue();
-            types[i] = j.type();
-            priorities[i] = j.priority();
-            runAts[i] = micros(j.runAt());
-            maxAttempts[i] = j.maxAttempts();
-            backoffs[i] = j.backoffMillis();
-            backoffMaxes[i] = j.backoffMaxMillis();
-            timeouts[i] = j.timeoutMillis();
-            payloads[i] = j.payloadJson();
-            keys[i] = j.idempotencyKey();
-            correlations[i] = j.correlationId();
-            traceparents[i] = j.traceparent();
-            tracestates[i] = j.tracestate();
-            claims[i] = claim != null && claim[i];
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.insertMany)) {
-            // Java arrays through setObject go in PostgreSQL's binary array format (strings, numbers, booleans):
-            // createArrayOf's text form made the server parse and unescape every element (array_in was a third
-            // of PostgreSQL's work per event-made job), and the driver escape them first
-            ps.setArray(1, c.createArrayOf("uuid", ids));
-            ps.setObject(2, queues);
-            ps.setObject(3, types);
-            ps.setObject(4, priorities);
-            ps.setObject(5, runAts);
-            ps.setObject(6, maxAttempts);
-            ps.setObject(7, backoffs);
-            ps.setObject(8, backoffMaxes);
-            ps.setObject(9, timeouts);
-            ps.setObject(10, payloads);
-            ps.setObject(11, keys);
-            ps.setObject(12, correlations);
-            ps.setObject(13, traceparents);
-            ps.setObject(14, tracestates);
-            ps.setObject(15, claims);
-            ps.setObject(16, at(keysExpireAt));
-            ps.setObject(17, at(now));
-            ps.setObject(18, workerId);
-            ps.setObject(19, at(now));
-            Set<UUID> inserted = new HashSet<>();
-            Map<UUID, String> claimed = new HashMap<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    UUID id = rs.getObject(1, UUID.class);
-                    inserted.add(id);
-                    if (rs.getInt(2) == 1) {
-                        claimed.put(id, rs.getString(3));
-                    }
-                }
-            }
-            return new Inserted(inserted, claimed);
-        }
+        return inserts.insert(c, jobs, claim, workerId, now, keysExpireAt);
     }
 
     @Override
     public Map<String, UUID> lookupKeys(Connection c, Collection<String> keys) throws SQLException {
-        Map<String, UUID> found = new HashMap<>();
-        try (PreparedStatement ps = plannedEachTime(c, sql.lookupKeys)) {
-            ps.setArray(1, c.createArrayOf("text", keys.toArray(String[]::new)));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    found.put(rs.getString(1), rs.getObject(2, UUID.class));
-                }
-            }
-        }
-        return found;
+        return inserts.lookupKeys(c, keys);
     }
 
     @Override
     public List<RunnableJob> fetch(String queue, int limit, Instant now, UUID workerId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = plannedEachTime(c, sql.fetchAvailable)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = PgCalls.plannedEachTime(c, sql.fetchAvailable)) {
             ps.setObject(1, at(now));
             ps.setObject(2, workerId);
             ps.setString(3, queue);
@@ -198,7 +66,7 @@ public final class PgJobStore implements JobStore {
             List<RunnableJob> jobs = new ArrayList<>(limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    jobs.add(readRunnable(rs));
+                    jobs.add(Sql.ClaimedRow.read(rs, mapper));
                 }
             }
             // the update returns its rows in physical order: restore priority, then due time
@@ -209,27 +77,6 @@ public final class PgJobStore implements JobStore {
         } catch (SQLException e) {
             throw new JobStoreException("fetch from queue " + queue + " failed", e);
         }
-    }
-
-    private RunnableJob readRunnable(ResultSet rs) throws SQLException {
-        Job job = new Job(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getString(11), fromMicros(rs.getLong(12)), fromMicros(rs.getLong(13)), mapper);
-        return new RunnableJob(job, rs.getString(17), rs.getInt(14), rs.getInt(15), rs.getInt(16));
-    }
-
-    /**
-     * A statement over the hot tables that finds its rows by a set (ids, row addresses, keys), planned at each
-     * execution for the tables as they are then. Server-side prepared, such a statement keeps the generic plan
-     * made while its table held a few rows, a sequential scan, once it holds thousands: the claim scanned the
-     * whole hot table (drain 5k/s instead of 40k/s) and a completion of 1000 jobs parsed its array of row
-     * addresses once per row of a 165k-row table (1.5 s per batch: finished jobs piled up running), both
-     * measured. Planning costs far less than either.
-     */
-    private static PreparedStatement plannedEachTime(Connection c, String statement) throws SQLException {
-        PreparedStatement ps = c.prepareStatement(statement);
-        ps.unwrap(PGStatement.class).setPrepareThreshold(0);
-        return ps;
     }
 
     @Override
@@ -261,7 +108,7 @@ public final class PgJobStore implements JobStore {
         }
         try (Connection c = dataSource.getConnection()) {
             if (!completedAt.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, archive ? sql.completeRowsArchived : sql.completeRows)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, archive ? sql.completeRowsArchived : sql.completeRows)) {
                     ps.setString(1, rows.append('}').toString());
                     ps.setArray(2, c.createArrayOf("uuid", completedAt.toArray()));
                     ps.setObject(3, workerId);
@@ -274,7 +121,7 @@ public final class PgJobStore implements JobStore {
                 }
             }
             if (!completed.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, archive ? sql.completeManyArchived : sql.completeMany)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, archive ? sql.completeManyArchived : sql.completeMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", completed.toArray()));
                     ps.setObject(2, workerId);
                     if (archive) {
@@ -284,7 +131,7 @@ public final class PgJobStore implements JobStore {
                 }
             }
             if (!retries.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, sql.retryMany)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, sql.retryMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", retries.stream().map(Outcome.Retry::id).toArray()));
                     ps.setArray(2, c.createArrayOf("int8", retries.stream().map(r -> micros(r.runAt())).toArray()));
                     ps.setArray(3, c.createArrayOf("text", retries.stream().map(Outcome.Retry::errorJson).toArray()));
@@ -293,7 +140,7 @@ public final class PgJobStore implements JobStore {
                 }
             }
             if (!dead.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, sql.buryMany)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, sql.buryMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", dead.stream().map(Outcome.Dead::id).toArray()));
                     ps.setArray(2, c.createArrayOf("text", dead.stream().map(Outcome.Dead::errorJson).toArray()));
                     ps.setObject(3, workerId);
@@ -302,7 +149,7 @@ public final class PgJobStore implements JobStore {
                 }
             }
             if (!snoozed.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, sql.snoozeMany)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, sql.snoozeMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", snoozed.stream().map(Outcome.Snoozed::id).toArray()));
                     ps.setArray(2, c.createArrayOf("int8", snoozed.stream().map(z -> micros(z.runAt())).toArray()));
                     ps.setObject(3, workerId);
@@ -310,7 +157,7 @@ public final class PgJobStore implements JobStore {
                 }
             }
             if (!handedBack.isEmpty()) {
-                try (PreparedStatement ps = plannedEachTime(c, sql.handBackMany)) {
+                try (PreparedStatement ps = PgCalls.plannedEachTime(c, sql.handBackMany)) {
                     ps.setArray(1, c.createArrayOf("uuid", handedBack.toArray()));
                     ps.setObject(2, workerId);
                     ps.executeUpdate();
@@ -323,12 +170,12 @@ public final class PgJobStore implements JobStore {
 
     @Override
     public void heartbeat(UUID workerId, String host, Instant startedAt, Instant now) {
-        update(sql.heartbeat, workerId, host, at(startedAt), at(now));
+        calls.update(sql.heartbeat, workerId, host, at(startedAt), at(now));
     }
 
     @Override
     public void removeWorker(UUID workerId) {
-        update(sql.removeWorker, workerId);
+        calls.update(sql.removeWorker, workerId);
     }
 
     @Override
@@ -337,7 +184,7 @@ public final class PgJobStore implements JobStore {
         int buried = 0;
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement ps = c.prepareStatement(sql.rescueDead)) {
-                bind(ps, at(staleBefore), graceMillis, at(now), at(now), now.toString());
+                PgCalls.bind(ps, at(staleBefore), graceMillis, at(now), at(now), now.toString());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         buried++;
@@ -345,10 +192,10 @@ public final class PgJobStore implements JobStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(sql.rescueRetry)) {
-                bind(ps, at(now), now.toString(), at(staleBefore), graceMillis, at(now));
+                PgCalls.bind(ps, at(now), now.toString(), at(staleBefore), graceMillis, at(now));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        queues.add(rs.getString(2));
+                        queues.add(rs.getString(Sql.RescuedRow.QUEUE.at));
                     }
                 }
             }
@@ -360,85 +207,65 @@ public final class PgJobStore implements JobStore {
 
     @Override
     public long prune(Instant archiveBefore, Instant now, Instant workersBefore, int chunk) {
-        return update(sql.pruneArchive, at(archiveBefore), chunk) + update(sql.pruneKeys, at(now), chunk)
-                + update(sql.pruneWorkers, at(workersBefore));
+        return calls.update(sql.pruneArchive, at(archiveBefore), chunk) + calls.update(sql.pruneKeys, at(now), chunk)
+                + calls.update(sql.pruneWorkers, at(workersBefore));
     }
+
+    // what operators ask for: apart, in PgAdminStore
 
     @Override
     public List<QueueStats> queueStats(Instant now) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.queueDepths)) {
-            bind(ps, at(now), at(now));
-            List<QueueStats> stats = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    stats.add(new QueueStats(rs.getString(1), rs.getBoolean(2), rs.getLong(3), rs.getLong(4),
-                            rs.getLong(5), rs.getLong(6)));
-                }
-            }
-            return stats;
-        } catch (SQLException e) {
-            throw new JobStoreException("reading queue stats failed", e);
-        }
+        return admin.queueStats(now);
     }
 
     @Override
     public List<String> queues() {
-        return query(sql.listQueues, rs -> rs.getString(1));
+        return admin.queues();
     }
 
     @Override
     public void createQueue(String name) {
-        update(sql.createQueue, name);
+        admin.createQueue(name);
     }
 
     @Override
     public boolean setPaused(String queue, boolean paused) {
-        return update(sql.setPaused, paused, queue) == 1;
+        return admin.setPaused(queue, paused);
     }
 
     @Override
     public boolean cancel(UUID id, Instant now) {
-        return !query(sql.cancelAvailable, rs -> rs.getObject(1), id, at(now)).isEmpty();
+        return admin.cancel(id, now);
     }
 
     @Override
     public List<DeadJob> listDead(String queue, String type, int limit) {
-        return query(sql.listDead, this::readDead, queue, queue, type, type, limit);
+        return admin.listDead(queue, type, limit);
     }
 
     @Override
     public Optional<DeadJob> findDead(UUID id) {
-        return query(sql.findDead, this::readDead, id).stream().findFirst();
+        return admin.findDead(id);
     }
 
     @Override
     public Optional<String> redrive(UUID id, Instant now) {
-        return query(sql.redrive, rs -> rs.getString(1), id, at(now)).stream().findFirst();
+        return admin.redrive(id, now);
     }
 
     @Override
     public boolean deleteDead(UUID id) {
-        return update(sql.deleteDead, id) == 1;
+        return admin.deleteDead(id);
     }
 
     @Override
     public Optional<JobInfo> find(UUID id) {
-        List<JobInfo> hot = query(sql.findJob, this::readInfo, id);
-        if (!hot.isEmpty()) {
-            return Optional.of(hot.get(0));
-        }
-        List<JobInfo> archived = query(sql.findJobArchived, this::readInfo, id);
-        if (!archived.isEmpty()) {
-            return Optional.of(archived.get(0));
-        }
-        return findDead(id).map(d -> new JobInfo(d.id(), d.queue(), d.type(), "dead", d.priority(), d.attempts(),
-                d.maxAttempts(), d.payloadJson(), d.correlationId(), d.traceparent(), d.createdAt(), d.diedAt(),
-                d.errorsJson()));
+        return admin.find(id);
     }
 
     @Override
     public List<JobInfo> findByCorrelation(String correlationId, int limit) {
-        return query(sql.findByCorrelation, this::readInfo, correlationId, correlationId, correlationId, limit);
+        return admin.findByCorrelation(correlationId, limit);
     }
 
     @Override
@@ -453,83 +280,5 @@ public final class PgJobStore implements JobStore {
     @Override
     public String channel() {
         return sql.channel;
-    }
-
-    private DeadJob readDead(ResultSet rs) throws SQLException {
-        return new DeadJob(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getInt(5),
-                rs.getInt(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                instant(rs, 12), instant(rs, 13), rs.getString(14));
-    }
-
-    private JobInfo readInfo(ResultSet rs) throws SQLException {
-        return new JobInfo(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getInt(5), rs.getInt(6), rs.getInt(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                instant(rs, 11), instant(rs, 12), rs.getString(13));
-    }
-
-    /** Reads one row into a value. */
-    @FunctionalInterface
-    interface RowReader<T> {
-        T read(ResultSet rs) throws SQLException;
-    }
-
-    private <T> List<T> query(String statement, RowReader<T> reader, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
-            bind(ps, params);
-            List<T> rows = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(reader.read(rs));
-                }
-            }
-            return rows;
-        } catch (SQLException e) {
-            throw new JobStoreException("query failed: " + firstWords(statement), e);
-        }
-    }
-
-    private int update(String statement, Object... params) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
-            bind(ps, params);
-            return ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new JobStoreException("update failed: " + firstWords(statement), e);
-        }
-    }
-
-    private static void bind(PreparedStatement ps, Object... params) throws SQLException {
-        for (int i = 0; i < params.length; i++) {
-            Object p = params[i];
-            if (p instanceof String s) {
-                ps.setString(i + 1, s);
-            } else if (p == null) {
-                ps.setNull(i + 1, java.sql.Types.VARCHAR);
-            } else if (p instanceof Array a) {
-                ps.setArray(i + 1, a);
-            } else {
-                ps.setObject(i + 1, p);
-            }
-        }
-    }
-
-    private static String firstWords(String statement) {
-        return statement.length() > 60 ? statement.substring(0, 60) + "..." : statement;
-    }
-
-    static OffsetDateTime at(Instant instant) {
-        return instant.atOffset(ZoneOffset.UTC);
-    }
-
-    static Instant fromMicros(long micros) {
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
-    }
-
-    static long micros(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000L + instant.getNano() / 1_000;
-    }
-
-    private static Instant instant(ResultSet rs, int column) throws SQLException {
-        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-        return t == null ? null : t.toInstant();
     }
 }

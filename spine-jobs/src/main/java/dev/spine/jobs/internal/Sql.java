@@ -1,22 +1,122 @@
 package dev.spine.jobs.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spine.jobs.Job;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.UUID;
+
 /**
- * Every statement spine-jobs runs, in one place, named after what it does. {@code {schema}} is replaced
- * once, at build time, by the configured schema name, which is checked against a strict identifier
- * pattern first; every value is a bind parameter.
+ * The statements of the hot path, the ones the running queue issues by itself: enqueue, claim, complete,
+ * retry, bury, snooze, hand back, heartbeat, rescue, prune, NOTIFY/LISTEN. What operators ask for (lists,
+ * lookups, stats, redrive, pause) is in {@link AdminSql}. Each statement is named after what it does, and each
+ * result row shape is an enum of its columns beside its statement, with its mapper (see {@link Column}).
+ * {@code schema} is spliced in once, at build time, after it was checked against a strict identifier
+ * pattern; every value is a bind parameter.
  */
 public final class Sql {
-    // public for the wiring in JobQueue; the package is internal
     private static final String JOB_COLUMNS = "id, queue, type, priority, run_at, max_attempts, backoff_ms, "
             + "backoff_max_ms, timeout_ms, payload, idempotency_key, correlation_id, traceparent, tracestate, "
             + "created_at";
 
-    /** Columns read for a job to run, in the order {@code JobRows.readRunnable} expects. */
-    private static final String RUNNABLE = "j.id, j.queue, j.type, j.payload::text, j.attempt, j.max_attempts, "
-            + "j.priority, j.idempotency_key, j.correlation_id, j.traceparent, j.tracestate, "
-            // as epoch microseconds: parsing timestamp text per row was a visible share of a fetch's cost
-            + "(date_part('epoch', j.created_at) * 1000000)::int8, (date_part('epoch', j.run_at) * 1000000)::int8, "
-            + "j.timeout_ms, j.backoff_ms, j.backoff_max_ms, j.ctid::text";
+    /** A claimed job, as {@link #fetchAvailable} returns it; {@link #read} makes it a {@link RunnableJob}. */
+    public enum ClaimedRow implements Column {
+        ID("j.id"), QUEUE("j.queue"), TYPE("j.type"), PAYLOAD("j.payload::text"), ATTEMPT("j.attempt"),
+        MAX_ATTEMPTS("j.max_attempts"), PRIORITY("j.priority"), IDEMPOTENCY_KEY("j.idempotency_key"),
+        CORRELATION_ID("j.correlation_id"), TRACEPARENT("j.traceparent"), TRACESTATE("j.tracestate"),
+        // as epoch microseconds: parsing timestamp text per row was a visible share of a fetch's cost
+        CREATED_AT_US("(date_part('epoch', j.created_at) * 1000000)::int8"),
+        RUN_AT_US("(date_part('epoch', j.run_at) * 1000000)::int8"),
+        TIMEOUT_MS("j.timeout_ms"), BACKOFF_MS("j.backoff_ms"), BACKOFF_MAX_MS("j.backoff_max_ms"),
+        /** Where the row lies: completion deletes by it (see {@link #completeRows}). */
+        ROW("j.ctid::text");
+
+        private final String sql;
+        final int at;
+
+        ClaimedRow(String sql) {
+            this.sql = sql;
+            this.at = ordinal() + 1;
+        }
+
+        @Override
+        public String sql() {
+            return sql;
+        }
+
+        static RunnableJob read(ResultSet rs, ObjectMapper mapper) throws SQLException {
+            Job job = new Job(rs.getObject(ID.at, UUID.class), rs.getString(QUEUE.at), rs.getString(TYPE.at),
+                    rs.getString(PAYLOAD.at), rs.getInt(ATTEMPT.at), rs.getInt(MAX_ATTEMPTS.at),
+                    rs.getInt(PRIORITY.at), rs.getString(IDEMPOTENCY_KEY.at), rs.getString(CORRELATION_ID.at),
+                    rs.getString(TRACEPARENT.at), rs.getString(TRACESTATE.at),
+                    PgTypes.fromMicros(rs.getLong(CREATED_AT_US.at)), PgTypes.fromMicros(rs.getLong(RUN_AT_US.at)),
+                    mapper);
+            return new RunnableJob(job, rs.getString(ROW.at), rs.getInt(TIMEOUT_MS.at), rs.getInt(BACKOFF_MS.at),
+                    rs.getInt(BACKOFF_MAX_MS.at));
+        }
+    }
+
+    /**
+     * A row {@link #insertMany} or {@link #insertOneClaimed} wrote: its id, state 1 when the insert claimed it
+     * for this process's worker, and where it lies.
+     */
+    public enum InsertedRow implements Column {
+        ID("id"), STATE("state"), ROW("ctid::text");
+
+        private final String sql;
+        final int at;
+
+        InsertedRow(String sql) {
+            this.sql = sql;
+            this.at = ordinal() + 1;
+        }
+
+        @Override
+        public String sql() {
+            return sql;
+        }
+
+        /** The row's ctid if the insert claimed it, else null. */
+        static String claimedRow(ResultSet rs) throws SQLException {
+            return rs.getInt(STATE.at) == 1 ? rs.getString(ROW.at) : null;
+        }
+    }
+
+    /** An idempotency key and the job it names, as {@link #lookupKeys} returns them. */
+    public enum KeyRow implements Column {
+        KEY("key"), JOB_ID("job_id");
+
+        private final String sql;
+        final int at;
+
+        KeyRow(String sql) {
+            this.sql = sql;
+            this.at = ordinal() + 1;
+        }
+
+        @Override
+        public String sql() {
+            return sql;
+        }
+    }
+
+    /** A job {@link #rescueRetry} gave back to its queue. */
+    public enum RescuedRow implements Column {
+        ID("id"), QUEUE("queue");
+
+        private final String sql;
+        final int at;
+
+        RescuedRow(String sql) {
+            this.sql = sql;
+            this.at = ordinal() + 1;
+        }
+
+        @Override
+        public String sql() {
+            return sql;
+        }
+    }
 
     public final String insertOne;
     public final String insertOneClaimed;
@@ -39,18 +139,6 @@ public final class Sql {
     public final String pruneWorkers;
     public final String pruneArchive;
     public final String pruneKeys;
-    public final String queueDepths;
-    public final String listQueues;
-    public final String createQueue;
-    public final String setPaused;
-    public final String cancelAvailable;
-    public final String listDead;
-    public final String redrive;
-    public final String deleteDead;
-    public final String findJob;
-    public final String findJobArchived;
-    public final String findDead;
-    public final String findByCorrelation;
     public final String notify;
     public final String notifyMany;
     public final String listen;
@@ -73,7 +161,8 @@ public final class Sql {
         insertOneClaimed = "insert into " + s + ".job (" + JOB_COLUMNS + claimColumns + ") select ?::uuid, ?::text, "
                 + "?::text, ?::int2, ?::timestamptz, ?::int4, ?::int4, ?::int4, ?::int4, ?::json, ?::text, ?::text, "
                 + "?::text, ?::text, ?::timestamptz" + claimValues + " from (select "
-                + String.format(claimedState, "?::text") + " as st) c returning state, ctid::text";
+                + String.format(claimedState, "?::text") + " as st) c returning "
+                + Column.list(InsertedRow.values());
         // One statement per batch: keys are claimed first (insert-if-absent), and only rows without a key or
         // whose key this statement claimed are inserted; a duplicate inserts nothing.
         insertMany = "with input as (select * from unnest(?::uuid[], ?::text[], ?::text[], ?::int2[], ?::int8[], "
@@ -89,16 +178,17 @@ public final class Sql {
                 + "correlation_id, traceparent, tracestate, ?" + claimValues + " from (select input.*, "
                 + "case when claim then " + String.format(claimedState, "input.queue") + " else 0::int2 end as st "
                 + "from input where idempotency_key is null or id in (select job_id from claimed)) i "
-                + "returning id, state, ctid::text";
+                + "returning " + Column.list(InsertedRow.values());
         copyJobs = "copy " + s + ".job (" + JOB_COLUMNS + ") from stdin";
-        lookupKeys = "select key, job_id from " + s + ".job_key where key = any(?)";
+        lookupKeys = "select " + Column.list(KeyRow.values()) + " from " + s + ".job_key where key = any(?)";
         // The claim reaches its rows by ctid, from the locked subquery, instead of joining back on the primary
         // key: that join cost one B-tree descent per claimed row, about a fifth of PostgreSQL's work per drained
         // job. The rows are locked by this statement, so their ctids cannot change before the update reads them.
         fetchAvailable = "update " + s + ".job j set state = 1, attempt = j.attempt + 1, started_at = ?, "
                 + "worker_id = ? where ctid = any(array(select ctid from " + s + ".job where queue = ? and state = 0 "
                 + "and run_at <= ? and not coalesce((select paused from " + s + ".queue where name = ?), false) "
-                + "order by priority desc, run_at, id limit ? for update skip locked)) returning " + RUNNABLE;
+                + "order by priority desc, run_at, id limit ? for update skip locked)) returning "
+                + Column.list(ClaimedRow.values());
         completeMany = "delete from " + s + ".job where id = any(?) and worker_id = ?";
         String archiveDone = " insert into " + s + ".job_archive (id, queue, type, state, priority, attempt, "
                 + "max_attempts, payload, correlation_id, traceparent, tracestate, created_at, finished_at, errors) "
@@ -148,51 +238,12 @@ public final class Sql {
                 + "returning id";
         rescueRetry = "update " + s + ".job set state = 0, worker_id = null, started_at = null, attempt = " + counted
                 + ", run_at = ?, "
-                + "errors = coalesce(errors, '[]'::jsonb) || " + rescueError + " where " + stale + " returning id, queue";
+                + "errors = coalesce(errors, '[]'::jsonb) || " + rescueError + " where " + stale + " returning "
+                + Column.list(RescuedRow.values());
         pruneWorkers = "delete from " + s + ".worker where heartbeat_at < ?";
         pruneArchive = "delete from " + s + ".job_archive where ctid = any(array(select ctid from " + s
                 + ".job_archive where finished_at < ? limit ?))";
         pruneKeys = "delete from " + s + ".job_key where ctid = any(array(select ctid from " + s
                 + ".job_key where expires_at < ? limit ?))";
-        queueDepths = "select q.name, q.paused, "
-                + "count(j.id) filter (where j.state = 0 and j.run_at <= ?) as available, "
-                + "count(j.id) filter (where j.state = 0 and j.run_at > ?) as scheduled, "
-                + "count(j.id) filter (where j.state = 1) as running, "
-                + "(select count(*) from " + s + ".dead_job d where d.queue = q.name) as dead "
-                + "from " + s + ".queue q left join " + s + ".job j on j.queue = q.name group by q.name, q.paused "
-                + "order by q.name";
-        listQueues = "select name from " + s + ".queue";
-        createQueue = "insert into " + s + ".queue (name) values (?) on conflict (name) do nothing";
-        setPaused = "update " + s + ".queue set paused = ? where name = ?";
-        cancelAvailable = "with gone as (delete from " + s + ".job where id = ? and state = 0 returning *) "
-                + "insert into " + s + ".job_archive (id, queue, type, state, priority, attempt, max_attempts, payload, "
-                + "correlation_id, traceparent, tracestate, created_at, finished_at, errors) select id, queue, type, "
-                + "'cancelled', priority, attempt, max_attempts, payload, correlation_id, traceparent, tracestate, "
-                + "created_at, ?, errors from gone returning id";
-        String deadColumns = "id, queue, type, priority, attempt, max_attempts, payload::text, idempotency_key, "
-                + "correlation_id, traceparent, tracestate, created_at, died_at, errors::text";
-        listDead = "select " + deadColumns + " from " + s + ".dead_job where (?::text is null or queue = ?) "
-                + "and (?::text is null or type = ?) order by died_at desc, id limit ?";
-        findDead = "select " + deadColumns + " from " + s + ".dead_job where id = ?";
-        // Redrive: the dead job goes back to the hot table as new (attempt 0), keeping its error history.
-        redrive = "with back as (delete from " + s + ".dead_job where id = ? returning *) "
-                + "insert into " + s + ".job (id, queue, type, priority, run_at, max_attempts, backoff_ms, "
-                + "backoff_max_ms, timeout_ms, payload, idempotency_key, correlation_id, traceparent, tracestate, "
-                + "created_at, errors) select id, queue, type, priority, ?, max_attempts, backoff_ms, "
-                + "backoff_max_ms, timeout_ms, payload, idempotency_key, correlation_id, traceparent, tracestate, "
-                + "created_at, errors from back returning queue";
-        deleteDead = "delete from " + s + ".dead_job where id = ?";
-        String infoColumns = "id, queue, type, %s as state, priority, attempt, max_attempts, payload::text, "
-                + "correlation_id, traceparent, created_at, %s as finished_at, errors::text";
-        findJob = "select " + String.format(infoColumns, "case state when 0 then 'available' else 'running' end",
-                "null::timestamptz") + " from " + s + ".job where id = ?";
-        findJobArchived = "select " + String.format(infoColumns, "state", "finished_at") + " from " + s
-                + ".job_archive where id = ?";
-        findByCorrelation = "select * from (select " + String.format(infoColumns,
-                "case state when 0 then 'available' else 'running' end", "null::timestamptz") + " from " + s
-                + ".job where correlation_id = ? union all select " + String.format(infoColumns, "state",
-                "finished_at") + " from " + s + ".job_archive where correlation_id = ? union all select "
-                + String.format(infoColumns, "'dead'", "died_at") + " from " + s
-                + ".dead_job where correlation_id = ?) all_jobs order by created_at, id limit ?";
     }
 }
