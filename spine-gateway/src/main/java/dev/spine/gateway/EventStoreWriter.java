@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Copies every event of the bus's main stream into the {@link EventStore}, on its own durable batch
- * subscription (shared by all instances) and the bus's own connection pool: the event-to-job path never
+ * subscription (shared by all instances) and the gateway's own PostgreSQL pool: the event-to-job path never
  * waits for it. Each batch is inserted with one statement and acknowledged after the insert commits, so a
  * crash means redelivery and the eventId key makes that a no-op. An event that is not a valid envelope is
  * skipped (the job service records it as rejected); an event PostgreSQL refuses (e.g. a NUL character that
