@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.events.EventBus;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.Spine;
 import dev.spine.jobs.JobQueue;
@@ -147,7 +148,7 @@ final class ScaleBench implements BenchMain.Bench {
                 for (int i = 0; i < k; i++) {
                     services.add(service(env, i, done));
                 }
-                Spine spine = services.get(0).spine();
+                EventBus spine = services.get(0).bus();
                 JobsBench.progress("scale: " + k + " job-service instance(s), warm-up");
                 publishAndWait(spine, done, Math.max(1, events / 10));
                 JobsBench.progress("scale: " + k + " job-service instance(s), " + events + " events");
@@ -180,7 +181,7 @@ final class ScaleBench implements BenchMain.Bench {
     }
 
     /** Publishes {@code n} events (up to 1000 acks outstanding) and waits until {@code n} more jobs ran. */
-    private static void publishAndWait(Spine spine, AtomicInteger done, int n) throws InterruptedException {
+    private static void publishAndWait(EventBus spine, AtomicInteger done, int n) throws InterruptedException {
         int target = done.get() + n;
         List<CompletableFuture<?>> inFlight = new ArrayList<>(1000);
         for (int i = 0; i < n; i++) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spine.events.EventBus;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.Spine;
 import dev.spine.service.JobService;
@@ -80,7 +81,7 @@ final class SpineBench implements BenchMain.Bench {
                     }
                     ran.ran();
                 }).build().start()) {
-            Spine spine = service.spine();
+            EventBus spine = service.bus();
             HeapPeak heap = HeapPeak.start();
             // the latency path first (one event at a time to an idle service), then rounds of the throughput path
             // each followed by single events: code compiled during a burst, run at a low rate afterwards, was
@@ -167,7 +168,7 @@ final class SpineBench implements BenchMain.Bench {
     }
 
     /** Events through the latency path one at a time, each once the previous one's job ran; unmeasured. */
-    private static void publishOneByOne(Spine spine, int n, RunCounter ran, AtomicBoolean latencyPhase)
+    private static void publishOneByOne(EventBus spine, int n, RunCounter ran, AtomicBoolean latencyPhase)
             throws InterruptedException {
         latencyPhase.set(true);
         for (int i = 0; i < n; i++) {
@@ -181,7 +182,7 @@ final class SpineBench implements BenchMain.Bench {
     }
 
     /** The latency workload: {@code n} events stamped with their publish time, one every 10 ms. */
-    private static void publishPaced(Spine spine, int n) throws InterruptedException {
+    private static void publishPaced(EventBus spine, int n) throws InterruptedException {
         for (int i = 0; i < n; i++) {
             spine.publish(stamped());
             Thread.sleep(10); // the 100 events/s arrival rate of the peer's workload
@@ -194,7 +195,7 @@ final class SpineBench implements BenchMain.Bench {
     }
 
     /** Publishes {@code n} events with up to 1000 unacknowledged, like the peer. */
-    private static void publishAll(Spine spine, int n) {
+    private static void publishAll(EventBus spine, int n) {
         List<CompletableFuture<?>> inFlight = new ArrayList<>(1000);
         for (int i = 0; i < n; i++) {
             inFlight.add(spine.publishAsync(event(JsonNodeFactory.instance.objectNode().put("i", i))));

@@ -200,7 +200,7 @@ final class BusRoutes {
         UUID id = RequestParams.uuid(ctx, "id");
         var body = JsonReplies.body(ctx);
         StoredEvent e = store().byId(id).orElseThrow(() -> ApiException.notFound("event", id.toString()));
-        var envelope = bus.spine().codec().decode(e.envelopeJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var envelope = bus.codec().decode(e.envelopeJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         List<Subscription> targets = new ArrayList<>();
         var sid = body.get("subscriptionId");
         if (sid != null && !sid.isNull()) {

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.EventPublishException;
+import dev.spine.events.EventPublisher;
 import dev.spine.events.PublishResult;
-import dev.spine.events.Spine;
 import dev.spine.gateway.http.ApiException;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -19,7 +19,7 @@ import java.util.UUID;
 /**
  * Accepts one event published over HTTP: fills the envelope fields a caller may leave out (eventId,
  * timestamp, eventVersion, source = the publisher's name, correlationId = the eventId), validates it with
- * the platform's codec, checks the publisher may publish its type, and publishes it to JetStream. The
+ * the platform's codec, checks the publisher may publish its type, and publishes it on the bus. The
  * answer carries the stream sequence as receipt; the same eventId sent again gets the first receipt and
  * is not published again.
  */
@@ -27,7 +27,7 @@ final class EventIntake {
     /** An accepted event: its id and timestamp, where it is stored, and whether it was accepted before. */
     record Accepted(UUID eventId, String timestamp, Receipts.Receipt receipt, boolean duplicate) {}
 
-    private final Spine spine;
+    private final EventPublisher publisher;
     private final Receipts receipts;
     private final EventCodec codec;
     private final ObjectMapper mapper;
@@ -35,11 +35,12 @@ final class EventIntake {
     private final int maxBytes;
     private final BusMetrics metrics;
 
-    EventIntake(Spine spine, Receipts receipts, Clock clock, int maxBytes, BusMetrics metrics) {
+    EventIntake(EventPublisher publisher, EventCodec codec, Receipts receipts, Clock clock, int maxBytes,
+            BusMetrics metrics) {
         this.metrics = metrics;
-        this.spine = spine;
+        this.publisher = publisher;
         this.receipts = receipts;
-        this.codec = spine.codec();
+        this.codec = codec;
         this.mapper = codec.objectMapper();
         this.clock = clock;
         this.maxBytes = maxBytes;
@@ -68,7 +69,7 @@ final class EventIntake {
         }
         PublishResult r;
         try {
-            r = spine.publish(event);
+            r = this.publisher.publish(event);
         } catch (EventPublishException e) {
             throw new ApiException(503, "PUBLISH_FAILED", "the broker did not take the event: " + e.getMessage()
                     + "; retry with the same eventId", Map.of("eventId", event.eventId().toString()));

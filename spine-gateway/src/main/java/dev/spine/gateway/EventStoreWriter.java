@@ -1,19 +1,12 @@
 package dev.spine.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
-import io.nats.client.ConsumeOptions;
-import io.nats.client.Connection;
-import io.nats.client.ConsumerContext;
-import io.nats.client.IterableConsumer;
-import io.nats.client.JetStreamApiException;
-import io.nats.client.Message;
-import io.nats.client.api.AckPolicy;
-import io.nats.client.api.ConsumerConfiguration;
-import io.nats.client.api.DeliverPolicy;
-import java.io.IOException;
+import dev.spine.events.Delivery;
+import dev.spine.events.EventBus;
+import dev.spine.events.EventSubscription;
+import dev.spine.events.SubscriptionOptions;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -24,61 +17,52 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies every event of the platform stream into the {@link EventStore}, on its own durable consumer
- * (shared by all instances) and the bus's own connection pool: the event-to-job path never waits for it.
- * Events are inserted in batches (one statement per batch) and acknowledged after the insert commits, so
- * a crash means redelivery and the eventId key makes that a no-op. An event that is not a valid envelope
- * is skipped (the job service records it as rejected); an event PostgreSQL refuses (e.g. a NUL character
- * that jsonb cannot hold) is logged and skipped, never retried forever.
+ * Copies every event of the bus's main stream into the {@link EventStore}, on its own durable batch
+ * subscription (shared by all instances) and the gateway's own PostgreSQL pool: the event-to-job path never
+ * waits for it. Each batch is inserted with one statement and acknowledged after the insert commits, so a
+ * crash means redelivery and the eventId key makes that a no-op. An event that is not a valid envelope is
+ * skipped (the job service records it as rejected); an event PostgreSQL refuses (e.g. a NUL character that
+ * jsonb cannot hold) is logged and skipped, never retried forever. Any other failure (PostgreSQL away)
+ * hands the whole batch back, redelivered after {@link #RETRY_DELAY} for as long as it takes.
+ *
+ * <p>It consumes through {@link EventBus#subscribeBatch}, so it runs on every backend; on NATS that also
+ * gives it the subscriptions' short pull expiry ({@link SubscriptionOptions#DEFAULT_PULL_EXPIRY}), which its
+ * own jnats loop lacked (a pull lost in a server restart was noticed only after jnats' 30 s default).
  */
 final class EventStoreWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EventStoreWriter.class);
-    /** How long the writer waits for a further event before writing a partial batch. */
+    /** How long a batch waits for further events while they arrive in bursts, before a partial batch is written. */
     static final Duration LINGER = Duration.ofMillis(20);
-    /** Pause and redelivery delay after PostgreSQL failed. */
+    /** Redelivery delay (and pause of the subscription) after PostgreSQL failed. */
     static final Duration RETRY_DELAY = Duration.ofSeconds(1);
     static final Duration ACK_WAIT = Duration.ofSeconds(60);
 
-    private final Connection nats;
-    private final String stream;
+    private final EventBus bus;
     private final String durable;
     private final int batchSize;
     private final EventStore store;
-    private final EventCodec codec;
     private final List<String> partitionPointers;
     private final BusMetrics metrics;
-    private volatile boolean running;
     private volatile long lastStoredSequence;
-    private IterableConsumer consumer;
-    private Thread loop;
+    private EventSubscription subscription;
 
-    EventStoreWriter(Connection nats, String stream, String durable, int batchSize, EventStore store, EventCodec codec,
-            List<String> partitionPointers, BusMetrics metrics) {
+    EventStoreWriter(EventBus bus, String durable, int batchSize, EventStore store, List<String> partitionPointers,
+            BusMetrics metrics) {
         this.metrics = metrics;
-        this.nats = nats;
-        this.stream = stream;
+        this.bus = bus;
         this.durable = durable;
         this.batchSize = batchSize;
         this.store = store;
-        this.codec = codec;
         this.partitionPointers = partitionPointers;
     }
 
     synchronized void start() {
-        try {
-            ConsumerContext context = nats.getStreamContext(stream).createOrUpdateConsumer(ConsumerConfiguration
-                    .builder().durable(durable).ackPolicy(AckPolicy.Explicit).ackWait(ACK_WAIT).maxDeliver(-1)
-                    .maxAckPending(Math.max(batchSize * 4, 1000)).deliverPolicy(DeliverPolicy.All).build());
-            consumer = context.iterate(ConsumeOptions.builder().batchSize(Math.max(batchSize * 2, 256)).build());
-        } catch (IOException | JetStreamApiException e) {
-            throw new IllegalStateException("cannot create the event-store consumer " + stream + "/" + durable + ": "
-                    + e.getMessage(), e);
-        }
-        running = true;
-        loop = new Thread(this::run, "spine-bus-event-store");
-        loop.setDaemon(true);
-        loop.start();
-        LOG.info("event store: copying {} as durable {}", stream, durable);
+        // from the start of the stream on first start (the store gets what the stream still holds), then
+        // from where the durable stopped; never dead-lettered: only a data error skips an event
+        subscription = bus.subscribeBatch(SubscriptionOptions.durable(durable).batchSize(batchSize).linger(LINGER)
+                .maxDeliver(SubscriptionOptions.UNLIMITED_DELIVERIES).ackWait(ACK_WAIT).backoff(RETRY_DELAY)
+                .maxAckPending(Math.max(batchSize * 4, 1000)).build(), this::write);
+        LOG.info("event store: copying the bus's events as durable {}", durable);
     }
 
     /** The highest stream sequence written so far by this instance (tests wait on it). */
@@ -86,48 +70,15 @@ final class EventStoreWriter implements AutoCloseable {
         return lastStoredSequence;
     }
 
-    private void run() {
-        List<Message> batch = new ArrayList<>();
-        while (running) {
-            try {
-                Message first = consumer.nextMessage(Duration.ofMillis(500));
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                while (batch.size() < batchSize) {
-                    Message m = consumer.nextMessage(LINGER);
-                    if (m == null) {
-                        break;
-                    }
-                    batch.add(m);
-                }
-                write(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                if (!running) {
-                    return;
-                }
-                LOG.warn("event store: writing {} events failed; retrying in {}", batch.size(), RETRY_DELAY, e);
-                batch.forEach(m -> m.nakWithDelay(RETRY_DELAY));
-                try {
-                    Thread.sleep(RETRY_DELAY.toMillis());
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            } finally {
-                batch.clear();
-            }
+    /** Throwing hands the batch back: the subscription logs it and redelivers after {@link #RETRY_DELAY}. */
+    private void write(List<Delivery> batch) throws SQLException {
+        if (batch.isEmpty()) {
+            return;
         }
-    }
-
-    private void write(List<Message> batch) throws SQLException {
+        String stream = batch.get(0).stream();
         List<EventStore.Row> rows = new ArrayList<>(batch.size());
-        for (Message m : batch) {
-            EventStore.Row row = row(m);
+        for (Delivery d : batch) {
+            EventStore.Row row = row(d);
             if (row != null) {
                 rows.add(row);
             }
@@ -153,23 +104,23 @@ final class EventStoreWriter implements AutoCloseable {
                 }
             }
         }
-        for (Message m : batch) {
-            m.ack();
+        for (Delivery d : batch) {
+            d.ack();
         }
         metrics.stored.inc(rows.size());
-        lastStoredSequence = batch.get(batch.size() - 1).metaData().streamSequence();
+        lastStoredSequence = batch.get(batch.size() - 1).sequence();
     }
 
-    private EventStore.Row row(Message m) {
+    private EventStore.Row row(Delivery d) {
         EventEnvelope e;
         try {
-            e = codec.decode(m.getData());
+            e = d.envelope();
         } catch (InvalidEventException ex) {
             return null;
         }
-        return new EventStore.Row(e.eventId(), m.metaData().streamSequence(), e.eventType(), e.source(),
+        return new EventStore.Row(e.eventId(), d.sequence(), e.eventType(), e.source(),
                 e.correlationId(), partitionKey(e), DateTimeFormatter.ISO_INSTANT.format(e.timestamp()),
-                new String(m.getData(), StandardCharsets.UTF_8));
+                new String(d.data(), StandardCharsets.UTF_8));
     }
 
     /** The first of the configured JSON pointers that names a scalar in the envelope. */
@@ -206,20 +157,8 @@ final class EventStoreWriter implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        running = false;
-        if (consumer != null) {
-            try {
-                consumer.stop();
-            } catch (RuntimeException e) {
-                LOG.debug("stopping the event-store consumer", e);
-            }
-        }
-        if (loop != null) {
-            try {
-                loop.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (subscription != null) {
+            subscription.close(); // finishes the batch in hand; what was not written comes back to the durable
         }
     }
 }

@@ -2,8 +2,9 @@ package dev.spine.gateway;
 
 import com.codahale.metrics.MetricRegistry;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.contracts.EventCodec;
+import dev.spine.events.EventBus;
 import javax.sql.DataSource;
-import dev.spine.events.Spine;
 import dev.spine.gateway.http.BearerAuth;
 import io.javalin.config.RoutesConfig;
 import dev.spine.postgres.LegacyVersionTable;
@@ -25,9 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The event bus as an HTTP service, inside the job service: publishers and their keys, publishing with
+ * The event bus as an HTTP service, inside the spine server: publishers and their keys, publishing with
  * receipts, the event store and its queries, subscriptions delivered by webhook (with retries and dead
- * letters) or pushed live (SSE, WebSocket). It has its own small PostgreSQL pool and its own consumers, so
+ * letters) or pushed live (SSE, WebSocket). It works on the {@link EventBus} API alone, so every backend
+ * (NATS, PostgreSQL, in memory) serves it. It has its own small PostgreSQL pool and its own durables, so
  * it adds no work to the event-to-job path; {@code SPINE_BUS_EVENT_STORE=false} stops the per-event copy.
  *
  * <p>Start order: pool, migrations, event-store writer, webhook dispatcher. {@link #close()} runs it
@@ -46,7 +48,12 @@ public final class Gateway implements AutoCloseable {
     public static final List<String> ENDPOINTS = BusRoutes.ENDPOINTS;
 
     private final GatewayConfig config;
-    private final Spine spine;
+    private final EventBus bus;
+    /**
+     * The platform's codec, the one the engine's bus decodes with ({@code JobService} builds it with
+     * {@link EventCodec#defaults()}): an event the gateway accepts is one the engine reads.
+     */
+    private final EventCodec codec = EventCodec.defaults();
     private final String pgUrl;
     private final String schema;
     private final String adminToken;
@@ -67,15 +74,16 @@ public final class Gateway implements AutoCloseable {
     private ScheduledExecutorService timer;
 
     /**
-     * @param spine      the job service's spine (its connection and topology; the bus closes neither)
+     * @param bus        the bus the engine consumes and publishes on ({@code JobService.bus()}), any backend;
+     *                   the gateway publishes, reads and subscribes through it, and does not close it
      * @param adminToken the bearer token of mutating endpoints ({@code SPINE_ADMIN_TOKEN})
      * @param metricRegistry where the bus's counters go (the job service's, exported on /metrics)
      */
-    public Gateway(GatewayConfig config, Spine spine, String pgUrl, String schema, String adminToken, Clock clock,
+    public Gateway(GatewayConfig config, EventBus bus, String pgUrl, String schema, String adminToken, Clock clock,
             MetricRegistry metricRegistry) {
         this.metrics = new BusMetrics(metricRegistry);
         this.config = config;
-        this.spine = spine;
+        this.bus = bus;
         this.pgUrl = pgUrl;
         this.schema = schema;
         this.adminToken = adminToken;
@@ -90,17 +98,17 @@ public final class Gateway implements AutoCloseable {
         BusSql sql = new BusSql(schema);
         publishers = new PublisherRegistry(dataSource, sql, clock);
         receipts = new Receipts(dataSource, sql, clock);
-        intake = new EventIntake(spine, receipts, clock, config.maxEventBytes(), metrics);
+        intake = new EventIntake(bus, codec, receipts, clock, config.maxEventBytes(), metrics);
         store = new EventStore(dataSource, sql);
         subscriptions = new SubscriptionStore(dataSource, sql);
         targets = new WebhookTargets(config.allowPrivateTargets());
         if (config.eventStore()) {
-            writer = new EventStoreWriter(spine.connection(), spine.topology().platformStream(), config.storeConsumer(),
-                    config.storeBatchSize(), store, spine.codec(), config.partitionKeys(), metrics);
+            writer = new EventStoreWriter(bus, config.storeConsumer(), config.storeBatchSize(), store,
+                    config.partitionKeys(), metrics);
             writer.start();
         }
-        dispatcher = new WebhookDispatcher(spine, subscriptions, new WebhookSender(targets, clock), config, clock, metrics,
-                live);
+        dispatcher = new WebhookDispatcher(bus, codec, subscriptions, new WebhookSender(targets, clock), config, clock,
+                metrics, live);
         dispatcher.start();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "spine-bus-timer");
@@ -161,8 +169,12 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
-    Spine spine() {
-        return spine;
+    EventBus bus() {
+        return bus;
+    }
+
+    EventCodec codec() {
+        return codec;
     }
 
     Clock clock() {

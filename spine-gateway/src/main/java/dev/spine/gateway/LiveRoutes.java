@@ -51,12 +51,11 @@ final class LiveRoutes {
         }
         String last = ctx.header("Last-Event-ID");
         long after = resumeFrom(last != null ? last : ctx.queryParam("lastEventId"));
-        long start = after >= 0 ? after : LiveFeed.lastSequence(bus.spine().connection(), bus.spine().topology());
+        long start = after >= 0 ? after : LiveFeed.lastSequence(bus.bus(), "no stream was opened");
         SseStream stream = SseStream.start(ctx);
         // before any event: from here on every matching event stored after `start` will come
         stream.comment("subscribed " + s.id() + " after " + start);
-        LiveFeed feed = LiveFeed.open(bus.spine().connection(), bus.spine().topology(), bus.spine().codec(), s, start,
-                stream::event, stream::close);
+        LiveFeed feed = LiveFeed.open(bus.bus(), s, start, stream::event, stream::close);
         Runnable end = stream::close;
         stream.onClose(() -> {
             feed.close();
@@ -75,23 +74,23 @@ final class LiveRoutes {
                     ctx::queryParam);
             after = resumeFrom(ctx.queryParam("lastEventId"));
             if (after < 0) {
-                after = LiveFeed.lastSequence(bus.spine().connection(), bus.spine().topology());
+                after = LiveFeed.lastSequence(bus.bus(), "no stream was opened");
             }
         } catch (ApiException e) {
-            ctx.closeSession(e.status() == 401 ? 4401 : e.status() == 404 ? 4404 : 4400, e.getMessage());
+            ctx.closeSession(e.status() == 401 ? 4401 : e.status() == 404 ? 4404 : e.status() == 503 ? 4503 : 4400,
+                    e.getMessage());
             return;
         } catch (SQLException e) {
             ctx.closeSession(1011, "internal error");
             return;
         }
         ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + after + "}");
-        LiveFeed feed = LiveFeed.open(bus.spine().connection(), bus.spine().topology(), bus.spine().codec(), s, after,
-                (seq, type, json) -> {
-                    if (!ctx.session.isOpen()) {
-                        throw new IOException("socket closed");
-                    }
-                    ctx.send("{\"id\":" + seq + ",\"eventType\":\"" + type + "\",\"event\":" + json + "}");
-                }, () -> ctx.closeSession(1011, "delivery failed"));
+        LiveFeed feed = LiveFeed.open(bus.bus(), s, after, (seq, type, json) -> {
+            if (!ctx.session.isOpen()) {
+                throw new IOException("socket closed");
+            }
+            ctx.send("{\"id\":" + seq + ",\"eventType\":\"" + type + "\",\"event\":" + json + "}");
+        }, () -> ctx.closeSession(1011, "delivery failed"));
         Runnable end = () -> ctx.closeSession(4410, "subscription deleted");
         sockets.put(ctx.sessionId(), new Socket(s.id(), feed, end));
         bus.live().add(s.id(), end);

@@ -2,13 +2,10 @@ package dev.spine.gateway;
 
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.EventBus;
 import dev.spine.events.EventSubscription;
 import dev.spine.events.ReceivedEvent;
-import dev.spine.events.Spine;
 import dev.spine.events.SubscriptionOptions;
-import dev.spine.gateway.http.ApiException;
-import io.nats.client.JetStreamApiException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -26,9 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers events to webhook subscriptions. Each subscription has its own durable consumer on the
- * platform stream (shared by all instances, so each event goes to one of them), starting at the end of
- * the stream when the subscription is made. A failed attempt is redelivered by JetStream after the
+ * Delivers events to webhook subscriptions. Each subscription has its own durable on the bus (shared by
+ * all instances, so each event goes to one of them), starting at the end of the stream when the
+ * subscription is made. A failed attempt is redelivered by the bus after the
  * subscription's exponential backoff; the last allowed attempt's failure becomes a dead letter of that
  * subscription (acknowledged on the stream: it never blocks the events behind it). Events within one
  * subscription are delivered one at a time, so a slow receiver slows only its own subscription.
@@ -42,7 +39,8 @@ final class WebhookDispatcher implements AutoCloseable {
     /** At-most-once claims older than this can no longer meet a redelivery and are pruned. */
     static final Duration CLAIM_HORIZON = Duration.ofDays(1);
 
-    private final Spine spine;
+    private final EventBus bus;
+    private final EventCodec codec;
     private final SubscriptionStore store;
     private final WebhookSender sender;
     private final GatewayConfig config;
@@ -54,11 +52,12 @@ final class WebhookDispatcher implements AutoCloseable {
     /** Set by close(): a refresh that was waiting for the lock then must not start consumers again. */
     private boolean closed;
 
-    WebhookDispatcher(Spine spine, SubscriptionStore store, WebhookSender sender, GatewayConfig config, Clock clock,
+    WebhookDispatcher(EventBus bus, EventCodec codec, SubscriptionStore store, WebhookSender sender, GatewayConfig config, Clock clock,
             BusMetrics metrics, LiveClients live) {
         this.metrics = metrics;
         this.live = live;
-        this.spine = spine;
+        this.bus = bus;
+        this.codec = codec;
         this.store = store;
         this.sender = sender;
         this.config = config;
@@ -122,16 +121,11 @@ final class WebhookDispatcher implements AutoCloseable {
     }
 
     /**
-     * The platform stream's next sequence: where a subscription made now starts. Without the broker no
-     * subscription can be promised its events: 503.
+     * The bus's next sequence: where a subscription made now starts. Without the broker no subscription can
+     * be promised its events: 503 {@code BROKER_UNAVAILABLE}.
      */
     long nextSequence() {
-        try {
-            return LiveFeed.lastSequence(spine.connection(), spine.topology()) + 1;
-        } catch (IllegalStateException e) { // the stream's position could not be read
-            throw new ApiException(503, "BROKER_UNAVAILABLE", "no position to start the subscription at ("
-                    + e.getMessage() + "); nothing was created, try again", Map.of());
-        }
+        return LiveFeed.lastSequence(bus, "no subscription was created") + 1;
     }
 
     /** A subscription was made on this instance: start delivering at once. */
@@ -141,7 +135,7 @@ final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
-    /** One subscription that cannot start (NATS away) does not keep the others from starting; the next refresh retries it. */
+    /** One subscription that cannot start (the broker away) does not keep the others from starting; the next refresh retries it. */
     private void startIfAbsent(Subscription s) {
         if (running.containsKey(s.id())) {
             return;
@@ -160,11 +154,11 @@ final class WebhookDispatcher implements AutoCloseable {
             sub.close();
         }
         try {
-            spine.connection().jetStreamManagement().deleteConsumer(spine.topology().platformStream(), durable(id));
-        } catch (JetStreamApiException e) {
-            LOG.debug("consumer of subscription {} already gone: {}", id, e.getMessage());
-        } catch (IOException e) {
-            LOG.warn("cannot delete the consumer of subscription {}; it expires with the stream", id, e);
+            if (!bus.removeDurable(durable(id))) {
+                LOG.debug("durable of subscription {} already gone", id);
+            }
+        } catch (RuntimeException e) { // the broker is away: each backend has its own exception
+            LOG.warn("cannot delete the durable of subscription {}; it expires with the stream", id, e);
         }
     }
 
@@ -183,7 +177,7 @@ final class WebhookDispatcher implements AutoCloseable {
             // one pattern filters on the server; several need nats-server 2.10, so they are matched here
             b.eventTypes(s.eventTypes().get(0));
         }
-        return spine.subscribe(b.build(), e -> handle(s, e));
+        return bus.subscribe(b.build(), e -> handle(s, e));
     }
 
     private void handle(Subscription s, ReceivedEvent e) throws Exception {
@@ -196,7 +190,7 @@ final class WebhookDispatcher implements AutoCloseable {
             return; // attempted before: never a second time
         }
         StoredEvent event = new StoredEvent(e.stream(), e.streamSequence(),
-                new String(spine.codec().encode(env), StandardCharsets.UTF_8));
+                new String(codec.encode(env), StandardCharsets.UTF_8));
         WebhookSender.Outcome outcome = sender.send(s, env.eventId(), env.eventType(), e.streamSequence(),
                 event.envelopeJson(), e.deliveredCount());
         if (outcome.delivered()) {
@@ -239,7 +233,7 @@ final class WebhookDispatcher implements AutoCloseable {
         running.clear();
     }
 
-    /** A failed attempt that JetStream will redeliver after the backoff. */
+    /** A failed attempt that the bus will redeliver after the backoff. */
     static final class WebhookFailedException extends Exception {
         WebhookFailedException(String message) {
             super(message);

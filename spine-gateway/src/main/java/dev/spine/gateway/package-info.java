@@ -9,7 +9,7 @@
  * {@code SPINE_BUS_ENABLED=true}; its routes registered on the server's HTTP port),
  * {@link dev.spine.gateway.GatewayConfig} (the {@code SPINE_BUS_*} settings) and
  * {@link dev.spine.gateway.WebhookSignature} (what a receiver uses to verify a delivery). Everything
- * here runs on its own PostgreSQL pool and its own NATS consumers: nothing is added to the event-to-job
- * path.
+ * here runs on its own PostgreSQL pool and its own durables of the engine's {@code EventBus} (any backend:
+ * NATS, PostgreSQL, in memory; no jnats here): nothing is added to the event-to-job path.
  */
 package dev.spine.gateway;

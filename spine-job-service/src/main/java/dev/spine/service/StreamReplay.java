@@ -2,7 +2,8 @@ package dev.spine.service;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.spine.events.ReplayOptions;
-import dev.spine.events.Spine;
+import dev.spine.contracts.EventCodec;
+import dev.spine.events.EventBus;
 import dev.spine.jobs.JobQueue;
 import dev.spine.service.internal.IngestMetrics;
 import dev.spine.service.internal.IngestTracing;
@@ -23,12 +24,12 @@ import javax.sql.DataSource;
 public final class StreamReplay {
     private StreamReplay() {}
 
-    /** Reads the window {@code options} names from {@code spine}'s platform stream and materialises it. */
-    public static ReplayReport replay(ServiceConfig config, DataSource dataSource, JobQueue jobs, Spine spine,
+    /** Reads the window {@code options} names from {@code bus} and materialises it. */
+    public static ReplayReport replay(ServiceConfig config, DataSource dataSource, JobQueue jobs, EventBus bus,
             ReplayOptions options) throws SQLException {
-        Materializer materializer = new Materializer(dataSource, jobs, spine.codec(), RoutingTable.of(config),
+        Materializer materializer = new Materializer(dataSource, jobs, EventCodec.defaults(), RoutingTable.of(config),
                 new RejectedEvents(dataSource, config.postgres().schema()), new IngestMetrics(new MetricRegistry()),
                 Clock.systemUTC(), new IngestTracing(OpenTelemetry.noop(), "replay"));
-        return Replayer.replay(spine, materializer, config.ingest().batchSize(), options, r -> { });
+        return Replayer.replay(bus, materializer, config.ingest().batchSize(), options, r -> { });
     }
 }

@@ -51,7 +51,7 @@ public final class SpineServer implements AutoCloseable {
             engine.start();
             if (config.gateway().enabled()) {
                 // the event bus over HTTP: its own pool and consumers, nothing on the event-to-job path
-                gateway = new Gateway(config.gateway(), engine.spine(), config.engine().postgres().url(), config.engine().postgres().schema(),
+                gateway = new Gateway(config.gateway(), engine.bus(), config.engine().postgres().url(), config.engine().postgres().schema(),
                         config.adminToken(), engine.clock(), engine.metrics()).start();
             }
             admin = new AdminServer(engine, gateway, config);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.spine.events.Spine;
 import dev.spine.server.SpineServer;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
@@ -281,6 +282,38 @@ class LiveTest {
             assertTrue(refused.messages.isEmpty(), "and sends no event");
             assertEquals(200, api.delete("/v1/subscriptions/" + id, BusFixture.ADMIN).status());
             assertEquals(4410, second.closed.get(WAIT_SECONDS, TimeUnit.SECONDS), "deleting the subscription ends it");
+        }
+    }
+
+    @Test
+    void aClientWhoseStartCannotBeReadGets503BrokerUnavailableNotAnInternalError(TestDatabase db, TestNats nats)
+            throws Exception {
+        try (SpineServer service = BusFixture.start(db, nats, Map.of())) {
+            BusClient api = new BusClient(service);
+            BusClient.Reply sse = api.post("/v1/subscriptions", "{\"name\":\"board\",\"mode\":\"sse\"}",
+                    BusFixture.ADMIN);
+            assertEquals(201, sse.status(), sse.body());
+            BusClient.Reply ws = api.post("/v1/subscriptions", "{\"name\":\"tool\",\"mode\":\"websocket\"}",
+                    BusFixture.ADMIN);
+            assertEquals(201, ws.status(), ws.body());
+            // the broker answers, but the stream whose position a new client starts after is gone
+            try (Spine admin = Spine.builder(nats.connect()).topology(service.engine().config().topology()).build()) {
+                admin.deleteStreams();
+            }
+
+            BusClient.Reply refused = api.send(HttpRequest.newBuilder(URI.create(api.base + "/v1/subscriptions/"
+                    + sse.json().path("subscription").path("id").asText() + "/events")).GET()
+                    .header("Accept", "text/event-stream")
+                    .header("Authorization", "Bearer " + sse.json().path("secret").asText()));
+            assertEquals(503, refused.status(), refused.body());
+            assertEquals("BROKER_UNAVAILABLE", refused.errorCode(), refused.body());
+
+            WsClient socket = new WsClient();
+            api.http.newWebSocketBuilder().buildAsync(URI.create("ws" + api.base.substring(4) + "/v1/subscriptions/"
+                    + ws.json().path("subscription").path("id").asText() + "/ws?access_token="
+                    + ws.json().path("secret").asText()), socket).get(10, TimeUnit.SECONDS);
+            assertEquals(4503, socket.closed.get(WAIT_SECONDS, TimeUnit.SECONDS), "the WebSocket is closed as 503");
+            assertTrue(socket.messages.isEmpty(), "and told no start: " + socket.messages);
         }
     }
 }

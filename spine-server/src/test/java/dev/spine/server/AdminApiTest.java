@@ -12,7 +12,6 @@ import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import dev.spine.testkit.TestNats;
-import io.nats.client.impl.NatsMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -199,8 +198,7 @@ class AdminApiTest {
                 publisher.publish(ServiceFixture.event("data.EntityCreated", i));
             }
             byte[] malformed = "{not json \u00e9".getBytes(StandardCharsets.UTF_8);
-            nats.connect().jetStream().publish(NatsMessage.builder()
-                    .subject(service.engine().config().nats().subjectPrefix() + "data.EntityCreated").data(malformed).build());
+            publisher.publishUnchecked("data.EntityCreated", malformed);
             JsonNode rejected = Eventually.awaitValue("the malformed event is listed", Duration.ofSeconds(30),
                     () -> api.get("/v1/rejected-events?limit=10").json(), j -> j.path("items").size() == 1);
             JsonNode item = rejected.path("items").get(0);

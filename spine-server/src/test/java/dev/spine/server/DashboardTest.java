@@ -18,7 +18,6 @@ import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import dev.spine.testkit.TestNats;
-import io.nats.client.impl.NatsMessage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -65,9 +64,7 @@ class DashboardTest {
                     .data(JsonNodeFactory.instance.objectNode().put("id", 42).put("name", "<b>not bold</b>"))
                     .traceContext(TraceContext.of("00-" + TRACE_ID + "-00f067aa0ba902b7-01")).build();
             publisher.publish(event);
-            nats.connect().jetStream().publish(NatsMessage.builder()
-                    .subject(service.engine().config().nats().subjectPrefix() + "data.EntityCreated")
-                    .data("{not json".getBytes(StandardCharsets.UTF_8)).build());
+            publisher.publishUnchecked("data.EntityCreated", "{not json".getBytes(StandardCharsets.UTF_8));
             List<DeadJob> dead = Eventually.awaitValue("the job died after its one attempt", Duration.ofSeconds(20),
                     () -> service.engine().jobs().deadJobs(null, null, 10), l -> l.size() == 1);
             String id = dead.get(0).id().toString();

@@ -14,7 +14,8 @@ import javax.sql.DataSource;
 /**
  * The connections one command uses, opened on first use and closed together: a small PostgreSQL pool,
  * a {@link JobQueue} that is built but never started (no workers, no cron: a command only reads and
- * edits rows), and a {@link Spine} on its own NATS connection. Nothing here needs a running server.
+ * edits rows), and a {@link Spine} that owns its NATS connection (made from the {@code SPINE_NATS_*}
+ * settings, so no jnats type here). Nothing here needs a running server.
  */
 final class Backends implements AutoCloseable {
     /** Connections of a command's pool: commands run one statement at a time. */
@@ -26,7 +27,6 @@ final class Backends implements AutoCloseable {
     private HikariDataSource dataSource;
     private JobQueue jobs;
     private Spine spine;
-    private io.nats.client.Connection nats;
 
     Backends(ServerConfig server) {
         this.server = server;
@@ -67,10 +67,9 @@ final class Backends implements AutoCloseable {
     Spine spine() {
         if (spine == null) {
             telemetry = dev.spine.service.Telemetry.fromEnvironment();
-            // SPINE_NATS_* credentials and TLS, like the service; closed after the spine
-            nats = config.nats().connections().connect("spine-cli");
-            spine = Spine.builder(nats).topology(topology()).publishTimeout(CONNECT_TIMEOUT)
-                    .openTelemetry(telemetry).build();
+            // SPINE_NATS_* credentials and TLS, like the service; the spine closes its connection
+            spine = Spine.builder(config.nats().connections(), "spine-cli").topology(topology())
+                    .publishTimeout(CONNECT_TIMEOUT).openTelemetry(telemetry).build();
         }
         return spine;
     }
@@ -82,13 +81,6 @@ final class Backends implements AutoCloseable {
         }
         if (spine != null) {
             spine.close();
-        }
-        if (nats != null) {
-            try {
-                nats.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
         if (telemetry instanceof io.opentelemetry.sdk.OpenTelemetrySdk sdk) {
             sdk.close(); // flushes the publish span of `spine publish`

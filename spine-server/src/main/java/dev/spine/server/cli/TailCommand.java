@@ -1,34 +1,33 @@
 package dev.spine.server.cli;
 
-import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
-import dev.spine.events.StreamTopology;
-import io.nats.client.IterableConsumer;
-import io.nats.client.Message;
-import io.nats.client.StreamContext;
-import io.nats.client.api.DeliverPolicy;
-import io.nats.client.api.OrderedConsumerConfiguration;
+import dev.spine.events.LiveFeed;
+import dev.spine.events.LiveFeedOptions;
+import dev.spine.events.StoredEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code spine tail}: prints events of the platform stream as they arrive, one line each. It reads with
- * an ordered ephemeral consumer, which the server forgets when tail exits: durable consumers and their
- * positions are not touched, so tailing production disturbs nothing.
+ * {@code spine tail}: prints events of the bus as they arrive, one line each. It reads with the bus's live
+ * feed (NATS: an ordered ephemeral consumer, which the server forgets when tail exits): durable consumers
+ * and their positions are not touched, so tailing production disturbs nothing.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-        description = "Prints live events, one line each (an ephemeral ordered consumer: disturbs nothing).")
+        description = "Prints live events, one line each (a live feed: moves no durable consumer, disturbs nothing).")
 final class TailCommand extends SpineCommand {
-    /** How long one wait for the next event lasts before checking again. */
+    /** How long one wait for the count to be reached lasts before checking the feed is still open. */
     static final Duration POLL = Duration.ofMillis(500);
 
     @Option(names = {"-t", "--type"}, paramLabel = "PATTERN",
-            description = "only these event types: domain.NounVerb or domain.* (several need nats-server 2.10+)")
+            description = "only these event types: domain.NounVerb or domain.*")
     List<String> types = new ArrayList<>();
 
     @Option(names = "--count", paramLabel = "N", description = "stop after N events (default: run until stopped)")
@@ -42,43 +41,49 @@ final class TailCommand extends SpineCommand {
         if (count < 0) {
             throw CommandFailure.invalid("INVALID_FIELD", "count", "must be >= 0, was " + count);
         }
-        StreamTopology topology = backends.topology();
-        List<String> subjects = new ArrayList<>();
-        types.forEach(t -> subjects.add(topology.subjectFor(t)));
-        OrderedConsumerConfiguration config = new OrderedConsumerConfiguration()
-                .deliverPolicy(fromStart ? DeliverPolicy.All : DeliverPolicy.New);
-        if (!subjects.isEmpty()) {
-            config.filterSubjects(subjects);
+        LiveFeedOptions options;
+        try {
+            options = (fromStart ? LiveFeedOptions.fromStart() : LiveFeedOptions.newEventsOnly()).eventTypes(types).build();
+        } catch (IllegalArgumentException e) {
+            throw CommandFailure.invalid("INVALID_FIELD", "type", e.getMessage());
         }
-        StreamContext stream = backends.spine().connection().getStreamContext(topology.platformStream());
-        EventCodec codec = EventCodec.defaults();
-        long seen = 0;
-        try (IterableConsumer events = stream.createOrderedConsumer(config).iterate()) {
-            out().println("# tailing " + topology.platformStream() + (subjects.isEmpty() ? "" : " " + subjects)
+        AtomicLong seen = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        // several patterns: one filters on the server, the rest are matched by the feed (no nats-server 2.10 needed)
+        try (LiveFeed feed = backends.spine().live(options, e -> {
+            long n = seen.incrementAndGet();
+            if (count > 0 && n > count) {
+                return;
+            }
+            out().println(line(e));
+            out().flush();
+            if (n == count) {
+                done.countDown();
+            }
+        })) {
+            // printed once the feed is open: from here on every matching event stored will be shown
+            out().println("# tailing " + backends.topology().platformStream() + (types.isEmpty() ? "" : " " + types)
                     + (count > 0 ? ", stopping after " + count : ""));
             out().flush();
-            while (count == 0 || seen < count) {
-                Message m = events.nextMessage(POLL);
-                if (m != null) {
-                    out().println(line(codec, m));
-                    out().flush();
-                    seen++;
+            while (!done.await(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+                if (!feed.isOpen()) {
+                    throw new IllegalStateException("the live feed ended after " + seen.get() + " events");
                 }
             }
         }
         return OK;
     }
 
-    static String line(EventCodec codec, Message m) {
-        long seq = m.metaData().streamSequence();
+    static String line(StoredEvent m) {
+        long seq = m.sequence();
         try {
-            EventEnvelope e = codec.decode(m.getData());
+            EventEnvelope e = m.envelope();
             return seq + " " + e.timestamp() + " " + e.eventType() + " id=" + e.eventId() + " correlationId="
                     + e.correlationId() + " source=" + e.source() + " data=" + e.dataJson();
         } catch (InvalidEventException e) {
-            String raw = new String(m.getData(), StandardCharsets.UTF_8);
+            String raw = new String(m.data(), StandardCharsets.UTF_8);
             return seq + " MALFORMED " + e.code() + (e.field() == null ? "" : " " + e.field()) + " subject="
-                    + m.getSubject() + " raw=" + (raw.length() > 200 ? raw.substring(0, 200) + "…" : raw);
+                    + m.subject() + " raw=" + (raw.length() > 200 ? raw.substring(0, 200) + "…" : raw);
         }
     }
 }

@@ -2,7 +2,9 @@ package dev.spine.server.demo;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.EventBus;
 import dev.spine.events.Spine;
+import dev.spine.events.SpineException;
 import dev.spine.jobs.DeadJob;
 import dev.spine.jobs.QueueStats;
 import dev.spine.server.ServerConfig;
@@ -10,10 +12,6 @@ import dev.spine.server.SpineServer;
 import dev.spine.service.JobService;
 import dev.spine.service.RoutingTable;
 import dev.spine.service.ServiceConfig;
-import io.nats.client.Connection;
-import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
-import io.nats.client.impl.NatsMessage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -64,16 +62,16 @@ public final class Demo {
         long start = System.nanoTime();
         try (SpineServer process = b.build().start()) {
             JobService service = process.engine();
-            Spine spine = service.spine();
-            work.publisher(spine);
+            EventBus bus = service.bus();
+            work.publisher(bus);
             say("job service up; admin API on http://" + process.adminAddress() + "/health/ready");
-            publish(spine);
-            rejectOne(service);
+            publish(bus);
+            rejectOne();
             boolean burst = waitFor(() -> work.runs("RunRuleEngineJob") >= COMMUNICATION_EVENTS, work, service);
             say("burst handled; now " + STEADY_EVENTS + " communication events at 100/s to show the realtime tier's latency");
             work.realtimeLatency.clear();
             for (int i = 0; i < STEADY_EVENTS; i++) {
-                spine.publish(event("communication.CallStarted", i));
+                bus.publish(event("communication.CallStarted", i));
                 Thread.sleep(10); // a steady 100 events/s
             }
             boolean done = burst && waitFor(() -> work.runs("ProcessIncomingDataJob") >= CONNECTOR_EVENTS
@@ -86,28 +84,35 @@ public final class Demo {
         }
     }
 
-    private void publish(Spine spine) {
+    private void publish(EventBus bus) {
         for (int i = 0; i < CONNECTOR_EVENTS; i++) {
-            spine.publishAsync(event("connector.DataReceived", i));
+            bus.publishAsync(event("connector.DataReceived", i));
         }
         for (int i = 0; i < COMMUNICATION_EVENTS; i++) {
-            spine.publishAsync(event("communication.MessageReceived", i));
+            bus.publishAsync(event("communication.MessageReceived", i));
         }
         for (int i = 0; i < AI_EVENTS; i++) {
-            spine.publishAsync(event("ai.QueryReceived", i));
+            bus.publishAsync(event("ai.QueryReceived", i));
         }
         for (int i = 0; i < FAX_EVENTS; i++) {
-            spine.publish(event("rule.SendFaxRequested", i));
+            bus.publish(event("rule.SendFaxRequested", i));
         }
         say("published " + (CONNECTOR_EVENTS + COMMUNICATION_EVENTS + AI_EVENTS + FAX_EVENTS)
                 + " events (connector, communication, ai, rule); each DataReceived job publishes a data.EntityCreated");
     }
 
-    private void rejectOne(JobService service) throws Exception {
-        service.nats().jetStream().publish(NatsMessage.builder().subject(SUBJECT_PREFIX + "data.EntityCreated")
-                .data("{\"eventType\": \"data.EntityCreated\", \"data\": \"truncated".getBytes(StandardCharsets.UTF_8))
-                .build());
-        say("published one malformed event with a plain NATS client (it must land in rejected events)");
+    private void rejectOne() {
+        // what a broken client would send: no validation, no headers (publishUnchecked), on the demo's subject
+        try (Spine raw = ownSpine("spine-demo-malformed")) {
+            raw.publishUnchecked("data.EntityCreated",
+                    "{\"eventType\": \"data.EntityCreated\", \"data\": \"truncated".getBytes(StandardCharsets.UTF_8));
+        }
+        say("published one malformed event without validation (it must land in rejected events)");
+    }
+
+    /** A spine of the demo's own on the demo's streams, apart from the job service's. */
+    private Spine ownSpine(String connectionName) {
+        return Spine.builder(config.nats().connections(), connectionName).topology(config.topology()).build();
     }
 
     private boolean waitFor(BooleanSupplier done, DemoWorkload work, JobService service) throws InterruptedException {
@@ -156,14 +161,9 @@ public final class Demo {
                 Statement s = c.createStatement()) {
             s.execute("drop schema if exists " + SCHEMA + " cascade");
         }
-        try (Connection nats = config.nats().connections().connect("spine-demo-reset")) {
-            JetStreamManagement jsm = nats.jetStreamManagement();
-            for (String name : jsm.getStreamNames()) {
-                if (name.startsWith(STREAM_PREFIX)) {
-                    jsm.deleteStream(name);
-                }
-            }
-        } catch (IOException | JetStreamApiException e) {
+        try (Spine admin = ownSpine("spine-demo-reset")) {
+            admin.deleteStreams(); // the topology's streams: all prefixed demo_
+        } catch (SpineException e) {
             throw new IllegalStateException("cannot reset the demo streams on " + config.nats().url() + ": " + e.getMessage(), e);
         }
     }

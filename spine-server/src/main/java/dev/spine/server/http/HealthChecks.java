@@ -1,7 +1,8 @@
 package dev.spine.server.http;
 
+import dev.spine.events.BusStatus;
+import dev.spine.events.EventBus;
 import dev.spine.service.JobService;
-import io.nats.client.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -16,8 +17,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The checks behind {@code /health/*}: the NATS connection is CONNECTED, PostgreSQL answers
- * {@code select 1} within {@link #DATABASE_TIMEOUT}, and the ingest's last batch committed.
+ * The checks behind {@code /health/*}: the engine's event bus says it is up ({@code EventBus.status()}, any
+ * backend; on NATS: the connection is CONNECTED), PostgreSQL answers {@code select 1} within
+ * {@link #DATABASE_TIMEOUT}, and the ingest's last batch committed.
  *
  * <p>The database check runs on its own thread and is awaited for at most the timeout: a pool whose
  * server vanished can block in {@code getConnection} for the pool's connection timeout, longer than a
@@ -51,9 +53,12 @@ final class HealthChecks implements AutoCloseable {
     }
 
     Check broker() {
-        Connection nats = service.nats();
-        Connection.Status status = nats == null ? null : nats.getStatus();
-        return new Check(status == Connection.Status.CONNECTED, "NATS connection " + status);
+        EventBus bus = service.bus();
+        if (bus == null) {
+            return new Check(false, "event bus not started");
+        }
+        BusStatus status = bus.status(); // never throws
+        return new Check(status.up(), status.detail());
     }
 
     Check database() {

@@ -44,7 +44,7 @@ class CliReplayAndServeTest {
         Map<String, String> env = env(db, nats);
         try (SpineServer service = SpineServer.builder(dev.spine.server.ServerConfig.from(env::get)).discoverHandlers(false)
                 .handler("IndexDocumentJob", job -> { }).build().start();
-             Spine publisher = Spine.builder(nats.connect()).topology(service.engine().spine().topology()).build()) {
+             Spine publisher = Spine.builder(nats.connect()).topology(service.engine().config().topology()).build()) {
             publisher.publish(CliTest.event("data.EntityCreated", 1));
             publisher.publish(CliTest.event("data.EntityCreated", 2));
             String keys = "select count(*) from " + db.schema() + ".job_key";
