@@ -1,8 +1,12 @@
 package dev.spine.server;
 
 import com.codahale.metrics.MetricRegistry;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.events.EventBus;
+import dev.spine.events.postgres.EventBuses;
 import dev.spine.gateway.Gateway;
 import dev.spine.jobs.JobHandler;
+import dev.spine.postgres.PgPools;
 import dev.spine.service.JobService;
 import dev.spine.service.JobServiceBuilder;
 import dev.spine.service.RoutingTable;
@@ -18,22 +22,33 @@ import org.slf4j.LoggerFactory;
  * {@code SPINE_BUS_ENABLED}) and the admin HTTP server (health, {@code /metrics}, dashboard, {@code /v1})
  * together. Nothing else builds them.
  *
- * <p>Start order: engine, gateway, HTTP (so the API answers only once what it reports on runs).
+ * <p>The event backend is {@code SPINE_EVENT_BUS}: {@code nats} (the engine makes, provisions and closes its
+ * own JetStream spine from the {@code SPINE_NATS_*} settings), {@code postgres} or {@code in-memory} (made
+ * here, on a pool of their own, and handed to the engine and the gateway alike).
+ *
+ * <p>Start order: event bus, engine, gateway, HTTP (so the API answers only once what it reports on runs).
  * {@link #close()} stops them in the reverse order: HTTP (no new requests), gateway (its consumers and
- * pool), engine (ingest hands back what it has not committed, workers finish up to the shutdown timeout).
+ * pool), engine (ingest hands back what it has not committed, workers finish up to the shutdown timeout),
+ * then the event bus and its pool.
  */
 public final class SpineServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SpineServer.class);
 
+    /** Connections of the postgres event backend's own pool. */
+    static final int EVENT_BUS_POOL_SIZE = 4;
+
     private final ServerConfig config;
-    private final JobService engine;
+    private final JobServiceBuilder engineBuilder;
+    private HikariDataSource eventBusPool;
+    private EventBus eventBus;
+    private JobService engine;
     private Gateway gateway;
     private AdminServer admin;
     private boolean started;
 
-    private SpineServer(ServerConfig config, JobService engine) {
+    private SpineServer(ServerConfig config, JobServiceBuilder engineBuilder) {
         this.config = config;
-        this.engine = engine;
+        this.engineBuilder = engineBuilder;
     }
 
     /** A server for {@code config} (usually {@link ServerConfig#fromEnvironment()}). */
@@ -48,7 +63,11 @@ public final class SpineServer implements AutoCloseable {
         }
         started = true;
         try {
-            engine.start();
+            eventBus = eventBus();
+            if (eventBus != null) {
+                engineBuilder.eventBus(eventBus);
+            }
+            engine = engineBuilder.build().start();
             if (config.gateway().enabled()) {
                 // the event bus over HTTP: its own pool and consumers, nothing on the event-to-job path
                 gateway = new Gateway(config.gateway(), engine.bus(), config.engine().postgres().url(), config.engine().postgres().schema(),
@@ -64,6 +83,18 @@ public final class SpineServer implements AutoCloseable {
         return this;
     }
 
+    /** The bus {@code SPINE_EVENT_BUS} names when it is not NATS (the engine makes that one itself), else null. */
+    private EventBus eventBus() {
+        if (config.eventBus() == EventBuses.Kind.NATS) {
+            return null;
+        }
+        if (config.eventBus() == EventBuses.Kind.POSTGRES) {
+            eventBusPool = PgPools.create(config.engine().postgres().url(), EVENT_BUS_POOL_SIZE, "spine-event-bus");
+        }
+        return EventBuses.fromEnvironment(config.asVariables(), eventBusPool);
+    }
+
+    /** The engine, once started. */
     public JobService engine() {
         return engine;
     }
@@ -86,7 +117,9 @@ public final class SpineServer implements AutoCloseable {
     public synchronized void close() {
         closeQuietly("admin API", admin);
         closeQuietly("event gateway", gateway);
-        engine.close();
+        closeQuietly("engine", engine);
+        closeQuietly("event bus", eventBus);
+        closeQuietly("event bus pool", eventBusPool);
     }
 
     private static void closeQuietly(String what, AutoCloseable c) {
@@ -142,7 +175,7 @@ public final class SpineServer implements AutoCloseable {
         }
 
         public SpineServer build() {
-            return new SpineServer(config, engine.build());
+            return new SpineServer(config, engine);
         }
     }
 }

@@ -95,14 +95,14 @@ public final class NatsBatchSubscription implements EventSubscription {
         for (Message m : messages) {
             batch.add(new NatsDelivery(m, stream, codec));
         }
-        long start = System.nanoTime();
+        // No delivered/failed/latency counts here: a batch handler settles each delivery itself (ack, term, hand
+        // back), so only it knows what was handled; it counts that (the job service does, under the platform's
+        // metric names), and the bus counts the dead letters it writes.
         Exception failure = null;
         try {
             handler.handle(batch);
         } catch (Exception e) {
             failure = e;
-        } finally {
-            metrics.handlerTook(System.nanoTime() - start);
         }
         // close() interrupts a handler that outlives stopTimeout; jnats drops an ack or nak published from an
         // interrupted thread, so the flag is cleared while settling and the interruption passed on afterwards
@@ -112,7 +112,6 @@ public final class NatsBatchSubscription implements EventSubscription {
                 d.ack();
             }
             handled.addAndGet(batch.size());
-            metrics.delivered.inc(batch.size());
             if (interrupted) {
                 throw new InterruptedException("closing");
             }
@@ -129,7 +128,6 @@ public final class NatsBatchSubscription implements EventSubscription {
 
     /** Hands back what the failed handler left unsettled; returns the pause before the next batch. */
     private Duration handBack(List<Delivery> batch, Exception failure) {
-        metrics.failed.inc();
         Duration pause = Duration.ZERO;
         int left = 0;
         for (Delivery d : batch) {
