@@ -91,7 +91,7 @@ public final class Gateway implements AutoCloseable {
         hc.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
         hc.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
         dataSource = new HikariDataSource(hc);
-        SchemaMigrations.migrate(dataSource, schema, COMPONENT, MIGRATIONS, Gateway.class);
+        SchemaMigrations.migrate(dataSource, schema, COMPONENT, MIGRATIONS, Gateway.class::getResourceAsStream);
         BusSql sql = new BusSql(schema);
         publishers = new PublisherRegistry(dataSource, sql, clock);
         receipts = new Receipts(dataSource, sql, clock);

@@ -125,7 +125,8 @@ public final class JobService implements AutoCloseable {
         }
         jobs = jobQueue();
         jobs.migrate();
-        SchemaMigrations.migrate(dataSource, config.postgres().schema(), COMPONENT, MIGRATIONS, JobService.class);
+        SchemaMigrations.migrate(dataSource, config.postgres().schema(), COMPONENT, MIGRATIONS,
+                JobService.class::getResourceAsStream);
         rejected = new RejectedEvents(dataSource, config.postgres().schema());
         materializer = new Materializer(dataSource, jobs, codec, routes, rejected, new IngestMetrics(metrics), clock,
                 new IngestTracing(otel, config.ingest().consumer()));

@@ -128,7 +128,7 @@ public final class JobQueue implements AutoCloseable {
     /** Migrates the schema (under an advisory lock) and creates configured queues, without starting threads. */
     public synchronized void migrate() {
         Migrations.migrate(options.dataSource, options.schema, Migrations.JOBS_COMPONENT, Migrations.JOBS_SCRIPTS,
-                Migrations.class);
+                Migrations.class::getResourceAsStream);
         queues.reload();
         options.createQueues.forEach(queues::create);
         for (String q : options.queues.keySet()) {

@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +33,12 @@ public final class Migrations {
 
     /** Brings {@code component} in {@code schema} to its newest version; returns that version. */
     public static int migrate(DataSource dataSource, String schema, String component, List<String> scripts,
-            Class<?> resourceOwner) {
+            Function<String, InputStream> resources) {
         try (Connection c = dataSource.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
-                int version = migrate(c, schema, component, scripts, resourceOwner);
+                int version = migrate(c, schema, component, scripts, resources);
                 c.commit();
                 return version;
             } catch (SQLException | RuntimeException e) {
@@ -52,7 +53,7 @@ public final class Migrations {
     }
 
     private static int migrate(Connection c, String schema, String component, List<String> scripts,
-            Class<?> owner) throws SQLException {
+            Function<String, InputStream> resources) throws SQLException {
         try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
             lock.setLong(1, lockKey(schema));
             lock.execute();
@@ -73,7 +74,7 @@ public final class Migrations {
             }
         }
         for (int v = current + 1; v <= scripts.size(); v++) {
-            String script = read(owner, scripts.get(v - 1)).replace("{schema}", schema);
+            String script = read(resources, scripts.get(v - 1)).replace("{schema}", schema);
             try (Statement s = c.createStatement()) {
                 s.execute(script);
             }
@@ -98,8 +99,8 @@ public final class Migrations {
         return hash;
     }
 
-    private static String read(Class<?> owner, String script) {
-        try (InputStream in = owner.getResourceAsStream(script)) {
+    private static String read(Function<String, InputStream> resources, String script) {
+        try (InputStream in = resources.apply(script)) {
             if (in == null) {
                 throw new IllegalStateException("migration script missing from the jar: " + script);
             }
