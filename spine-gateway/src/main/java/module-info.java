@@ -1,0 +1,16 @@
+/**
+ * The event bus as an HTTP service (publishers, event store, subscriptions by webhook, SSE and WebSocket)
+ * and the HTTP toolkit every spine route uses.
+ */
+module dev.spine.gateway {
+    requires transitive dev.spine.events;
+    requires transitive io.javalin;
+    requires dev.spine.jobs;
+    requires com.zaxxer.hikari;
+    requires java.net.http;
+    requires org.postgresql.jdbc;
+    requires org.slf4j;
+
+    exports dev.spine.gateway;
+    exports dev.spine.gateway.http;
+}
