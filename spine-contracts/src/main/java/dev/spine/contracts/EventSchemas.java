@@ -19,7 +19,6 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +38,21 @@ import java.util.TreeMap;
  *
  * <p>Schema files: {@link #fromClasspath()} reads every {@value #INDEX} resource on the class path
  * (each jar may bring one; spine-contracts ships the platform's), a list of lines
- * {@code <eventType> <version> <resource path>}; blank lines and {@code #} comments are ignored.
+ * {@code <eventType> <version> <resource path>}; blank lines and {@code #} comments are ignored. Indexes
+ * at the former location {@value #LEGACY_INDEX} are read too, but only on the class path.
  */
 public final class EventSchemas {
-    /** The index resource {@link #fromClasspath()} reads (every copy on the class path). */
-    public static final String INDEX = "spine/schemas/index";
+    /**
+     * The index resource {@link #fromClasspath()} reads (every copy on the class path). Under
+     * {@code META-INF} because a resource there is never encapsulated: in a jar on the module path, a
+     * resource whose directory is a legal package name ({@code spine/schemas}) is hidden from every
+     * class loader lookup unless its module opens that package, and a module cannot open a package
+     * without classes. The schema files an index lists belong under {@code META-INF} for the same reason.
+     */
+    public static final String INDEX = "META-INF/spine/schemas/index";
+
+    /** Where indexes lived before {@link #INDEX}; still read, so service jars built earlier keep working on the class path. */
+    public static final String LEGACY_INDEX = "spine/schemas/index";
 
     private static final EventSchemas NONE = new EventSchemas(Map.of());
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -89,9 +98,9 @@ public final class EventSchemas {
     public static EventSchemas fromClasspath(ClassLoader loader) {
         Builder b = builder();
         try {
-            Enumeration<URL> indexes = loader.getResources(INDEX);
-            while (indexes.hasMoreElements()) {
-                URL index = indexes.nextElement();
+            List<URL> indexes = new ArrayList<>(Collections.list(loader.getResources(INDEX)));
+            indexes.addAll(Collections.list(loader.getResources(LEGACY_INDEX)));
+            for (URL index : indexes) {
                 try (InputStream in = index.openStream();
                      BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                     String line;

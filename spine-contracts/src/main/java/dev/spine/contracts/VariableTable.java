@@ -12,6 +12,9 @@ import java.util.Map;
 public final class VariableTable {
     private final Map<String, String[]> table = new LinkedHashMap<>();
 
+    /** An empty table; {@link #add} the variables in the order {@code --help} should list them. */
+    public VariableTable() {}
+
     /** Adds {@code name} with its default ("" for none) and what it means; a name given twice is a bug. */
     public VariableTable add(String name, String fallback, String meaning) {
         if (table.putIfAbsent(name, new String[] {fallback, meaning}) != null) {

@@ -1,6 +1,5 @@
 package dev.spine.jobs;
 
-import com.github.kagkarlsson.scheduler.task.schedule.Schedule;
 import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 import java.time.DateTimeException;
 import java.time.ZoneId;
@@ -19,14 +18,14 @@ public final class CronSchedule {
     private final String cron;
     private final ZoneId zone;
     private final JobRequest job;
-    private final Schedule schedule;
+    private final String expression;
 
-    private CronSchedule(String name, String cron, ZoneId zone, JobRequest job, Schedule schedule) {
+    private CronSchedule(String name, String cron, ZoneId zone, JobRequest job, String expression) {
         this.name = name;
         this.cron = cron;
         this.zone = zone;
         this.job = job;
-        this.schedule = schedule;
+        this.expression = expression;
     }
 
     /**
@@ -49,7 +48,9 @@ public final class CronSchedule {
         }
         String expression = cron.trim().split("\\s+").length == 5 ? "0 " + cron.trim() : cron.trim();
         try {
-            return new CronSchedule(name, cron, zone, job, Schedules.cron(expression, zone));
+            // parsed here only to fail fast with the field's name; the scheduler parses it again when it starts
+            Schedules.cron(expression, zone);
+            return new CronSchedule(name, cron, zone, job, expression);
         } catch (RuntimeException e) {
             throw new InvalidJobException(JobErrorCode.INVALID_CRON, field + ".cron",
                     "not a valid cron expression '" + cron + "': " + e.getMessage(), e);
@@ -84,8 +85,12 @@ public final class CronSchedule {
         return job;
     }
 
-    /** db-scheduler's schedule; used by the queue's scheduler. */
-    public Schedule schedule() {
-        return schedule;
+    /**
+     * The expression with six fields (a five-field {@link #cron()} gets {@code 0} seconds prepended), as
+     * the queue's scheduler runs it. A string rather than db-scheduler's {@code Schedule}, so that
+     * db-scheduler stays out of this module's API.
+     */
+    public String expression() {
+        return expression;
     }
 }

@@ -21,6 +21,9 @@ public final class SpineServices implements ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE =
             ExtensionContext.Namespace.create(SpineServices.class);
 
+    /** Created by JUnit for {@code @ExtendWith(SpineServices.class)}. */
+    public SpineServices() {}
+
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();

@@ -3,6 +3,7 @@ package dev.spine.jobs.internal;
 import com.github.kagkarlsson.scheduler.Scheduler;
 import com.github.kagkarlsson.scheduler.task.helper.RecurringTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.github.kagkarlsson.scheduler.task.schedule.Schedules;
 import dev.spine.jobs.CronSchedule;
 import dev.spine.jobs.JobRequest;
 import java.time.Duration;
@@ -45,7 +46,7 @@ public final class CronScheduler implements AutoCloseable {
         }
         List<RecurringTask<Void>> tasks = new ArrayList<>();
         for (CronSchedule s : schedules) {
-            tasks.add(Tasks.recurring(s.name(), s.schedule()).execute((instance, context) -> {
+            tasks.add(Tasks.recurring(s.name(), Schedules.cron(s.expression(), s.zone())).execute((instance, context) -> {
                 Instant tick = context.getExecution().executionTime;
                 enqueue.apply(s.job().idempotencyKey(tickKey(s.name(), tick)));
             }));
