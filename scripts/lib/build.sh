@@ -11,8 +11,8 @@ readonly BUILD_STAMP="$BUILD_STATE/build.stamp"
 readonly BUILD_LOG="$BUILD_STATE/build.log"
 # What the launcher runs; missing ones force a build even when the stamp is fresh.
 readonly BUILD_OUTPUTS=(
-    spine-job-service/target/classes
-    spine-job-service/target/lib
+    spine-server/target/classes
+    spine-server/target/lib
     spine-bench/target/classes
     spine-bench/target/lib
 )

@@ -1,0 +1,158 @@
+package dev.spine.service.internal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.Delivery;
+import dev.spine.jobs.JobQueue;
+import dev.spine.service.JobService;
+import dev.spine.service.RejectedEvent;
+import dev.spine.service.RoutingTable;
+import dev.spine.testkit.SpineServices;
+import dev.spine.testkit.TestDatabase;
+import io.opentelemetry.api.OpenTelemetry;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The materializer on plain {@link Delivery} values: no broker, only the PostgreSQL it writes to. Bad bytes
+ * are recorded and terminated, one event fans out to a job per route, a job the queue refuses rejects its
+ * event alone, and a redelivered batch creates nothing new.
+ */
+@ExtendWith(SpineServices.class)
+class MaterializerTest {
+    private static final String ROUTES = """
+            routes:
+              - match: data.EntityCreated
+                job: IndexDocumentJob
+                queue: background
+              - match: data.*
+                job: AuditJob
+                queue: background
+            """;
+    private static final EventCodec CODEC = EventCodec.defaults();
+
+    /** A delivery as a bus would hand it over, recording how the materializer settles it. */
+    static final class PlainDelivery implements Delivery {
+        final byte[] data;
+        final long sequence;
+        String settled;
+
+        PlainDelivery(byte[] data, long sequence) {
+            this.data = data;
+            this.sequence = sequence;
+        }
+
+        static PlainDelivery of(EventEnvelope e, long sequence) {
+            return new PlainDelivery(CODEC.encode(e), sequence);
+        }
+
+        @Override public byte[] data() { return data; }
+        @Override public EventEnvelope envelope() { return CODEC.decode(data); }
+        @Override public String subject() { return "data.EntityCreated"; }
+        @Override public String stream() { return "platform-events"; }
+        @Override public long sequence() { return sequence; }
+        @Override public long deliveredCount() { return 1; }
+        @Override public String header(String name) { return name.equals("Spine-Test") ? "yes" : null; }
+        @Override public Map<String, String> headers() { return Map.of("Spine-Test", "yes"); }
+        @Override public void ack() { settle("ack"); }
+        @Override public void term(String reason) { settle("term"); }
+        @Override public void nakWithDelay(Duration delay) { settle("nak"); }
+        @Override public void inProgress() { }
+        @Override public boolean isSettled() { return settled != null; }
+
+        private void settle(String how) {
+            if (settled == null) {
+                settled = how;
+            }
+        }
+    }
+
+    private static EventEnvelope event(String type, String text) {
+        return EventEnvelope.builder().eventType(type).source("test")
+                .data(JsonNodeFactory.instance.objectNode().put("text", text)).build();
+    }
+
+    private static Materializer materializer(TestDatabase db, JobQueue jobs) throws Exception {
+        RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "t");
+        MetricRegistry metrics = new MetricRegistry();
+        return new Materializer(db.dataSource(), jobs, CODEC, routes, new RejectedEvents(db.dataSource(), db.schema()),
+                new IngestMetrics(metrics), Clock.systemUTC(), new IngestTracing(OpenTelemetry.noop(), "test"));
+    }
+
+    private static JobQueue queue(TestDatabase db) {
+        JobQueue jobs = JobQueue.builder(db.dataSource()).schema(db.schema()).build();
+        jobs.migrate();
+        JobService.schemaMigrator(db.dataSource(), db.schema()).migrate();
+        return jobs;
+    }
+
+    @Test
+    void oneEventFansOutToAJobPerRouteAndARedeliveryCreatesNothing(TestDatabase db) throws Exception {
+        try (JobQueue jobs = queue(db)) {
+            Materializer m = materializer(db, jobs);
+            EventEnvelope created = event("data.EntityCreated", "a");
+            PlainDelivery d = PlainDelivery.of(created, 1);
+            Materializer.Result first = m.process(List.of(d));
+            assertEquals(2, first.created(), "IndexDocumentJob and AuditJob");
+            assertEquals(List.of("IndexDocumentJob", "AuditJob"), first.requests().stream().map(r -> r.type()).toList());
+            assertEquals("ack", d.settled);
+            assertEquals(2, db.queryLong("select count(*) from " + db.schema() + ".job_key where key like '"
+                    + created.eventId() + ":%'"));
+            PlainDelivery again = PlainDelivery.of(created, 1);
+            assertEquals(0, m.process(List.of(again)).created(), "the keys make a redelivery a no-op");
+            assertEquals("ack", again.settled);
+        }
+    }
+
+    @Test
+    void badBytesAreRecordedWithTheirOriginAndTerminatedWhileTheRestOfTheBatchGoesOn(TestDatabase db)
+            throws Exception {
+        try (JobQueue jobs = queue(db)) {
+            Materializer m = materializer(db, jobs);
+            byte[] garbage = "{\"eventType\": \"data.EntityCreated\", \"data\": \"trunc".getBytes(StandardCharsets.UTF_8);
+            PlainDelivery bad = new PlainDelivery(garbage, 7);
+            PlainDelivery good = PlainDelivery.of(event("data.EntityUpdated", "b"), 8);
+            Materializer.Result r = m.process(List.of(bad, good));
+            assertEquals(1, r.rejected());
+            assertEquals(1, r.created(), "the good event's AuditJob");
+            assertEquals("term", bad.settled);
+            assertEquals("ack", good.settled);
+            List<RejectedEvent> rejected = new RejectedEvents(db.dataSource(), db.schema()).list(Long.MAX_VALUE, 10);
+            assertEquals(1, rejected.size());
+            assertArrayEquals(garbage, rejected.get(0).raw(), "the raw bytes are kept");
+            assertEquals(7, rejected.get(0).streamSequence());
+            assertEquals("platform-events", rejected.get(0).stream());
+            assertEquals("yes", rejected.get(0).headers().get("Spine-Test"));
+        }
+    }
+
+    @Test
+    void aJobTheQueueRefusesRejectsItsEventAloneAndTheOthersAreInserted(TestDatabase db) throws Exception {
+        try (JobQueue jobs = queue(db)) {
+            Materializer m = materializer(db, jobs);
+            // PostgreSQL's jsonb cannot hold \u0000: the queue refuses the payload before writing anything
+            PlainDelivery refused = PlainDelivery.of(event("data.EntityCreated", "nul \u0000 inside"), 1);
+            PlainDelivery fine = PlainDelivery.of(event("data.EntityCreated", "ok"), 2);
+            Materializer.Result r = m.process(List.of(refused, fine));
+            assertEquals(1, r.rejected());
+            assertEquals(2, r.created(), "both jobs of the other event");
+            assertEquals("term", refused.settled);
+            assertEquals("ack", fine.settled);
+            RejectedEvent rejection = new RejectedEvents(db.dataSource(), db.schema()).list(Long.MAX_VALUE, 10).get(0);
+            assertEquals("INVALID_JOB", rejection.code());
+            assertTrue(rejection.reason().contains("payload") || rejection.field() != null, rejection.toString());
+        }
+    }
+}
