@@ -66,7 +66,7 @@ public final class NatsConnections {
     public static final Duration DEFAULT_RECONNECT_WAIT = Duration.ofSeconds(1);
 
     /** The variables {@link #fromEnvironment} reads, with their meaning (defaults: empty = unused). */
-    public static final Map<String, String> VARIABLES = new LinkedHashMap<>();
+    public static final Map<String, String> VARIABLES;
     public static final String URL = "SPINE_NATS_URL";
     public static final String USER = "SPINE_NATS_USER";
     public static final String PASSWORD = "SPINE_NATS_PASSWORD";
@@ -78,14 +78,16 @@ public final class NatsConnections {
     public static final String TLS_KEY = "SPINE_NATS_TLS_KEY";
 
     static {
-        VARIABLES.put(USER, "NATS user name (with SPINE_NATS_PASSWORD)");
-        VARIABLES.put(PASSWORD, "NATS password of SPINE_NATS_USER (never logged)");
-        VARIABLES.put(TOKEN, "NATS token, instead of a user (never logged)");
-        VARIABLES.put(NKEY_SEED_FILE, "file holding an nkey user seed (SU...), instead of a user or token");
-        VARIABLES.put(CREDS_FILE, "a .creds file (JWT and seed, decentralised auth), instead of the others");
-        VARIABLES.put(TLS_CA, "PEM file of the CA(s) to trust; set, the connection uses TLS");
-        VARIABLES.put(TLS_CERT, "PEM client certificate for mutual TLS (with SPINE_NATS_TLS_KEY)");
-        VARIABLES.put(TLS_KEY, "PEM PKCS#8 private key of SPINE_NATS_TLS_CERT (never logged)");
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put(USER, "NATS user name (with SPINE_NATS_PASSWORD)");
+        v.put(PASSWORD, "NATS password of SPINE_NATS_USER (never logged)");
+        v.put(TOKEN, "NATS token, instead of a user (never logged)");
+        v.put(NKEY_SEED_FILE, "file holding an nkey user seed (SU...), instead of a user or token");
+        v.put(CREDS_FILE, "a .creds file (JWT and seed, decentralised auth), instead of the others");
+        v.put(TLS_CA, "PEM file of the CA(s) to trust; set, the connection uses TLS");
+        v.put(TLS_CERT, "PEM client certificate for mutual TLS (with SPINE_NATS_TLS_KEY)");
+        v.put(TLS_KEY, "PEM PKCS#8 private key of SPINE_NATS_TLS_CERT (never logged)");
+        VARIABLES = java.util.Collections.unmodifiableMap(v); // no caller can change what another reads
     }
 
     /** A setting that cannot be used; {@link #setting()} names it (a variable or a builder method). */
