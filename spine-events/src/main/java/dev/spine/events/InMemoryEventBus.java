@@ -109,8 +109,10 @@ public final class InMemoryEventBus implements EventBus {
                 name -> new Group(options, startOf(options)));
         BatchMember m = new BatchMember(g, handler);
         g.members.add(m);
+        // the backlog is queued before the batcher runs, so it arrives in batches as from a broker (handed over
+        // one by one to a running batcher, a fast handler would take it one event at a time)
+        pump(g);
         m.batcher.start("spine-in-memory-batch-" + options.durableName());
-        executor.execute(() -> pump(g));
         return m;
     }
 
