@@ -17,6 +17,26 @@ readonly BUILD_OUTPUTS=(
     spine-bench/target/lib
 )
 
+# ensure_test_browser [CHROMIUM [CHROMEDRIVER]]: the dashboard test drives Debian's headless Chromium through
+# chromedriver and fails without them, so ./spine test installs them when missing (root with apt, like the
+# servers); otherwise it stops before building and prints the command. The arguments are for trying it.
+ensure_test_browser() {
+    local chromium="${1:-/usr/bin/chromium}" driver="${2:-/usr/bin/chromedriver}"
+    [[ -x "$chromium" && -x "$driver" ]] && return 0
+    if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+        die "$EXIT_TOOLCHAIN" "the dashboard test needs headless Chromium ($chromium) and chromedriver ($driver)." \
+            "Install them (Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver) and retry"
+    fi
+    say "installing chromium chromium-driver with apt-get (the dashboard test drives headless Chromium)"
+    if [[ -z "${APT_UPDATED:-}" ]]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
+            die "$EXIT_TOOLCHAIN" "apt-get update failed; install chromium chromium-driver yourself and retry"
+        APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver >&2 ||
+        die "$EXIT_TOOLCHAIN" "apt-get install -y chromium chromium-driver failed; install them yourself and retry"
+}
+
 # check_toolchain: a JDK 17+ (java and javac) and Maven, each with what to install when missing.
 check_toolchain() {
     local version major
