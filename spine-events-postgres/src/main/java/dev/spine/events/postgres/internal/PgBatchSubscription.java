@@ -43,11 +43,9 @@ public final class PgBatchSubscription implements EventSubscription {
     private final String name;
     private final String lease;
     private final AtomicLong handled = new AtomicLong();
-    private final Object wake = new Object();
+    private final WorkerLoop loop = new WorkerLoop();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile boolean running;
     private Connection connection;
-    private Thread loop;
 
     public PgBatchSubscription(DataSource dataSource, BusSql sql, EventCodec codec, SubscriptionOptions options,
             BatchHandler handler, Duration pollInterval, Runnable onClose) {
@@ -62,23 +60,18 @@ public final class PgBatchSubscription implements EventSubscription {
         this.lease = options.ackWait().toMillis() + " milliseconds";
     }
 
-    public synchronized void start() {
-        running = true;
-        loop = new Thread(this::run, "spine-pg-batch-" + options.durableName() + "-" + WORKERS.incrementAndGet());
-        loop.setDaemon(true);
-        loop.start();
+    public void start() {
+        loop.start("spine-pg-batch-" + options.durableName() + "-" + WORKERS.incrementAndGet(), this::run);
     }
 
     /** Looks for work now instead of after the poll interval (a local publish calls it). */
     public void wakeUp() {
-        synchronized (wake) {
-            wake.notifyAll();
-        }
+        loop.wakeUp();
     }
 
     private void run() {
         boolean busy = false;
-        while (running) {
+        while (loop.running()) {
             long pause = pollInterval.toMillis();
             try {
                 if (connection == null) {
@@ -87,7 +80,7 @@ public final class PgBatchSubscription implements EventSubscription {
                 }
                 List<PgDelivery> batch = claim(options.batchSize());
                 if (busy && !batch.isEmpty() && batch.size() < options.batchSize() && !options.linger().isZero()) {
-                    waitForWork(options.linger().toMillis());
+                    loop.pause(options.linger().toMillis());
                     batch.addAll(claim(options.batchSize() - batch.size()));
                 }
                 busy = batch.size() > 1;
@@ -107,27 +100,11 @@ public final class PgBatchSubscription implements EventSubscription {
                 Thread.currentThread().interrupt();
                 break;
             }
-            if (!waitForWork(pause)) {
+            if (!loop.pause(pause)) {
                 break;
             }
         }
         connection = discard(connection);
-    }
-
-    /** Waits up to {@code millis} for a wake-up; false if stopped meanwhile. */
-    private boolean waitForWork(long millis) {
-        synchronized (wake) {
-            if (!running) {
-                return false;
-            }
-            try {
-                wake.wait(Math.max(1, millis));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-            return running;
-        }
     }
 
     private List<PgDelivery> claim(int max) throws SQLException {
@@ -246,19 +223,12 @@ public final class PgBatchSubscription implements EventSubscription {
     /** Finishes the batch being handled (writing its outcomes), then stops, up to stopTimeout. */
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            if (!running) {
-                return;
-            }
-            running = false;
-            t = loop;
+        if (!loop.stop()) {
+            return;
         }
         stopped.countDown();
-        wakeUp();
         try {
-            t.join(options.stopTimeout().toMillis());
-            if (t.isAlive()) {
+            if (!loop.join(options.stopTimeout())) {
                 LOG.warn("{}: stop timed out after {}; its claimed deliveries are due again after their lease", name,
                         options.stopTimeout());
             }

@@ -29,8 +29,7 @@ public final class PgLiveFeed implements LiveFeed {
     private final LiveFeedOptions options;
     private final LiveFeedHandler handler;
     private final Duration pollInterval;
-    private final Object wake = new Object();
-    private volatile boolean open = true;
+    private final WorkerLoop loop = new WorkerLoop();
     private long cursor;
     /** First id not yet known to be settled, and when a hole there was first seen (0: none). */
     private long holeSince;
@@ -45,19 +44,15 @@ public final class PgLiveFeed implements LiveFeed {
     }
 
     public void start(String name) {
-        Thread t = new Thread(this::run, name);
-        t.setDaemon(true);
-        t.start();
+        loop.start(name, this::run);
     }
 
     public void wakeUp() {
-        synchronized (wake) {
-            wake.notifyAll();
-        }
+        loop.wakeUp();
     }
 
     private void run() {
-        while (open) {
+        while (loop.running()) {
             long pause = pollInterval.toMillis();
             try {
                 if (pass()) {
@@ -67,16 +62,8 @@ public final class PgLiveFeed implements LiveFeed {
                 LOG.warn("live feed on {}: {}; retrying in {}", reads.stream(), e.toString(), ERROR_PAUSE);
                 pause = ERROR_PAUSE.toMillis();
             }
-            synchronized (wake) {
-                if (!open) {
-                    break;
-                }
-                try {
-                    wake.wait(Math.max(1, pause));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+            if (!loop.pause(pause)) {
+                break;
             }
         }
     }
@@ -85,7 +72,7 @@ public final class PgLiveFeed implements LiveFeed {
     private boolean pass() throws SQLException {
         List<StoredEvent> page = reads.read(cursor + 1, PAGE);
         for (StoredEvent e : page) {
-            if (!open) {
+            if (!loop.running()) {
                 return false;
             }
             if (e.sequence() != cursor + 1) {
@@ -107,7 +94,7 @@ public final class PgLiveFeed implements LiveFeed {
                 handler.onEvent(e);
             } catch (Exception ex) {
                 LOG.debug("live feed on {} ends: its handler threw {}", reads.stream(), ex.toString());
-                open = false;
+                loop.stop();
                 return false;
             }
         }
@@ -116,12 +103,11 @@ public final class PgLiveFeed implements LiveFeed {
 
     @Override
     public boolean isOpen() {
-        return open;
+        return loop.running();
     }
 
     @Override
     public void close() {
-        open = false;
-        wakeUp();
+        loop.stop();
     }
 }

@@ -46,9 +46,7 @@ public final class PgSubscription implements EventSubscription {
     private final Runnable onClose;
     private final String lockSpace;
     private final AtomicLong handled = new AtomicLong();
-    private final Object wake = new Object();
-    private volatile boolean running;
-    private Thread loop;
+    private final WorkerLoop loop = new WorkerLoop();
 
     public PgSubscription(DataSource dataSource, BusSql sql, EventCodec codec, SubscriptionOptions options,
             EventHandler handler, Duration pollInterval, Runnable onClose) {
@@ -62,24 +60,19 @@ public final class PgSubscription implements EventSubscription {
         this.lockSpace = sql.schema + "/" + options.durableName();
     }
 
-    public synchronized void start() {
-        running = true;
+    public void start() {
         // unique per worker: also its PostgreSQL application_name, so an operator can tell workers apart
-        loop = new Thread(this::run, "spine-pg-" + options.durableName() + "-" + WORKERS.incrementAndGet());
-        loop.setDaemon(true);
-        loop.start();
+        loop.start("spine-pg-" + options.durableName() + "-" + WORKERS.incrementAndGet(), this::run);
     }
 
     /** Looks for work now instead of after the poll interval (a local publish calls it). */
     public void wakeUp() {
-        synchronized (wake) {
-            wake.notifyAll();
-        }
+        loop.wakeUp();
     }
 
     private void run() {
         Connection c = null;
-        while (running) {
+        while (loop.running()) {
             long pause = pollInterval.toMillis();
             try {
                 if (c == null) {
@@ -96,16 +89,8 @@ public final class PgSubscription implements EventSubscription {
                 c = discard(c);
                 pause = ERROR_PAUSE.toMillis();
             }
-            synchronized (wake) {
-                if (!running) {
-                    break;
-                }
-                try {
-                    wake.wait(Math.max(1, pause));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+            if (!loop.pause(pause)) {
+                break;
             }
         }
         if (c != null) {
@@ -133,7 +118,7 @@ public final class PgSubscription implements EventSubscription {
         Collections.shuffle(due); // workers of a group start on different topics
         int n = 0;
         for (String topic : due) {
-            if (!running) {
+            if (!loop.running()) {
                 break;
             }
             if (!lock(c, sql.tryTopic, topic)) {
@@ -178,7 +163,7 @@ public final class PgSubscription implements EventSubscription {
         int n = 0;
         try {
             for (Delivery d : batch) {
-                if (!d.due || !running) {
+                if (!d.due || !loop.running()) {
                     break;
                 }
                 n++;
@@ -274,18 +259,11 @@ public final class PgSubscription implements EventSubscription {
     /** Finishes the delivery being handled (and marks the finished ones done), then stops, up to stopTimeout. */
     @Override
     public void close() {
-        Thread t;
-        synchronized (this) {
-            if (!running) {
-                return;
-            }
-            running = false;
-            t = loop;
+        if (!loop.stop()) {
+            return;
         }
-        wakeUp();
         try {
-            t.join(options.stopTimeout().toMillis());
-            if (t.isAlive()) {
+            if (!loop.join(options.stopTimeout())) {
                 LOG.warn("{}: stop timed out after {}; unfinished deliveries are handled again later", lockSpace,
                         options.stopTimeout());
             }
