@@ -9,7 +9,6 @@ import dev.spine.jobs.QueueOptions;
 import dev.spine.postgres.PgPools;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.events.EventBus;
 import dev.spine.contracts.EventEnvelope;
-import dev.spine.events.Spine;
 import dev.spine.jobs.JobQueue;
 import dev.spine.jobs.JobRequest;
 import dev.spine.jobs.QueueOptions;

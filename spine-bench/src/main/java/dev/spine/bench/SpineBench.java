@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.spine.events.EventBus;
 import dev.spine.contracts.EventEnvelope;
-import dev.spine.events.Spine;
 import dev.spine.service.JobService;
 import dev.spine.service.RoutingTable;
 import dev.spine.service.ServiceConfig;

@@ -1,7 +1,6 @@
 package dev.spine.gateway;
 
 import dev.spine.gateway.http.ApiException;
-import dev.spine.gateway.http.BearerAuth;
 import dev.spine.gateway.http.JsonReplies;
 import dev.spine.gateway.http.RequestParams;
 import io.javalin.config.RoutesConfig;

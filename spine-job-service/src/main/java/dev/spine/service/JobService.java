@@ -3,7 +3,6 @@ package dev.spine.service;
 import com.codahale.metrics.MetricRegistry;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.contracts.EventCodec;
-import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.JobTier;
 import dev.spine.events.EventBus;
 import dev.spine.events.ReplayOptions;
