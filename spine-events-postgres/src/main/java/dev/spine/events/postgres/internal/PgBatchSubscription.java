@@ -3,7 +3,6 @@ package dev.spine.events.postgres.internal;
 import dev.spine.contracts.EventCodec;
 import dev.spine.events.BatchHandler;
 import dev.spine.events.Delivery;
-import dev.spine.events.EventSubscription;
 import dev.spine.events.SubscriptionOptions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,7 +14,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,49 +25,27 @@ import org.slf4j.LoggerFactory;
  * in one statement. Unlike per-event subscriptions it does not order by topic: batches are in storage
  * order, and a handed-back delivery is overtaken by later ones.
  */
-public final class PgBatchSubscription implements EventSubscription {
+public final class PgBatchSubscription extends PgWorkerSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(PgBatchSubscription.class);
-    private static final int MAX_ERROR_LENGTH = 2000;
-    private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
-    private static final AtomicLong WORKERS = new AtomicLong();
 
-    private final DataSource dataSource;
-    private final BusSql sql;
-    private final EventCodec codec;
-    private final SubscriptionOptions options;
     private final BatchHandler handler;
-    private final Duration pollInterval;
-    private final Runnable onClose;
-    private final String name;
     private final String lease;
-    private final AtomicLong handled = new AtomicLong();
-    private final WorkerLoop loop = new WorkerLoop();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private Connection connection;
 
     public PgBatchSubscription(DataSource dataSource, BusSql sql, EventCodec codec, SubscriptionOptions options,
             BatchHandler handler, Duration pollInterval, Runnable onClose) {
-        this.dataSource = dataSource;
-        this.sql = sql;
-        this.codec = codec;
-        this.options = options;
+        super(dataSource, sql, codec, options, pollInterval, onClose);
         this.handler = handler;
-        this.pollInterval = pollInterval;
-        this.onClose = onClose;
-        this.name = sql.schema + "/" + options.durableName();
         this.lease = options.ackWait().toMillis() + " milliseconds";
     }
 
     public void start() {
-        loop.start("spine-pg-batch-" + options.durableName() + "-" + WORKERS.incrementAndGet(), this::run);
+        start("spine-pg-batch-");
     }
 
-    /** Looks for work now instead of after the poll interval (a local publish calls it). */
-    public void wakeUp() {
-        loop.wakeUp();
-    }
-
-    private void run() {
+    @Override
+    void run() {
         boolean busy = false;
         while (loop.running()) {
             long pause = pollInterval.toMillis();
@@ -195,47 +171,13 @@ public final class PgBatchSubscription implements EventSubscription {
         }
     }
 
-    private static String truncate(String s) {
-        return s.length() > MAX_ERROR_LENGTH ? s.substring(0, MAX_ERROR_LENGTH) : s;
-    }
-
     private Connection discard(Connection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException e) {
-                LOG.debug("{}: closing the worker connection: {}", name, e.toString());
-            }
-        }
+        closeQuietly(c);
         return null;
     }
 
     @Override
-    public String durableName() {
-        return options.durableName();
-    }
-
-    @Override
-    public long handledCount() {
-        return handled.get();
-    }
-
-    /** Finishes the batch being handled (writing its outcomes), then stops, up to stopTimeout. */
-    @Override
-    public void close() {
-        if (!loop.stop()) {
-            return;
-        }
-        stopped.countDown();
-        try {
-            if (!loop.join(options.stopTimeout())) {
-                LOG.warn("{}: stop timed out after {}; its claimed deliveries are due again after their lease", name,
-                        options.stopTimeout());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            onClose.run();
-        }
+    void stopping() {
+        stopped.countDown(); // ends a back-off pause at once
     }
 }

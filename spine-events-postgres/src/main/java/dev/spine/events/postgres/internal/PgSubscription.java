@@ -5,7 +5,6 @@ import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
 import dev.spine.events.EventHandler;
 import dev.spine.events.EventRejectedException;
-import dev.spine.events.EventSubscription;
 import dev.spine.events.ReceivedEvent;
 import dev.spine.events.SubscriptionOptions;
 import java.sql.Connection;
@@ -16,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,47 +28,23 @@ import org.slf4j.LoggerFactory;
  * that dies loses its connection and with it the lock: another worker takes the topic over and handles
  * what was not marked done (at-least-once).
  */
-public final class PgSubscription implements EventSubscription {
+public final class PgSubscription extends PgWorkerSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(PgSubscription.class);
-    private static final int MAX_ERROR_LENGTH = 2000;
-    /** Pause after a database error before trying again. */
-    private static final Duration ERROR_PAUSE = Duration.ofSeconds(1);
-    private static final AtomicLong WORKERS = new AtomicLong();
 
-    private final DataSource dataSource;
-    private final BusSql sql;
-    private final EventCodec codec;
-    private final SubscriptionOptions options;
     private final EventHandler handler;
-    private final Duration pollInterval;
-    private final Runnable onClose;
-    private final String lockSpace;
-    private final AtomicLong handled = new AtomicLong();
-    private final WorkerLoop loop = new WorkerLoop();
 
     public PgSubscription(DataSource dataSource, BusSql sql, EventCodec codec, SubscriptionOptions options,
             EventHandler handler, Duration pollInterval, Runnable onClose) {
-        this.dataSource = dataSource;
-        this.sql = sql;
-        this.codec = codec;
-        this.options = options;
+        super(dataSource, sql, codec, options, pollInterval, onClose);
         this.handler = handler;
-        this.pollInterval = pollInterval;
-        this.onClose = onClose;
-        this.lockSpace = sql.schema + "/" + options.durableName();
     }
 
     public void start() {
-        // unique per worker: also its PostgreSQL application_name, so an operator can tell workers apart
-        loop.start("spine-pg-" + options.durableName() + "-" + WORKERS.incrementAndGet(), this::run);
+        start("spine-pg-"); // unique per worker: an operator tells the workers apart by application_name
     }
 
-    /** Looks for work now instead of after the poll interval (a local publish calls it). */
-    public void wakeUp() {
-        loop.wakeUp();
-    }
-
-    private void run() {
+    @Override
+    void run() {
         Connection c = null;
         while (loop.running()) {
             long pause = pollInterval.toMillis();
@@ -93,13 +67,7 @@ public final class PgSubscription implements EventSubscription {
                 break;
             }
         }
-        if (c != null) {
-            try {
-                c.close(); // every topic lock was released after its batch
-            } catch (SQLException e) {
-                LOG.debug("{}: closing the worker connection: {}", lockSpace, e.toString());
-            }
-        }
+        closeQuietly(c); // every topic lock was released after its batch
     }
 
     /** One look at every due topic; returns the deliveries handled. */
@@ -135,7 +103,7 @@ public final class PgSubscription implements EventSubscription {
 
     private boolean lock(Connection c, String statement, String topic) throws SQLException {
         try (PreparedStatement p = c.prepareStatement(statement)) {
-            p.setString(1, lockSpace);
+            p.setString(1, name);
             p.setString(2, topic);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
@@ -181,17 +149,17 @@ public final class PgSubscription implements EventSubscription {
                     done.add(d.row);
                     handled.incrementAndGet();
                 } catch (EventRejectedException ex) {
-                    LOG.warn("{}/{}: {} rejected by its handler; dead-lettered: {}", lockSpace, topic, e, ex.getMessage());
+                    LOG.warn("{}/{}: {} rejected by its handler; dead-lettered: {}", name, topic, e, ex.getMessage());
                     dead(c, d, "rejected: " + ex);
                 } catch (Exception ex) {
                     if (options.isLastDelivery(deliveredCount)) {
-                        LOG.warn("{}/{}: {} failed on delivery {} of {}; dead-lettered", lockSpace, topic, e,
+                        LOG.warn("{}/{}: {} failed on delivery {} of {}; dead-lettered", name, topic, e,
                                 deliveredCount, options.maxDeliver(), ex);
                         dead(c, d, "max-deliveries: " + ex);
                         continue;
                     }
                     Duration delay = options.backoffAfter(deliveredCount);
-                    LOG.info("{}/{}: {} failed on delivery {} of {}, retry in {}: {}", lockSpace, topic, e,
+                    LOG.info("{}/{}: {} failed on delivery {} of {}, retry in {}: {}", name, topic, e,
                             deliveredCount, options.maxDeliver(), delay, ex.toString());
                     retry(c, d, delay, ex);
                     break; // later events of this topic wait behind it
@@ -228,49 +196,17 @@ public final class PgSubscription implements EventSubscription {
         }
     }
 
-    private static String truncate(String s) {
-        return s.length() > MAX_ERROR_LENGTH ? s.substring(0, MAX_ERROR_LENGTH) : s;
-    }
-
     private Connection discard(Connection c) {
         if (c != null) {
             try {
                 // closing the session would release its advisory locks, but a pooled connection stays open
                 // with them: abort it so the pool replaces it and the topic locks go with it
                 c.abort(Runnable::run);
-                c.close();
             } catch (SQLException e) {
-                LOG.debug("{}: closing the worker connection: {}", lockSpace, e.toString());
+                LOG.debug("{}: aborting the worker connection: {}", name, e.toString());
             }
         }
+        closeQuietly(c);
         return null;
-    }
-
-    @Override
-    public String durableName() {
-        return options.durableName();
-    }
-
-    @Override
-    public long handledCount() {
-        return handled.get();
-    }
-
-    /** Finishes the delivery being handled (and marks the finished ones done), then stops, up to stopTimeout. */
-    @Override
-    public void close() {
-        if (!loop.stop()) {
-            return;
-        }
-        try {
-            if (!loop.join(options.stopTimeout())) {
-                LOG.warn("{}: stop timed out after {}; unfinished deliveries are handled again later", lockSpace,
-                        options.stopTimeout());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            onClose.run();
-        }
     }
 }
