@@ -12,6 +12,8 @@ import dev.spine.service.JobServiceBuilder;
 import dev.spine.service.RoutingTable;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,11 +41,12 @@ public final class SpineServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final JobServiceBuilder engineBuilder;
-    private HikariDataSource eventBusPool;
     private EventBus eventBus;
     private JobService engine;
     private Gateway gateway;
     private AdminServer admin;
+    /** What runs, last started on top: {@link #close()} stops it from the top. */
+    private final Deque<Part> running = new ArrayDeque<>();
     private boolean started;
 
     private SpineServer(ServerConfig config, JobServiceBuilder engineBuilder) {
@@ -67,13 +70,14 @@ public final class SpineServer implements AutoCloseable {
             if (eventBus != null) {
                 engineBuilder.eventBus(eventBus);
             }
-            engine = engineBuilder.build().start();
+            engine = started("engine", engineBuilder.build().start());
             if (config.gateway().enabled()) {
                 // the event bus over HTTP: its own pool and consumers, nothing on the event-to-job path
-                gateway = new Gateway(config.gateway(), engine.bus(), config.engine().postgres().url(), config.engine().postgres().schema(),
-                        config.adminToken(), engine.clock(), engine.metrics()).start();
+                gateway = started("event gateway", new Gateway(config.gateway(), engine.bus(),
+                        config.engine().postgres().url(), config.engine().postgres().schema(), config.adminToken(),
+                        engine.clock(), engine.metrics()).start());
             }
-            admin = new AdminServer(engine, gateway, config);
+            admin = started("admin API", new AdminServer(engine, gateway, config));
             admin.start();
         } catch (RuntimeException e) {
             close();
@@ -83,15 +87,23 @@ public final class SpineServer implements AutoCloseable {
         return this;
     }
 
+    /** Records a part as running: {@link #close()} stops the parts in the reverse order of this call. */
+    private <T extends AutoCloseable> T started(String name, T part) {
+        running.push(new Part(name, part));
+        return part;
+    }
+
     /** The bus {@code SPINE_EVENT_BUS} names when it is not NATS (the engine makes that one itself), else null. */
     private EventBus eventBus() {
         if (config.eventBus() == EventBuses.Kind.NATS) {
             return null;
         }
+        HikariDataSource pool = null;
         if (config.eventBus() == EventBuses.Kind.POSTGRES) {
-            eventBusPool = PgPools.create(config.engine().postgres().url(), EVENT_BUS_POOL_SIZE, "spine-event-bus");
+            pool = started("event bus pool",
+                    PgPools.create(config.engine().postgres().url(), EVENT_BUS_POOL_SIZE, "spine-event-bus"));
         }
-        return EventBuses.fromEnvironment(config.asVariables(), eventBusPool);
+        return started("event bus", EventBuses.fromEnvironment(config.asVariables(), pool));
     }
 
     /** The engine, once started. */
@@ -113,25 +125,20 @@ public final class SpineServer implements AutoCloseable {
         return admin == null ? null : admin.address();
     }
 
+    /** Stops what started, last started first; a part that fails to stop is logged and the rest still stop. */
     @Override
     public synchronized void close() {
-        closeQuietly("admin API", admin);
-        closeQuietly("event gateway", gateway);
-        closeQuietly("engine", engine);
-        closeQuietly("event bus", eventBus);
-        closeQuietly("event bus pool", eventBusPool);
+        while (!running.isEmpty()) {
+            Part p = running.pop();
+            try {
+                p.closeable().close();
+            } catch (Exception e) {
+                LOG.warn("closing the {} failed", p.name(), e);
+            }
+        }
     }
 
-    private static void closeQuietly(String what, AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            LOG.warn("closing the {} failed", what, e);
-        }
-    }
+    private record Part(String name, AutoCloseable closeable) {}
 
     /** The engine's options (handlers, routes, metrics, clock, tracing) and the server's config. */
     public static final class Builder {

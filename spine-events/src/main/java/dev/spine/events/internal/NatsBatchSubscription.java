@@ -69,6 +69,11 @@ public final class NatsBatchSubscription implements EventSubscription {
         this.batcher = new MicroBatcher<>(options.batchSize(), options.linger(), this::process);
     }
 
+    @Override
+    public String durableName() {
+        return options.durableName();
+    }
+
     /** Starts the batcher, then consuming; the durable itself must exist (see {@link DurableConsumers}). */
     public synchronized void start(ConsumerContext context) {
         batcher.start("spine-batch-" + options.durableName());
@@ -164,16 +169,6 @@ public final class NatsBatchSubscription implements EventSubscription {
         }
     }
 
-    @Override
-    public String durableName() {
-        return options.durableName();
-    }
-
-    @Override
-    public long handledCount() {
-        return handled.get();
-    }
-
     /** Stops pulling at once; {@link #close()} then finishes what was received. */
     public void beginStop() {
         MessageConsumer c;
@@ -214,6 +209,11 @@ public final class NatsBatchSubscription implements EventSubscription {
         } catch (Exception e) {
             LOG.warn("{}/{}: closing the consumer: {}", stream, options.durableName(), e.toString());
         }
+    }
+
+    @Override
+    public long handledCount() {
+        return handled.get();
     }
 
     /** Waits for the open pull to be answered or expire (at most pullExpiry after stop), or the deadline. */

@@ -45,6 +45,11 @@ abstract class PgWorkerSubscription implements EventSubscription {
         this.name = sql.schema + "/" + options.durableName();
     }
 
+    @Override
+    public String durableName() {
+        return options.durableName();
+    }
+
     /** The loop's body: runs while {@code loop.running()}. */
     abstract void run();
 
@@ -77,16 +82,6 @@ abstract class PgWorkerSubscription implements EventSubscription {
         return s.length() > MAX_ERROR_LENGTH ? s.substring(0, MAX_ERROR_LENGTH) : s;
     }
 
-    @Override
-    public String durableName() {
-        return options.durableName();
-    }
-
-    @Override
-    public long handledCount() {
-        return handled.get();
-    }
-
     /** Finishes the work in hand (and writes its outcomes), then stops, up to stopTimeout. */
     @Override
     public void close() {
@@ -104,5 +99,10 @@ abstract class PgWorkerSubscription implements EventSubscription {
         } finally {
             onClose.run();
         }
+    }
+
+    @Override
+    public long handledCount() {
+        return handled.get();
     }
 }
