@@ -31,6 +31,21 @@ public interface EventReader {
     List<StoredEvent> newest(int limit);
 
     /**
+     * The argument check of {@link #read} and {@link #newest} (there with {@code fromSequence} 1), for
+     * implementations: every backend refuses the same input with the same message.
+     *
+     * @throws IllegalArgumentException if {@code fromSequence < 1} or {@code limit < 1}
+     */
+    static void checkRead(long fromSequence, int limit) {
+        if (fromSequence < 1) {
+            throw new IllegalArgumentException("fromSequence must be >= 1, got " + fromSequence);
+        }
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
+        }
+    }
+
+    /**
      * Starts pushing stored events to {@code handler} from {@code options}' position, then each new one as it
      * is stored, in sequence order, one at a time, until the feed is closed or the handler throws. Nothing
      * is acknowledged and nothing is left on the server when it closes (NATS: an ordered consumer; PostgreSQL:

@@ -139,7 +139,7 @@ public final class InMemoryEventBus implements EventBus {
 
     @Override
     public synchronized List<StoredEvent> read(long fromSequence, int limit) {
-        Spine.checkRead(fromSequence, limit);
+        EventReader.checkRead(fromSequence, limit);
         List<StoredEvent> out = new ArrayList<>();
         for (long seq = fromSequence; seq <= log.size() && out.size() < limit; seq++) {
             out.add(stored(seq));
@@ -149,7 +149,7 @@ public final class InMemoryEventBus implements EventBus {
 
     @Override
     public synchronized List<StoredEvent> newest(int limit) {
-        Spine.checkRead(1, limit);
+        EventReader.checkRead(1, limit);
         return log.isEmpty() ? List.of() : read(Math.max(1, log.size() - limit + 1), limit);
     }
 

@@ -267,23 +267,14 @@ public final class Spine implements EventBus {
 
     @Override
     public List<StoredEvent> read(long fromSequence, int limit) {
-        checkRead(fromSequence, limit);
+        EventReader.checkRead(fromSequence, limit);
         return streams.read(topology.platformStream(), fromSequence, limit);
     }
 
     @Override
     public List<StoredEvent> newest(int limit) {
-        checkRead(1, limit);
+        EventReader.checkRead(1, limit);
         return streams.newest(topology.platformStream(), limit);
-    }
-
-    static void checkRead(long fromSequence, int limit) {
-        if (fromSequence < 1) {
-            throw new IllegalArgumentException("fromSequence must be >= 1, got " + fromSequence);
-        }
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be >= 1, got " + limit);
-        }
     }
 
     /** A live feed of the platform stream over an ordered consumer (see {@link EventReader#live}). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spine.postgres.MigrationException;
+import dev.spine.testkit.MigrationScripts;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import java.io.IOException;
@@ -18,17 +19,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The queue's tables on spine-postgres' migrator: fresh, upgraded from the pre-Flyway runner, or validated only. */
 @ExtendWith(SpineServices.class)
 class SchemaMigrationTest {
+    private static final MigrationScripts MIGRATIONS = new MigrationScripts("/dev/spine/jobs/migrations");
     private static final String[] SCRIPTS = {"V1__jobs.sql", "V2__payload_json.sql", "V3__drop_hot_correlation_index.sql"};
 
     @Test
     void aSchemaMadeByThePreFlywayRunnerIsUpgradedInPlaceKeepingItsJobs(TestDatabase db) throws IOException {
         String s = db.schema();
         // what the old runner left at version 2: its version table and rows, V1 and V2 run, a waiting job
-        db.execute("create schema " + s);
-        db.execute("create table " + s + ".schema_version (component text not null, version integer not null, "
-                + "applied_at timestamptz not null default now(), primary key (component, version))");
+        MigrationScripts.createPreFlywaySchema(db);
         for (int v = 1; v <= 2; v++) {
-            db.execute(script(SCRIPTS[v - 1]).replace("${schema}", s));
+            db.execute(MIGRATIONS.forSchema(SCRIPTS[v - 1], s));
             db.execute("insert into " + s + ".schema_version (component, version) values ('spine-jobs', " + v + ")");
         }
         UUID id = UUID.randomUUID();
@@ -78,12 +78,6 @@ class SchemaMigrationTest {
     void thePrintedSqlHasEveryScriptForTheSchema(TestDatabase db) throws IOException {
         String sql = JobQueue.schemaMigrator(db.dataSource(), "jobs_prod").sql();
 
-        for (String name : SCRIPTS) {
-            assertTrue(sql.contains(script(name).replace("${schema}", "jobs_prod")), name + " in\n" + sql);
-        }
-    }
-
-    private String script(String name) throws IOException {
-        return new String(getClass().getResourceAsStream("/dev/spine/jobs/migrations/" + name).readAllBytes());
+        MIGRATIONS.assertAllIn(sql, "jobs_prod", SCRIPTS);
     }
 }

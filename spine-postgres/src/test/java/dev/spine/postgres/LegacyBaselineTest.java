@@ -2,6 +2,7 @@ package dev.spine.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.spine.testkit.MigrationScripts;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import java.io.IOException;
@@ -18,9 +19,7 @@ class LegacyBaselineTest {
     void aSchemaMigratedByThePreFlywayRunnerIsBaselinedAndKeepsItsRows(TestDatabase db) throws IOException {
         String s = db.schema();
         // exactly what the old runner left: its version table, V1 applied, a row for another component too
-        db.execute("create schema " + s);
-        db.execute("create table " + s + ".schema_version (component text not null, version integer not null, "
-                + "applied_at timestamptz not null default now(), primary key (component, version))");
+        MigrationScripts.createPreFlywaySchema(db);
         db.execute(script("V1__widgets.sql").replace("${schema}", s));
         db.execute("insert into " + s + ".schema_version (component, version) values ('widgets', 1), ('other', 7)");
         db.execute("insert into " + s + ".widget (id, name) values (1, 'kept')");
@@ -42,9 +41,7 @@ class LegacyBaselineTest {
     @Test
     void aComponentTheOldRunnerNeverMigratedRunsAllItsScripts(TestDatabase db) {
         String s = db.schema();
-        db.execute("create schema " + s);
-        db.execute("create table " + s + ".schema_version (component text not null, version integer not null, "
-                + "applied_at timestamptz not null default now(), primary key (component, version))");
+        MigrationScripts.createPreFlywaySchema(db);
         db.execute("insert into " + s + ".schema_version (component, version) values ('other', 3)");
 
         assertEquals(2, SchemaMigrator.builder(db.dataSource()).component("widgets")

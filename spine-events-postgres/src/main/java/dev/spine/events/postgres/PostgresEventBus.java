@@ -7,6 +7,7 @@ import dev.spine.contracts.EventSchemas;
 import dev.spine.events.BatchHandler;
 import dev.spine.events.BusStatus;
 import dev.spine.events.EventBus;
+import dev.spine.events.EventReader;
 import dev.spine.events.EventHandler;
 import dev.spine.events.EventSubscription;
 import dev.spine.events.LiveFeed;
@@ -245,7 +246,7 @@ public final class PostgresEventBus implements EventBus {
 
     @Override
     public List<StoredEvent> read(long fromSequence, int limit) {
-        checkRead(fromSequence, limit);
+        EventReader.checkRead(fromSequence, limit);
         try {
             return reads.read(fromSequence, limit);
         } catch (SQLException e) {
@@ -255,7 +256,7 @@ public final class PostgresEventBus implements EventBus {
 
     @Override
     public List<StoredEvent> newest(int limit) {
-        checkRead(1, limit);
+        EventReader.checkRead(1, limit);
         try {
             return reads.newest(limit);
         } catch (SQLException e) {

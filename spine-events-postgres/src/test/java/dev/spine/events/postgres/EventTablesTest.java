@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.postgres.MigrationException;
+import dev.spine.testkit.MigrationScripts;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The module's tables on spine-postgres' migrator: upgraded from the pre-Flyway runner, or validated only. */
 @ExtendWith(SpineServices.class)
 class EventTablesTest {
+    private static final MigrationScripts MIGRATIONS = new MigrationScripts("/dev/spine/events/postgres/migrations");
     private static final String[] SCRIPTS = {"V1__outbox.sql", "V2__domain_events.sql", "V3__outbox_key_index.sql"};
 
     @Test
@@ -27,7 +29,7 @@ class EventTablesTest {
         db.execute("create schema " + s);
         db.execute("create table " + s + ".spine_events_pg_version (version integer not null)");
         for (int v = 1; v <= 2; v++) {
-            db.execute(script(SCRIPTS[v - 1]).replace("${schema}", s));
+            db.execute(MIGRATIONS.forSchema(SCRIPTS[v - 1], s));
             db.execute("insert into " + s + ".spine_events_pg_version (version) values (" + v + ")");
         }
         UUID eventId = UUID.randomUUID();
@@ -71,13 +73,6 @@ class EventTablesTest {
     void thePrintedSqlHasEveryScriptForTheSchema(TestDatabase db) throws IOException {
         String sql = EventTables.schemaMigrator(db.dataSource(), "events_prod").sql();
 
-        for (String name : SCRIPTS) {
-            assertTrue(sql.contains(script(name).replace("${schema}", "events_prod")), name + " in\n" + sql);
-        }
-    }
-
-    private String script(String name) throws IOException {
-        return new String(getClass().getResourceAsStream("/dev/spine/events/postgres/migrations/" + name)
-                .readAllBytes());
+        MIGRATIONS.assertAllIn(sql, "events_prod", SCRIPTS);
     }
 }
