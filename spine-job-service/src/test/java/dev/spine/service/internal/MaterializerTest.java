@@ -124,11 +124,7 @@ class MaterializerTest {
             byte[] garbage = "{\"eventType\": \"data.EntityCreated\", \"data\": \"trunc".getBytes(StandardCharsets.UTF_8);
             PlainDelivery bad = new PlainDelivery(garbage, 7);
             PlainDelivery good = PlainDelivery.of(event("data.EntityUpdated", "b"), 8);
-            Materializer.Result r = m.process(List.of(bad, good));
-            assertEquals(1, r.rejected());
-            assertEquals(1, r.created(), "the good event's AuditJob");
-            assertEquals("term", bad.settled);
-            assertEquals("ack", good.settled);
+            assertOneRejected(m, bad, good, 1, "the good event's AuditJob");
             List<RejectedEvent> rejected = new RejectedEvents(db.dataSource(), db.schema()).list(Long.MAX_VALUE, 10);
             assertEquals(1, rejected.size());
             assertArrayEquals(garbage, rejected.get(0).raw(), "the raw bytes are kept");
@@ -145,14 +141,20 @@ class MaterializerTest {
             // PostgreSQL's jsonb cannot hold \u0000: the queue refuses the payload before writing anything
             PlainDelivery refused = PlainDelivery.of(event("data.EntityCreated", "nul \u0000 inside"), 1);
             PlainDelivery fine = PlainDelivery.of(event("data.EntityCreated", "ok"), 2);
-            Materializer.Result r = m.process(List.of(refused, fine));
-            assertEquals(1, r.rejected());
-            assertEquals(2, r.created(), "both jobs of the other event");
-            assertEquals("term", refused.settled);
-            assertEquals("ack", fine.settled);
+            assertOneRejected(m, refused, fine, 2, "both jobs of the other event");
             RejectedEvent rejection = new RejectedEvents(db.dataSource(), db.schema()).list(Long.MAX_VALUE, 10).get(0);
             assertEquals("INVALID_JOB", rejection.code());
             assertTrue(rejection.reason().contains("payload") || rejection.field() != null, rejection.toString());
         }
+    }
+
+    /** One batch of a rejected and an accepted delivery: the first is terminated, the second's jobs made and acked. */
+    private static void assertOneRejected(Materializer m, PlainDelivery rejected, PlainDelivery accepted, int jobs,
+            String what) throws Exception {
+        Materializer.Result r = m.process(List.of(rejected, accepted));
+        assertEquals(1, r.rejected());
+        assertEquals(jobs, r.created(), what);
+        assertEquals("term", rejected.settled);
+        assertEquals("ack", accepted.settled);
     }
 }
