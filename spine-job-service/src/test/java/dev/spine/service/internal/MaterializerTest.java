@@ -34,11 +34,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MaterializerTest {
     private static final String ROUTES = """
             routes:
-              - match: data.EntityCreated
-                job: IndexDocumentJob
-                queue: background
               - match: data.*
                 job: AuditJob
+                queue: background
+              - match: data.EntityCreated
+                job: IndexDocumentJob
                 queue: background
             """;
     private static final EventCodec CODEC = EventCodec.defaults();
