@@ -105,8 +105,9 @@ class MaterializerTest {
             EventEnvelope created = event("data.EntityCreated", "a");
             PlainDelivery d = PlainDelivery.of(created, 1);
             Materializer.Result first = m.process(List.of(d));
-            assertEquals(2, first.created(), "IndexDocumentJob and AuditJob");
-            assertEquals(List.of("IndexDocumentJob", "AuditJob"), first.requests().stream().map(r -> r.type()).toList());
+            assertEquals(2, first.created(), "AuditJob and IndexDocumentJob");
+            assertEquals(List.of("AuditJob", "IndexDocumentJob"), first.requests().stream().map(r -> r.type()).toList(),
+                    "one job per matching route, in the order of the routes");
             assertEquals("ack", d.settled);
             assertEquals(2, db.queryLong("select count(*) from " + db.schema() + ".job_key where key like '"
                     + created.eventId() + ":%'"));
