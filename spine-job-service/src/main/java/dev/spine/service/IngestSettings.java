@@ -1,5 +1,6 @@
 package dev.spine.service;
 
+import dev.spine.contracts.EnvelopeAdapter;
 import dev.spine.contracts.SettingsReader;
 import dev.spine.contracts.VariableTable;
 import java.time.Duration;
@@ -10,14 +11,19 @@ import java.util.Map;
  * How the engine consumes events: the durable consumer every instance shares ({@code SPINE_CONSUMER}:
  * competing consumers), the micro-batch (at most {@code batchSize} events in one transaction, an idle batch
  * waiting at most {@code linger} for more), the events in flight per consumer (backpressure) and how long
- * an event taken by an instance that died waits before it is delivered again.
+ * an event taken by an instance that died waits before it is delivered again; whether the platform's legacy
+ * event shapes are adapted to the canonical envelope ({@link EnvelopeAdapter}, on by default) and the legacy
+ * type names added to its table.
  */
-public record IngestSettings(String consumer, int batchSize, Duration linger, int maxAckPending, Duration ackWait) {
+public record IngestSettings(String consumer, int batchSize, Duration linger, int maxAckPending, Duration ackWait,
+        boolean adaptLegacy, Map<String, String> eventTypeMap) {
     public static final String DEFAULT_CONSUMER = "job-service";
     public static final int DEFAULT_BATCH_SIZE = 500;
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(1);
     public static final int DEFAULT_MAX_ACK_PENDING = 10_000;
     public static final Duration DEFAULT_ACK_WAIT = Duration.ofSeconds(30);
+    /** The variable of the legacy type table, shared by every entry that adapts (the gateway reads it too). */
+    public static final String EVENT_TYPE_MAP = "SPINE_EVENT_TYPE_MAP";
     public static final Map<String, String[]> VARIABLES = new VariableTable()
             .add("SPINE_CONSUMER", DEFAULT_CONSUMER, "durable consumer shared by all job service instances")
             .add("SPINE_BATCH_SIZE", String.valueOf(DEFAULT_BATCH_SIZE), "most events materialised in one transaction")
@@ -26,11 +32,25 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
                     "events in flight per consumer (backpressure bound)")
             .add("SPINE_ACK_WAIT", DEFAULT_ACK_WAIT.toSeconds() + "s",
                     "how long an unacknowledged event waits before redelivery (an instance died)")
+            .add("SPINE_INGEST_ADAPT_LEGACY", "true",
+                    "adapt legacy event shapes (PostgreSQL bus, HTTP clients, outbox names) instead of rejecting them")
+            .add(EVENT_TYPE_MAP, "", "legacy event type names and their canonical names, e.g. "
+                    + "sync.started=connector.SyncStarted,widget.spun=data.WidgetSpun (added to the built-in table)")
             .build();
+
+    public IngestSettings {
+        eventTypeMap = Map.copyOf(eventTypeMap);
+    }
+
+    /** The adapter these settings ask for, or null when adapting is off. */
+    public EnvelopeAdapter adapter() {
+        return adaptLegacy ? EnvelopeAdapter.builder().typeMapping(eventTypeMap).build() : null;
+    }
 
     static IngestSettings from(SettingsReader r) {
         return new IngestSettings(r.text("SPINE_CONSUMER"), r.integer("SPINE_BATCH_SIZE", 1, 10_000),
-                r.duration("SPINE_LINGER"), r.integer("SPINE_MAX_ACK_PENDING", 1, 1_000_000), r.duration("SPINE_ACK_WAIT"));
+                r.duration("SPINE_LINGER"), r.integer("SPINE_MAX_ACK_PENDING", 1, 1_000_000), r.duration("SPINE_ACK_WAIT"),
+                r.bool("SPINE_INGEST_ADAPT_LEGACY"), EnvelopeAdapter.parseTypeMap(r.text(EVENT_TYPE_MAP), EVENT_TYPE_MAP));
     }
 
     Map<String, String> asVariables() {
@@ -40,6 +60,9 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
         m.put("SPINE_LINGER", linger.toMillis() + "ms");
         m.put("SPINE_MAX_ACK_PENDING", String.valueOf(maxAckPending));
         m.put("SPINE_ACK_WAIT", ackWait.toMillis() + "ms");
+        m.put("SPINE_INGEST_ADAPT_LEGACY", String.valueOf(adaptLegacy));
+        m.put(EVENT_TYPE_MAP, eventTypeMap.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(",")));
         return m;
     }
 }

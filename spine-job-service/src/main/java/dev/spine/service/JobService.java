@@ -130,7 +130,7 @@ public final class JobService implements AutoCloseable {
         schemaMigrator(dataSource, config.postgres().schema()).migrate();
         rejected = new RejectedEvents(dataSource, config.postgres().schema());
         materializer = new Materializer(dataSource, jobs, codec, routes, rejected, new IngestMetrics(metrics), clock,
-                new IngestTracing(otel, config.ingest().consumer()));
+                new IngestTracing(otel, config.ingest().consumer()), config.ingest().adapter());
         warnAboutMissingHandlers();
         jobs.start();
         objectives = new LatencyObjectives(metrics);

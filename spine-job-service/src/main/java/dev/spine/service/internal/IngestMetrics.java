@@ -1,5 +1,6 @@
 package dev.spine.service.internal;
 
+import dev.spine.contracts.EnvelopeAdapter;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
@@ -16,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * {@code spine.event.delivery_latency_seconds} (event timestamp to its jobs committed).
  */
 public final class IngestMetrics {
+    /** Per legacy shape, events adapted on the way in (exported as {@code spine_events_adapted_total{shape}}). */
+    public static final String ADAPTED_PREFIX = "spine.events.adapted.";
     private final Counter events;
     private final Counter jobsCreated;
     private final Counter unrouted;
@@ -27,7 +30,10 @@ public final class IngestMetrics {
     private final Counter failedEvents;
     private final Timer deliveryLatency;
 
+    private final MetricRegistry registry;
+
     public IngestMetrics(MetricRegistry registry) {
+        this.registry = registry;
         events = registry.counter("spine.ingest.events");
         jobsCreated = registry.counter("spine.ingest.jobs_materialized");
         unrouted = registry.counter("spine.ingest.unrouted");
@@ -38,6 +44,11 @@ public final class IngestMetrics {
         rejectedEvents = registry.counter("spine.events.rejected");
         failedEvents = registry.counter("spine.events.failed");
         deliveryLatency = registry.timer("spine.event.delivery_latency_seconds");
+    }
+
+    /** A legacy event adapted at ingest: {@code spine.events.adapted.<shape>}. */
+    void adapted(EnvelopeAdapter.Shape shape) {
+        registry.counter(ADAPTED_PREFIX + shape.label()).inc();
     }
 
     void batch(int size, int jobs, int unroutedEvents, int rejectedEvents) {

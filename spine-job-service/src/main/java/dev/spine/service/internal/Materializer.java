@@ -1,5 +1,6 @@
 package dev.spine.service.internal;
 
+import dev.spine.contracts.EnvelopeAdapter;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
@@ -45,13 +46,16 @@ public final class Materializer {
     private final IngestMetrics metrics;
     private final Clock clock;
     private final IngestTracing tracing;
+    /** Adapts legacy event shapes; null: they are rejected like any invalid event. */
+    private final EnvelopeAdapter adapter;
     private volatile CommitHook hook = batch -> { };
     /** Per route, its job options as a request (routes are immutable values, so they key it well). */
     private final Map<Route, JobRequest> templates = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Materializer(DataSource dataSource, JobQueue jobs, EventCodec codec, RoutingTable routes,
-            RejectedEvents rejected, IngestMetrics metrics, Clock clock, IngestTracing tracing) {
+            RejectedEvents rejected, IngestMetrics metrics, Clock clock, IngestTracing tracing, EnvelopeAdapter adapter) {
         this.tracing = tracing;
+        this.adapter = adapter;
         this.dataSource = dataSource;
         this.jobs = jobs;
         this.codec = codec;
@@ -172,10 +176,23 @@ public final class Materializer {
             Origin o = Origin.delivered(m);
             origins.add(o);
             try {
-                EventEnvelope event = codec.decode(m.data());
+                EventEnvelope event;
+                String json;
+                try {
+                    event = codec.decode(m.data());
+                    json = new String(m.data(), StandardCharsets.UTF_8);
+                } catch (InvalidEventException refused) {
+                    if (adapter == null) {
+                        throw refused;
+                    }
+                    // a legacy shape: adapted (the original body kept inside), or refused with the codec's error
+                    EnvelopeAdapter.Decoded d = adapter.decode(codec, m.data());
+                    event = d.event();
+                    json = new String(codec.encode(event), StandardCharsets.UTF_8);
+                    metrics.adapted(d.shape());
+                }
                 stamps.add(event.timestamp());
-                plan.route(event, new String(m.data(), StandardCharsets.UTF_8), o,
-                        tracing.enabled() ? tracing.start(m, event) : null);
+                plan.route(event, json, o, tracing.enabled() ? tracing.start(m, event) : null);
             } catch (InvalidEventException e) {
                 plan.reject(o, e.code().name(), e.field(), e.getMessage());
             }

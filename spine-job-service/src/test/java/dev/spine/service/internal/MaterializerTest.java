@@ -1,11 +1,14 @@
 package dev.spine.service.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.spine.contracts.EnvelopeAdapter;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.Delivery;
@@ -85,10 +88,14 @@ class MaterializerTest {
     }
 
     private static Materializer materializer(TestDatabase db, JobQueue jobs) throws Exception {
+        return materializer(db, jobs, EnvelopeAdapter.defaults(), new MetricRegistry());
+    }
+
+    private static Materializer materializer(TestDatabase db, JobQueue jobs, EnvelopeAdapter adapter,
+            MetricRegistry metrics) throws Exception {
         RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "t");
-        MetricRegistry metrics = new MetricRegistry();
         return new Materializer(db.dataSource(), jobs, CODEC, routes, new RejectedEvents(db.dataSource(), db.schema()),
-                new IngestMetrics(metrics), Clock.systemUTC(), new IngestTracing(OpenTelemetry.noop(), "test"));
+                new IngestMetrics(metrics), Clock.systemUTC(), new IngestTracing(OpenTelemetry.noop(), "test"), adapter);
     }
 
     private static JobQueue queue(TestDatabase db) {
@@ -157,5 +164,47 @@ class MaterializerTest {
         assertEquals(jobs, r.created(), what);
         assertEquals("term", rejected.settled);
         assertEquals("ack", accepted.settled);
+    }
+
+    @Test
+    void aLegacyEventIsAdaptedRoutedOnceAndCountedByShape(TestDatabase db) throws Exception {
+        try (JobQueue jobs = queue(db)) {
+            MetricRegistry metrics = new MetricRegistry();
+            Materializer m = materializer(db, jobs, EnvelopeAdapter.defaults(), metrics);
+            byte[] legacy = """
+                    {"id":"order-77","eventType":"data.EntityCreated","data":{"text":"old"},"source":"crm",
+                     "timestamp":"2026-12-04T09:59:58Z","metadata":{"correlationId":"chain-1"}}"""
+                    .getBytes(StandardCharsets.UTF_8);
+            PlainDelivery first = new PlainDelivery(legacy, 1);
+
+            Materializer.Result r = m.process(List.of(first));
+            PlainDelivery retry = new PlainDelivery(legacy, 2);
+            Materializer.Result again = m.process(List.of(retry));
+
+            assertEquals(2, r.created(), "AuditJob and IndexDocumentJob of the adapted event");
+            assertEquals(0, again.created(), "the retry has the same derived eventId: nothing new");
+            assertEquals("ack", first.settled);
+            assertEquals("ack", retry.settled);
+            JsonNode payload = new ObjectMapper().readTree(jobs.find(r.jobs().get(0).id()).orElseThrow().payloadJson());
+            assertEquals("http-client", payload.path("adaptedFrom").path("shape").asText(), payload.toString());
+            assertEquals("order-77", payload.path("adaptedFrom").path("original").path("id").asText());
+            assertEquals(2, metrics.counter(IngestMetrics.ADAPTED_PREFIX + "http-client").getCount());
+        }
+    }
+
+    @Test
+    void withAdaptingOffALegacyEventIsRejectedNamingTheField(TestDatabase db) throws Exception {
+        try (JobQueue jobs = queue(db)) {
+            Materializer m = materializer(db, jobs, null, new MetricRegistry());
+            PlainDelivery legacy = new PlainDelivery(
+                    "{\"type\":\"sync.started\",\"payload\":{}}".getBytes(StandardCharsets.UTF_8), 3);
+
+            assertEquals(1, m.process(List.of(legacy)).rejected());
+
+            assertEquals("term", legacy.settled);
+            RejectedEvent rejection = new RejectedEvents(db.dataSource(), db.schema()).list(Long.MAX_VALUE, 10).get(0);
+            assertEquals("MISSING_FIELD", rejection.code());
+            assertEquals("eventId", rejection.field());
+        }
     }
 }
