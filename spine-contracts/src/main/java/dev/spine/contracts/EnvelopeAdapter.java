@@ -128,6 +128,11 @@ public final class EnvelopeAdapter {
      * body is canonical or unknown (then it is left as it was).
      */
     public Shape adapt(ObjectNode json) {
+        return adapt(json, DEFAULT_SOURCE);
+    }
+
+    /** {@link #adapt(ObjectNode)} with the source to give an event that names none (e.g. its publisher's name). */
+    public Shape adapt(ObjectNode json, String defaultSource) {
         Shape shape = shapeOf(json);
         if (shape == null) {
             return null;
@@ -154,7 +159,7 @@ public final class EnvelopeAdapter {
         copyIfAbsent(json, metadata, "source");
         if (!json.hasNonNull("source")) {
             json.put("source", metadata != null && metadata.hasNonNull("service") ? metadata.get("service").asText()
-                    : DEFAULT_SOURCE);
+                    : defaultSource);
         }
         json.put("timestamp", UtcMillis.format(timestamp(json)));
         json.remove("createdAt");

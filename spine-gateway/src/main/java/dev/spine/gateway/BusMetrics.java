@@ -1,5 +1,6 @@
 package dev.spine.gateway;
 
+import dev.spine.contracts.EnvelopeAdapter;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 
@@ -16,12 +17,20 @@ final class BusMetrics {
     final Counter failedAttempts;
     final Counter deadLettered;
 
+    private final MetricRegistry registry;
+
     BusMetrics(MetricRegistry registry) {
+        this.registry = registry;
         published = registry.counter("spine.bus.published");
         duplicates = registry.counter("spine.bus.duplicates");
         stored = registry.counter("spine.bus.events_stored");
         delivered = registry.counter("spine.bus.webhook.delivered");
         failedAttempts = registry.counter("spine.bus.webhook.failed_attempts");
         deadLettered = registry.counter("spine.bus.webhook.dead_lettered");
+    }
+
+    /** A legacy event adapted at the HTTP entry: {@code spine.events.adapted.<shape>}, as at ingest. */
+    void adapted(EnvelopeAdapter.Shape shape) {
+        registry.counter("spine.events.adapted." + shape.label()).inc();
     }
 }

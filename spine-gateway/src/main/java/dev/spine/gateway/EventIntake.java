@@ -3,6 +3,7 @@ package dev.spine.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spine.contracts.EnvelopeAdapter;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.EventPublishException;
@@ -18,7 +19,8 @@ import java.util.UUID;
 
 /**
  * Accepts one event published over HTTP: fills the envelope fields a caller may leave out (eventId,
- * timestamp, eventVersion, source = the publisher's name, correlationId = the eventId), validates it with
+ * timestamp, eventVersion, source = the publisher's name, correlationId = the eventId) after adapting a legacy
+ * shape (see {@link EnvelopeAdapter}: its retries get the same eventId), validates it with
  * the platform's codec, checks the publisher may publish its type, and publishes it on the bus. The
  * answer carries the stream sequence as receipt; the same eventId sent again gets the first receipt and
  * is not published again.
@@ -34,10 +36,13 @@ final class EventIntake {
     private final Clock clock;
     private final int maxBytes;
     private final BusMetrics metrics;
+    /** Adapts legacy shapes; null: they are refused like any invalid envelope. */
+    private final EnvelopeAdapter adapter;
 
     EventIntake(EventPublisher publisher, EventCodec codec, Receipts receipts, Clock clock, int maxBytes,
-            BusMetrics metrics) {
+            BusMetrics metrics, EnvelopeAdapter adapter) {
         this.metrics = metrics;
+        this.adapter = adapter;
         this.publisher = publisher;
         this.receipts = receipts;
         this.codec = codec;
@@ -53,7 +58,11 @@ final class EventIntake {
                     Map.of("field", "body", "limit", maxBytes));
         }
         ObjectNode json = parse(body);
+        EnvelopeAdapter.Shape shape = adapter == null ? null : adapter.adapt(json, publisher.name());
         EventEnvelope event = codec.decode(withDefaults(json, publisher));
+        if (shape != null) {
+            metrics.adapted(shape);
+        }
         if (!publisher.mayPublish(event.eventType())) {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("field", "eventType");

@@ -98,7 +98,7 @@ public final class Gateway implements AutoCloseable {
         BusSql sql = new BusSql(schema);
         publishers = new PublisherRegistry(dataSource, sql, clock);
         receipts = new Receipts(dataSource, sql, clock);
-        intake = new EventIntake(bus, codec, receipts, clock, config.maxEventBytes(), metrics);
+        intake = new EventIntake(bus, codec, receipts, clock, config.maxEventBytes(), metrics, config.adapter());
         store = new EventStore(dataSource, sql);
         subscriptions = new SubscriptionStore(dataSource, sql);
         targets = new WebhookTargets(config.allowPrivateTargets());

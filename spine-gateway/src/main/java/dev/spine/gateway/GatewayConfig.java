@@ -1,6 +1,7 @@
 package dev.spine.gateway;
 
 import dev.spine.contracts.ConfigException;
+import dev.spine.contracts.EnvelopeAdapter;
 import dev.spine.contracts.SettingsReader;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,10 @@ import java.util.function.Function;
  * @param refreshInterval  how often an instance picks up subscriptions created or deleted on another one
  * @param retention        how long stored events and publish receipts are kept (the stream keeps 30 days)
  * @param partitionKeys    JSON pointers into the envelope tried in order for an event's partition key
+ * @param adaptLegacy      whether {@code POST /v1/events} adapts the platform's legacy event shapes
+ *                         ({@link EnvelopeAdapter}) instead of refusing them
+ * @param eventTypeMap     legacy type names added to the adapter's table ({@code SPINE_EVENT_TYPE_MAP}, shared
+ *                         with the engine's ingest)
  */
 public record GatewayConfig(
         boolean enabled,
@@ -45,7 +50,20 @@ public record GatewayConfig(
         boolean allowPrivateTargets,
         Duration refreshInterval,
         Duration retention,
-        List<String> partitionKeys) {
+        List<String> partitionKeys,
+        boolean adaptLegacy,
+        Map<String, String> eventTypeMap) {
+
+    static final String EVENT_TYPE_MAP = "SPINE_EVENT_TYPE_MAP";
+
+    public GatewayConfig {
+        eventTypeMap = Map.copyOf(eventTypeMap);
+    }
+
+    /** The adapter these settings ask for, or null when adapting is off. */
+    public EnvelopeAdapter adapter() {
+        return adaptLegacy ? EnvelopeAdapter.builder().typeMapping(eventTypeMap).build() : null;
+    }
 
     /** Every variable with its default and meaning. */
     public static final Map<String, String[]> VARIABLES;
@@ -67,6 +85,10 @@ public record GatewayConfig(
         v("SPINE_BUS_RETENTION", "30d", "how long the event store keeps events and receipts (pruned every 10 minutes)");
         v("SPINE_BUS_PARTITION_KEYS", "/partitionKey,/data/partitionKey,/data/aggregateId",
                 "JSON pointers tried in order for an event's partition key (history endpoint)");
+        v("SPINE_BUS_ADAPT_LEGACY", "true",
+                "adapt legacy event shapes posted to /v1/events (PostgreSQL bus, HTTP clients, outbox names)");
+        v(EVENT_TYPE_MAP, "", "legacy event type names and their canonical names, e.g. "
+                + "widget.spun=data.WidgetSpun (added to the built-in table; the engine reads it too)");
         VARIABLES = java.util.Collections.unmodifiableMap(TABLE);
     }
 
@@ -108,7 +130,8 @@ public record GatewayConfig(
                 r.integer("SPINE_BUS_MAX_EVENT_BYTES", 1024, 1024 * 1024), timeout,
                 r.integer("SPINE_BUS_WEBHOOK_MAX_ATTEMPTS", 1, Subscription.MAX_ATTEMPTS), backoff, backoffMax,
                 r.bool("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE"), r.duration("SPINE_BUS_REFRESH"),
-                r.duration("SPINE_BUS_RETENTION"), List.copyOf(pointers));
+                r.duration("SPINE_BUS_RETENTION"), List.copyOf(pointers), r.bool("SPINE_BUS_ADAPT_LEGACY"),
+                EnvelopeAdapter.parseTypeMap(r.text(EVENT_TYPE_MAP), EVENT_TYPE_MAP));
     }
 
     /** This config as variables, the inverse of {@link #from}. */
@@ -128,6 +151,9 @@ public record GatewayConfig(
         m.put("SPINE_BUS_REFRESH", refreshInterval.toMillis() + "ms");
         m.put("SPINE_BUS_RETENTION", retention.toMillis() + "ms");
         m.put("SPINE_BUS_PARTITION_KEYS", String.join(",", partitionKeys));
+        m.put("SPINE_BUS_ADAPT_LEGACY", String.valueOf(adaptLegacy));
+        m.put(EVENT_TYPE_MAP, eventTypeMap.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining(",")));
         return m;
     }
 

@@ -1,0 +1,80 @@
+package dev.spine.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.spine.contracts.EnvelopeAdapter;
+import dev.spine.contracts.EventCodec;
+import dev.spine.jobs.JobInfo;
+import dev.spine.testkit.Eventually;
+import dev.spine.testkit.SpineServices;
+import dev.spine.testkit.TestDatabase;
+import dev.spine.testkit.TestNats;
+import io.nats.client.Connection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Legacy event shapes published with plain NATS (as the platform's older publishers do): the job service adapts
+ * each to its canonical event, routes it to its job, and a retry of the same body creates nothing new; with
+ * adapting off the same body is a rejected event naming the field.
+ */
+@ExtendWith(SpineServices.class)
+class LegacyIngestTest {
+    private static final String LEGACY = "{\"id\":\"crm-991\",\"eventType\":\"data.EntityCreated\","
+            + "\"data\":{\"entityId\":\"e-1\"},\"source\":\"crm\",\"timestamp\":\"2026-12-04T10:00:00Z\","
+            + "\"metadata\":{\"correlationId\":\"chain-991\"}}";
+
+    /** The adapted correlation id: derived from {@code chain-991}, the same in every process. */
+    private static final String CORRELATION = EnvelopeAdapter.defaults()
+            .decode(EventCodec.defaults(), LEGACY.getBytes(StandardCharsets.UTF_8)).event().correlationId().toString();
+
+    @Test
+    void aLegacyEventOverPlainNatsBecomesItsJobOnceEvenWhenSentTwice(TestDatabase db, TestNats nats) throws Exception {
+        try (JobService service = JobService.builder(ServiceFixture.config(db, nats, Map.of())).discoverHandlers(false)
+                .build().start(); Connection raw = nats.connect()) {
+            service.jobs().pause("background");
+            String subject = service.config().nats().subjectPrefix() + "data.EntityCreated";
+            raw.jetStream().publish(subject, LEGACY.getBytes(StandardCharsets.UTF_8));
+            raw.jetStream().publish(subject, LEGACY.getBytes(StandardCharsets.UTF_8));
+
+            Eventually.await("both deliveries ingested",
+                    () -> service.metrics().counter("spine.events.adapted.http-client").getCount() == 2);
+            List<JobInfo> jobs = Eventually.awaitValue("the adapted event's job", Duration.ofSeconds(30),
+                    () -> service.jobs().findByCorrelationId(CORRELATION, 10),
+                    l -> !l.isEmpty());
+            assertEquals(1, jobs.size(), "the retry has the same derived eventId: one job");
+            assertEquals("IndexDocumentJob", jobs.get(0).type());
+            JsonNode payload = new ObjectMapper().readTree(jobs.get(0).payloadJson());
+            assertEquals("http-client", payload.path("adaptedFrom").path("shape").asText());
+            assertEquals(0, rejected(service));
+        }
+    }
+
+    @Test
+    void withAdaptingOffTheSameBodyIsRejectedNamingTheField(TestDatabase db, TestNats nats) throws Exception {
+        try (JobService service = JobService.builder(ServiceFixture.config(db, nats,
+                Map.of("SPINE_INGEST_ADAPT_LEGACY", "false"))).discoverHandlers(false).build().start();
+             Connection raw = nats.connect()) {
+            raw.jetStream().publish(service.config().nats().subjectPrefix() + "data.EntityCreated",
+                    LEGACY.getBytes(StandardCharsets.UTF_8));
+
+            Eventually.await("the legacy body rejected", () -> rejected(service) == 1);
+            assertEquals("timestamp", service.rejectedEvents(Long.MAX_VALUE, 1).get(0).field(),
+                    "the first field the codec refuses: no milliseconds");
+        }
+    }
+
+    private static long rejected(JobService service) {
+        try {
+            return service.rejectedEventCount();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
