@@ -1,6 +1,7 @@
 package dev.spine.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.spine.contracts.EnvelopeAdapter;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.TypedEvent;
 import dev.spine.contracts.EventEnvelope;
@@ -53,6 +54,7 @@ public final class Spine implements EventBus {
     private final boolean ownsConnection;
     private final StreamTopology topology;
     private final EventCodec codec;
+    private final EnvelopeAdapter adapter;
     private final EventMetrics metrics;
     private final EventTracing tracing;
     private final NatsEventPublisher publisher;
@@ -76,6 +78,7 @@ public final class Spine implements EventBus {
         this.ownsConnection = ownsConnection;
         this.topology = b.topology;
         this.codec = b.codec;
+        this.adapter = b.adapter;
         this.metrics = new EventMetrics(b.metricRegistry);
         this.tracing = new EventTracing(b.openTelemetry);
         JetStream js;
@@ -198,8 +201,8 @@ public final class Spine implements EventBus {
                 return t;
             });
         }
-        NatsSubscription s = new NatsSubscription(connection, options, topology, codec, handler, deadLetterWriter,
-                metrics, tracing);
+        NatsSubscription s = new NatsSubscription(connection, options, topology, codec, adapter, handler,
+                deadLetterWriter, metrics, tracing);
         s.start(context, keepAliveTimer);
         subscriptions.add(s);
         watchMaxDeliveries(options);

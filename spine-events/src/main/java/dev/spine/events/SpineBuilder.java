@@ -1,6 +1,7 @@
 package dev.spine.events;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.spine.contracts.EnvelopeAdapter;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventSchemas;
 import io.nats.client.Connection;
@@ -35,6 +36,7 @@ public final class SpineBuilder {
     final String connectionName;
     StreamTopology topology = StreamTopology.defaults();
     EventCodec codec = EventCodec.defaults();
+    EnvelopeAdapter adapter = EnvelopeAdapter.defaults();
     EventSchemas schemas;
     MetricRegistry metricRegistry;
     OpenTelemetry openTelemetry;
@@ -60,6 +62,11 @@ public final class SpineBuilder {
     public SpineBuilder topology(StreamTopology v) { this.topology = v; return this; }
     /** Codec (payload limit); default {@link EventCodec#defaults()}. */
     public SpineBuilder codec(EventCodec v) { this.codec = v; return this; }
+    /**
+     * How {@code subscribe} reads the platform's legacy event shapes (see {@link EnvelopeAdapter}); default
+     * {@link EnvelopeAdapter#defaults()}, null to treat them as malformed (dead letters).
+     */
+    public SpineBuilder envelopeAdapter(EnvelopeAdapter v) { this.adapter = v; return this; }
     /**
      * JSON Schemas the publisher checks {@code data} against before sending; default
      * {@link EventSchemas#fromClasspath()} (the platform's schemas), {@link EventSchemas#none()} to skip.

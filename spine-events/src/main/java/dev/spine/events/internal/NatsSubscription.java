@@ -1,5 +1,6 @@
 package dev.spine.events.internal;
 
+import dev.spine.contracts.EnvelopeAdapter;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
@@ -76,10 +77,14 @@ public final class NatsSubscription implements EventSubscription {
     /** A message on its way to a lane, decoded once (null envelope: malformed, the lane dead-letters it). */
     private record Keyed(Message message, EventEnvelope envelope, InvalidEventException malformed) {}
 
+    /** Adapts the platform's legacy event shapes; null: a body the codec refuses is malformed. */
+    private final EnvelopeAdapter adapter;
+
     public NatsSubscription(Connection connection, SubscriptionOptions options, StreamTopology topology,
-            EventCodec codec, EventHandler handler, DeadLetterWriter deadLetters, EventMetrics metrics,
-            EventTracing tracing) {
+            EventCodec codec, EnvelopeAdapter adapter, EventHandler handler, DeadLetterWriter deadLetters,
+            EventMetrics metrics, EventTracing tracing) {
         this.connection = connection;
+        this.adapter = adapter;
         this.options = options;
         this.topology = topology;
         this.codec = codec;
@@ -193,7 +198,7 @@ public final class NatsSubscription implements EventSubscription {
         try {
             EventEnvelope envelope;
             try {
-                envelope = codec.decode(m.getData());
+                envelope = decode(m.getData());
             } catch (InvalidEventException e) {
                 LOG.warn("{}/{}: event at sequence {} is malformed ({}); moving it to dead letters",
                         stream, options.durableName(), meta.streamSequence(), e.getMessage());
@@ -260,12 +265,17 @@ public final class NatsSubscription implements EventSubscription {
         }
     }
 
+    /** The event of a message: canonical as the codec reads it, or a legacy shape adapted. */
+    private EventEnvelope decode(byte[] data) {
+        return adapter == null ? codec.decode(data) : adapter.decode(codec, data).event();
+    }
+
     private void dispatchOrdered(Message m) throws InterruptedException {
         inLanes.put(m, System.nanoTime());
         EventEnvelope envelope = null;
         InvalidEventException malformed = null;
         try {
-            envelope = codec.decode(m.getData());
+            envelope = decode(m.getData());
         } catch (InvalidEventException e) {
             malformed = e;
         }
