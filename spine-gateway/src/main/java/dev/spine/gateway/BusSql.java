@@ -29,6 +29,7 @@ final class BusSql {
     final String pruneClaims;
     final String pruneEvents;
     final String pruneReceipts;
+    final String adaptedShapes;
 
     BusSql(String schema) {
         insertPublisher = s(schema, "insert into {schema}.bus_publisher (id, name, allowed_types, key_hash, key_prefix, "
@@ -49,6 +50,10 @@ final class BusSql {
                 + "select e, ?, q, t, s, c, p, o::timestamptz, v::jsonb from unnest(?::uuid[], ?::bigint[], ?::text[], "
                 + "?::text[], ?::uuid[], ?::text[], ?::text[], ?::text[]) as x(e, q, t, s, c, p, o, v) "
                 + "on conflict (event_id) do nothing");
+        // the time index bounds the scan; only adapted events carry the extension (see EnvelopeAdapter)
+        adaptedShapes = s(schema, "select envelope->'adaptedFrom'->>'shape', source, count(*), min(occurred_at), "
+                + "max(occurred_at) from {schema}.bus_event where occurred_at >= ? and envelope->'adaptedFrom' is not null "
+                + "group by 1, 2 order by 3 desc, 1, 2");
         String columns = "select stream, stream_seq, envelope::text from {schema}.bus_event ";
         eventById = s(schema, columns + "where event_id = ?");
         // optional filters are bound as nulls: one plan, no statement assembled from input

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spine.server.SpineServer;
+import dev.spine.server.cli.SpineCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import picocli.CommandLine;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
@@ -55,6 +59,19 @@ class LegacyShapesTest {
             assertEquals(3, api.get("/v1/events").json().path("items").size());
             assertEquals(2, service.engine().metrics().counter("spine.events.adapted.pg-bus").getCount(),
                     "adapted events are counted by shape (the retry too)");
+
+            // spine events shapes: who still sends what, from the event store
+            StringWriter out = new StringWriter();
+            int exit = new CommandLine(new SpineCli()).setOut(new PrintWriter(out, true)).execute("events", "shapes",
+                    "--json", "--pg-url", db.url(), "--pg-schema", db.schema());
+            assertEquals(0, exit, out.toString());
+            JsonNode rows = Json.parse(out.toString());
+            assertEquals(3, rows.size(), out.toString());
+            Map<String, String> sourceByShape = new java.util.HashMap<>();
+            rows.forEach(r -> sourceByShape.put(r.path("shape").asText(), r.path("source").asText()));
+            assertEquals(Map.of("pg-bus", "legacy", "http-client", "legacy", "outbox", "legacy"), sourceByShape,
+                    "an event naming no source gets its publisher's name");
+            rows.forEach(r -> assertEquals(1, r.path("events").asLong(), "the retries were not stored twice: " + r));
         }
     }
 
@@ -71,6 +88,17 @@ class LegacyShapesTest {
             BusClient.Reply outbox = api.publish(key, OUTBOX);
             assertEquals(400, outbox.status(), outbox.body());
             assertEquals("eventType", outbox.field(), "module:resource.action is no domain.NounVerb");
+        }
+    }
+
+    /** JSON from the CLI's output. */
+    private static final class Json {
+        static JsonNode parse(String s) {
+            try {
+                return new com.fasterxml.jackson.databind.ObjectMapper().readTree(s);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("not JSON: " + s, e);
+            }
         }
     }
 }
