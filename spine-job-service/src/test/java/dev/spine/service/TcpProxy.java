@@ -24,9 +24,16 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
+        this(targetHost, targetPort, 0);
+    }
+
+    /** A proxy listening on {@code listenPort} (0: any free one), e.g. the port of a closed one: the outage ends. */
+    public TcpProxy(String targetHost, int targetPort, int listenPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
-        this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort), 50);
         this.acceptor = new Thread(this::accept, "tcp-proxy-" + port());
         acceptor.setDaemon(true);
         acceptor.start();

@@ -19,7 +19,7 @@ import java.util.function.Function;
  * {@code spine serve --help}); a bad value fails with the variable's name.
  */
 public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String httpAddr, String adminToken,
-        String jaegerUrl, EventBuses.Kind eventBus, String eventBusSchema) {
+        String jaegerUrl, EventBuses.Kind eventBus, String eventBusSchema, SystemEventSettings systemEvents) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8080";
     public static final String DEFAULT_JAEGER_URL = "http://localhost:16686";
@@ -43,6 +43,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
         Map<String, String[]> all = new LinkedHashMap<>(ServiceConfig.VARIABLES);
         all.putAll(HTTP_VARIABLES);
         all.putAll(GatewayConfig.VARIABLES);
+        all.putAll(SystemEventSettings.VARIABLES);
         VARIABLES = Collections.unmodifiableMap(all);
     }
 
@@ -55,7 +56,8 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
     public static ServerConfig from(Function<String, String> env) {
         SettingsReader r = new SettingsReader(env, HTTP_VARIABLES);
         return new ServerConfig(ServiceConfig.from(env), GatewayConfig.from(env), r.text("SPINE_HTTP_ADDR"),
-                r.text("SPINE_ADMIN_TOKEN"), r.httpUrl("SPINE_JAEGER_URL"), eventBus(r), r.text(EventBuses.ENV_SCHEMA));
+                r.text("SPINE_ADMIN_TOKEN"), r.httpUrl("SPINE_JAEGER_URL"), eventBus(r), r.text(EventBuses.ENV_SCHEMA),
+                SystemEventSettings.from(new SettingsReader(env, SystemEventSettings.VARIABLES)));
     }
 
     private static EventBuses.Kind eventBus(SettingsReader r) {
@@ -88,6 +90,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
         m.put(EventBuses.ENV_EVENT_BUS, eventBus.value());
         m.put(EventBuses.ENV_SCHEMA, eventBusSchema);
         m.putAll(gateway.asVariables());
+        m.putAll(systemEvents.asVariables());
         return m;
     }
 

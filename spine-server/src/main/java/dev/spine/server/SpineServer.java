@@ -7,6 +7,7 @@ import dev.spine.events.postgres.EventBuses;
 import dev.spine.gateway.Gateway;
 import dev.spine.jobs.JobHandler;
 import dev.spine.postgres.PgPools;
+import dev.spine.server.http.SystemEvents;
 import dev.spine.service.JobService;
 import dev.spine.service.JobServiceBuilder;
 import dev.spine.service.RoutingTable;
@@ -79,12 +80,53 @@ public final class SpineServer implements AutoCloseable {
             }
             admin = started("admin API", new AdminServer(engine, gateway, config));
             admin.start();
+            if (config.systemEvents().enabled()) {
+                // last started, first stopped: system.ServiceStopping goes out while everything still runs
+                started("system events", new SystemEvents(engine, instance()).start(version(), configDigest(config),
+                        config.systemEvents().healthInterval()));
+            }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
         LOG.info("spine server started: admin API on {}, gateway {}", admin.address(), gateway == null ? "off" : "on");
         return this;
+    }
+
+    /** This process among the spine's instances: host and process id. */
+    static String instance() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "unknown-host";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+
+    /** The build's version (from the jar's manifest), or {@code dev} when run from classes. */
+    static String version() {
+        String v = SpineServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /**
+     * A short SHA-256 of the settings, so two instances can be seen to run the same configuration; variables
+     * that hold secrets are left out, so the digest says nothing about them.
+     */
+    static String configDigest(ServerConfig config) {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+        new java.util.TreeMap<>(config.asVariables()).forEach((name, value) -> {
+            if (!name.matches(".*(TOKEN|PASSWORD|SEED|KEY|CREDS|SECRET).*")) {
+                sha.update((name + "=" + value + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        });
+        return java.util.HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     }
 
     /** Records a part as running: {@link #close()} stops the parts in the reverse order of this call. */

@@ -11,6 +11,10 @@ public final class ServerFixture {
 
     /** The engine's test settings ({@link ServiceFixture#env}) plus an admin API on a free port. */
     public static ServerConfig config(TestDatabase db, TestNats nats, Map<String, String> overrides) {
-        return ServerConfig.from(ServiceFixture.env(db, nats, overrides)::get);
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        // the process's own system.* events only where a test is about them: others count the stream's events
+        env.put("SPINE_SYSTEM_EVENTS", "false");
+        env.putAll(overrides);
+        return ServerConfig.from(ServiceFixture.env(db, nats, env)::get);
     }
 }

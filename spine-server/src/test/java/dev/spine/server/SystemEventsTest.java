@@ -1,0 +1,69 @@
+package dev.spine.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.spine.events.Spine;
+import dev.spine.events.SubscriptionOptions;
+import dev.spine.server.http.SystemEvents;
+import dev.spine.service.ServiceFixture;
+import dev.spine.service.TcpProxy;
+import dev.spine.testkit.Eventually;
+import dev.spine.testkit.SpineServices;
+import dev.spine.testkit.TestDatabase;
+import dev.spine.testkit.TestNats;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The process announces itself on the bus: started, a readiness check failing and recovering when PostgreSQL
+ * goes away and comes back (a TCP proxy is the outage; the machine's PostgreSQL keeps running), and stopping.
+ */
+@ExtendWith(SpineServices.class)
+class SystemEventsTest {
+    private static final Pattern JDBC_HOST = Pattern.compile("^(jdbc:postgresql://)([^/:]+):(\\d+)(/.*)$");
+
+    @Test
+    void startFailureRecoveryAndStopAreEventsInOrderNamingTheCheck(TestDatabase db, TestNats nats) throws Exception {
+        Matcher pg = JDBC_HOST.matcher(db.url());
+        if (!pg.matches()) {
+            throw new IllegalStateException("test database URL without host:port: " + db.url());
+        }
+        String host = pg.group(2);
+        int port = Integer.parseInt(pg.group(3));
+        List<String> seen = new CopyOnWriteArrayList<>(); // "type" or "type:check"
+        TcpProxy proxy = new TcpProxy(host, port);
+        int proxyPort = proxy.port();
+        Map<String, String> env = Map.of("SPINE_SYSTEM_EVENTS", "true", "SPINE_HEALTH_EVENT_INTERVAL", "200ms",
+                "SPINE_PG_URL", pg.group(1) + "127.0.0.1:" + proxyPort + pg.group(4));
+        ServerConfig config = ServerFixture.config(db, nats, env);
+        try (Spine watcher = ServiceFixture.publisher(nats, config.engine())) {
+            try (SpineServer server = SpineServer.builder(config).discoverHandlers(false).build().start()) {
+                watcher.subscribe(SubscriptionOptions.durable("system-watch").eventTypes("system.*").build(), e -> {
+                    String check = e.envelope().data().path("check").asText("");
+                    seen.add(e.envelope().eventType() + (check.isEmpty() ? "" : ":" + check));
+                });
+                Eventually.await("the start announced", () -> seen.contains(SystemEvents.STARTED));
+
+                proxy.close();
+                Eventually.await("the database check's failure announced",
+                        () -> seen.contains(SystemEvents.CHECK_FAILED + ":database"));
+                proxy = new TcpProxy(host, port, proxyPort);
+                Eventually.await("its recovery announced", () -> seen.contains(SystemEvents.CHECK_RECOVERED + ":database"));
+            }
+            Eventually.await("the stop announced", () -> seen.contains(SystemEvents.STOPPING));
+        } finally {
+            proxy.close();
+        }
+        List<String> database = seen.stream().filter(s -> s.endsWith(":database")).toList();
+        assertEquals(List.of(SystemEvents.CHECK_FAILED + ":database", SystemEvents.CHECK_RECOVERED + ":database"),
+                database.subList(0, 2), "failed, then recovered: " + seen);
+        assertEquals(SystemEvents.STARTED, seen.get(0), seen.toString());
+        assertTrue(seen.indexOf(SystemEvents.STOPPING) > seen.indexOf(SystemEvents.CHECK_RECOVERED + ":database"));
+    }
+}
