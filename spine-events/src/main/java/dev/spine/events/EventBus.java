@@ -12,6 +12,16 @@ package dev.spine.events;
  */
 public interface EventBus extends EventPublisher, EventSubscriber, EventReader, AutoCloseable {
 
+    /**
+     * Reports publishes that reach the broker on an event subject no stream captures (a domain that is not
+     * registered): {@code onSubject} gets each such subject, on a thread of the bus. Only a broker that takes
+     * plain publishes past the bus can lose events that way (NATS); on the others every publish goes through
+     * the bus's own checks, so this default watches nothing. Close the returned handle to stop watching.
+     */
+    default AutoCloseable watchUncaptured(java.util.function.Consumer<String> onSubject) {
+        return () -> { };
+    }
+
     /** Stops every subscription (finishing in-flight events), then releases connections. */
     @Override
     void close();

@@ -249,6 +249,16 @@ public final class Spine implements EventBus {
         return s;
     }
 
+    /**
+     * Watches the event subjects for plain publishes on a domain no stream captures (see
+     * {@link EventBus#watchUncaptured}): a core subscription in a queue group, one delivery per event to one
+     * watching instance.
+     */
+    @Override
+    public AutoCloseable watchUncaptured(java.util.function.Consumer<String> onSubject) {
+        return new dev.spine.events.internal.UncapturedWatch(connection, topology, onSubject).start();
+    }
+
     /** Deletes the durable consumer {@code durableName} of the platform stream. */
     @Override
     public boolean removeDurable(String durableName) {

@@ -80,6 +80,11 @@ public final class SpineServer implements AutoCloseable {
             }
             admin = started("admin API", new AdminServer(engine, gateway, config));
             admin.start();
+            if (config.systemEvents().watchUncaptured()) {
+                UncapturedSubjects report = new UncapturedSubjects(engine.metrics(),
+                        config.engine().nats().subjectPrefix(), engine.clock());
+                started("uncaptured-subject watch", engine.bus().watchUncaptured(report::seen));
+            }
             if (config.systemEvents().enabled()) {
                 // last started, first stopped: system.ServiceStopping goes out while everything still runs
                 started("system events", new SystemEvents(engine, instance()).start(version(), configDigest(config),

@@ -66,4 +66,23 @@ class SystemEventsTest {
         assertEquals(SystemEvents.STARTED, seen.get(0), seen.toString());
         assertTrue(seen.indexOf(SystemEvents.STOPPING) > seen.indexOf(SystemEvents.CHECK_RECOVERED + ":database"));
     }
+
+    @Test
+    void aPlainPublishOnAnUnregisteredDomainIsCountedAndACapturedOneIsNot(TestDatabase db, TestNats nats)
+            throws Exception {
+        ServerConfig config = ServerFixture.config(db, nats, Map.of());
+        try (SpineServer server = SpineServer.builder(config).discoverHandlers(false).build().start();
+             io.nats.client.Connection plain = nats.connect()) {
+            String prefix = config.engine().nats().subjectPrefix();
+            plain.publish(prefix + "widget.WidgetSpun", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            plain.publish(prefix + "data.EntityCreated", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            plain.publish(prefix + "widget.WidgetSpun", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            plain.flush(java.time.Duration.ofSeconds(5));
+
+            Eventually.await("both uncaptured publishes counted",
+                    () -> server.engine().metrics().counter("spine.events.uncaptured.widget").getCount() == 2);
+            // the captured one went by first in between: it was looked at and not counted
+            assertEquals(0, server.engine().metrics().counter("spine.events.uncaptured.data").getCount());
+        }
+    }
 }
