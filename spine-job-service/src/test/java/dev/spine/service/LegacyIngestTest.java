@@ -77,4 +77,52 @@ class LegacyIngestTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void everyLegacyShapeOverPlainNatsRoutesToItsJobOnce(TestDatabase db, TestNats nats) throws Exception {
+        Map<String, String> bodies = Map.of(
+                "connector.SyncStarted", "{\"type\":\"sync.started\",\"tenantId\":\"t-1\",\"payload\":{\"c\":1}}",
+                "data.EntityCreated", LEGACY,
+                "data.EntityUpdated", "{\"eventType\":\"data:entity.updated\",\"eventId\":\"row-42\","
+                        + "\"source\":\"inventory\",\"timestamp\":\"2026-12-04T10:00:00.5+01:00\","
+                        + "\"correlationId\":\"9b2f6f0e-6a8e-4c7f-9a41-1f0e2b3c4d5e\",\"data\":{\"e\":2}}");
+        RoutingTable routes = RoutingTable.parse(new java.io.ByteArrayInputStream("""
+                routes:
+                  - match: connector.SyncStarted
+                    job: SyncJob
+                    queue: background
+                  - match: data.*
+                    job: IndexDocumentJob
+                    queue: background
+                """.getBytes(StandardCharsets.UTF_8)), "legacy");
+        try (JobService service = JobService.builder(ServiceFixture.config(db, nats, Map.of())).routes(routes)
+                .discoverHandlers(false).build().start(); Connection raw = nats.connect()) {
+            service.jobs().pause("background");
+            String prefix = service.config().nats().subjectPrefix();
+            for (int i = 0; i < 2; i++) { // each legacy body sent twice, as a retrying publisher does
+                for (Map.Entry<String, String> b : bodies.entrySet()) {
+                    raw.jetStream().publish(prefix + b.getKey(), b.getValue().getBytes(StandardCharsets.UTF_8));
+                }
+            }
+
+            Eventually.await("all six deliveries adapted", () -> adapted(service) == 6);
+            Eventually.await("three jobs", () -> service.jobs().stats().stream()
+                    .mapToLong(q -> q.available()).sum() == 3);
+            java.util.Set<String> types = new java.util.TreeSet<>();
+            for (String body : bodies.values()) {
+                String correlation = EnvelopeAdapter.defaults().decode(EventCodec.defaults(),
+                        body.getBytes(StandardCharsets.UTF_8)).event().correlationId().toString();
+                List<JobInfo> jobs = service.jobs().findByCorrelationId(correlation, 10);
+                assertEquals(1, jobs.size(), "one job for " + body);
+                types.add(jobs.get(0).type());
+            }
+            assertEquals(java.util.Set.of("IndexDocumentJob", "SyncJob"), types);
+            assertEquals(0, rejected(service));
+        }
+    }
+
+    private static long adapted(JobService service) {
+        return service.metrics().getCounters((name, m) -> name.startsWith("spine.events.adapted.")).values().stream()
+                .mapToLong(c -> c.getCount()).sum();
+    }
 }
