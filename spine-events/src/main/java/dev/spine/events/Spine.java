@@ -398,7 +398,7 @@ public final class Spine implements EventBus {
                     counts[2] = seq;
                     EventEnvelope e;
                     try {
-                        e = codec.decode(m.getData());
+                        e = adapter == null ? codec.decode(m.getData()) : adapter.decode(codec, m.getData()).event();
                     } catch (InvalidEventException ex) {
                         LOG.warn("replay of {}: skipping malformed event at sequence {}: {}", stream, seq, ex.getMessage());
                         counts[1]++;

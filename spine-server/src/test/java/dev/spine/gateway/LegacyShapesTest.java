@@ -59,6 +59,8 @@ class LegacyShapesTest {
             assertEquals(3, api.get("/v1/events").json().path("items").size());
             assertEquals(2, service.engine().metrics().counter("spine.events.adapted.pg-bus").getCount(),
                     "adapted events are counted by shape (the retry too)");
+            String metrics = api.get("/metrics").body();
+            assertTrue(metrics.contains("spine_events_adapted_total{shape=\"pg-bus\"} 2.0"), metrics);
 
             // spine events shapes: who still sends what, from the event store
             StringWriter out = new StringWriter();

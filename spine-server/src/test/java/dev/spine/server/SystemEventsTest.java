@@ -83,6 +83,8 @@ class SystemEventsTest {
                     () -> server.engine().metrics().counter("spine.events.uncaptured.widget").getCount() == 2);
             // the captured one went by first in between: it was looked at and not counted
             assertEquals(0, server.engine().metrics().counter("spine.events.uncaptured.data").getCount());
+            String metrics = new AdminClient(server).get("/metrics").body();
+            assertTrue(metrics.contains("spine_events_uncaptured_total{subject_prefix=\"widget.\"} 2.0"), metrics);
         }
     }
 }
