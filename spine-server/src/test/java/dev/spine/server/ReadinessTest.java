@@ -11,8 +11,6 @@ import dev.spine.testkit.TestNats;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -22,19 +20,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SpineServices.class)
 class ReadinessTest {
-    private static final Pattern JDBC_HOST = Pattern.compile("^(jdbc:postgresql://)([^/:]+):(\\d+)(/.*)$");
-
     @Test
     void readinessTurns503NamingTheCheckWhenPostgresThenNatsIsCutOff(TestDatabase db, TestNats nats) throws Exception {
-        Matcher pg = JDBC_HOST.matcher(db.url());
-        if (!pg.matches()) {
-            throw new IllegalStateException("test database URL without host:port: " + db.url());
-        }
+        ServerFixture.PgAddress pg = ServerFixture.pgAddress(db);
         URI natsUri = URI.create(nats.url());
-        try (TcpProxy pgProxy = new TcpProxy(pg.group(2), Integer.parseInt(pg.group(3)));
+        try (TcpProxy pgProxy = new TcpProxy(pg.host(), pg.port());
              TcpProxy natsProxy = new TcpProxy(natsUri.getHost(), natsUri.getPort())) {
             Map<String, String> env = Map.of(
-                    "SPINE_PG_URL", pg.group(1) + "127.0.0.1:" + pgProxy.port() + pg.group(4),
+                    "SPINE_PG_URL", pg.urlVia(pgProxy.port()),
                     "SPINE_NATS_URL", "nats://127.0.0.1:" + natsProxy.port());
             try (SpineServer service = SpineServer.builder(ServerFixture.config(db, nats, env))
                     .discoverHandlers(false).build().start()) {

@@ -17,4 +17,23 @@ public final class ServerFixture {
         env.putAll(overrides);
         return ServerConfig.from(ServiceFixture.env(db, nats, env)::get);
     }
+
+    private static final java.util.regex.Pattern JDBC_HOST =
+            java.util.regex.Pattern.compile("^(jdbc:postgresql://)([^/:]+):(\\d+)(/.*)$");
+
+    /** Where the test database listens, to put a {@code TcpProxy} in front of it and point a URL at the proxy. */
+    public record PgAddress(String host, int port, String scheme, String path) {
+        /** The test database's URL through a proxy on 127.0.0.1:{@code proxyPort}. */
+        public String urlVia(int proxyPort) {
+            return scheme + "127.0.0.1:" + proxyPort + path;
+        }
+    }
+
+    public static PgAddress pgAddress(TestDatabase db) {
+        java.util.regex.Matcher m = JDBC_HOST.matcher(db.url());
+        if (!m.matches()) {
+            throw new IllegalStateException("test database URL without host:port: " + db.url());
+        }
+        return new PgAddress(m.group(2), Integer.parseInt(m.group(3)), m.group(1), m.group(4));
+    }
 }

@@ -15,8 +15,6 @@ import dev.spine.testkit.TestNats;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -26,21 +24,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SpineServices.class)
 class SystemEventsTest {
-    private static final Pattern JDBC_HOST = Pattern.compile("^(jdbc:postgresql://)([^/:]+):(\\d+)(/.*)$");
-
     @Test
     void startFailureRecoveryAndStopAreEventsInOrderNamingTheCheck(TestDatabase db, TestNats nats) throws Exception {
-        Matcher pg = JDBC_HOST.matcher(db.url());
-        if (!pg.matches()) {
-            throw new IllegalStateException("test database URL without host:port: " + db.url());
-        }
-        String host = pg.group(2);
-        int port = Integer.parseInt(pg.group(3));
+        ServerFixture.PgAddress pg = ServerFixture.pgAddress(db);
+        String host = pg.host();
+        int port = pg.port();
         List<String> seen = new CopyOnWriteArrayList<>(); // "type" or "type:check"
         TcpProxy proxy = new TcpProxy(host, port);
         int proxyPort = proxy.port();
         Map<String, String> env = Map.of("SPINE_SYSTEM_EVENTS", "true", "SPINE_HEALTH_EVENT_INTERVAL", "200ms",
-                "SPINE_PG_URL", pg.group(1) + "127.0.0.1:" + proxyPort + pg.group(4));
+                "SPINE_PG_URL", pg.urlVia(proxyPort));
         ServerConfig config = ServerFixture.config(db, nats, env);
         try (Spine watcher = ServiceFixture.publisher(nats, config.engine())) {
             try (SpineServer server = SpineServer.builder(config).discoverHandlers(false).build().start()) {
