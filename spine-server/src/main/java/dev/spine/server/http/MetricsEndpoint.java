@@ -19,6 +19,7 @@ final class MetricsEndpoint {
 
     MetricsEndpoint(MetricRegistry metrics) {
         registry.register(new QueueLabelledExports(metrics));
+        registry.register(new UnservedExports(metrics));
     }
 
     void handle(Context ctx) throws IOException {

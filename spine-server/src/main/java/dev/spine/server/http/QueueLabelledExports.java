@@ -89,7 +89,9 @@ final class QueueLabelledExports implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         MetricSnapshots.Builder out = MetricSnapshots.builder();
-        bridge((name, metric) -> queueOf(name) == null, null).forEach(out::metricSnapshot);
+        // the unserved gauges (two labels) are UnservedExports' to export
+        bridge((name, metric) -> queueOf(name) == null && !name.startsWith(UnservedExports.PREFIX), null)
+                .forEach(out::metricSnapshot);
         Set<String> queues = new TreeSet<>();
         registry.getNames().forEach(n -> {
             String q = queueOf(n);
