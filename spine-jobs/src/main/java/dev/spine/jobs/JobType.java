@@ -1,5 +1,6 @@
 package dev.spine.jobs;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -98,9 +99,10 @@ public final class JobType<T> {
         try {
             return job.payload(payloadClass);
         } catch (IllegalArgumentException e) {
-            Throwable why = e.getCause() == null ? e : e.getCause();
+            // Jackson's own message without the location lines it appends
+            String why = e.getCause() instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
             throw new InvalidJobException(JobErrorCode.INVALID_FIELD, "payload", "job " + job.id() + " of type '"
-                    + name + "' does not read as " + payloadClass.getSimpleName() + ": " + firstLine(why.getMessage()), e);
+                    + name + "' does not read as " + payloadClass.getSimpleName() + ": " + why, e);
         }
     }
 
@@ -126,14 +128,6 @@ public final class JobType<T> {
 
     public Backoff backoff() {
         return backoff;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     @Override
