@@ -64,7 +64,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle (the one place it is written down). {@code build()} starts no thread and opens no
  * connection. {@link #start()} migrates the schema, then starts in this order: the heartbeat (this
- * process's {@code worker} row) and housekeeping, the outcome writer, the notifier, the LISTEN connection
+ * process's {@code worker} row: what it serves), the census of waiting job types (which claim statement each
+ * queue uses) and housekeeping, the outcome writer, the notifier, the LISTEN connection
  * (only if this process works queues), the timeout watchdog, the queue workers, the cron scheduler. A queue
  * that is never started still enqueues and operates: its notifier starts at the first enqueue, and
  * {@link #runOnce} starts the timeout watchdog. {@link #close()} stops in this order, each step needing
