@@ -13,7 +13,8 @@ import java.util.UUID;
 
 /**
  * The statements operators ask for, apart from the hot path in {@link Sql}: queue stats, the worker registry,
- * queues and pausing, cancel, dead jobs (list, find, redrive, delete) and lookups of a job wherever it is. Named after what they do;
+ * queues and pausing, cancel, dead jobs (list, find, redrive, delete) and lookups of a job wherever it
+ * is. Named after what they do;
  * each result row shape is an enum of its columns beside its statement, with its mapper (see {@link Column}).
  * {@code schema} is spliced in once, after it was checked; every value is a bind parameter.
  */
@@ -157,7 +158,8 @@ public final class AdminSql {
         String s = schema;
         queueDepths = "select " + String.format(Column.list(QueueStatsRow.values()), s) + " from " + s + ".queue q "
                 + "left join " + s + ".job j on j.queue = q.name group by q.name, q.paused order by q.name";
-        listWorkers = "select " + Column.list(WorkerRow.values()) + " from " + s + ".worker order by host, started_at, id";
+        listWorkers = "select " + Column.list(WorkerRow.values()) + " from " + s
+                + ".worker order by host, started_at, id";
         listQueues = "select name from " + s + ".queue";
         createQueue = "insert into " + s + ".queue (name) values (?) on conflict (name) do nothing";
         setPaused = "update " + s + ".queue set paused = ? where name = ?";

@@ -7,6 +7,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import dev.spine.jobs.QueueStats;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -112,7 +113,7 @@ public final class JobMetrics {
 
     /** Replaces the unserved gauges' values with a census: a pair served now, or no longer waiting, reads 0. */
     public void unserved(List<JobStore.WaitingType> census) {
-        Map<String, Long> now = new java.util.HashMap<>();
+        Map<String, Long> now = new HashMap<>();
         for (JobStore.WaitingType w : census) {
             if (!w.served()) {
                 now.put(UNSERVED + w.queue() + "." + w.type(), w.waiting());

@@ -57,7 +57,10 @@ public interface JobStore {
     /** Every registered worker; live ones heartbeat after {@code liveSince}. */
     List<WorkerInfo> workers(Instant liveSince);
 
-    /** The census: waiting jobs per (queue, type), each told whether a worker alive since {@code liveSince} serves it. */
+    /**
+     * The census: waiting jobs per (queue, type), each told whether a worker alive since {@code liveSince}
+     * serves it.
+     */
     List<WaitingType> waitingTypes(Instant liveSince);
 
     /** Jobs waiting (state available, due or not) of one type in one queue, and whether a live worker serves them. */

@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * Direct dispatch of jobs this process inserts: a job due now, of a type this process has a handler for, for a
- * queue this process works and has drained, is inserted already claimed by its worker (running, attempt 1) and handed to a handler thread
- * as soon as the insert commits. It needs no NOTIFY, no fetch and no second round trip, which is most of
+ * queue this process works and has drained, is inserted already claimed by its worker (running, attempt 1)
+ * and handed to a handler thread as soon as the insert commits. It needs no NOTIFY, no fetch and no second round trip, which is most of
  * the enqueue-to-handler latency and half of PostgreSQL's work per job. Room is reserved before the insert
  * and given back for every row that was not claimed (duplicate key, paused queue, failed insert). A crash
  * between commit and run leaves a running job of this worker, which rescue retries, giving back the attempt

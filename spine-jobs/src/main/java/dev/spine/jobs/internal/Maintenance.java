@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Housekeeping on one thread: heartbeats this process (its registry row: what it serves), rescues jobs of
  * silent or overrunning workers, refreshes the queue gauges, takes the census of waiting job types (which
- * picks each queue's claim statement, and feeds the unserved gauges), and prunes the archive, expired idempotency keys and long-gone workers.
+ * picks each queue's claim statement, and feeds the unserved gauges), and prunes the archive, expired
+ * idempotency keys and long-gone workers.
  * Each task is safe to run in many processes at once (the statements are idempotent).
  */
 public final class Maintenance {

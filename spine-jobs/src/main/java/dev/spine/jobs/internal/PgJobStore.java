@@ -61,7 +61,8 @@ public final class PgJobStore implements JobStore {
             return List.of();
         }
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = PgCalls.plannedEachTime(c, types.coverQueue() ? sql.fetchAvailable : sql.fetchAvailableByType)) {
+                PreparedStatement ps = PgCalls.plannedEachTime(c,
+                        types.coverQueue() ? sql.fetchAvailable : sql.fetchAvailableByType)) {
             // Java arrays through setObject go in PostgreSQL's binary array format (see PgJobInserts)
             if (types.coverQueue()) {
                 PgCalls.bind(ps, at(now), workerId, queue, at(now), types.names(), queue, limit);

@@ -115,7 +115,8 @@ public final class QueueWorker implements AutoCloseable {
                 List<RunnableJob> jobs;
                 try {
                     metrics.fetched();
-                    jobs = store.fetch(options.name(), served.forQueue(options.name()), want, clock.instant(), workerId);
+                    jobs = store.fetch(options.name(), served.forQueue(options.name()), want, clock.instant(),
+                            workerId);
                 } catch (RuntimeException e) {
                     capacity.release(want);
                     throw e;

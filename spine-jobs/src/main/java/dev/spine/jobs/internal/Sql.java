@@ -292,7 +292,7 @@ public final class Sql {
                 + ".job_key where expires_at < ? limit ?))";
         // The census: waiting jobs per (queue, type), and whether a live worker serves that pair. One pass
         // over the waiting rows per stats interval, like the queue depths.
-        waitingTypes = "select " + String.format(Column.list(WaitingRow.values()), s) + " from (select queue, type, count(*) as waiting "
-                + "from " + s + ".job where state = 0 group by queue, type) c order by c.queue, c.type";
+        waitingTypes = "select " + String.format(Column.list(WaitingRow.values()), s) + " from (select queue, type, "
+                + "count(*) as waiting from " + s + ".job where state = 0 group by queue, type) c order by c.queue, c.type";
     }
 }

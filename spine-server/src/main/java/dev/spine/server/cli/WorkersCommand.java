@@ -35,8 +35,9 @@ final class WorkersCommand extends SpineCommand {
         for (WorkerInfo w : workers) {
             String queues = w.queues().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
                     .collect(Collectors.joining(","));
+            String types = w.types().isEmpty() ? "-" : String.join(",", w.types());
             out().printf("%-36s %-20s %-5s %-24s %-30s %s%n", w.id(), w.host(), w.live() ? "yes" : "no",
-                    w.heartbeatAt(), queues.isEmpty() ? "-" : queues, w.types().isEmpty() ? "-" : String.join(",", w.types()));
+                    w.heartbeatAt(), queues.isEmpty() ? "-" : queues, types);
         }
         out().println();
         if (unserved.isEmpty()) {
