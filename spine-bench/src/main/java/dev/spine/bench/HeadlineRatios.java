@@ -51,6 +51,7 @@ final class HeadlineRatios {
             ratio("drain /s vs pg-boss", "jobs", "drain_per_s", "pgboss", atLeast(4)),
             ratio("drain /s vs graphile-worker", "jobs", "drain_per_s", "graphile", null),
             ratio("drain /s vs JobRunr", "jobs", "drain_per_s", "jobrunr", null),
+            absolute("drain /s, handlers split over two processes (ours)", "jobs", "drain_mixed_per_s", null),
             absolute("enqueue->handler p99 ms (ours)", "jobs", "lat_p99_ms", new Target("<=", 5, " ms")),
             absolute("machine floor: bare one-row INSERT p99 ms, same run", "jobs", "floor_insert_p99_ms", null),
             lower("enqueue->handler p99: pg-boss / ours", "jobs", "lat_p99_ms", "pgboss"),

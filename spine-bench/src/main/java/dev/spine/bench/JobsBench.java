@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * spine-jobs against the workload of pg-boss' peer script: batch insert (batches of 1000), single enqueue
  * from 16 threads, drain with a no-op handler (fetch 100, 4 handler threads), and enqueue-to-handler
- * latency at 100 jobs/s. Prints one JSON line with the peers' keys.
+ * latency at 100 jobs/s. Prints one JSON line with the peers' keys, and {@code drain_mixed_per_s}: the drain
+ * with the handlers split over two processes (no peer has it).
  */
 final class JobsBench implements BenchMain.Bench {
     static final String SCHEMA = "spine_bench_jobs";
@@ -109,6 +110,8 @@ final class JobsBench implements BenchMain.Bench {
                 floor = Floors.insert(c, SCHEMA, latN);
             }
 
+            double drainMixedPerS = drainMixed(env, ds, n);
+
             ObjectNode out = new ObjectMapper().createObjectNode();
             out.put("bench", "spine-jobs");
             out.put("N", n);
@@ -121,6 +124,7 @@ final class JobsBench implements BenchMain.Bench {
             out.put("drain_cpu_us_per_job_jvm", drainCpu[0]);
             out.put("drain_cpu_us_per_job_pg", drainCpu[1]);
             out.put("drain_jit_ms", drainJitMs);
+            out.put("drain_mixed_per_s", Math.round(drainMixedPerS));
             out.put("lat_n", lat.count());
             out.put("lat_p50_ms", lat.percentileMillis(0.5));
             out.put("lat_p99_ms", lat.percentileMillis(0.99));
@@ -175,6 +179,19 @@ final class JobsBench implements BenchMain.Bench {
                 throw new IllegalStateException("a warm-up ping did not run");
             }
         }
+    }
+
+    /**
+     * {@code drain_mixed_per_s}: the same drain with the handlers split over two processes with disjoint job
+     * types (see {@link MixedDrain}), after an unmeasured round and the warm-up's clean-up.
+     */
+    private static double drainMixed(BenchEnv env, HikariDataSource ds, int n) throws Exception {
+        progress("mixed drain " + n + ": two processes, disjoint job types, one table (after a warm-up round)");
+        MixedDrain.perSecond(env.pgUrl(), SCHEMA, Math.min(n, 10_000), 4, 100);
+        try (Connection c = ds.getConnection()) {
+            forgetWarmUp(c, SCHEMA);
+        }
+        return MixedDrain.perSecond(env.pgUrl(), SCHEMA, n, 4, 100);
     }
 
     /** A latency probe: a job stamped with the time it was enqueued, for the idle latency queue. */

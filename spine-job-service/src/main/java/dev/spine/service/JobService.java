@@ -203,8 +203,9 @@ public final class JobService implements AutoCloseable {
         routes.schedules().forEach(s -> routed.add(s.job().type()));
         routed.removeAll(handlers.keySet());
         if (!routed.isEmpty()) {
-            LOG.warn("no handler in this process for routed job types {}: their jobs fail with 'no handler "
-                    + "registered' here; register them (in code or via ServiceLoader) on every instance", routed);
+            LOG.warn("no handler in this process for routed job types {}: this process never claims their jobs, "
+                    + "which wait (unserved) until a process with the handler runs; register them here (in code or "
+                    + "via ServiceLoader) or run them in a worker process of their own", routed);
         }
     }
 

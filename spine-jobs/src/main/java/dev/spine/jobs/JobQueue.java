@@ -20,6 +20,7 @@ import dev.spine.jobs.internal.PgJobStore;
 import dev.spine.jobs.internal.QueueRegistry;
 import dev.spine.jobs.internal.QueueWorker;
 import dev.spine.jobs.internal.RunnableJob;
+import dev.spine.jobs.internal.ServedTypes;
 import dev.spine.jobs.internal.Sql;
 import dev.spine.jobs.internal.WakeListener;
 import dev.spine.jobs.internal.Wakeups;
@@ -63,7 +64,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Lifecycle (the one place it is written down). {@code build()} starts no thread and opens no
  * connection. {@link #start()} migrates the schema, then starts in this order: the heartbeat (this
- * process's {@code worker} row) and housekeeping, the outcome writer, the notifier, the LISTEN connection
+ * process's {@code worker} row: what it serves), the census of waiting job types (which claim statement each
+ * queue uses) and housekeeping, the outcome writer, the notifier, the LISTEN connection
  * (only if this process works queues), the timeout watchdog, the queue workers, the cron scheduler. A queue
  * that is never started still enqueues and operates: its notifier starts at the first enqueue, and
  * {@link #runOnce} starts the timeout watchdog. {@link #close()} stops in this order, each step needing
@@ -93,6 +95,7 @@ public final class JobQueue implements AutoCloseable {
     private final OutcomeWriter writer;
     private final JobTracing tracing;
     private final JobRunner runner;
+    private final ServedTypes served;
     private final Map<String, QueueWorker> workers;
     private final Notifier notifier;
     private final WakeListener listener;
@@ -123,19 +126,33 @@ public final class JobQueue implements AutoCloseable {
         this.tracing = new JobTracing(options.openTelemetry);
         this.runner = new JobRunner(Map.copyOf(options.handlers), options.clock, metrics, timer, mapper,
                 options.listener, tracing, writer::add);
+        this.served = new ServedTypes(options.handlers.keySet());
         Map<String, QueueWorker> w = new java.util.LinkedHashMap<>();
-        options.queues.values().forEach(q -> w.put(q.name(), new QueueWorker(q, store, runner, metrics, options.clock, workerId)));
+        options.queues.values().forEach(q -> w.put(q.name(),
+                new QueueWorker(q, store, runner, metrics, options.clock, workerId, served)));
         this.workers = Map.copyOf(w);
         this.notifier = new Notifier(options.dataSource, sql.notifyMany, sql.channel, workerId);
         this.wakeups = new Wakeups(workers, notifier, timer, options.clock);
         this.enqueuer = new Enqueuer(options.dataSource, store, factory, metrics, wakeups, options.clock,
                 options.keyRetention, options.notifyInTransaction,
-                new LocalDispatch(workers, workerId, mapper, metrics, writer::add));
+                new LocalDispatch(workers, served, workerId, mapper, metrics, writer::add));
         this.listener = new WakeListener(options.dataSource, sql.listen, workerId.toString(), wakeups::wakeLocal);
-        this.maintenance = new Maintenance(store, metrics, options.clock, workerId, hostName(), options.maintenance,
-                wakeups::wakeLocal);
+        this.maintenance = new Maintenance(store, metrics, options.clock, registration(), served,
+                options.maintenance, wakeups::wakeLocal);
         this.cron = options.schedules.isEmpty() ? null : new CronScheduler(options.dataSource, options.schema,
                 List.copyOf(options.schedules.values()), options.cronPollInterval, this::enqueue);
+    }
+
+    /** This process's row in the worker registry: the queues it works (with their threads) and its handlers' types. */
+    private JobStore.Registration registration() {
+        List<String> names = new ArrayList<>();
+        List<Integer> threads = new ArrayList<>();
+        options.queues.values().forEach(q -> {
+            names.add(q.name());
+            threads.add(q.concurrency());
+        });
+        return new JobStore.Registration(workerId, hostName(), options.clock.instant(), names, threads,
+                List.copyOf(options.handlers.keySet()));
     }
 
     public static JobQueueBuilder builder(DataSource dataSource) {
@@ -181,6 +198,7 @@ public final class JobQueue implements AutoCloseable {
         }
         migrate();
         maintenance.heartbeat();
+        maintenance.census(); // before the workers' first claims: which statement each queue's claims use
         maintenance.schedule(housekeeping);
         writer.start();
         notifier.start();
@@ -281,7 +299,7 @@ public final class JobQueue implements AutoCloseable {
      */
     public int runOnce(String queue, int limit) {
         runner.start(); // timeouts apply to jobs stepped by hand too
-        List<RunnableJob> jobs = store.fetch(queue, limit, options.clock.instant(), workerId);
+        List<RunnableJob> jobs = store.fetch(queue, served.forQueue(queue), limit, options.clock.instant(), workerId);
         List<Outcome> outcomes = new ArrayList<>(jobs.size());
         jobs.forEach(job -> runner.run(job, outcomes::add));
         if (!outcomes.isEmpty()) {
@@ -342,6 +360,25 @@ public final class JobQueue implements AutoCloseable {
     /** Counts per queue, read now. */
     public List<QueueStats> stats() {
         return store.queueStats(options.clock.instant());
+    }
+
+    /**
+     * The worker registry: every process that runs a queue on this schema (live or not yet pruned), with the
+     * queues it works, its threads per queue and the job types it has handlers for, as of its last heartbeat.
+     * Live: a heartbeat within this queue's {@code staleAfter}.
+     */
+    public List<WorkerInfo> workers() {
+        return store.workers(options.clock.instant().minus(options.maintenance.staleAfter()));
+    }
+
+    /**
+     * Job types waiting in a queue that no live worker serves (none works that queue with a handler for the
+     * type), with how many jobs of each wait, read now. Such jobs use no attempt while they wait and run as soon as
+     * a process that serves them starts; the gauge {@code spine.jobs.unserved.<queue>.<type>} shows the same.
+     */
+    public List<UnservedType> unservedTypes() {
+        return store.waitingTypes(options.clock.instant().minus(options.maintenance.staleAfter())).stream()
+                .filter(w -> !w.served()).map(w -> new UnservedType(w.queue(), w.type(), w.waiting())).toList();
     }
 
     public MetricRegistry metrics() {

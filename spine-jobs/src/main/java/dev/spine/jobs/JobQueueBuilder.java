@@ -95,13 +95,29 @@ public final class JobQueueBuilder {
         return this;
     }
 
-    /** Runs jobs of {@code type} in this process (on whichever queue they are enqueued). */
+    /**
+     * Runs jobs of {@code type} in this process (on whichever queue they are enqueued). The process claims only
+     * jobs of the types it has handlers for: others wait for a process that has theirs.
+     */
     public JobQueueBuilder handler(String type, JobHandler handler) {
         if (handlers.putIfAbsent(type, handler) != null) {
             throw new InvalidJobException(JobErrorCode.INVALID_FIELD, "handlers[" + type + "]",
                     "a handler for this type is already registered");
         }
         return this;
+    }
+
+    /**
+     * Runs jobs of {@code type} in this process, handing {@code handler} the payload decoded as the type's class.
+     * The same as {@code handler(type.name(), job -> handler.handle(type.payloadOf(job), job))}.
+     */
+    public <T> JobQueueBuilder handler(JobType<T> type, TypedJobHandler<T> handler) {
+        Objects.requireNonNull(type, "type");
+        if (handler == null) {
+            throw new InvalidJobException(JobErrorCode.MISSING_FIELD, "handlers[" + type.name() + "]",
+                    "a handler is required");
+        }
+        return handler(type.name(), job -> handler.handle(type.payloadOf(job), job));
     }
 
     /** Works {@code options.name()} in this process. A process with no queues only enqueues. */

@@ -3,7 +3,10 @@
  *
  * <p>The entry point is {@link dev.spine.jobs.JobQueue}, built with {@link dev.spine.jobs.JobQueue#builder}.
  * Jobs are described by {@link dev.spine.jobs.JobRequest} and run by {@link dev.spine.jobs.JobHandler}s
- * registered per job type; {@link dev.spine.jobs.CronSchedule} enqueues jobs on a cron. Bad input throws
+ * registered per job type (or {@link dev.spine.jobs.TypedJobHandler}s per {@link dev.spine.jobs.JobType}, which binds
+ * a type to its payload class and defaults); {@link dev.spine.jobs.CronSchedule} enqueues jobs on a cron. A process
+ * claims only the job types it has handlers for; the worker registry ({@link dev.spine.jobs.WorkerInfo}) and
+ * {@link dev.spine.jobs.UnservedType} tell who serves what, and what waits for a worker. Bad input throws
  * {@link dev.spine.jobs.InvalidJobException} with a {@link dev.spine.jobs.JobErrorCode} and the field,
  * before anything is written. Everything under {@code dev.spine.jobs.internal} is private to the module.
  *

@@ -1,5 +1,7 @@
 package dev.spine.jobs;
 
+import static dev.spine.jobs.DispatchProbe.dispatched;
+import static dev.spine.jobs.DispatchProbe.idle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +28,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SpineServices.class)
 class LocalDispatchTest {
     private static final Duration NO_POLL = Duration.ofSeconds(60);
-    private static final String DISPATCHED = "spine.jobs.dispatched_locally";
 
     @Test
     void aJobEnqueuedWhileTheWorkerIsIdleIsClaimedByTheInsertItself(TestDatabase db) throws Exception {
@@ -191,21 +192,5 @@ class LocalDispatchTest {
             // room frees as the others finish: that must wake the fetcher (there is no poll within the test)
             assertTrue(later.await(20, TimeUnit.SECONDS), "the job left available ran once room freed");
         }
-    }
-
-    /**
-     * Waits until the worker counts as drained (its last fetch found the queue empty), shown by a probe job
-     * being dispatched locally; until then probes run by fetch.
-     */
-    private static void idle(JobQueue q, String queue) {
-        Eventually.await("worker drained", () -> {
-            long before = dispatched(q);
-            q.enqueue(JobRequest.of("Probe", Map.of()).queue(queue));
-            return dispatched(q) > before;
-        });
-    }
-
-    private static long dispatched(JobQueue q) {
-        return q.metrics().getCounters().get(DISPATCHED).getCount();
     }
 }

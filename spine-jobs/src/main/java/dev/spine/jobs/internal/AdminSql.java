@@ -3,13 +3,18 @@ package dev.spine.jobs.internal;
 import dev.spine.jobs.DeadJob;
 import dev.spine.jobs.JobInfo;
 import dev.spine.jobs.QueueStats;
+import dev.spine.jobs.WorkerInfo;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * The statements operators ask for, apart from the hot path in {@link Sql}: queue stats, queues and pausing,
- * cancel, dead jobs (list, find, redrive, delete) and lookups of a job wherever it is. Named after what they do;
+ * The statements operators ask for, apart from the hot path in {@link Sql}: queue stats, the worker registry,
+ * queues and pausing, cancel, dead jobs (list, find, redrive, delete) and lookups of a job wherever it
+ * is. Named after what they do;
  * each result row shape is an enum of its columns beside its statement, with its mapper (see {@link Column}).
  * {@code schema} is spliced in once, after it was checked; every value is a bind parameter.
  */
@@ -101,7 +106,39 @@ public final class AdminSql {
         }
     }
 
+    /** A worker process's registry row, as {@link #listWorkers} returns it. */
+    enum WorkerRow implements Column {
+        ID("id"), HOST("host"), STARTED_AT("started_at"), HEARTBEAT_AT("heartbeat_at"), LIVE("heartbeat_at > ?"),
+        QUEUES("queues"), CONCURRENCY("concurrency"), TYPES("types");
+
+        private final String sql;
+        final int at;
+
+        WorkerRow(String sql) {
+            this.sql = sql;
+            this.at = ordinal() + 1;
+        }
+
+        @Override
+        public String sql() {
+            return sql;
+        }
+
+        static WorkerInfo read(ResultSet rs) throws SQLException {
+            String[] queues = (String[]) rs.getArray(QUEUES.at).getArray();
+            Integer[] concurrency = (Integer[]) rs.getArray(CONCURRENCY.at).getArray();
+            Map<String, Integer> byQueue = new LinkedHashMap<>();
+            for (int i = 0; i < queues.length; i++) {
+                byQueue.put(queues[i], i < concurrency.length ? concurrency[i] : 0);
+            }
+            return new WorkerInfo(rs.getObject(ID.at, UUID.class), rs.getString(HOST.at),
+                    PgTypes.instant(rs, STARTED_AT.at), PgTypes.instant(rs, HEARTBEAT_AT.at), rs.getBoolean(LIVE.at),
+                    byQueue, List.of((String[]) rs.getArray(TYPES.at).getArray()));
+        }
+    }
+
     final String queueDepths;
+    final String listWorkers;
     /** Column {@code name}. */
     final String listQueues;
     final String createQueue;
@@ -121,6 +158,8 @@ public final class AdminSql {
         String s = schema;
         queueDepths = "select " + String.format(Column.list(QueueStatsRow.values()), s) + " from " + s + ".queue q "
                 + "left join " + s + ".job j on j.queue = q.name group by q.name, q.paused order by q.name";
+        listWorkers = "select " + Column.list(WorkerRow.values()) + " from " + s
+                + ".worker order by host, started_at, id";
         listQueues = "select name from " + s + ".queue";
         createQueue = "insert into " + s + ".queue (name) values (?) on conflict (name) do nothing";
         setPaused = "update " + s + ".queue set paused = ? where name = ?";

@@ -7,6 +7,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import dev.spine.jobs.QueueStats;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,10 +20,14 @@ import java.util.concurrent.TimeUnit;
  * statements run, whatever they found: against jobs started, the round trips each job cost) (counters),
  * {@code spine.jobs.wait.<queue>} and {@code spine.jobs.run.<queue>} (timers), and
  * {@code spine.jobs.queue_depth.<queue>}, {@code spine.jobs.scheduled.<queue>}, {@code spine.jobs.running.<queue>},
- * {@code spine.jobs.dead_letters.<queue>} (dead jobs now in the table) (gauges, refreshed by maintenance,
- * never read from the database on scrape).
+ * {@code spine.jobs.dead_letters.<queue>} (dead jobs now in the table), and
+ * {@code spine.jobs.unserved.<queue>.<type>} (jobs waiting of a type no live worker serves in that queue; 0 once
+ * one does; queue names have no dot, so the type is everything after the queue's) (gauges, refreshed by
+ * maintenance, never read from the database on scrape).
  */
 public final class JobMetrics {
+    /** Prefix of the unserved gauges: {@code spine.jobs.unserved.<queue>.<type>}. */
+    public static final String UNSERVED = "spine.jobs.unserved.";
     private final MetricRegistry registry;
     private final Counter enqueued;
     private final Counter started;
@@ -35,6 +40,8 @@ public final class JobMetrics {
     private final Map<String, Timer> waits = new ConcurrentHashMap<>();
     private final Map<String, Timer> runs = new ConcurrentHashMap<>();
     private final Map<String, QueueStats> latest = new ConcurrentHashMap<>();
+    /** Gauge name -> jobs waiting unserved at the last census. */
+    private final Map<String, Long> unserved = new ConcurrentHashMap<>();
 
     public JobMetrics(MetricRegistry registry) {
         this.registry = registry;
@@ -102,6 +109,22 @@ public final class JobMetrics {
                 registry.gauge("spine.jobs.dead_letters." + q, () -> (Gauge<Long>) () -> latest.get(q).dead());
             }
         }
+    }
+
+    /** Replaces the unserved gauges' values with a census: a pair served now, or no longer waiting, reads 0. */
+    public void unserved(List<JobStore.WaitingType> census) {
+        Map<String, Long> now = new HashMap<>();
+        for (JobStore.WaitingType w : census) {
+            if (!w.served()) {
+                now.put(UNSERVED + w.queue() + "." + w.type(), w.waiting());
+            }
+        }
+        unserved.replaceAll((name, old) -> now.getOrDefault(name, 0L));
+        now.forEach((name, waiting) -> {
+            if (unserved.put(name, waiting) == null) {
+                registry.gauge(name, () -> (Gauge<Long>) () -> unserved.get(name));
+            }
+        });
     }
 
     public MetricRegistry registry() {

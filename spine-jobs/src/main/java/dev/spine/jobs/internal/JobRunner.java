@@ -100,6 +100,15 @@ public final class JobRunner {
             sink.accept(new Outcome.HandedBack(job.id()));
             return;
         }
+        JobHandler handler = handlers.get(job.type());
+        if (handler == null) {
+            // Claims take only the types this process has handlers for (fetch and direct dispatch alike), so
+            // this is a bug, not a configuration: give the job back unspent for a process that has the handler
+            LOG.error("claimed job {} of type '{}', which has no handler in this process (handlers: {}); handed "
+                    + "back without using its attempt", job.id(), job.type(), handlers.keySet());
+            sink.accept(new Outcome.HandedBack(job.id()));
+            return;
+        }
         metrics.started(job.queue(), Duration.between(job.runAt(), clock.instant()));
         Thread worker = Thread.currentThread();
         long start = System.nanoTime();
@@ -108,10 +117,6 @@ public final class JobRunner {
         Throwable failure = null;
         Span span = tracing.startRun(job);
         try (Scope scope = tracing.enabled() ? span.makeCurrent() : Scope.noop()) {
-            JobHandler handler = handlers.get(job.type());
-            if (handler == null) {
-                throw new NoHandlerException(job.type());
-            }
             handler.handle(job);
         } catch (Throwable t) {
             failure = t;
@@ -212,13 +217,6 @@ public final class JobRunner {
 
         synchronized boolean timedOut() {
             return timedOut;
-        }
-    }
-
-    /** A job whose type has no handler in this process: fails the attempt with a clear message. */
-    static final class NoHandlerException extends Exception {
-        NoHandlerException(String type) {
-            super("no handler registered for job type '" + type + "' in this process");
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.spine.jobs.internal;
 import dev.spine.jobs.DeadJob;
 import dev.spine.jobs.JobInfo;
 import dev.spine.jobs.QueueStats;
+import dev.spine.jobs.WorkerInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -34,13 +35,36 @@ public interface JobStore {
     /** Existing job ids by idempotency key. */
     Map<String, UUID> lookupKeys(Connection c, Collection<String> keys) throws SQLException;
 
-    /** Claims up to {@code limit} due jobs of {@code queue} for {@code workerId} (FOR UPDATE SKIP LOCKED). */
-    List<RunnableJob> fetch(String queue, int limit, Instant now, UUID workerId);
+    /**
+     * Claims up to {@code limit} due jobs of {@code queue} and of the given types for {@code workerId} (FOR UPDATE
+     * SKIP LOCKED), in the queue's order. No types, no claim (and no round trip).
+     */
+    List<RunnableJob> fetch(String queue, FetchTypes types, int limit, Instant now, UUID workerId);
 
     /** Writes finished attempts, one statement per kind of outcome. */
     void write(List<Outcome> outcomes, UUID workerId, Instant now, boolean archive);
 
-    void heartbeat(UUID workerId, String host, Instant startedAt, Instant now);
+    /** Writes this process's registry row (what it serves) with a fresh heartbeat. */
+    void heartbeat(Registration worker, Instant now);
+
+    /**
+     * A worker process as the registry holds it: its queues with their handler threads (same order) and the
+     * job types it has handlers for.
+     */
+    record Registration(UUID id, String host, Instant startedAt, List<String> queues, List<Integer> concurrency,
+            List<String> types) {}
+
+    /** Every registered worker; live ones heartbeat after {@code liveSince}. */
+    List<WorkerInfo> workers(Instant liveSince);
+
+    /**
+     * The census: waiting jobs per (queue, type), each told whether a worker alive since {@code liveSince}
+     * serves it.
+     */
+    List<WaitingType> waitingTypes(Instant liveSince);
+
+    /** Jobs waiting (state available, due or not) of one type in one queue, and whether a live worker serves them. */
+    record WaitingType(String queue, String type, long waiting, boolean served) {}
 
     void removeWorker(UUID workerId);
 

@@ -9,9 +9,9 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * Direct dispatch of jobs this process inserts: a job due now, for a queue this process works and has
- * drained, is inserted already claimed by its worker (running, attempt 1) and handed to a handler thread
- * as soon as the insert commits. It needs no NOTIFY, no fetch and no second round trip, which is most of
+ * Direct dispatch of jobs this process inserts: a job due now, of a type this process has a handler for, for a
+ * queue this process works and has drained, is inserted already claimed by its worker (running, attempt 1)
+ * and handed to a handler thread as soon as the insert commits. It needs no NOTIFY, no fetch and no second round trip, which is most of
  * the enqueue-to-handler latency and half of PostgreSQL's work per job. Room is reserved before the insert
  * and given back for every row that was not claimed (duplicate key, paused queue, failed insert). A crash
  * between commit and run leaves a running job of this worker, which rescue retries, giving back the attempt
@@ -23,10 +23,12 @@ public final class LocalDispatch {
     private final ObjectMapper mapper;
     private final Consumer<Outcome> handBack;
     private final JobMetrics metrics;
+    private final ServedTypes served;
 
     /** @param handBack where a claimed job goes back to the queue when its worker is already closing */
-    public LocalDispatch(Map<String, QueueWorker> workers, UUID workerId, ObjectMapper mapper, JobMetrics metrics,
-            Consumer<Outcome> handBack) {
+    public LocalDispatch(Map<String, QueueWorker> workers, ServedTypes served, UUID workerId, ObjectMapper mapper,
+            JobMetrics metrics, Consumer<Outcome> handBack) {
+        this.served = served;
         this.metrics = metrics;
         this.workers = workers;
         this.workerId = workerId;
@@ -51,7 +53,8 @@ public final class LocalDispatch {
         for (int i = 0; i < jobs.size(); i++) {
             NewJob j = jobs.get(i);
             QueueWorker worker = workers.get(j.queue());
-            if (worker == null || j.runAt().isAfter(now) || !worker.reserve()) {
+            // a type without a handler here is never claimed by its insert: it waits for a process that serves it
+            if (worker == null || !served.serves(j.type()) || j.runAt().isAfter(now) || !worker.reserve()) {
                 continue;
             }
             if (claim == null) {

@@ -3,7 +3,7 @@ package dev.spine.jobs.internal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -11,8 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Housekeeping on one thread: heartbeats this process, rescues jobs of silent or overrunning workers,
- * refreshes the queue gauges, and prunes the archive, expired idempotency keys and long-gone workers.
+ * Housekeeping on one thread: heartbeats this process (its registry row: what it serves), rescues jobs of
+ * silent or overrunning workers, refreshes the queue gauges, takes the census of waiting job types (which
+ * picks each queue's claim statement, and feeds the unserved gauges), and prunes the archive, expired
+ * idempotency keys and long-gone workers.
  * Each task is safe to run in many processes at once (the statements are idempotent).
  */
 public final class Maintenance {
@@ -27,20 +29,19 @@ public final class Maintenance {
     private final JobStore store;
     private final JobMetrics metrics;
     private final Clock clock;
-    private final UUID workerId;
-    private final String host;
-    private final Instant startedAt;
+    private final JobStore.Registration registration;
+    private final ServedTypes served;
     private final Settings settings;
     private final Consumer<String> wakeQueue;
 
-    public Maintenance(JobStore store, JobMetrics metrics, Clock clock, UUID workerId, String host, Settings settings,
-            Consumer<String> wakeQueue) {
+    /** @param registration this process's registry row ({@code startedAt} is when it was built) */
+    public Maintenance(JobStore store, JobMetrics metrics, Clock clock, JobStore.Registration registration,
+            ServedTypes served, Settings settings, Consumer<String> wakeQueue) {
         this.store = store;
         this.metrics = metrics;
         this.clock = clock;
-        this.workerId = workerId;
-        this.host = host;
-        this.startedAt = clock.instant();
+        this.registration = registration;
+        this.served = served;
         this.settings = settings;
         this.wakeQueue = wakeQueue;
     }
@@ -49,6 +50,7 @@ public final class Maintenance {
         every(timer, settings.heartbeatInterval(), this::heartbeat);
         every(timer, settings.heartbeatInterval(), this::rescue);
         every(timer, settings.statsInterval(), this::refreshStats);
+        every(timer, settings.statsInterval(), this::census);
         every(timer, settings.pruneInterval(), this::prune);
     }
 
@@ -58,7 +60,7 @@ public final class Maintenance {
     }
 
     public void heartbeat() {
-        guarded("heartbeat", () -> store.heartbeat(workerId, host, startedAt, clock.instant()));
+        guarded("heartbeat", () -> store.heartbeat(registration, clock.instant()));
     }
 
     public void rescue() {
@@ -77,6 +79,18 @@ public final class Maintenance {
 
     public void refreshStats() {
         guarded("queue stats", () -> metrics.queueStats(store.queueStats(clock.instant())));
+    }
+
+    /**
+     * Counts waiting jobs per (queue, type): each queue's claim reads the queue in order while only served
+     * types wait there, per type otherwise; and the unserved gauges show the pairs no live worker serves.
+     */
+    public void census() {
+        guarded("job type census", () -> {
+            List<JobStore.WaitingType> waiting = store.waitingTypes(clock.instant().minus(settings.staleAfter()));
+            served.census(waiting);
+            metrics.unserved(waiting);
+        });
     }
 
     public void prune() {

@@ -5,6 +5,7 @@ import static dev.spine.jobs.internal.PgTypes.at;
 import dev.spine.jobs.DeadJob;
 import dev.spine.jobs.JobInfo;
 import dev.spine.jobs.QueueStats;
+import dev.spine.jobs.WorkerInfo;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * The operator half of {@link PgJobStore}: runs the statements of {@link AdminSql} (stats, queues, pause,
+ * The operator half of {@link PgJobStore}: runs the statements of {@link AdminSql} (stats, workers, queues, pause,
  * cancel, dead jobs, lookups). Reached only through {@link JobStore}, the one storage seam.
  */
 final class PgAdminStore {
@@ -26,6 +27,10 @@ final class PgAdminStore {
 
     List<QueueStats> queueStats(Instant now) {
         return calls.query(sql.queueDepths, AdminSql.QueueStatsRow::read, at(now), at(now));
+    }
+
+    List<WorkerInfo> workers(Instant liveSince) {
+        return calls.query(sql.listWorkers, AdminSql.WorkerRow::read, at(liveSince));
     }
 
     List<String> queues() {

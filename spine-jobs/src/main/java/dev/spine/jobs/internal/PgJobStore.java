@@ -8,6 +8,7 @@ import dev.spine.jobs.DeadJob;
 import dev.spine.jobs.JobInfo;
 import dev.spine.jobs.JobStoreException;
 import dev.spine.jobs.QueueStats;
+import dev.spine.jobs.WorkerInfo;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -55,14 +56,19 @@ public final class PgJobStore implements JobStore {
     }
 
     @Override
-    public List<RunnableJob> fetch(String queue, int limit, Instant now, UUID workerId) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = PgCalls.plannedEachTime(c, sql.fetchAvailable)) {
-            ps.setObject(1, at(now));
-            ps.setObject(2, workerId);
-            ps.setString(3, queue);
-            ps.setObject(4, at(now));
-            ps.setString(5, queue);
-            ps.setInt(6, limit);
+    public List<RunnableJob> fetch(String queue, FetchTypes types, int limit, Instant now, UUID workerId) {
+        if (types.isEmpty()) {
+            return List.of();
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = PgCalls.plannedEachTime(c,
+                        types.coverQueue() ? sql.fetchAvailable : sql.fetchAvailableByType)) {
+            // Java arrays through setObject go in PostgreSQL's binary array format (see PgJobInserts)
+            if (types.coverQueue()) {
+                PgCalls.bind(ps, at(now), workerId, queue, at(now), types.names(), queue, limit);
+            } else {
+                PgCalls.bind(ps, at(now), workerId, types.names(), queue, at(now), limit, queue, limit);
+            }
             List<RunnableJob> jobs = new ArrayList<>(limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -169,8 +175,19 @@ public final class PgJobStore implements JobStore {
     }
 
     @Override
-    public void heartbeat(UUID workerId, String host, Instant startedAt, Instant now) {
-        calls.update(sql.heartbeat, workerId, host, at(startedAt), at(now));
+    public void heartbeat(Registration w, Instant now) {
+        calls.update(sql.heartbeat, w.id(), w.host(), at(w.startedAt()), at(now), w.queues().toArray(String[]::new),
+                w.concurrency().stream().mapToInt(Integer::intValue).toArray(), w.types().toArray(String[]::new));
+    }
+
+    @Override
+    public List<WorkerInfo> workers(Instant liveSince) {
+        return admin.workers(liveSince);
+    }
+
+    @Override
+    public List<WaitingType> waitingTypes(Instant liveSince) {
+        return calls.query(sql.waitingTypes, Sql.WaitingRow::read, at(liveSince));
     }
 
     @Override

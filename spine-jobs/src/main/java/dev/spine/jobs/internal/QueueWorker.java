@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Works one queue in this process: fetch threads (one by default; more let one claim round-trip while the
- * other's jobs run) claim due jobs in batches (FOR UPDATE SKIP LOCKED) and
+ * other's jobs run) claim due jobs of the types this process has handlers for, in batches (FOR UPDATE SKIP
+ * LOCKED), and
  * hands them to {@code concurrency} handler threads. It fetches when woken (an enqueue in this process, a
  * NOTIFY from another, a retry coming due) or every poll interval as the backstop. It claims at most
  * {@code concurrency + fetchSize} jobs at once, and under load waits until half a batch is free, so that
@@ -37,6 +38,7 @@ public final class QueueWorker implements AutoCloseable {
     private final JobMetrics metrics;
     private final Clock clock;
     private final UUID workerId;
+    private final ServedTypes served;
     private final Signal wake = new Signal();
     private final Semaphore capacity;
     private final int dispatchRoom;
@@ -56,7 +58,8 @@ public final class QueueWorker implements AutoCloseable {
     private final List<Thread> fetchers = new ArrayList<>();
 
     public QueueWorker(QueueOptions options, JobStore store, JobRunner runner, JobMetrics metrics, Clock clock,
-            UUID workerId) {
+            UUID workerId, ServedTypes served) {
+        this.served = served;
         this.options = options;
         this.store = store;
         this.runner = runner;
@@ -112,7 +115,8 @@ public final class QueueWorker implements AutoCloseable {
                 List<RunnableJob> jobs;
                 try {
                     metrics.fetched();
-                    jobs = store.fetch(options.name(), want, clock.instant(), workerId);
+                    jobs = store.fetch(options.name(), served.forQueue(options.name()), want, clock.instant(),
+                            workerId);
                 } catch (RuntimeException e) {
                     capacity.release(want);
                     throw e;

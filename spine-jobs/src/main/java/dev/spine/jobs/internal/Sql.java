@@ -118,12 +118,42 @@ public final class Sql {
         }
     }
 
+    /**
+     * Waiting jobs of one (queue, type), as {@link #waitingTypes} returns them; {@code %1$s} is the schema.
+     * Served: a worker that heartbeat after the bound parameter works the queue and has the type's handler.
+     */
+    public enum WaitingRow implements Column {
+        QUEUE("c.queue"), TYPE("c.type"), WAITING("c.waiting"),
+        SERVED("exists (select 1 from %1$s.worker w where w.heartbeat_at > ? and c.queue = any(w.queues) "
+                + "and c.type = any(w.types))");
+
+        private final String sql;
+        final int at;
+
+        WaitingRow(String sql) {
+            this.sql = sql;
+            this.at = ordinal() + 1;
+        }
+
+        @Override
+        public String sql() {
+            return sql;
+        }
+
+        static JobStore.WaitingType read(ResultSet rs) throws SQLException {
+            return new JobStore.WaitingType(rs.getString(QUEUE.at), rs.getString(TYPE.at), rs.getLong(WAITING.at),
+                    rs.getBoolean(SERVED.at));
+        }
+    }
+
     public final String insertOne;
     public final String insertOneClaimed;
     public final String insertMany;
     public final String copyJobs;
     public final String lookupKeys;
     public final String fetchAvailable;
+    public final String fetchAvailableByType;
+    public final String waitingTypes;
     public final String completeMany;
     public final String completeManyArchived;
     public final String completeRows;
@@ -184,11 +214,25 @@ public final class Sql {
         // The claim reaches its rows by ctid, from the locked subquery, instead of joining back on the primary
         // key: that join cost one B-tree descent per claimed row, about a fifth of PostgreSQL's work per drained
         // job. The rows are locked by this statement, so their ctids cannot change before the update reads them.
-        fetchAvailable = "update " + s + ".job j set state = 1, attempt = j.attempt + 1, started_at = ?, "
-                + "worker_id = ? where ctid = any(array(select ctid from " + s + ".job where queue = ? and state = 0 "
-                + "and run_at <= ? and not coalesce((select paused from " + s + ".queue where name = ?), false) "
-                + "order by priority desc, run_at, id limit ? for update skip locked)) returning "
-                + Column.list(ClaimedRow.values());
+        String claim = "update " + s + ".job j set state = 1, attempt = j.attempt + 1, started_at = ?, "
+                + "worker_id = ? where ctid = any(array(%s)) returning " + Column.list(ClaimedRow.values());
+        String notPaused = "not coalesce((select paused from " + s + ".queue where name = ?), false)";
+        // When every type waiting in the queue is one this process serves: today's ordered scan of job_fetch.
+        // The type test only guards against a type that arrived since the census (see FetchTypes); it is written
+        // as array_position(...) is not null because the planner estimates that as true for nearly every row
+        // (which it is, here). Written as type = any(?), a type missing from the statistics (a new type, a table
+        // not analyzed yet) made the planner expect few matches and sort the whole queue instead.
+        fetchAvailable = String.format(claim, "select ctid from " + s + ".job where queue = ? and state = 0 "
+                + "and run_at <= ? and array_position(?::text[], type) is not null and " + notPaused
+                + " order by priority desc, run_at, id limit ? for update skip locked");
+        // Otherwise per type, through job_fetch_type: each of this process's types gives its first rows in
+        // order, locked (SKIP LOCKED), and the batch is the first of those in the queue's order. Jobs of types
+        // served elsewhere are never read, however many wait ahead. Each type locks up to a batch, so with
+        // several of this process's types backlogged at once some locks go unused until the commit.
+        fetchAvailableByType = String.format(claim, "select c.ctid from unnest(?::text[]) as t(type) cross join "
+                + "lateral (select ctid, priority, run_at, id from " + s + ".job where queue = ? and type = t.type "
+                + "and state = 0 and run_at <= ? order by priority desc, run_at, id limit ? for update skip locked) c "
+                + "where " + notPaused + " order by c.priority desc, c.run_at, c.id limit ?");
         completeMany = "delete from " + s + ".job where id = any(?) and worker_id = ?";
         String archiveDone = " insert into " + s + ".job_archive (id, queue, type, state, priority, attempt, "
                 + "max_attempts, payload, correlation_id, traceparent, tracestate, created_at, finished_at, errors) "
@@ -217,8 +261,9 @@ public final class Sql {
         snoozeMany = "update " + s + ".job j set state = 0, attempt = j.attempt - 1, worker_id = null, "
                 + "started_at = null, run_at = timestamptz 'epoch' + u.run_at_us * interval '1 microsecond' "
                 + "from unnest(?::uuid[], ?::int8[]) as u(id, run_at_us) where j.id = u.id and j.worker_id = ?";
-        heartbeat = "insert into " + s + ".worker (id, host, started_at, heartbeat_at) values (?, ?, ?, ?) "
-                + "on conflict (id) do update set heartbeat_at = excluded.heartbeat_at";
+        heartbeat = "insert into " + s + ".worker (id, host, started_at, heartbeat_at, queues, concurrency, types) "
+                + "values (?, ?, ?, ?, ?, ?, ?) on conflict (id) do update set heartbeat_at = excluded.heartbeat_at, "
+                + "queues = excluded.queues, concurrency = excluded.concurrency, types = excluded.types";
         removeWorker = "delete from " + s + ".worker where id = ?";
         String stale = "state = 1 and (worker_id is null or worker_id not in (select id from " + s
                 + ".worker where heartbeat_at > ?) or started_at + (timeout_ms + ?) * interval '1 millisecond' < ?)";
@@ -245,5 +290,9 @@ public final class Sql {
                 + ".job_archive where finished_at < ? limit ?))";
         pruneKeys = "delete from " + s + ".job_key where ctid = any(array(select ctid from " + s
                 + ".job_key where expires_at < ? limit ?))";
+        // The census: waiting jobs per (queue, type), and whether a live worker serves that pair. One pass
+        // over the waiting rows per stats interval, like the queue depths.
+        waitingTypes = "select " + String.format(Column.list(WaitingRow.values()), s) + " from (select queue, type, "
+                + "count(*) as waiting from " + s + ".job where state = 0 group by queue, type) c order by c.queue, c.type";
     }
 }

@@ -57,6 +57,7 @@ public final class AdminApi implements AutoCloseable {
             new HealthRoutes(health, service).register(config.routes);
             config.routes.get("/metrics", metrics::handle);
             new JobRoutes(service, auth).register(config.routes);
+            new WorkerRoutes(service).register(config.routes);
             new EventRoutes(service, auth).register(config.routes);
             new DashboardRoutes(service, this.config.jaegerUrl()).register(config.routes);
         });

@@ -20,6 +20,7 @@ final class MetricsEndpoint {
     MetricsEndpoint(MetricRegistry metrics) {
         registry.register(new QueueLabelledExports(metrics));
         registry.register(new LabelledCounterExports(metrics));
+        registry.register(new UnservedExports(metrics));
     }
 
     void handle(Context ctx) throws IOException {

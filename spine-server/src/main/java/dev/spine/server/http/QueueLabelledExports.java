@@ -89,8 +89,9 @@ final class QueueLabelledExports implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         MetricSnapshots.Builder out = MetricSnapshots.builder();
-        // the one-label counter families are LabelledCounterExports' to export
-        bridge((name, metric) -> queueOf(name) == null && !LabelledCounterExports.covers(name), null)
+        // the one-label counter families and the unserved gauges (two labels) are exported by their own collectors
+        bridge((name, metric) -> queueOf(name) == null && !LabelledCounterExports.covers(name)
+                && !name.startsWith(UnservedExports.PREFIX), null)
                 .forEach(out::metricSnapshot);
         Set<String> queues = new TreeSet<>();
         registry.getNames().forEach(n -> {
