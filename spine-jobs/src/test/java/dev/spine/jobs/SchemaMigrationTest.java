@@ -19,13 +19,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The queue's tables on spine-postgres' migrator: fresh, upgraded from the pre-Flyway runner, or validated only. */
 @ExtendWith(SpineServices.class)
 class SchemaMigrationTest {
-<<<<<<< HEAD
     private static final MigrationScripts MIGRATIONS = new MigrationScripts("/dev/spine/jobs/migrations");
-    private static final String[] SCRIPTS = {"V1__jobs.sql", "V2__payload_json.sql", "V3__drop_hot_correlation_index.sql"};
-=======
     private static final String[] SCRIPTS = {"V1__jobs.sql", "V2__payload_json.sql", "V3__drop_hot_correlation_index.sql",
             "V4__worker_registry_and_type_fetch.sql"};
->>>>>>> h17
 
     @Test
     void aSchemaMadeByThePreFlywayRunnerIsUpgradedInPlaceKeepingItsJobs(TestDatabase db) throws IOException {
