@@ -112,8 +112,7 @@ final class LiveRoutes {
         String auth = header.apply("Authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : query.apply("access_token");
         byte[] given = (token == null ? "" : token).getBytes(StandardCharsets.UTF_8);
-        boolean admin = bus.adminToken() != null && !bus.adminToken().isEmpty()
-                && MessageDigest.isEqual(bus.adminToken().getBytes(StandardCharsets.UTF_8), given);
+        boolean admin = bus.admin().accepts(token);
         if (!admin && !MessageDigest.isEqual(s.secret().getBytes(StandardCharsets.UTF_8), given)) {
             throw new ApiException(401, "UNAUTHORIZED", "present the subscription's secret as Authorization: Bearer "
                     + "or access_token", Map.of("field", "Authorization"));
