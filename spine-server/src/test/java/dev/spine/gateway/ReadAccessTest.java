@@ -63,7 +63,7 @@ class ReadAccessTest {
             for (String payloadBearing : List.of("/v1/jobs/{id}", "/v1/jobs", "/v1/events", "/v1/events/{id}",
                     "/v1/rejected-events", "/v1/dead-jobs", "/v1/dead-letters", "/v1/recent-events", "/v1/queues",
                     "/v1/partitions/{key}/events", "/v1/subscriptions", "/v1/publishers", "/v1/throughput",
-                    "/v1/dashboard-config")) {
+                    "/v1/dashboard-config", "/v1/outbox/dead-letters")) {
                 assertTrue(guarded.contains(payloadBearing), payloadBearing + " is guarded: " + guarded);
             }
             for (String open : List.of("/health/live", "/health/ready", "/metrics", "/", "/dashboard/dashboard.js",

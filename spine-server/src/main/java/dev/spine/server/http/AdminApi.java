@@ -1,5 +1,6 @@
 package dev.spine.server.http;
 
+import dev.spine.events.postgres.OutboxDeadLetters;
 import dev.spine.gateway.Gateway;
 import dev.spine.gateway.http.BearerAuth;
 import dev.spine.gateway.http.ReadGuard;
@@ -96,6 +97,7 @@ public final class AdminApi implements AutoCloseable {
         new JobRoutes(service, admin).register(routes);
         new EventRoutes(service, admin).register(routes);
         new DashboardRoutes(service, config.jaegerUrl()).register(routes);
+        new OutboxRoutes(OutboxDeadLetters.in(service.dataSource(), config.outboxSchema()), admin).register(routes);
     }
 
     private void gatewayRoutes(RoutesConfig routes) {
