@@ -181,6 +181,8 @@ public final class JobQueue implements AutoCloseable {
         }
         migrate();
         maintenance.heartbeat();
+        // the queue gauges exist from the first scrape on, not only after the first scheduled refresh
+        maintenance.refreshStats();
         maintenance.schedule(housekeeping);
         writer.start();
         notifier.start();
