@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +80,8 @@ public final class Gateway implements AutoCloseable {
     private final Set<SseStream> liveClients = ConcurrentHashMap.newKeySet();
     private final LiveClients live = new LiveClients();
     private ScheduledExecutorService timer;
+    /** Writes queued SSE frames: a thread per client that is being written to, none for idle ones. */
+    private ExecutorService liveWriter;
 
     /**
      * @param bus        the bus the engine consumes and publishes on ({@code JobService.bus()}), any backend;
@@ -119,6 +122,11 @@ public final class Gateway implements AutoCloseable {
         dispatcher = new WebhookDispatcher(bus, codec, subscriptions, new WebhookSender(targets, clock), config, clock,
                 metrics, live);
         dispatcher.start();
+        liveWriter = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "spine-bus-live-writer");
+            t.setDaemon(true);
+            return t;
+        });
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "spine-bus-timer");
             t.setDaemon(true);
@@ -164,6 +172,11 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Live (SSE and WebSocket) clients connected to this instance now. */
+    public int liveClientCount() {
+        return live.count();
+    }
+
     /** Live clients by subscription (ended when their subscription is deleted). */
     LiveClients live() {
         return live;
@@ -176,6 +189,14 @@ public final class Gateway implements AutoCloseable {
 
     GatewayConfig config() {
         return config;
+    }
+
+    ExecutorService liveWriter() {
+        return liveWriter;
+    }
+
+    BusMetrics metrics() {
+        return metrics;
     }
 
     EventBus bus() {
@@ -256,6 +277,9 @@ public final class Gateway implements AutoCloseable {
             timer.shutdownNow();
         }
         liveClients.clear(); // the HTTP server, stopped before the bus, has closed their connections
+        if (liveWriter != null) {
+            liveWriter.shutdownNow();
+        }
         if (dispatcher != null) {
             dispatcher.close();
         }

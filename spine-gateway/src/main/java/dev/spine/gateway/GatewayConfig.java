@@ -30,6 +30,8 @@ import java.util.function.Function;
  * @param refreshInterval  how often an instance picks up subscriptions created or deleted on another one
  * @param retention        how long stored events and publish receipts are kept (the stream keeps 30 days)
  * @param partitionKeys    JSON pointers into the envelope tried in order for an event's partition key
+ * @param liveBufferBytes  most bytes waiting for one live (SSE, WebSocket) client; a client further behind
+ *                         is disconnected with reason {@code SLOW_CONSUMER}
  */
 public record GatewayConfig(
         boolean enabled,
@@ -45,7 +47,8 @@ public record GatewayConfig(
         boolean allowPrivateTargets,
         Duration refreshInterval,
         Duration retention,
-        List<String> partitionKeys) {
+        List<String> partitionKeys,
+        int liveBufferBytes) {
 
     /** Every variable with its default and meaning. */
     public static final Map<String, String[]> VARIABLES;
@@ -67,6 +70,8 @@ public record GatewayConfig(
         v("SPINE_BUS_RETENTION", "30d", "how long the event store keeps events and receipts (pruned every 10 minutes)");
         v("SPINE_BUS_PARTITION_KEYS", "/partitionKey,/data/partitionKey,/data/aggregateId",
                 "JSON pointers tried in order for an event's partition key (history endpoint)");
+        v("SPINE_BUS_LIVE_BUFFER_BYTES", "262144", "most bytes waiting for one SSE/WebSocket client before it is "
+                + "disconnected as too slow (SLOW_CONSUMER; 1024..67108864)");
         VARIABLES = java.util.Collections.unmodifiableMap(TABLE);
     }
 
@@ -108,7 +113,8 @@ public record GatewayConfig(
                 r.integer("SPINE_BUS_MAX_EVENT_BYTES", 1024, 1024 * 1024), timeout,
                 r.integer("SPINE_BUS_WEBHOOK_MAX_ATTEMPTS", 1, Subscription.MAX_ATTEMPTS), backoff, backoffMax,
                 r.bool("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE"), r.duration("SPINE_BUS_REFRESH"),
-                r.duration("SPINE_BUS_RETENTION"), List.copyOf(pointers));
+                r.duration("SPINE_BUS_RETENTION"), List.copyOf(pointers),
+                r.integer("SPINE_BUS_LIVE_BUFFER_BYTES", 1024, 64 * 1024 * 1024));
     }
 
     /** This config as variables, the inverse of {@link #from}. */
@@ -128,6 +134,7 @@ public record GatewayConfig(
         m.put("SPINE_BUS_REFRESH", refreshInterval.toMillis() + "ms");
         m.put("SPINE_BUS_RETENTION", retention.toMillis() + "ms");
         m.put("SPINE_BUS_PARTITION_KEYS", String.join(",", partitionKeys));
+        m.put("SPINE_BUS_LIVE_BUFFER_BYTES", String.valueOf(liveBufferBytes));
         return m;
     }
 

@@ -50,7 +50,8 @@ final class LiveRoutes {
         String last = ctx.header("Last-Event-ID");
         long after = resumeFrom(last != null ? last : ctx.queryParam("lastEventId"));
         long start = after >= 0 ? after : LiveFeed.lastSequence(bus.bus(), "no stream was opened");
-        SseStream stream = SseStream.start(ctx);
+        SseStream stream = SseStream.start(ctx, bus.config().liveBufferBytes(), bus.liveWriter(),
+                bus.metrics().slowConsumers);
         // before any event: from here on every matching event stored after `start` will come
         stream.comment("subscribed " + s.id() + " after " + start);
         LiveFeed feed = LiveFeed.open(bus.bus(), s, start, stream::event, stream::close);
@@ -83,12 +84,10 @@ final class LiveRoutes {
             return;
         }
         ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + after + "}");
-        LiveFeed feed = LiveFeed.open(bus.bus(), s, after, (seq, type, json) -> {
-            if (!ctx.session.isOpen()) {
-                throw new IOException("socket closed");
-            }
-            ctx.send("{\"id\":" + seq + ",\"eventType\":\"" + type + "\",\"event\":" + json + "}");
-        }, () -> ctx.closeSession(1011, "delivery failed"));
+        SocketSender sender = new SocketSender(ctx, bus.config().liveBufferBytes(), bus.metrics().slowConsumers);
+        LiveFeed feed = LiveFeed.open(bus.bus(), s, after, (seq, type, json) ->
+                sender.send(seq, "{\"id\":" + seq + ",\"eventType\":\"" + type + "\",\"event\":" + json + "}"),
+                () -> sender.closeUnlessDone(1011, "delivery failed"));
         Runnable end = () -> ctx.closeSession(4410, "subscription deleted");
         sockets.put(ctx.sessionId(), new Socket(s.id(), feed, end));
         bus.live().add(s.id(), end);
