@@ -70,8 +70,8 @@ public record GatewayConfig(
         v("SPINE_BUS_RETENTION", "30d", "how long the event store keeps events and receipts (pruned every 10 minutes)");
         v("SPINE_BUS_PARTITION_KEYS", "/partitionKey,/data/partitionKey,/data/aggregateId",
                 "JSON pointers tried in order for an event's partition key (history endpoint)");
-        v("SPINE_BUS_LIVE_BUFFER_BYTES", "262144", "most bytes waiting for one SSE/WebSocket client before it is "
-                + "disconnected as too slow (SLOW_CONSUMER; 1024..67108864)");
+        v("SPINE_BUS_LIVE_BUFFER_BYTES", "262144", "most bytes waiting for one SSE/WebSocket client; more: "
+                + "disconnected as SLOW_CONSUMER");
         VARIABLES = java.util.Collections.unmodifiableMap(TABLE);
     }
 

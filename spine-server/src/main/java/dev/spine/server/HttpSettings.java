@@ -35,18 +35,17 @@ public record HttpSettings(String httpAddr, String adminAddr, String readToken, 
     static {
         Map<String, String[]> m = new LinkedHashMap<>();
         m.put("SPINE_HTTP_ADDR", new String[] {DEFAULT_HTTP_ADDR,
-                "public gateway (POST /v1/events, subscriptions, live streams); with SPINE_ADMIN_ADDR empty also the "
-                        + "admin API, /metrics, /health/*, dashboard (host:port; port 0 = any free)"});
+                "public gateway (POST /v1/events, subscriptions); alone, also the admin API (host:port; port 0: any free)"});
         m.put("SPINE_ADMIN_ADDR", new String[] {"",
-                "admin API, /metrics, /health/*, dashboard on their own address (host:port); empty: on SPINE_HTTP_ADDR"});
+                "admin API, /metrics, /health/*, dashboard on an address of their own; empty: on SPINE_HTTP_ADDR"});
         m.put("SPINE_READ_TOKEN", new String[] {"",
-                "bearer key of payload-bearing reads (jobs, events, dead letters, dashboard data); the admin token works too"});
+                "bearer key of reads (jobs, events, dead letters, dashboard data); the admin token reads too"});
         m.put("SPINE_READ_OPEN", new String[] {"false",
-                "reads need no key (development machines only); else with no read or admin token every read is refused"});
+                "true: reads need no key (development only); with no read or admin token reads are refused"});
         m.put("SPINE_HTTP_MAX_HEADER_BYTES", new String[] {String.valueOf(DEFAULT_MAX_HEADER_BYTES),
                 "largest request line plus headers (bytes, 1024..65536; 431 above)"});
         m.put("SPINE_HTTP_IDLE_TIMEOUT", new String[] {"30s",
-                "a connection idle this long is closed (at least 1s; keep it above the live streams' 15s ping)"});
+                "a connection idle this long is closed (at least 1s; above the live streams' 15s ping)"});
         VARIABLES = Collections.unmodifiableMap(m);
     }
 

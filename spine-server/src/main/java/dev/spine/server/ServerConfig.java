@@ -37,7 +37,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
         HTTP_VARIABLES.put(EventBuses.ENV_SCHEMA, new String[] {Outbox.Builder.DEFAULT_SCHEMA,
                 "schema of the postgres event backend's tables (SPINE_EVENT_BUS=postgres)"});
         HTTP_VARIABLES.put("SPINE_OUTBOX_SCHEMA", new String[] {Outbox.Builder.DEFAULT_SCHEMA,
-                "schema of the transactional outbox whose dead letters the admin API and `spine outbox dead` manage"});
+                "schema of the outbox whose dead letters /v1/outbox/dead-letters and `spine outbox dead` manage"});
         HTTP_VARIABLES.put("SPINE_ADMIN_TOKEN", new String[] {"",
                 "bearer token required by mutating admin endpoints (empty: they are refused)"});
         HTTP_VARIABLES.put("SPINE_JAEGER_URL", new String[] {DEFAULT_JAEGER_URL,

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,26 +20,12 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "outbox", mixinStandardHelpOptions = true, description = "The transactional outbox.",
         subcommands = {OutboxCommand.Dead.class})
-final class OutboxCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class OutboxCommand extends CommandGroup {
 
     /** {@code spine outbox dead}. */
     @Command(name = "dead", mixinStandardHelpOptions = true, description = "Outbox dead letters: list, retry, delete.",
             subcommands = {ListDead.class, RetryDead.class, DeleteDead.class})
-    static final class Dead implements Runnable {
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
+    static final class Dead extends CommandGroup {
     }
 
     /** What the three commands share: the dead letters of the configured schema, and --json. */
@@ -70,15 +57,12 @@ final class OutboxCommand implements Runnable {
     /** {@code spine outbox dead list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists outbox dead letters, newest first.")
     static final class ListDead extends DeadLetterCommand {
-        @Option(names = "--limit", defaultValue = "50", description = "most listed (default: ${DEFAULT-VALUE})")
-        int limit;
+        @Mixin
+        LimitOption limit;
 
         @Override
         int run(Backends backends) throws Exception {
-            if (limit < 1) {
-                throw CommandFailure.invalid("INVALID_FIELD", "limit", "must be >= 1, was " + limit);
-            }
-            List<OutboxDeadLetter> dead = deadLetters(backends).list(Long.MAX_VALUE, limit);
+            List<OutboxDeadLetter> dead = deadLetters(backends).list(Long.MAX_VALUE, limit.value());
             if (json) {
                 List<Object> items = new ArrayList<>();
                 dead.forEach(d -> items.add(OutboxDeadLetterView.of(d)));
@@ -97,45 +81,59 @@ final class OutboxCommand implements Runnable {
         }
     }
 
-    /** {@code spine outbox dead retry <id>}. */
-    @Command(name = "retry", mixinStandardHelpOptions = true,
-            description = "Puts an outbox dead letter back into the outbox (newest of its key); the relay publishes it.")
-    static final class RetryDead extends DeadLetterCommand {
+    /** What retry and delete share: one dead letter by id, not found is exit 7, the outcome as text or JSON. */
+    abstract static class OneDeadLetter extends DeadLetterCommand {
         @Parameters(paramLabel = "ID", description = "the dead letter's id")
         long id;
 
+        /** Acts on dead letter {@link #id}; the outcome's fields, or null when there is no such dead letter. */
+        abstract Map<String, Object> act(OutboxDeadLetters dead) throws Exception;
+
+        /** The outcome for people. */
+        abstract String describe(Map<String, Object> outcome);
+
         @Override
-        int run(Backends backends) throws Exception {
-            OptionalLong outboxId = deadLetters(backends).retry(id);
-            if (outboxId.isEmpty()) {
+        final int run(Backends backends) throws Exception {
+            Map<String, Object> outcome = act(deadLetters(backends));
+            if (outcome == null) {
                 throw CommandFailure.notFound("id", "no outbox dead letter " + id);
             }
             if (json) {
-                printJson(Map.of("id", id, "outboxId", outboxId.getAsLong()));
+                printJson(outcome);
             } else {
-                out().println("retried outbox dead letter " + id + ": back in the outbox as row " + outboxId.getAsLong());
+                out().println(describe(outcome));
             }
             return OK;
         }
     }
 
-    /** {@code spine outbox dead delete <id>}. */
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes an outbox dead letter for good.")
-    static final class DeleteDead extends DeadLetterCommand {
-        @Parameters(paramLabel = "ID", description = "the dead letter's id")
-        long id;
+    /** {@code spine outbox dead retry <id>}. */
+    @Command(name = "retry", mixinStandardHelpOptions = true,
+            description = "Puts an outbox dead letter back into the outbox (newest of its key); the relay publishes it.")
+    static final class RetryDead extends OneDeadLetter {
+        @Override
+        Map<String, Object> act(OutboxDeadLetters dead) throws Exception {
+            OptionalLong outboxId = dead.retry(id);
+            return outboxId.isEmpty() ? null : Map.of("id", id, "outboxId", outboxId.getAsLong());
+        }
 
         @Override
-        int run(Backends backends) throws Exception {
-            if (!deadLetters(backends).delete(id)) {
-                throw CommandFailure.notFound("id", "no outbox dead letter " + id);
-            }
-            if (json) {
-                printJson(Map.of("id", id, "deleted", true));
-            } else {
-                out().println("deleted outbox dead letter " + id);
-            }
-            return OK;
+        String describe(Map<String, Object> outcome) {
+            return "retried outbox dead letter " + id + ": back in the outbox as row " + outcome.get("outboxId");
+        }
+    }
+
+    /** {@code spine outbox dead delete <id>}. */
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes an outbox dead letter for good.")
+    static final class DeleteDead extends OneDeadLetter {
+        @Override
+        Map<String, Object> act(OutboxDeadLetters dead) throws Exception {
+            return dead.delete(id) ? Map.of("id", id, "deleted", true) : null;
+        }
+
+        @Override
+        String describe(Map<String, Object> outcome) {
+            return "deleted outbox dead letter " + id;
         }
     }
 }
