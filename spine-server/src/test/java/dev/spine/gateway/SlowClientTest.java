@@ -88,6 +88,49 @@ class SlowClientTest {
         }
     }
 
+    /** A WebSocket client that takes only the first frame and then reads nothing: closed with 4408 SLOW_CONSUMER. */
+    @Test
+    void aSlowWebSocketClientIsClosedWithTheSlowConsumerCode(TestDatabase db, TestNats nats) throws Exception {
+        try (SpineServer service = BusFixture.start(db, nats, Map.of("SPINE_BUS_LIVE_BUFFER_BYTES",
+                String.valueOf(BUFFER), "SPINE_BUS_EVENT_STORE", "false"))) {
+            BusClient api = new BusClient(service);
+            BusClient.Reply sub = api.post("/v1/subscriptions", "{\"name\":\"tool\",\"mode\":\"websocket\","
+                    + "\"eventTypes\":[\"data.*\"]}", BusFixture.ADMIN);
+            assertEquals(201, sub.status(), sub.body());
+            String key = api.registerPublisher("ws-firehose", "data.*");
+            Counter slow = service.engine().metrics().counter("spine.bus.live.slow_consumers");
+            java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CountDownLatch subscribed = new java.util.concurrent.CountDownLatch(1);
+            java.net.http.WebSocket ws = api.http.newWebSocketBuilder().buildAsync(URI.create("ws" + api.base.substring(4)
+                    + "/v1/subscriptions/" + sub.json().path("subscription").path("id").asText() + "/ws?access_token="
+                    + sub.json().path("secret").asText()), new java.net.http.WebSocket.Listener() {
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket socket,
+                                CharSequence data, boolean last) {
+                            subscribed.countDown(); // and no request(n): the client reads nothing more
+                            return null;
+                        }
+
+                        @Override
+                        public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket socket, int code,
+                                String reason) {
+                            closed.complete(code + " " + reason);
+                            return null;
+                        }
+                    }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(subscribed.await(30, java.util.concurrent.TimeUnit.SECONDS), "the subscribed frame");
+            String padding = "x".repeat(16 * 1024);
+            int published = 0;
+            while (slow.getCount() == 0 && published++ < MAX_EVENTS) {
+                publish(api, key, padding);
+            }
+            assertEquals(1, slow.getCount(), "the slow socket overflowed after " + published + " events");
+            ws.request(Long.MAX_VALUE); // reads again: the frames queued before, then the close
+            String close = closed.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(close.startsWith("4408 SLOW_CONSUMER"), close);
+        }
+    }
+
     private static String publish(BusClient api, String key, String padding) {
         UUID id = UUID.randomUUID();
         BusClient.Reply r = api.publish(key, PublishingTest.event("data.OrderPlaced", id, "{\"pad\":\"" + padding + "\"}"));
