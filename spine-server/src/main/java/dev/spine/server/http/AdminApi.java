@@ -8,9 +8,11 @@ import dev.spine.server.HttpSettings;
 import dev.spine.server.ServerConfig;
 import dev.spine.service.JobService;
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.HandlerType;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +86,7 @@ public final class AdminApi implements AutoCloseable {
         }
     }
 
-    private ApiServer server(String name, String addr, java.util.function.Consumer<RoutesConfig> routes) {
+    private ApiServer server(String name, String addr, Consumer<RoutesConfig> routes) {
         long maxRequest = gateway == null ? MAX_REQUEST_BYTES : Math.max(MAX_REQUEST_BYTES, gateway.maxRequestBytes());
         return new ApiServer(name, config.http(), addr.substring(0, addr.lastIndexOf(':')),
                 Integer.parseInt(addr.substring(addr.lastIndexOf(':') + 1)), maxRequest, reads, routes);
@@ -131,7 +133,7 @@ public final class AdminApi implements AutoCloseable {
 
     /** Whether a route needs the read key (a GET not open). */
     public boolean guards(String method, String path) {
-        return reads.guards(io.javalin.http.HandlerType.findOrDefault(method), path);
+        return reads.guards(HandlerType.findOrDefault(method), path);
     }
 
     @Override
