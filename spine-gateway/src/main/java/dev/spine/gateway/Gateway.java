@@ -63,7 +63,6 @@ public final class Gateway implements AutoCloseable {
     private final EventCodec codec = EventCodec.defaults();
     private final String pgUrl;
     private final String schema;
-    private final AccessKeys keys;
     private final BearerAuth admin;
     private final BearerAuth reads;
     private final Clock clock;
@@ -97,7 +96,6 @@ public final class Gateway implements AutoCloseable {
         this.bus = bus;
         this.pgUrl = pgUrl;
         this.schema = schema;
-        this.keys = keys;
         this.admin = BearerAuth.admin(keys, metricRegistry);
         this.reads = BearerAuth.reads(keys, metricRegistry);
         this.clock = clock;
