@@ -6,6 +6,9 @@
 #
 # Needs root and `ip netns`. Without them it cannot run: with CI=true that is a failure, otherwise
 # a loud warning (exit 0) so that `./spine test` still runs the Java suites on a laptop.
+# Then, in the same namespace (no network, as a fresh machine behind a firewall would be), it checks
+# that the test browser step of ./spine test (ensure_test_browser, pointed at a Chromium that is not
+# there) either installs it or stops with exit 3 and the command to install it: never a silent pass.
 # Run it alone with `./spine check-launcher`.
 set -euo pipefail
 
@@ -111,6 +114,27 @@ instance_pids() {
     done
 }
 
+# check_test_browser: ensure_test_browser as ./spine test runs it, inside the namespace, for a Chromium and a
+# chromedriver that do not exist. Without a network apt-get cannot install them: it must stop with
+# EXIT_TOOLCHAIN and name the command; an install that somehow worked must leave both paths there.
+check_test_browser() {
+    local rc=0 missing="$STATE_DIR/no-such-browser"
+    in_netns timeout 300 bash -c 'source "$1/scripts/lib/common.sh" && source "$1/scripts/lib/build.sh" &&
+        ensure_test_browser "$2/chromium" "$2/chromedriver"' check "$ROOT" "$missing" \
+        </dev/null >"$OUTPUT_DIR/browser.out" 2>&1 || rc=$?
+    sed 's/^/  | /' "$OUTPUT_DIR/browser.out" >&2
+    if ((rc == 0)); then
+        [[ -x "$missing/chromium" && -x "$missing/chromedriver" ]] ||
+            fail "the test browser step passed without a browser at $missing"
+        check_say "OK: the test browser step installed Chromium"
+        return
+    fi
+    ((rc == EXIT_TOOLCHAIN)) || fail "the test browser step exited $rc, not $EXIT_TOOLCHAIN (output above)"
+    grep -q 'apt-get install -y chromium chromium-driver' "$OUTPUT_DIR/browser.out" ||
+        fail "the test browser step stopped without naming the install command (output above)"
+    check_say "OK: without a browser and a network the test browser step stops with the install command"
+}
+
 main() {
     local demo_rc=0 pids pid started left=""
     if ! is_root; then
@@ -150,6 +174,7 @@ main() {
     done <<<"$pids"
     [[ -z "$left" ]] || fail "still running after ./spine stop:$left"
     check_say "OK: demo printed '$DEMO_MARKER' on private instances, and ./spine stop left nothing running"
+    check_test_browser
 }
 
 main "$@"

@@ -11,7 +11,7 @@ python3-yaml. Checks, per object:
   ConfigMap is refused by the API server), lists are lists, required fields are there;
 - wiring: selectors match the pod template's labels; probes and Services name container ports that
   exist; volumeMounts name volumes; ConfigMaps and Secrets referenced exist among the objects;
-- the spine's own: every SPINE_* key is one ServiceConfig reads, the routes ConfigMap equals the bundled
+- the spine's own: every SPINE_* key is one a spine module reads, the routes ConfigMap equals the bundled
   routes.yaml, terminationGracePeriodSeconds > SPINE_SHUTDOWN_TIMEOUT, probes on /health/live and
   /health/ready.
 Prints one line per problem and exits 1 if there is any; 0 and a summary otherwise.
@@ -25,7 +25,11 @@ import kubernetes.client as k8s
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SERVICE_CONFIG = os.path.join(ROOT, "spine-job-service/src/main/java/dev/spine/service/ServiceConfig.java")
+# Where the settings are read: every module's main sources (ServiceConfig and its parts, the server's
+# ServerConfig and HttpSettings, the gateway's GatewayConfig, the NATS and event-bus readers).
+SETTINGS_SOURCES = [os.path.join(d, f) for module in sorted(os.listdir(ROOT)) if module.startswith("spine-")
+                    for d, _, files in os.walk(os.path.join(ROOT, module, "src", "main", "java"))
+                    for f in files if f.endswith(".java")]
 ROUTES = os.path.join(ROOT, "spine-job-service/src/main/resources/dev/spine/service/routes.yaml")
 QUANTITY_MAPS = {"limits", "requests", "hard", "capacity", "allocatable"}  # numbers allowed there
 
@@ -145,7 +149,12 @@ def main(argv):
     text = sys.stdin.read() if argv[1] == "-" else open(argv[1], encoding="utf-8").read()
     docs = [d for d in yaml.safe_load_all(text) if d]
     names = {(d.get("kind"), (d.get("metadata") or {}).get("name")) for d in docs}
-    known_keys = set(re.findall(r'"(SPINE_[A-Z_]+)"', open(SERVICE_CONFIG, encoding="utf-8").read()))
+    known_keys = set()
+    for source in SETTINGS_SOURCES:
+        text = open(source, encoding="utf-8").read()
+        known_keys |= set(re.findall(r'"(SPINE_[A-Z_]+)"', text))
+        if source.endswith(os.sep + "JobTier.java"):  # SPINE_WORKERS_<TIER> is built from the tiers' names
+            known_keys |= {"SPINE_WORKERS_" + t for t in re.findall(r"^\s+([A-Z]+)\(", text, re.M)}
     config = {}
     grace = None
     for d in docs:
@@ -166,7 +175,7 @@ def main(argv):
             data = d.get("data") or d.get("stringData") or {}
             for key in data:
                 if key.startswith("SPINE_") and key not in known_keys:
-                    problem(where, "%s is not a setting ServiceConfig reads" % key)
+                    problem(where, "%s is not a setting any spine module reads" % key)
             config.update({k: v for k, v in data.items() if k.startswith("SPINE_")})
             if "routes.yaml" in data and data["routes.yaml"] != open(ROUTES, encoding="utf-8").read():
                 problem(where, "routes.yaml differs from the bundled %s" % os.path.relpath(ROUTES, ROOT))

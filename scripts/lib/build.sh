@@ -35,6 +35,10 @@ ensure_test_browser() {
     fi
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver >&2 ||
         die "$EXIT_TOOLCHAIN" "apt-get install -y chromium chromium-driver failed; install them yourself and retry"
+    # apt-get can succeed without giving us these paths (another distribution's layout, a snap stub)
+    [[ -x "$chromium" && -x "$driver" ]] ||
+        die "$EXIT_TOOLCHAIN" "apt-get installed chromium chromium-driver, but $chromium or $driver is still missing." \
+            "Install them where the dashboard test looks (Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver) and retry"
 }
 
 # check_toolchain: a JDK 17+ (java and javac) and Maven, each with what to install when missing.

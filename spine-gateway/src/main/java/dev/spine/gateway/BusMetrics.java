@@ -7,7 +7,8 @@ import com.codahale.metrics.MetricRegistry;
 /**
  * The bus's counters, exported on {@code /metrics} with the job service's: events accepted over HTTP
  * ({@code spine_bus_published_total}, retries answered from a receipt in {@code spine_bus_duplicates_total}),
- * events copied to the store, and webhook attempts delivered, failed and dead-lettered.
+ * events copied to the store, webhook attempts delivered, failed and dead-lettered, and live clients
+ * disconnected for reading too slowly ({@code spine_bus_live_slow_consumers_total}).
  */
 final class BusMetrics {
     final Counter published;
@@ -16,6 +17,7 @@ final class BusMetrics {
     final Counter delivered;
     final Counter failedAttempts;
     final Counter deadLettered;
+    final Counter slowConsumers;
 
     private final MetricRegistry registry;
 
@@ -27,6 +29,7 @@ final class BusMetrics {
         delivered = registry.counter("spine.bus.webhook.delivered");
         failedAttempts = registry.counter("spine.bus.webhook.failed_attempts");
         deadLettered = registry.counter("spine.bus.webhook.dead_lettered");
+        slowConsumers = registry.counter("spine.bus.live.slow_consumers");
     }
 
     /** A legacy event adapted at the HTTP entry: {@code spine.events.adapted.<shape>}, as at ingest. */

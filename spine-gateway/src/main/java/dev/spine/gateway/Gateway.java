@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.spine.contracts.EventCodec;
 import dev.spine.events.EventBus;
 import javax.sql.DataSource;
+import dev.spine.gateway.http.AccessKeys;
 import dev.spine.gateway.http.BearerAuth;
 import io.javalin.config.RoutesConfig;
 import dev.spine.postgres.LegacyVersionTable;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +48,11 @@ public final class Gateway implements AutoCloseable {
 
     /** Every endpoint the gateway serves, as {@code "METHOD path"} (OpenAPI path form); openapi.json documents each. */
     public static final List<String> ENDPOINTS = BusRoutes.ENDPOINTS;
+    /**
+     * The gateway's {@code GET} paths that need no read key: the OpenAPI document, and live streams (they check
+     * their subscription's secret themselves). Every other read needs {@code SPINE_READ_TOKEN} or the admin token.
+     */
+    public static final Set<String> OPEN_READS = Set.of("/v1/openapi.json", "/v1/subscriptions/{id}/events");
 
     private final GatewayConfig config;
     private final EventBus bus;
@@ -56,8 +63,8 @@ public final class Gateway implements AutoCloseable {
     private final EventCodec codec = EventCodec.defaults();
     private final String pgUrl;
     private final String schema;
-    private final String adminToken;
     private final BearerAuth admin;
+    private final BearerAuth reads;
     private final Clock clock;
     private final BusMetrics metrics;
     private HikariDataSource dataSource;
@@ -72,22 +79,25 @@ public final class Gateway implements AutoCloseable {
     private final Set<SseStream> liveClients = ConcurrentHashMap.newKeySet();
     private final LiveClients live = new LiveClients();
     private ScheduledExecutorService timer;
+    /** Writes queued SSE frames: a thread per client that is being written to, none for idle ones. */
+    private ExecutorService liveWriter;
 
     /**
      * @param bus        the bus the engine consumes and publishes on ({@code JobService.bus()}), any backend;
      *                   the gateway publishes, reads and subscribes through it, and does not close it
-     * @param adminToken the bearer token of mutating endpoints ({@code SPINE_ADMIN_TOKEN})
+     * @param keys       the bearer tokens of mutating endpoints and of reads ({@code SPINE_ADMIN_TOKEN},
+     *                   {@code SPINE_READ_TOKEN}, {@code SPINE_READ_OPEN})
      * @param metricRegistry where the bus's counters go (the job service's, exported on /metrics)
      */
-    public Gateway(GatewayConfig config, EventBus bus, String pgUrl, String schema, String adminToken, Clock clock,
+    public Gateway(GatewayConfig config, EventBus bus, String pgUrl, String schema, AccessKeys keys, Clock clock,
             MetricRegistry metricRegistry) {
         this.metrics = new BusMetrics(metricRegistry);
         this.config = config;
         this.bus = bus;
         this.pgUrl = pgUrl;
         this.schema = schema;
-        this.adminToken = adminToken;
-        this.admin = new BearerAuth(adminToken);
+        this.admin = BearerAuth.admin(keys, metricRegistry);
+        this.reads = BearerAuth.reads(keys, metricRegistry);
         this.clock = clock;
     }
 
@@ -110,6 +120,11 @@ public final class Gateway implements AutoCloseable {
         dispatcher = new WebhookDispatcher(bus, codec, subscriptions, new WebhookSender(targets, clock), config, clock,
                 metrics, live);
         dispatcher.start();
+        liveWriter = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "spine-bus-live-writer");
+            t.setDaemon(true);
+            return t;
+        });
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "spine-bus-timer");
             t.setDaemon(true);
@@ -155,6 +170,11 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Live (SSE and WebSocket) clients connected to this instance now. */
+    public int liveClientCount() {
+        return live.count();
+    }
+
     /** Live clients by subscription (ended when their subscription is deleted). */
     LiveClients live() {
         return live;
@@ -169,6 +189,14 @@ public final class Gateway implements AutoCloseable {
         return config;
     }
 
+    ExecutorService liveWriter() {
+        return liveWriter;
+    }
+
+    BusMetrics metrics() {
+        return metrics;
+    }
+
     EventBus bus() {
         return bus;
     }
@@ -181,8 +209,9 @@ public final class Gateway implements AutoCloseable {
         return clock;
     }
 
-    String adminToken() {
-        return adminToken;
+    /** The check of reads ({@code SPINE_READ_TOKEN} or the admin token), for a server that serves the routes alone. */
+    public BearerAuth reads() {
+        return reads;
     }
 
     /** The migrations of the gateway's tables (publishers, receipts, stored events, subscriptions) in {@code schema}. */
@@ -246,6 +275,9 @@ public final class Gateway implements AutoCloseable {
             timer.shutdownNow();
         }
         liveClients.clear(); // the HTTP server, stopped before the bus, has closed their connections
+        if (liveWriter != null) {
+            liveWriter.shutdownNow();
+        }
         if (dispatcher != null) {
             dispatcher.close();
         }

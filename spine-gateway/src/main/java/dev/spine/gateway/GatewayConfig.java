@@ -31,6 +31,8 @@ import java.util.function.Function;
  * @param refreshInterval  how often an instance picks up subscriptions created or deleted on another one
  * @param retention        how long stored events and publish receipts are kept (the stream keeps 30 days)
  * @param partitionKeys    JSON pointers into the envelope tried in order for an event's partition key
+ * @param liveBufferBytes  most bytes waiting for one live (SSE, WebSocket) client; a client further behind
+ *                         is disconnected with reason {@code SLOW_CONSUMER}
  * @param adaptLegacy      whether {@code POST /v1/events} adapts the platform's legacy event shapes
  *                         ({@link EnvelopeAdapter}) instead of refusing them
  * @param eventTypeMap     legacy type names added to the adapter's table ({@code SPINE_EVENT_TYPE_MAP}, shared
@@ -51,6 +53,7 @@ public record GatewayConfig(
         Duration refreshInterval,
         Duration retention,
         List<String> partitionKeys,
+        int liveBufferBytes,
         boolean adaptLegacy,
         Map<String, String> eventTypeMap) {
 
@@ -85,6 +88,8 @@ public record GatewayConfig(
         v("SPINE_BUS_RETENTION", "30d", "how long the event store keeps events and receipts (pruned every 10 minutes)");
         v("SPINE_BUS_PARTITION_KEYS", "/partitionKey,/data/partitionKey,/data/aggregateId",
                 "JSON pointers tried in order for an event's partition key (history endpoint)");
+        v("SPINE_BUS_LIVE_BUFFER_BYTES", "262144", "most bytes waiting for one SSE/WebSocket client; more: "
+                + "disconnected as SLOW_CONSUMER");
         v("SPINE_BUS_ADAPT_LEGACY", "true",
                 "adapt legacy event shapes posted to /v1/events (PostgreSQL bus, HTTP clients, outbox names)");
         v(EVENT_TYPE_MAP, "", "legacy event type names and their canonical names, e.g. "
@@ -130,7 +135,8 @@ public record GatewayConfig(
                 r.integer("SPINE_BUS_MAX_EVENT_BYTES", 1024, 1024 * 1024), timeout,
                 r.integer("SPINE_BUS_WEBHOOK_MAX_ATTEMPTS", 1, Subscription.MAX_ATTEMPTS), backoff, backoffMax,
                 r.bool("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE"), r.duration("SPINE_BUS_REFRESH"),
-                r.duration("SPINE_BUS_RETENTION"), List.copyOf(pointers), r.bool("SPINE_BUS_ADAPT_LEGACY"),
+                r.duration("SPINE_BUS_RETENTION"), List.copyOf(pointers),
+                r.integer("SPINE_BUS_LIVE_BUFFER_BYTES", 1024, 64 * 1024 * 1024), r.bool("SPINE_BUS_ADAPT_LEGACY"),
                 EnvelopeAdapter.parseTypeMap(r.text(EVENT_TYPE_MAP), EVENT_TYPE_MAP));
     }
 
@@ -151,6 +157,7 @@ public record GatewayConfig(
         m.put("SPINE_BUS_REFRESH", refreshInterval.toMillis() + "ms");
         m.put("SPINE_BUS_RETENTION", retention.toMillis() + "ms");
         m.put("SPINE_BUS_PARTITION_KEYS", String.join(",", partitionKeys));
+        m.put("SPINE_BUS_LIVE_BUFFER_BYTES", String.valueOf(liveBufferBytes));
         m.put("SPINE_BUS_ADAPT_LEGACY", String.valueOf(adaptLegacy));
         m.put(EVENT_TYPE_MAP, eventTypeMap.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
                 .collect(java.util.stream.Collectors.joining(",")));

@@ -6,7 +6,6 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
@@ -50,7 +49,8 @@ final class LiveRoutes {
         String last = ctx.header("Last-Event-ID");
         long after = resumeFrom(last != null ? last : ctx.queryParam("lastEventId"));
         long start = after >= 0 ? after : LiveFeed.lastSequence(bus.bus(), "no stream was opened");
-        SseStream stream = SseStream.start(ctx);
+        SseStream stream = SseStream.start(ctx, bus.config().liveBufferBytes(), bus.liveWriter(),
+                bus.metrics().slowConsumers);
         // before any event: from here on every matching event stored after `start` will come
         stream.comment("subscribed " + s.id() + " after " + start);
         LiveFeed feed = LiveFeed.open(bus.bus(), s, start, stream::event, stream::close);
@@ -83,12 +83,10 @@ final class LiveRoutes {
             return;
         }
         ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + after + "}");
-        LiveFeed feed = LiveFeed.open(bus.bus(), s, after, (seq, type, json) -> {
-            if (!ctx.session.isOpen()) {
-                throw new IOException("socket closed");
-            }
-            ctx.send("{\"id\":" + seq + ",\"eventType\":\"" + type + "\",\"event\":" + json + "}");
-        }, () -> ctx.closeSession(1011, "delivery failed"));
+        SocketSender sender = new SocketSender(ctx, bus.config().liveBufferBytes(), bus.metrics().slowConsumers);
+        LiveFeed feed = LiveFeed.open(bus.bus(), s, after, (seq, type, json) ->
+                sender.send(seq, "{\"id\":" + seq + ",\"eventType\":\"" + type + "\",\"event\":" + json + "}"),
+                () -> sender.closeUnlessDone(1011, "delivery failed"));
         Runnable end = () -> ctx.closeSession(4410, "subscription deleted");
         sockets.put(ctx.sessionId(), new Socket(s.id(), feed, end));
         bus.live().add(s.id(), end);
@@ -112,8 +110,7 @@ final class LiveRoutes {
         String auth = header.apply("Authorization");
         String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7).trim() : query.apply("access_token");
         byte[] given = (token == null ? "" : token).getBytes(StandardCharsets.UTF_8);
-        boolean admin = bus.adminToken() != null && !bus.adminToken().isEmpty()
-                && MessageDigest.isEqual(bus.adminToken().getBytes(StandardCharsets.UTF_8), given);
+        boolean admin = bus.admin().accepts(token);
         if (!admin && !MessageDigest.isEqual(s.secret().getBytes(StandardCharsets.UTF_8), given)) {
             throw new ApiException(401, "UNAUTHORIZED", "present the subscription's secret as Authorization: Bearer "
                     + "or access_token", Map.of("field", "Authorization"));

@@ -1,37 +1,64 @@
 package dev.spine.gateway;
 
+import com.codahale.metrics.Counter;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 
 /**
- * One Server-Sent Events response, written from any thread. Javalin's own SSE client is not used: when a
- * client has gone, it completes the request on a response the server has already recycled, and Javalin
- * then logs errors in a loop. Here a client that went away is only marked gone (the server finishes its
- * request itself), and only a stream this side ends ({@link #close()}) completes the request.
+ * One Server-Sent Events response with a bounded buffer. Events are queued here and written by a writer
+ * thread, so the feed that produces them never waits on a slow client; when more than {@code maxBufferedBytes}
+ * wait unwritten, the client is too slow: the queue is dropped, a last event
+ * {@code event: spine-disconnected} with {@code {"reason":"SLOW_CONSUMER",...}} is queued (it names the last
+ * sequence written, to resume after with {@code Last-Event-ID}) and the stream ends. Memory per client is so
+ * bounded by {@code maxBufferedBytes} whatever it reads.
+ *
+ * <p>Javalin's own SSE client is not used: when a client has gone, it completes the request on a response the
+ * server has already recycled, and Javalin then logs errors in a loop. Here a client that went away is only
+ * marked gone (the server finishes its request itself), and only a stream this side ends completes the request.
  */
 final class SseStream {
     private final Context ctx;
+    private final int maxBufferedBytes;
+    private final Executor writer;
+    private final Counter slowClients;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private boolean draining;
+    /** No more events are taken; {@link #done} completes once the queue is written (or the client is gone). */
+    private boolean ending;
     private volatile boolean open = true;
+    /** The sequence of the newest event queued (under the lock). */
+    private long newestQueued = -1;
+    /**
+     * The newest sequence known written: set whenever the queue runs empty, so at or before the last event the
+     * client got; the disconnect event names it, and resuming after it repeats nothing it lacks.
+     */
+    private volatile long lastWritten = -1;
 
-    private SseStream(Context ctx) {
+    private SseStream(Context ctx, int maxBufferedBytes, Executor writer, Counter slowClients) {
         this.ctx = ctx;
+        this.maxBufferedBytes = maxBufferedBytes;
+        this.writer = writer;
+        this.slowClients = slowClients;
     }
 
     /** Turns the request into an event stream; the response stays open after the handler returns. */
-    static SseStream start(Context ctx) {
+    static SseStream start(Context ctx, int maxBufferedBytes, Executor writer, Counter slowClients) {
         ctx.status(200);
         ctx.res().setContentType("text/event-stream");
         ctx.res().setCharacterEncoding("UTF-8");
         ctx.res().setHeader("Cache-Control", "no-cache");
         ctx.res().setHeader("X-Accel-Buffering", "no");
-        SseStream s = new SseStream(ctx);
+        SseStream s = new SseStream(ctx, maxBufferedBytes, writer, slowClients);
         ctx.future(() -> s.done);
         return s;
     }
@@ -45,47 +72,132 @@ final class SseStream {
         onClose.add(r);
     }
 
-    synchronized void comment(String text) throws IOException {
-        write(": " + text + "\n\n");
+    void comment(String text) throws IOException {
+        enqueue(-1, ": " + text + "\n\n");
     }
 
     /** One event; a multi-line payload becomes several {@code data:} lines, as the format requires. */
-    synchronized void event(long id, String type, String data) throws IOException {
+    void event(long id, String type, String data) throws IOException {
         StringBuilder b = new StringBuilder(data.length() + 64).append("id: ").append(id).append('\n')
                 .append("event: ").append(type).append('\n');
         for (String line : data.split("\r\n|\r|\n", -1)) {
             b.append("data: ").append(line).append('\n');
         }
-        write(b.append('\n').toString());
+        enqueue(id, b.append('\n').toString());
     }
 
-    private void write(String text) throws IOException {
-        if (!open) {
-            throw new IOException("the stream is closed");
+    /** Queues one frame; throws when the stream has ended, or ends it when the client is too far behind. */
+    private void enqueue(long id, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        boolean overflowed;
+        synchronized (this) {
+            if (!open) {
+                throw new IOException("the stream is closed");
+            }
+            overflowed = queuedBytes + bytes.length > maxBufferedBytes;
+            if (overflowed) {
+                queue.clear();
+                queuedBytes = 0;
+                push(disconnected());
+                ending = true;
+            } else {
+                if (id >= 0) {
+                    newestQueued = id;
+                }
+                push(bytes);
+            }
         }
-        try {
-            OutputStream out = ctx.res().getOutputStream();
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        } catch (IOException | RuntimeException e) {
-            gone();
-            throw e instanceof IOException io ? io : new IOException("the client went away", e);
+        if (overflowed) {
+            slowClients.inc();
+            ended();
+            throw new IOException("slow client: more than " + maxBufferedBytes + " bytes waiting");
+        }
+    }
+
+    private byte[] disconnected() {
+        long resume = lastWritten;
+        return ("event: spine-disconnected\ndata: {\"reason\":\"SLOW_CONSUMER\",\"message\":\"the client read too "
+                + "slowly: more than " + maxBufferedBytes + " bytes were waiting (SPINE_BUS_LIVE_BUFFER_BYTES); "
+                + "reconnect with Last-Event-ID to resume\",\"lastEventId\":" + (resume < 0 ? "null" : resume)
+                + "}\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Adds to the queue and starts the writer if it is idle. Holds the lock. */
+    private void push(byte[] bytes) {
+        queue.add(bytes);
+        queuedBytes += bytes.length;
+        if (!draining) {
+            draining = true;
+            writer.execute(this::drain);
+        }
+    }
+
+    /** The writer: writes what is queued, in order, until the queue is empty. */
+    private void drain() {
+        while (true) {
+            byte[] next;
+            long id;
+            synchronized (this) {
+                next = queue.poll();
+                if (next == null) {
+                    draining = false;
+                    if (ending) {
+                        done.complete(null);
+                    }
+                    return;
+                }
+                id = newestQueued;
+            }
+            try {
+                OutputStream out = ctx.res().getOutputStream();
+                out.write(next);
+                out.flush();
+            } catch (IOException | RuntimeException e) {
+                gone();
+                return;
+            }
+            synchronized (this) {
+                queuedBytes -= next.length;
+                if (queue.isEmpty() && id >= 0) {
+                    lastWritten = id;
+                }
+            }
         }
     }
 
     /** The client went away: stop writing; the server finishes the request it knows is broken. */
     private void gone() {
-        if (open) {
+        synchronized (this) {
+            queue.clear();
+            queuedBytes = 0;
+            draining = false;
+        }
+        ended();
+    }
+
+    private void ended() {
+        boolean was;
+        synchronized (this) {
+            was = open;
             open = false;
+        }
+        if (was) {
             onClose.forEach(Runnable::run);
         }
     }
 
-    /** Ends the stream from this side (subscription deleted, shutdown): the response completes normally. */
+    /** Ends the stream from this side (subscription deleted, shutdown): what is queued is written first. */
     void close() {
-        if (open) {
-            open = false;
-            onClose.forEach(Runnable::run);
+        boolean completeNow;
+        synchronized (this) {
+            if (!open) {
+                return;
+            }
+            ending = true;
+            completeNow = !draining;
+        }
+        ended();
+        if (completeNow) {
             done.complete(null);
         }
     }

@@ -199,6 +199,8 @@ public final class JobQueue implements AutoCloseable {
         migrate();
         maintenance.heartbeat();
         maintenance.census(); // before the workers' first claims: which statement each queue's claims use
+        // the queue gauges exist from the first scrape on, not only after the first scheduled refresh
+        maintenance.refreshStats();
         maintenance.schedule(housekeeping);
         writer.start();
         notifier.start();

@@ -5,6 +5,7 @@ import dev.spine.contracts.SettingsReader;
 import dev.spine.events.postgres.EventBuses;
 import dev.spine.events.postgres.Outbox;
 import dev.spine.gateway.GatewayConfig;
+import dev.spine.gateway.http.AccessKeys;
 import dev.spine.service.ServiceConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,15 +14,17 @@ import java.util.function.Function;
 
 /**
  * The settings of a spine process, one record per concern: the engine's ({@link ServiceConfig}), the event
- * gateway's ({@link GatewayConfig}, {@code SPINE_BUS_*}), the admin HTTP server's and which event backend the
- * whole process runs on ({@code SPINE_EVENT_BUS}). Read from
+ * gateway's ({@link GatewayConfig}, {@code SPINE_BUS_*}), the HTTP servers' ({@link HttpSettings}: addresses,
+ * read key, limits), the admin token, which event backend the whole process runs on ({@code SPINE_EVENT_BUS})
+ * and the schema of the outbox the admin API manages ({@code SPINE_OUTBOX_SCHEMA}). Read from
  * {@code SPINE_*} variables, each listed in {@link #VARIABLES} with its default (and by
  * {@code spine serve --help}); a bad value fails with the variable's name.
  */
-public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String httpAddr, String adminToken,
-        String jaegerUrl, EventBuses.Kind eventBus, String eventBusSchema, SystemEventSettings systemEvents) {
+public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSettings http, String adminToken,
+        String jaegerUrl, EventBuses.Kind eventBus, String eventBusSchema, String outboxSchema,
+        SystemEventSettings systemEvents) {
 
-    public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8080";
+    public static final String DEFAULT_HTTP_ADDR = HttpSettings.DEFAULT_HTTP_ADDR;
     public static final String DEFAULT_JAEGER_URL = "http://localhost:16686";
 
     /** The admin HTTP server's own variables. */
@@ -34,14 +37,15 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
                 "event backend the whole process runs on: nats (JetStream), postgres (a table) or in-memory (dev only)"});
         HTTP_VARIABLES.put(EventBuses.ENV_SCHEMA, new String[] {Outbox.Builder.DEFAULT_SCHEMA,
                 "schema of the postgres event backend's tables (SPINE_EVENT_BUS=postgres)"});
-        HTTP_VARIABLES.put("SPINE_HTTP_ADDR", new String[] {DEFAULT_HTTP_ADDR,
-                "admin API, /metrics, /health/* (host:port; port 0 = any free)"});
+        HTTP_VARIABLES.put("SPINE_OUTBOX_SCHEMA", new String[] {Outbox.Builder.DEFAULT_SCHEMA,
+                "schema of the outbox whose dead letters /v1/outbox/dead-letters and `spine outbox dead` manage"});
         HTTP_VARIABLES.put("SPINE_ADMIN_TOKEN", new String[] {"",
                 "bearer token required by mutating admin endpoints (empty: they are refused)"});
         HTTP_VARIABLES.put("SPINE_JAEGER_URL", new String[] {DEFAULT_JAEGER_URL,
                 "Jaeger UI the dashboard links a job's trace to (http or https)"});
         Map<String, String[]> all = new LinkedHashMap<>(ServiceConfig.VARIABLES);
         all.putAll(HTTP_VARIABLES);
+        all.putAll(HttpSettings.VARIABLES);
         all.putAll(GatewayConfig.VARIABLES);
         all.putAll(SystemEventSettings.VARIABLES);
         VARIABLES = Collections.unmodifiableMap(all);
@@ -55,9 +59,15 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
     /** Settings from any lookup (tests pass a map). Unset or blank values take the defaults. */
     public static ServerConfig from(Function<String, String> env) {
         SettingsReader r = new SettingsReader(env, HTTP_VARIABLES);
-        return new ServerConfig(ServiceConfig.from(env), GatewayConfig.from(env), r.text("SPINE_HTTP_ADDR"),
+        String outboxSchema = r.text("SPINE_OUTBOX_SCHEMA");
+        try {
+            dev.spine.postgres.SchemaNames.check(outboxSchema);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("SPINE_OUTBOX_SCHEMA", e.getMessage());
+        }
+        return new ServerConfig(ServiceConfig.from(env), GatewayConfig.from(env), HttpSettings.from(env),
                 r.text("SPINE_ADMIN_TOKEN"), r.httpUrl("SPINE_JAEGER_URL"), eventBus(r), r.text(EventBuses.ENV_SCHEMA),
-                SystemEventSettings.from(new SettingsReader(env, SystemEventSettings.VARIABLES)));
+                outboxSchema, SystemEventSettings.from(new SettingsReader(env, SystemEventSettings.VARIABLES)));
     }
 
     private static EventBuses.Kind eventBus(SettingsReader r) {
@@ -84,8 +94,9 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
     /** This config as variables, the inverse of {@link #from}. */
     public Map<String, String> asVariables() {
         Map<String, String> m = new LinkedHashMap<>(engine.asVariables());
-        m.put("SPINE_HTTP_ADDR", httpAddr);
+        m.putAll(http.asVariables());
         m.put("SPINE_ADMIN_TOKEN", adminToken);
+        m.put("SPINE_OUTBOX_SCHEMA", outboxSchema);
         m.put("SPINE_JAEGER_URL", jaegerUrl);
         m.put(EventBuses.ENV_EVENT_BUS, eventBus.value());
         m.put(EventBuses.ENV_SCHEMA, eventBusSchema);
@@ -94,20 +105,27 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
         return m;
     }
 
-    /** The admin API's port from {@link #httpAddr}. */
-    public int httpPort() {
-        return Integer.parseInt(httpAddr.substring(httpAddr.lastIndexOf(':') + 1));
+    /** {@code SPINE_HTTP_ADDR}: the gateway's address, and the admin API's unless it has its own. */
+    public String httpAddr() {
+        return http.httpAddr();
     }
 
+    /** The host of {@link #httpAddr}. */
     public String httpHost() {
-        return httpAddr.substring(0, httpAddr.lastIndexOf(':'));
+        return HttpSettings.host(http.httpAddr());
+    }
+
+    /** The admin token, the read token and whether reads are open, for the HTTP routes. */
+    public AccessKeys keys() {
+        return new AccessKeys(adminToken, http.readToken(), http.readOpen());
     }
 
     /** Never shows the admin token. */
     @Override
     public String toString() {
-        return "ServerConfig[engine=" + engine + ", gateway=" + gateway + ", httpAddr=" + httpAddr + ", adminToken="
+        return "ServerConfig[engine=" + engine + ", gateway=" + gateway + ", http=" + http + ", adminToken="
                 + (adminToken.isEmpty() ? "" : "***") + ", jaegerUrl=" + jaegerUrl + ", eventBus=" + eventBus.value()
-                + ", eventBusSchema=" + eventBusSchema + "]";
+                + ", eventBusSchema=" + eventBusSchema + ", outboxSchema=" + outboxSchema + ", systemEvents=" + systemEvents
+                + "]";
     }
 }

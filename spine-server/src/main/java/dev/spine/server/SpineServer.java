@@ -75,7 +75,7 @@ public final class SpineServer implements AutoCloseable {
             if (config.gateway().enabled()) {
                 // the event bus over HTTP: its own pool and consumers, nothing on the event-to-job path
                 gateway = started("event gateway", new Gateway(config.gateway(), engine.bus(),
-                        config.engine().postgres().url(), config.engine().postgres().schema(), config.adminToken(),
+                        config.engine().postgres().url(), config.engine().postgres().schema(), config.keys(),
                         engine.clock(), engine.metrics()).start());
             }
             admin = started("admin API", new AdminServer(engine, gateway, config));
@@ -94,7 +94,8 @@ public final class SpineServer implements AutoCloseable {
             close();
             throw e;
         }
-        LOG.info("spine server started: admin API on {}, gateway {}", admin.address(), gateway == null ? "off" : "on");
+        LOG.info("spine server started: admin API on {}, gateway {}", admin.address(),
+                gateway == null ? "off" : "on " + admin.gatewayAddress());
         return this;
     }
 
@@ -170,6 +171,16 @@ public final class SpineServer implements AutoCloseable {
     /** The admin API's bound address (host:port), once started. */
     public String adminAddress() {
         return admin == null ? null : admin.address();
+    }
+
+    /** The gateway's bound address (host:port; the admin API's when they share a port), or null without a gateway. */
+    public String gatewayAddress() {
+        return admin == null ? null : admin.gatewayAddress();
+    }
+
+    /** The HTTP servers, once started: their routes, for tests that walk them. */
+    public dev.spine.server.http.AdminApi http() {
+        return admin == null ? null : admin.api();
     }
 
     /** Stops what started, last started first; a part that fails to stop is logged and the rest still stop. */

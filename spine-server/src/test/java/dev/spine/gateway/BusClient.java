@@ -11,6 +11,11 @@ final class BusClient extends AdminClient {
         super(service);
     }
 
+    /** A client of the gateway at {@code base} ({@code http://host:port}), when it has a port of its own. */
+    BusClient(String base) {
+        super(base);
+    }
+
     /** Publishes an event with a publisher key in {@code X-Api-Key}. */
     Reply publish(String apiKey, String envelope) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/events"))

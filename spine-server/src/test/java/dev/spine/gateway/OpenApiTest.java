@@ -51,6 +51,10 @@ class OpenApiTest {
                 JsonNode operation = doc.path("paths").path(template).path(method.toLowerCase());
                 assertFalse(operation.path("summary").asText().isEmpty(), endpoint + " has a summary");
                 assertTrue(operation.path("responses").size() > 0, endpoint + " lists its responses");
+                if (method.equals("GET") && !Gateway.OPEN_READS.contains(template) && !template.endsWith("/ws")) {
+                    assertTrue(operation.path("security").toString().contains("readToken")
+                            && operation.path("responses").has("401"), endpoint + " documents the read key");
+                }
                 for (Map.Entry<String, JsonNode> response : operation.path("responses").properties()) {
                     if (response.getKey().startsWith("4") || response.getKey().startsWith("5")) {
                         assertEquals("#/components/schemas/Error", response.getValue().path("content")

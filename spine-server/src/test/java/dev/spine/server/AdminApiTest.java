@@ -44,6 +44,12 @@ class AdminApiTest {
             AdminClient.Reply ready = api.get("/health/ready");
             assertEquals(200, ready.status(), ready.body());
             assertEquals("ok", ready.json().path("status").asText());
+            // the first scrape after ready has the queue gauges: read at start, not after the first refresh
+            String first = api.get("/metrics", null).body();
+            for (String queue : new String[] {"realtime", "interactive", "background"}) {
+                assertTrue(first.contains("spine_jobs_queue_depth{queue=\"" + queue + "\"}"), first);
+                assertTrue(first.contains("spine_jobs_dead{queue=\"" + queue + "\"}"), first);
+            }
             for (String check : new String[] {"broker", "database", "ingest"}) {
                 assertEquals("ok", ready.json().path("checks").path(check).path("status").asText(), ready.body());
             }

@@ -18,7 +18,12 @@ public class AdminClient {
     public final String base;
 
     public AdminClient(SpineServer service) {
-        this.base = "http://" + service.adminAddress();
+        this("http://" + service.adminAddress());
+    }
+
+    /** A client of the server at {@code base} ({@code http://host:port}). */
+    public AdminClient(String base) {
+        this.base = base;
     }
 
     /** A reply: status, raw body and the body as JSON (null when it is not JSON). */
@@ -32,8 +37,15 @@ public class AdminClient {
         }
     }
 
+    /** GET with the admin token as the read key (the fixture's servers accept it for reads). */
     public Reply get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+        return get(path, TOKEN);
+    }
+
+    /** GET with {@code Authorization: Bearer token}, or with no key when {@code token} is null. */
+    public Reply get(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).GET();
+        return send(token == null ? b : b.header("Authorization", "Bearer " + token));
     }
 
     /** POST with {@code Authorization: Bearer token} when a token is given. */

@@ -39,6 +39,7 @@ class DashboardTest {
     static final String JAEGER = "http://jaeger.example:16686";
     static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     static final Duration WAIT = Duration.ofSeconds(15);
+    static final String READ_KEY = "dashboard-read-key";
 
     @Test
     void anOperatorRetriesADeadJobFromTheDashboard(TestDatabase db, TestNats nats) throws Exception {
@@ -51,7 +52,8 @@ class DashboardTest {
                     maxAttempts: 1
                 """;
         AtomicInteger runs = new AtomicInteger();
-        ServerConfig config = ServerFixture.config(db, nats, Map.of("SPINE_JAEGER_URL", JAEGER + "/"));
+        ServerConfig config = ServerFixture.config(db, nats, Map.of("SPINE_JAEGER_URL", JAEGER + "/",
+                "SPINE_READ_TOKEN", READ_KEY));
         try (SpineServer service = SpineServer.builder(config).discoverHandlers(false)
                      .routes(RoutingTable.parse(new ByteArrayInputStream(routes.getBytes(StandardCharsets.UTF_8)), "t"))
                      .handler("FlakyIndexJob", job -> {
@@ -74,6 +76,11 @@ class DashboardTest {
 
             try (HeadlessChromium browser = HeadlessChromium.start(Path.of("target"), 1280, 900)) {
                 browser.open("http://" + service.adminAddress() + "/");
+                // the page loads, its data does not: every read needs a key, typed once per tab
+                Eventually.await("the page asks for a key", WAIT, () -> text(browser, "#message").contains("needs a key"));
+                assertEquals(0, browser.findAll(deadRow).size(), "no data without the key");
+                browser.type("#token", READ_KEY);
+                browser.click("#token-save", WAIT);
                 browser.await(deadRow, WAIT);
                 assertTrue(browser.text(deadRow).contains("search index unreachable"), browser.text(deadRow));
 
@@ -95,6 +102,8 @@ class DashboardTest {
                         "#queues tr[data-queue='realtime'] td.rate").matches("\\d+\\.\\d"));
                 browser.await("#objectives tr[data-tier]", WAIT);
 
+                browser.click("button.retry[data-job-id='" + id + "']", WAIT);
+                Eventually.await("the read key cannot retry", WAIT, () -> text(browser, "#message").contains("401"));
                 browser.type("#token", AdminClient.TOKEN);
                 browser.click("#token-save", WAIT);
                 assertEquals(AdminClient.TOKEN, browser.script("return sessionStorage.getItem('spine.adminToken')").asText());

@@ -4,6 +4,8 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.InvalidEventException;
+import dev.spine.events.EventPublishException;
 import dev.spine.events.EventPublisher;
 import dev.spine.events.PublishResult;
 import dev.spine.events.postgres.internal.Sql;
@@ -44,9 +46,17 @@ import org.slf4j.LoggerFactory;
  * and then refused by JetStream or lost without being stored while the later one was stored; such
  * failures are logged with the event id.
  *
+ * <p>Dead letters: a row that failed {@code maxAttempts} times, or at once one the broker refused for good
+ * (JetStream rejected it, or it is no valid envelope), moves to {@code outbox_dead_letters} with its last
+ * error, and the later rows of its key go on: that key's order on the stream then has a gap, which the dead
+ * letter names (its {@code outbox_id}). {@link OutboxDeadLetters} lists, retries and deletes them. A broker
+ * away for longer than the attempts' backoffs add up to dead-letters the rows waiting meanwhile too: retry
+ * them, oldest first, when it is back.
+ *
  * <p>Metrics (with a registry): gauges {@code spine.outbox.lag_seconds} (age of the oldest unsent event,
- * 0 when none) and {@code spine.outbox.pending}; counters {@code spine.outbox.published} and
- * {@code spine.outbox.publish_failed}. Lifecycle: {@link #start()} starts one thread; {@link #close()}
+ * 0 when none), {@code spine.outbox.pending} and {@code spine.outbox.dead_letters} (rows in the dead-letter
+ * table); counters {@code spine.outbox.published}, {@code spine.outbox.publish_failed} and
+ * {@code spine.outbox.dead_lettered}. Lifecycle: {@link #start()} starts one thread; {@link #close()}
  * finishes the current batch, stops it and gives up leadership.
  */
 public final class OutboxRelay implements AutoCloseable {
@@ -65,17 +75,20 @@ public final class OutboxRelay implements AutoCloseable {
     private final Duration standbyInterval;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
+    private final int maxAttempts;
     private final Duration retention;
     private final Duration cleanupInterval;
     private final Clock clock;
     private final Counter published;
     private final Counter publishFailed;
+    private final Counter deadLettered;
     private final Object wake = new Object();
 
     private Connection leaderConnection;
     private volatile boolean leader;
     private volatile Instant oldestUnsent;
     private volatile long pending;
+    private volatile long deadLetters;
     private Instant lastCleanup = Instant.EPOCH;
     private Instant lastStats = Instant.EPOCH;
     private volatile boolean running;
@@ -92,12 +105,15 @@ public final class OutboxRelay implements AutoCloseable {
         this.standbyInterval = b.standbyInterval;
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;
+        this.maxAttempts = b.maxAttempts;
         this.retention = b.retention;
         this.cleanupInterval = b.cleanupInterval;
         this.clock = b.clock;
         MetricRegistry registry = b.metricRegistry == null ? new MetricRegistry() : b.metricRegistry;
         this.published = registry.counter("spine.outbox.published");
         this.publishFailed = registry.counter("spine.outbox.publish_failed");
+        this.deadLettered = registry.counter("spine.outbox.dead_lettered");
+        registry.gauge("spine.outbox.dead_letters", () -> () -> deadLetters);
         registry.gauge("spine.outbox.lag_seconds", () -> () -> lag().toMillis() / 1000.0);
         registry.gauge("spine.outbox.pending", () -> () -> pending);
     }
@@ -239,6 +255,17 @@ public final class OutboxRelay implements AutoCloseable {
             Timestamp t = rs.getTimestamp(2);
             oldestUnsent = t == null ? null : t.toInstant();
         }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement p = c.prepareStatement(sql.countDeadLetters);
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            deadLetters = rs.getLong(1);
+        }
+    }
+
+    /** Rows in the dead-letter table as last seen. */
+    public long deadLetterCount() {
+        return deadLetters;
     }
 
     /** One row of the outbox as the relay reads it. */
@@ -298,7 +325,7 @@ public final class OutboxRelay implements AutoCloseable {
             } catch (CompletionException | java.util.concurrent.CancellationException e) {
                 Throwable cause = e.getCause() == null ? e : e.getCause();
                 publishFailed.inc();
-                markFailed(c, r, cause);
+                failed(c, r, cause);
             }
         }
         if (!sent.isEmpty()) {
@@ -343,6 +370,41 @@ public final class OutboxRelay implements AutoCloseable {
         return rows;
     }
 
+    /** A failed attempt: the row waits out its backoff, or becomes a dead letter (its last attempt, or refused for good). */
+    private void failed(Connection c, Row r, Throwable error) throws SQLException {
+        int attempt = r.attempts + 1;
+        boolean permanent = refusedForGood(error);
+        if (!permanent && attempt < maxAttempts) {
+            markFailed(c, r, error);
+            return;
+        }
+        try (PreparedStatement p = c.prepareStatement(sql.deadLetter)) {
+            p.setLong(1, r.id);
+            p.setInt(2, attempt);
+            p.setString(3, truncated(String.valueOf(error)));
+            p.setBoolean(4, permanent);
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next()) {
+                    deadLettered.inc();
+                    deadLetters++;
+                    LOG.error("outbox relay {}: event {} (outbox id {}, key {}) is dead-lettered as {} after {} attempt(s); "
+                            + "later events of its key go on without it: {}", name, r.eventId, r.id, r.key, rs.getLong(1),
+                            attempt, error.toString());
+                }
+            }
+        }
+    }
+
+    /** The broker refused the event and would refuse it again: JetStream said no, or it is no valid envelope. */
+    static boolean refusedForGood(Throwable error) {
+        return error instanceof EventPublishException e && e.reason() == EventPublishException.Reason.REJECTED
+                || error instanceof InvalidEventException;
+    }
+
+    private static String truncated(String message) {
+        return message.length() > MAX_ERROR_LENGTH ? message.substring(0, MAX_ERROR_LENGTH) : message;
+    }
+
     private void markFailed(Connection c, Row r, Throwable error) throws SQLException {
         Duration wait = backoffAfter(r.attempts + 1);
         LOG.warn("outbox relay {}: publishing event {} (attempt {}) failed; retry in {}: {}", name, r.eventId,
@@ -350,7 +412,7 @@ public final class OutboxRelay implements AutoCloseable {
         String message = String.valueOf(error);
         try (PreparedStatement p = c.prepareStatement(sql.markFailed)) {
             p.setTimestamp(1, Timestamp.from(clock.instant().plus(wait)));
-            p.setString(2, message.length() > MAX_ERROR_LENGTH ? message.substring(0, MAX_ERROR_LENGTH) : message);
+            p.setString(2, truncated(message));
             p.setLong(3, r.id);
             p.executeUpdate();
         }

@@ -17,6 +17,11 @@ public final class OutboxRelayBuilder {
     public static final Duration DEFAULT_STANDBY_INTERVAL = Duration.ofSeconds(1);
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofSeconds(1);
     public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofMinutes(5);
+    /**
+     * Attempts of one row before it becomes a dead letter: with the default backoffs about 90 minutes of
+     * failures (1 s doubling to 5 min), longer than most broker outages, short of holding a key back forever.
+     */
+    public static final int DEFAULT_MAX_ATTEMPTS = 25;
     /** Sent rows are kept this long (longer than the stream's duplicate window), then deleted. */
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
     public static final Duration DEFAULT_CLEANUP_INTERVAL = Duration.ofMinutes(1);
@@ -31,6 +36,7 @@ public final class OutboxRelayBuilder {
     Duration standbyInterval = DEFAULT_STANDBY_INTERVAL;
     Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
     Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+    int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     Duration retention = DEFAULT_RETENTION;
     Duration cleanupInterval = DEFAULT_CLEANUP_INTERVAL;
     MetricRegistry metricRegistry;
@@ -54,6 +60,8 @@ public final class OutboxRelayBuilder {
     public OutboxRelayBuilder standbyInterval(Duration v) { this.standbyInterval = v; return this; }
     public OutboxRelayBuilder initialBackoff(Duration v) { this.initialBackoff = v; return this; }
     public OutboxRelayBuilder maxBackoff(Duration v) { this.maxBackoff = v; return this; }
+    /** Attempts of a row before it moves to the dead letters (a refusal for good moves it at once); >= 1. */
+    public OutboxRelayBuilder maxAttempts(int v) { this.maxAttempts = v; return this; }
     public OutboxRelayBuilder retention(Duration v) { this.retention = v; return this; }
     public OutboxRelayBuilder cleanupInterval(Duration v) { this.cleanupInterval = v; return this; }
     public OutboxRelayBuilder metricRegistry(MetricRegistry v) { this.metricRegistry = v; return this; }
@@ -71,6 +79,9 @@ public final class OutboxRelayBuilder {
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be >= 1, got " + maxAttempts);
         }
         positive("pollInterval", pollInterval);
         positive("standbyInterval", standbyInterval);

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SpineServices.class)
 class EventTablesTest {
     private static final MigrationScripts MIGRATIONS = new MigrationScripts("/dev/spine/events/postgres/migrations");
-    private static final String[] SCRIPTS = {"V1__outbox.sql", "V2__domain_events.sql", "V3__outbox_key_index.sql"};
+    private static final String[] SCRIPTS = {"V1__outbox.sql", "V2__domain_events.sql", "V3__outbox_key_index.sql",
+            "V4__outbox_dead_letters.sql"};
 
     @Test
     void aSchemaMadeByThePreFlywayRunnerIsUpgradedInPlaceKeepingItsRows(TestDatabase db) throws Exception {
@@ -63,7 +64,7 @@ class EventTablesTest {
 
     @Test
     void withoutAutoMigrateAMigratedSchemaBuilds(TestDatabase db) {
-        assertEquals(3, EventTables.schemaMigrator(db.dataSource(), db.schema()).migrate());
+        assertEquals(SCRIPTS.length, EventTables.schemaMigrator(db.dataSource(), db.schema()).migrate());
 
         Outbox.builder(db.dataSource()).schema(db.schema()).autoMigrate(false).build();
         PostgresEventBus.builder(db.dataSource()).schema(db.schema()).autoMigrate(false).build().close();

@@ -6,6 +6,7 @@ import dev.spine.jobs.DeadJob;
 import java.util.List;
 import java.util.UUID;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,14 +16,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "dlq", mixinStandardHelpOptions = true, description = "Dead jobs: list, retry, delete.",
         subcommands = {DlqCommand.ListDead.class, DlqCommand.RetryDead.class, DlqCommand.DeleteDead.class})
-final class DlqCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class DlqCommand extends CommandGroup {
 
     /** {@code spine dlq list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead jobs, newest first.")
@@ -35,15 +29,12 @@ final class DlqCommand implements Runnable {
         @Option(names = "--type", description = "only this job type")
         String type;
 
-        @Option(names = "--limit", defaultValue = "50", description = "most jobs listed (default: ${DEFAULT-VALUE})")
-        int limit;
+        @Mixin
+        LimitOption limit;
 
         @Override
         int run(Backends backends) throws Exception {
-            if (limit < 1) {
-                throw CommandFailure.invalid("INVALID_FIELD", "limit", "must be >= 1, was " + limit);
-            }
-            List<DeadJob> dead = backends.jobs().deadJobs(queue, type, limit);
+            List<DeadJob> dead = backends.jobs().deadJobs(queue, type, limit.value());
             out().printf("%-36s %-12s %-28s %8s  %-24s  %s%n", "ID", "QUEUE", "TYPE", "ATTEMPTS", "DIED", "LAST ERROR");
             for (DeadJob d : dead) {
                 out().printf("%-36s %-12s %-28s %8d  %-24s  %s%n", d.id(), d.queue(), d.type(), d.attempts(), d.diedAt(),

@@ -50,7 +50,7 @@ public final class Demo {
         this.out = out;
         this.server = base.with(Map.of("SPINE_PG_SCHEMA", SCHEMA, "SPINE_STREAM_PREFIX", STREAM_PREFIX,
                 "SPINE_SUBJECT_PREFIX", SUBJECT_PREFIX, "SPINE_CONSUMER", "demo-job-service",
-                "SPINE_HTTP_ADDR", base.httpHost() + ":0", "SPINE_WORKERS_BACKGROUND", "4",
+                "SPINE_HTTP_ADDR", base.httpHost() + ":0", "SPINE_ADMIN_ADDR", "", "SPINE_WORKERS_BACKGROUND", "4",
                 "SPINE_CRON_POLL_INTERVAL", "200ms", "SPINE_EVENT_BUS_SCHEMA", EVENTS_SCHEMA));
         this.config = server.engine();
     }

@@ -19,8 +19,10 @@ import java.util.TreeMap;
  * The operator dashboard: {@code GET /} (the page), {@code GET /dashboard/{file}} (its script and style,
  * from a fixed list on the classpath) and the read-only JSON it needs beyond the {@code /v1} API:
  * {@code /v1/dashboard-config} (the Jaeger URL) and {@code /v1/throughput} (raw run counters; the page
- * derives rates from two readings, so the server keeps no sampling state). The page carries no token:
- * the operator types it, the browser keeps it in sessionStorage and sends it only on retry.
+ * derives rates from two readings, so the server keeps no sampling state). The page and its files are open;
+ * its data needs a key like every read. The page carries no key: the operator types one ({@code SPINE_READ_TOKEN},
+ * or {@code SPINE_ADMIN_TOKEN} to retry dead jobs too), the browser keeps it in sessionStorage and sends it as
+ * {@code Authorization: Bearer} on the API's requests.
  */
 final class DashboardRoutes {
     /** Where the page's files live on the classpath. */

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * likewise {@code scheduled}, {@code running}, {@code slo_met}, {@code slo_p99_seconds} and
  * {@code dead_letters}, exported as {@code spine_jobs_dead{queue}} (dead jobs now in the table)
  * (gauges) and {@code wait}, {@code run}
- * (timers, as {@code spine_jobs_wait_seconds} / {@code spine_jobs_run_seconds} summaries). Everything else
- * goes through the bridge unchanged ({@code spine.jobs.enqueued} -> {@code spine_jobs_enqueued_total}).
+ * (timers, as {@code spine_jobs_wait_seconds} / {@code spine_jobs_run_seconds} summaries). The refused
+ * requests of {@link dev.spine.gateway.http.BearerAuth} get the same treatment with a realm label:
+ * {@code spine.http.auth_failures.read} becomes {@code spine_http_auth_failures_total{realm="read"}}. Everything
+ * else goes through the bridge unchanged ({@code spine.jobs.enqueued} -> {@code spine_jobs_enqueued_total}).
  *
  * <p>Why not one {@link DropwizardExports} with a {@link CustomLabelMapper}: in client_java 1.4.3 the
  * bridge emits one snapshot per Dropwizard metric, so two queues mapped to one name fail the scrape with
@@ -42,6 +44,9 @@ final class QueueLabelledExports implements MultiCollector {
     static final String PREFIX = "spine.jobs.";
     /** Dropwizard family (after {@link #PREFIX}) -> Prometheus name. */
     static final Map<String, String> FAMILIES = families();
+    /** The counters of refused requests, one per realm, and their Prometheus name. */
+    static final String AUTH_FAILURES = dev.spine.gateway.http.BearerAuth.FAILURES_METRIC;
+    static final String AUTH_FAILURES_NAME = "spine_http_auth_failures";
 
     private static final CustomLabelMapper MAPPER = new CustomLabelMapper(mappers());
     private static final Logger LOG = LoggerFactory.getLogger(QueueLabelledExports.class);
@@ -69,11 +74,16 @@ final class QueueLabelledExports implements MultiCollector {
         List<MapperConfig> configs = new ArrayList<>();
         FAMILIES.forEach((family, name) -> configs.add(new MapperConfig(PREFIX + family + ".*", name,
                 Map.of("queue", "${0}"))));
+        configs.add(new MapperConfig(AUTH_FAILURES + "*", AUTH_FAILURES_NAME, Map.of("realm", "${0}")));
         return configs;
     }
 
-    /** The queue a per-queue metric name carries, or {@code null} for any other metric. */
+    /** The queue (or realm) a per-queue (per-realm) metric name carries, or {@code null} for any other metric. */
     static String queueOf(String name) {
+        if (name.startsWith(AUTH_FAILURES)) {
+            String realm = name.substring(AUTH_FAILURES.length());
+            return realm.isEmpty() || realm.contains(".") ? null : realm;
+        }
         if (!name.startsWith(PREFIX)) {
             return null;
         }
@@ -138,7 +148,7 @@ final class QueueLabelledExports implements MultiCollector {
     private static MetricSnapshot merge(List<MetricSnapshot> parts) {
         MetricSnapshot first = parts.get(0);
         MetricMetadata meta = new MetricMetadata(first.getMetadata().getName(),
-                "Dropwizard " + PREFIX + "<family>.<queue>, one series per queue");
+                "Dropwizard <family>.<queue or realm>, one series per label value");
         List<Object> points = new ArrayList<>();
         parts.forEach(p -> points.addAll(p.getDataPoints()));
         if (first instanceof GaugeSnapshot) {

@@ -1,7 +1,8 @@
 // The job service dashboard: reads the admin API's JSON every few seconds and renders it.
 // Every value from the API reaches the page through textContent (el() below), never as HTML.
-// The admin token is typed by the operator, kept in sessionStorage (gone when the tab closes) and
-// sent only in the Authorization header of a retry: never in the page, a URL or a log.
+// The key (SPINE_READ_TOKEN, or SPINE_ADMIN_TOKEN to also retry) is typed by the operator, kept in
+// sessionStorage (gone when the tab closes) and sent only in the Authorization header of the API's
+// requests: never in the page, a URL or a log. The page and its files need no key; its data does.
 'use strict';
 
 const REFRESH_MS = 3000;
@@ -48,9 +49,21 @@ function say(text, isError) {
   m.hidden = !text;
 }
 
+/** The Authorization header of the key kept for this tab, or none. */
+function keyHeader() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  return token ? { Authorization: 'Bearer ' + token } : {};
+}
+
 async function getJson(path) {
-  const r = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  const r = await fetch(path, { headers: { Accept: 'application/json', ...keyHeader() }, cache: 'no-store' });
   const body = await r.json().catch(() => null);
+  if (r.status === 401) {
+    // the server's message says when no key is configured at all; otherwise ask for one
+    const configured = !/set SPINE_READ_TOKEN/.test(body?.message ?? '');
+    say(configured ? 'Reading needs a key: enter SPINE_READ_TOKEN (or SPINE_ADMIN_TOKEN) at the top right.'
+      : String(body.message), true);
+  }
   return { status: r.status, body };
 }
 
@@ -290,7 +303,7 @@ async function showCorrelation(correlationId, currentId) {
 // ---- token
 
 function showTokenState() {
-  $('token-state').textContent = sessionStorage.getItem(TOKEN_KEY) ? 'token set for this tab' : 'no token: read-only';
+  $('token-state').textContent = sessionStorage.getItem(TOKEN_KEY) ? 'key set for this tab' : 'no key';
 }
 
 function setUpToken() {
@@ -300,6 +313,8 @@ function setUpToken() {
     if (t) sessionStorage.setItem(TOKEN_KEY, t);
     $('token').value = '';
     showTokenState();
+    say('', false);
+    loadConfig().then(refresh); // what the page could not read without the key, now
   });
   $('token-forget').addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY);
@@ -326,6 +341,12 @@ async function refresh() {
   }
 }
 
+async function loadConfig() {
+  const c = await getJson('/v1/dashboard-config').catch(() => null);
+  const url = c?.body?.jaegerUrl;
+  jaegerUrl = typeof url === 'string' && /^https?:\/\//.test(url) ? url.replace(/\/+$/, '') : null;
+}
+
 async function start() {
   setUpToken();
   $('job-form').addEventListener('submit', e => {
@@ -333,9 +354,7 @@ async function start() {
     const id = $('job-id').value.trim();
     if (id) showJob(id);
   });
-  const c = await getJson('/v1/dashboard-config').catch(() => null);
-  const url = c?.body?.jaegerUrl;
-  jaegerUrl = typeof url === 'string' && /^https?:\/\//.test(url) ? url.replace(/\/+$/, '') : null;
+  await loadConfig();
   await refresh();
   setInterval(refresh, REFRESH_MS);
 }

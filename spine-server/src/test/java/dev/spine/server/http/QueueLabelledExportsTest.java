@@ -24,6 +24,8 @@ class QueueLabelledExportsTest {
         dropwizard.gauge("spine.jobs.queue_depth.background", () -> (Gauge<Long>) () -> 5L);
         dropwizard.gauge("spine.jobs.queue_depth.my-q_1", () -> (Gauge<Long>) () -> 2L);
         dropwizard.gauge("spine.jobs.dead_letters.background", () -> (Gauge<Long>) () -> 1L);
+        dropwizard.counter("spine.http.auth_failures.read").inc(4);
+        dropwizard.counter("spine.http.auth_failures.admin").inc(1);
         dropwizard.timer("spine.jobs.wait.realtime").update(250, TimeUnit.MILLISECONDS);
         dropwizard.timer("spine.jobs.wait.background").update(2, TimeUnit.SECONDS);
         dropwizard.gauge("spine.broken", () -> (Gauge<Long>) () -> {
@@ -45,6 +47,9 @@ class QueueLabelledExportsTest {
         assertTrue(text.contains("spine_jobs_wait_seconds_count{queue=\"background\"} 1"), text);
         assertEquals(1, text.split("# TYPE spine_jobs_queue_depth gauge", -1).length - 1, text);
         assertEquals(1, text.split("# TYPE spine_jobs_wait_seconds summary", -1).length - 1, text);
+        assertTrue(text.contains("\nspine_http_auth_failures_total{realm=\"read\"} 4.0\n"), text);
+        assertTrue(text.contains("\nspine_http_auth_failures_total{realm=\"admin\"} 1.0\n"), text);
+        assertEquals(1, text.split("# TYPE spine_http_auth_failures_total counter", -1).length - 1, text);
         assertTrue(!text.contains("spine_broken"), "a gauge that throws is left out, the rest is scraped");
     }
 
@@ -56,5 +61,6 @@ class QueueLabelledExportsTest {
         assertNull(QueueLabelledExports.queueOf("spine.jobs.other.background"));
         assertNull(QueueLabelledExports.queueOf("spine.events.publish.latency"));
         assertNull(QueueLabelledExports.queueOf("spine.jobs.wait."));
+        assertEquals("read", QueueLabelledExports.queueOf("spine.http.auth_failures.read"));
     }
 }

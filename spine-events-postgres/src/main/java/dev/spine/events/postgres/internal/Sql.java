@@ -46,6 +46,34 @@ public final class Sql {
                 SELECT id FROM {schema}.outbox WHERE sent_at < ? ORDER BY sent_at LIMIT ?)""";
     private static final String UNSENT_STATS =
             "SELECT count(*), min(created_at) FROM {schema}.outbox WHERE sent_at IS NULL";
+    /** Moves an unsent outbox row to the dead letters with its attempts and last error; returns the dead letter's id. */
+    private static final String DEAD_LETTER = """
+            WITH moved AS (DELETE FROM {schema}.outbox WHERE id = ? AND sent_at IS NULL
+                           RETURNING id, event_id, event_type, partition_key, payload, created_at)
+            INSERT INTO {schema}.outbox_dead_letters
+                (outbox_id, event_id, event_type, partition_key, payload, created_at, attempts, last_error, permanent)
+            SELECT id, event_id, event_type, partition_key, payload, created_at, ?, ?, ? FROM moved
+            RETURNING id""";
+    private static final String DEAD_LETTER_COLUMNS = """
+            id, outbox_id, event_id, event_type, partition_key, payload, created_at, attempts, last_error, permanent,
+            dead_at""";
+    /** Newest first, paged by id. */
+    private static final String LIST_DEAD_LETTERS = "SELECT " + DEAD_LETTER_COLUMNS
+            + " FROM {schema}.outbox_dead_letters WHERE id < ? ORDER BY id DESC LIMIT ?";
+    private static final String DEAD_LETTER_BY_ID = "SELECT " + DEAD_LETTER_COLUMNS
+            + " FROM {schema}.outbox_dead_letters WHERE id = ?";
+    /** Back into the outbox as a new row (the newest of its key), due at once; returns the new outbox id. */
+    private static final String REDRIVE_DEAD_LETTER = """
+            WITH d AS (DELETE FROM {schema}.outbox_dead_letters WHERE id = ?
+                       RETURNING event_id, event_type, partition_key, payload)
+            INSERT INTO {schema}.outbox (event_id, event_type, partition_key, payload)
+            SELECT event_id, event_type, partition_key, payload FROM d
+            RETURNING id""";
+    private static final String KEY_LOCK = "SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))";
+    private static final String DELETE_DEAD_LETTER = "DELETE FROM {schema}.outbox_dead_letters WHERE id = ?";
+    private static final String COUNT_DEAD_LETTERS = "SELECT count(*) FROM {schema}.outbox_dead_letters";
+    /** Whether the schema has the dead-letter table (an admin tool may point at a schema with no outbox). */
+    private static final String DEAD_LETTERS_EXIST = "SELECT to_regclass(?) IS NOT NULL";
     /** Leadership of the relays of one schema: a session lock held as long as the leader's connection lives. */
     private static final String TRY_LEAD = "SELECT pg_try_advisory_lock(hashtext(?), hashtext(?))";
 
@@ -79,6 +107,14 @@ public final class Sql {
     public final String markFailed;
     public final String deleteSentBefore;
     public final String unsentStats;
+    public final String deadLetter;
+    public final String listDeadLetters;
+    public final String deadLetterById;
+    public final String redriveDeadLetter;
+    public final String keyLock = KEY_LOCK;
+    public final String deleteDeadLetter;
+    public final String countDeadLetters;
+    public final String deadLettersExist = DEAD_LETTERS_EXIST;
     public final String tryLead = TRY_LEAD;
     public final String unlead = "SELECT pg_advisory_unlock(hashtext(?), hashtext(?))";
     public final String claim;
@@ -99,6 +135,12 @@ public final class Sql {
         this.markFailed = MARK_FAILED.replace("{schema}", schema);
         this.deleteSentBefore = DELETE_SENT_BEFORE.replace("{schema}", schema);
         this.unsentStats = UNSENT_STATS.replace("{schema}", schema);
+        this.deadLetter = DEAD_LETTER.replace("{schema}", schema);
+        this.listDeadLetters = LIST_DEAD_LETTERS.replace("{schema}", schema);
+        this.deadLetterById = DEAD_LETTER_BY_ID.replace("{schema}", schema);
+        this.redriveDeadLetter = REDRIVE_DEAD_LETTER.replace("{schema}", schema);
+        this.deleteDeadLetter = DELETE_DEAD_LETTER.replace("{schema}", schema);
+        this.countDeadLetters = COUNT_DEAD_LETTERS.replace("{schema}", schema);
         this.claim = CLAIM.replace("{schema}", schema);
         this.claimState = CLAIM_STATE.replace("{schema}", schema);
         this.complete = COMPLETE.replace("{schema}", schema);
