@@ -93,7 +93,7 @@ class PublishingTest {
     @Test
     void badRequestsAreRefusedWithACodeAndTheField(TestDatabase db, TestNats nats) {
         try (SpineServer service = BusFixture.start(db, nats, Map.of("SPINE_BUS_MAX_EVENT_BYTES", "2048",
-                "SPINE_BUS_WEBHOOK_ALLOW_PRIVATE", "false"))) {
+                "SPINE_BUS_WEBHOOK_ALLOW", ""))) {
             BusClient api = new BusClient(service);
             String key = api.registerPublisher("shop", "data.*");
 
@@ -129,11 +129,11 @@ class PublishingTest {
             assertError(api.get("/v1/events?correlationId=x"), 400, "INVALID_FIELD", "correlationId");
             assertError(api.get("/v1/events/not-a-uuid"), 400, "INVALID_FIELD", "id");
             assertError(api.get("/v1/events/" + UUID.randomUUID()), 404, "NOT_FOUND", null);
-            // webhooks to loopback are refused unless SPINE_BUS_WEBHOOK_ALLOW_PRIVATE says otherwise
+            // webhooks to loopback are refused unless SPINE_BUS_WEBHOOK_ALLOW names the receiver
             BusClient.Reply loopback = api.post("/v1/subscriptions", "{\"name\":\"s\",\"mode\":\"webhook\","
                     + "\"url\":\"http://127.0.0.1:9/hook\"}", BusFixture.ADMIN);
-            assertError(loopback, 400, "INVALID_FIELD", "url");
-            assertTrue(loopback.json().path("message").asText().contains("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE"));
+            assertError(loopback, 400, "TARGET_LOOPBACK", "url");
+            assertTrue(loopback.json().path("message").asText().contains("SPINE_BUS_WEBHOOK_ALLOW"));
         }
     }
 
