@@ -65,8 +65,8 @@ public record GatewayConfig(
         v("SPINE_BUS_WEBHOOK_MAX_ATTEMPTS", "6", "default webhook deliveries before an event is dead-lettered");
         v("SPINE_BUS_WEBHOOK_BACKOFF", "1s", "delay before the first webhook retry (doubles each retry)");
         v("SPINE_BUS_WEBHOOK_BACKOFF_MAX", "10m", "longest delay between webhook retries");
-        v(WebhookAllowList.VARIABLE, "", "internal webhook receivers allowed: address blocks (10.1.0.0/16), "
-                + "addresses or host names, comma-separated; empty: loopback/private/link-local targets refused");
+        v(WebhookAllowList.VARIABLE, "", "internal webhook receivers allowed, e.g. 10.1.0.0/16,hooks.internal; "
+                + "empty: none");
         v("SPINE_BUS_REFRESH", "10s", "how often subscriptions made on other instances are picked up");
         v("SPINE_BUS_RETENTION", "30d", "how long the event store keeps events and receipts (pruned every 10 minutes)");
         v("SPINE_BUS_PARTITION_KEYS", "/partitionKey,/data/partitionKey,/data/aggregateId",
