@@ -85,7 +85,7 @@ class StreamTopologyTest {
         assertEquals(Duration.ofDays(7), jsm.getStreamInfo(base.connectorStream()).getConfiguration().getMaxAge(),
                 "retention is not shortened");
         String subjectWarning = "WARN " + StreamProviderLog.LOGGER + " - stream " + base.platformStream()
-                + ": subjects is " + billing + " on the server, this process wants -";
+                + ": subject " + billing + " is on the server but not in this process's topology";
         String ageWarning = "stream " + base.connectorStream() + ": maxAge is 7d on the server, this process wants 3d";
         assertEquals(1, occurrences(log, subjectWarning), log);
         assertEquals(1, occurrences(log, ageWarning), log);

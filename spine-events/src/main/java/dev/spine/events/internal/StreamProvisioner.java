@@ -208,9 +208,12 @@ public final class StreamProvisioner {
             if (c.effect() == StreamChange.Effect.ADD) {
                 added.add(c.wanted());
             } else if (WARNED.add(c)) {
-                LOG.warn("stream {}: {} is {} on the server, this process wants {}; left as it is (a starting "
-                        + "process only creates streams and adds subjects): `spine streams plan` lists the "
-                        + "differences, `spine streams apply` makes them", c.stream(), c.field(), c.current(), c.wanted());
+                String difference = c.field().equals("subjects")
+                        ? "subject " + c.current() + " is on the server but not in this process's topology"
+                        : c.field() + " is " + c.current() + " on the server, this process wants " + c.wanted();
+                LOG.warn("stream {}: {}; left as it is (a starting process only creates streams and adds subjects): "
+                        + "`spine streams plan` lists the differences, `spine streams apply` makes them",
+                        c.stream(), difference);
             }
         }
         if (!added.isEmpty()) {
