@@ -30,6 +30,13 @@ class WebhookTest {
         return r.json();
     }
 
+    /** The dead letters of a subscription, once there is exactly one. */
+    private static JsonNode oneDeadLetter(BusClient api, String subscriptionId) {
+        return Eventually.awaitValue("a dead letter", Duration.ofSeconds(30),
+                () -> api.get("/v1/dead-letters?subscriptionId=" + subscriptionId).json().path("items"),
+                items -> items.size() == 1);
+    }
+
     private static String ticket(UUID id, String priority) {
         return PublishingTest.event("rule.TicketOpened", id, "{\"priority\":\"" + priority + "\"}");
     }
@@ -127,9 +134,7 @@ class WebhookTest {
             UUID id = UUID.randomUUID();
             assertEquals(202, api.publish(key, ticket(id, "high")).status());
 
-            JsonNode dead = Eventually.awaitValue("a dead letter", Duration.ofSeconds(30),
-                    () -> api.get("/v1/dead-letters?subscriptionId=" + subscriptionId).json().path("items"),
-                    items -> items.size() == 1);
+            JsonNode dead = oneDeadLetter(api, subscriptionId);
             List<WebhookReceiver.Delivery> attempts = receiver.of(id.toString());
             assertEquals(4, attempts.size(), "maxAttempts deliveries, no more");
             long[] backoffMillis = {50, 100, 200}; // SPINE_BUS_WEBHOOK_BACKOFF=50ms, doubling, capped at 200ms
@@ -183,9 +188,7 @@ class WebhookTest {
             String subscriptionId = created.path("subscription").path("id").asText();
             UUID id = UUID.randomUUID();
             assertEquals(202, api.publish(key, ticket(id, "low")).status());
-            JsonNode dead = Eventually.awaitValue("a dead letter", Duration.ofSeconds(30),
-                    () -> api.get("/v1/dead-letters?subscriptionId=" + subscriptionId).json().path("items"),
-                    items -> items.size() == 1);
+            JsonNode dead = oneDeadLetter(api, subscriptionId);
             assertEquals(1, dead.get(0).path("attempts").asInt());
             assertTrue(dead.get(0).path("lastStatus").isNull(), "no HTTP answer came");
             assertEquals("no answer within 1000 ms", dead.get(0).path("lastError").asText());
@@ -232,14 +235,11 @@ class WebhookTest {
             String key = api.registerPublisher("helpdesk", "rule.*");
             receiver.status = 302;
             receiver.location = "http://192.168.0.10/admin";
-            JsonNode created = subscribe(api, "{\"name\":\"moved\",\"mode\":\"webhook\",\"maxAttempts\":1,"
-                    + "\"url\":\"" + receiver.url() + "\"}");
-            String subscriptionId = created.path("subscription").path("id").asText();
+            String subscriptionId = subscribe(api, "{\"name\":\"moved\",\"mode\":\"webhook\",\"maxAttempts\":1,"
+                    + "\"url\":\"" + receiver.url() + "\"}").path("subscription").path("id").asText();
             UUID id = UUID.randomUUID();
             assertEquals(202, api.publish(key, ticket(id, "high")).status());
-            JsonNode dead = Eventually.awaitValue("a dead letter", Duration.ofSeconds(30),
-                    () -> api.get("/v1/dead-letters?subscriptionId=" + subscriptionId).json().path("items"),
-                    items -> items.size() == 1);
+            JsonNode dead = oneDeadLetter(api, subscriptionId);
             String error = dead.get(0).path("lastError").asText();
             assertTrue(error.startsWith("TARGET_REDIRECT: "), error);
             assertTrue(error.contains("http://192.168.0.10/admin") && error.contains("TARGET_PRIVATE"), error);
