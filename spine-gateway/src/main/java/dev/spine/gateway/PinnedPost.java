@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -43,18 +42,19 @@ final class PinnedPost {
     private PinnedPost() {}
 
     /**
-     * POSTs {@code body} to {@code url} over a connection to {@code address}.
+     * POSTs {@code body} to {@code url} over a connection to {@code address}; {@code tls} makes the https
+     * connections ({@link SSLContext#getDefault()} outside tests).
      *
      * @throws SocketTimeoutException when connecting takes longer than {@code connectTimeout} or the answer's
      *     head does not arrive within {@code timeout}
      */
     static Answer send(URI url, InetAddress address, Map<String, String> headers, byte[] body, Duration connectTimeout,
-            Duration timeout) throws IOException {
+            Duration timeout, SSLContext tlsContext) throws IOException {
         boolean tls = url.getScheme().equals("https");
         int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
         long deadline = System.nanoTime() + timeout.toNanos();
         Socket plain = new Socket();
-        try (Socket socket = tls ? secure(plain, address, port, url, connectTimeout) : plain) {
+        try (Socket socket = tls ? secure(tlsContext, plain, address, port, url, connectTimeout) : plain) {
             if (!tls) {
                 plain.connect(new InetSocketAddress(address, port), (int) connectTimeout.toMillis());
             }
@@ -68,16 +68,11 @@ final class PinnedPost {
         }
     }
 
-    private static Socket secure(Socket plain, InetAddress address, int port, URI url, Duration connectTimeout)
-            throws IOException {
+    private static Socket secure(SSLContext context, Socket plain, InetAddress address, int port, URI url,
+            Duration connectTimeout) throws IOException {
         plain.connect(new InetSocketAddress(address, port), (int) connectTimeout.toMillis());
         String host = WebhookTargets.hostName(url);
-        SSLSocket ssl;
-        try {
-            ssl = (SSLSocket) SSLContext.getDefault().getSocketFactory().createSocket(plain, host, port, true);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IOException("no TLS available: " + e.getMessage(), e);
-        }
+        SSLSocket ssl = (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true);
         SSLParameters p = ssl.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the URL's host
         if (!host.contains(":") && !host.matches("[0-9.]+")) {

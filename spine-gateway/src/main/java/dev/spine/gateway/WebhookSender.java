@@ -7,12 +7,14 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.net.ssl.SSLContext;
 
 /**
  * One webhook delivery attempt: POST of the event's envelope as JSON, with headers {@code Spine-Event-Id}
@@ -33,10 +35,16 @@ final class WebhookSender {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private final WebhookTargets targets;
     private final Clock clock;
+    private final SSLContext tls;
 
     WebhookSender(WebhookTargets targets, Clock clock) {
         this.targets = targets;
         this.clock = clock;
+        try {
+            this.tls = SSLContext.getDefault(); // the JDK's trusted CAs, as java.net.http would use
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no TLS: " + e.getMessage(), e);
+        }
     }
 
     Outcome send(Subscription s, UUID eventId, String eventType, long sequence, String envelopeJson, long attempt) {
@@ -61,7 +69,7 @@ final class WebhookSender {
         for (InetAddress address : addresses) {
             PinnedPost.Answer answer;
             try {
-                answer = PinnedPost.send(url, address, headers, body, CONNECT_TIMEOUT, s.timeout());
+                answer = PinnedPost.send(url, address, headers, body, CONNECT_TIMEOUT, s.timeout(), tls);
             } catch (SocketTimeoutException e) {
                 return Outcome.failed("no answer within " + s.timeout().toMillis() + " ms");
             } catch (ConnectException e) {
