@@ -8,7 +8,6 @@ module dev.spine.gateway {
     // Gateway.schemaMigrator hands out the SchemaMigrator of the gateway's tables
     requires transitive dev.spine.postgres;
     requires com.zaxxer.hikari;
-    requires java.net.http;
     requires org.postgresql.jdbc;
     requires org.slf4j;
 

@@ -1,13 +1,55 @@
 package dev.spine.bench;
 
-/** Where a benchmark runs: the PostgreSQL and NATS URLs, from SPINE_PG_URL / SPINE_NATS_URL or the defaults. */
-record BenchEnv(String pgUrl, String natsUrl) {
+import dev.spine.contracts.ConfigException;
+import dev.spine.events.NatsSettings;
+import io.nats.client.Connection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Where a benchmark runs: PostgreSQL from SPINE_PG_URL, NATS from the settings every entry point reads
+ * ({@link NatsSettings}: SPINE_NATS_URL with its credentials and TLS). The bench makes, names and deletes
+ * streams of its own, so a stream setting it would not honour (prefixes, replicas, domains) is refused,
+ * naming the variable, rather than ignored.
+ */
+record BenchEnv(String pgUrl, NatsSettings nats) {
     static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
-    static final String DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+    /** Set by the bench itself for each run's own streams (and removed after): the operator's cannot apply. */
+    static final List<String> NOT_HONOURED = List.of(NatsSettings.STREAM_PREFIX, NatsSettings.SUBJECT_PREFIX,
+            NatsSettings.REPLICAS, NatsSettings.DOMAINS, NatsSettings.DOMAINS_FILE);
 
     static BenchEnv fromEnvironment() {
-        return new BenchEnv(CpuMeter.tagged(System.getenv().getOrDefault("SPINE_PG_URL", DEFAULT_PG_URL)),
-                System.getenv().getOrDefault("SPINE_NATS_URL", DEFAULT_NATS_URL));
+        return from(System.getenv()::get);
+    }
+
+    static BenchEnv from(Function<String, String> env) {
+        for (String name : NOT_HONOURED) {
+            String v = env.apply(name);
+            if (v != null && !v.isBlank()) {
+                throw new ConfigException(name, "the bench makes streams of its own (one replica, default domains, "
+                        + "its own prefixes) and deletes them after; unset it for ./spine bench");
+            }
+        }
+        String pg = env.apply("SPINE_PG_URL");
+        return new BenchEnv(CpuMeter.tagged(pg == null || pg.isBlank() ? DEFAULT_PG_URL : pg), NatsSettings.from(env));
+    }
+
+    String natsUrl() {
+        return nats.url();
+    }
+
+    /** A connection with the configured servers, credentials and TLS. */
+    Connection connectNats() {
+        return nats.connections().connect("spine-bench");
+    }
+
+    /** A job service's variables: the NATS connection settings of this environment, then {@code own}. */
+    Map<String, String> serviceVariables(Map<String, String> own) {
+        Map<String, String> all = new LinkedHashMap<>(nats.connections().asVariables());
+        all.putAll(own);
+        return all;
     }
 
     /** An integer from the environment (e.g. N, LAT_N), as the peers' scripts take them. */

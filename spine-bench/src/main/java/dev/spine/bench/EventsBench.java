@@ -15,8 +15,6 @@ import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamOptions;
 import io.nats.client.MessageConsumer;
-import io.nats.client.Nats;
-import io.nats.client.Options;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.PublishAck;
@@ -72,7 +70,7 @@ final class EventsBench implements BenchMain.Bench {
         List<double[]> spineRates = new ArrayList<>();
         List<double[]> rawRates = new ArrayList<>();
         List<double[]> floorRates = new ArrayList<>();
-        try (Connection c = Nats.connect(new Options.Builder().server(env.natsUrl()).build());
+        try (Connection c = env.connectNats();
                 Spine spine = Spine.builder(c).topology(topology).build()) {
             spine.provision();
             // the same request timeout as the spine's publisher
@@ -299,7 +297,7 @@ final class EventsBench implements BenchMain.Bench {
     }
 
     private static void deleteStreams(BenchEnv env, StreamTopology t) throws Exception {
-        try (Connection c = Nats.connect(new Options.Builder().server(env.natsUrl()).build())) {
+        try (Connection c = env.connectNats()) {
             JetStreamManagement jsm = c.jetStreamManagement();
             for (String s : List.of(t.auditStream(), t.connectorStream(), t.deadLetterStream(), t.platformStream())) {
                 if (jsm.getStreamNames().contains(s)) {

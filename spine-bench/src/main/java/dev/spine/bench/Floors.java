@@ -3,7 +3,6 @@ package dev.spine.bench;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import java.nio.charset.StandardCharsets;
@@ -36,8 +35,8 @@ final class Floors {
     }
 
     /** A bare JetStream publish of a small message, acknowledged (stored), {@code n} times at 100/s. */
-    static Latencies publish(String natsUrl, String stream, int n) throws Exception {
-        try (Connection nats = Nats.connect(natsUrl)) {
+    static Latencies publish(BenchEnv env, String stream, int n) throws Exception {
+        try (Connection nats = env.connectNats()) {
             JetStreamManagement jsm = nats.jetStreamManagement();
             jsm.addStream(StreamConfiguration.builder().name(stream).subjects(stream + ".>")
                     .storageType(StorageType.File).build());

@@ -3,7 +3,6 @@ package dev.spine.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.nats.client.Connection;
-import io.nats.client.Nats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +80,7 @@ final class MachineInfo {
     }
 
     private static String natsVersion(BenchEnv env) {
-        try (Connection c = Nats.connect(env.natsUrl())) {
+        try (Connection c = env.connectNats()) {
             return c.getServerInfo().getVersion();
         } catch (Exception e) {
             System.err.println("[bench] cannot ask nats-server its version: " + e);

@@ -15,7 +15,6 @@ import dev.spine.service.RoutingTable;
 import dev.spine.service.ServiceConfig;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
@@ -168,11 +167,11 @@ final class ScaleBench implements BenchMain.Bench {
     }
 
     private static JobService service(BenchEnv env, int index, AtomicInteger done) throws Exception {
-        ServiceConfig config = ServiceConfig.from(Map.of(
+        ServiceConfig config = ServiceConfig.from(env.serviceVariables(Map.of(
                 "SPINE_PG_URL", env.pgUrl(), "SPINE_NATS_URL", env.natsUrl(), "SPINE_PG_SCHEMA", SERVICE_SCHEMA,
                 "SPINE_PG_POOL_SIZE", "8", "SPINE_STREAM_PREFIX", STREAM_PREFIX, "SPINE_SUBJECT_PREFIX", "benchscale.",
                 "SPINE_CONSUMER", "bench-scale-service", "SPINE_HTTP_ADDR", "127.0.0.1:0",
-                "SPINE_WORKERS_REALTIME", "4", "SPINE_BUS_ENABLED", "false")::get); // the job path only, as in SpineBench
+                "SPINE_WORKERS_REALTIME", "4", "SPINE_BUS_ENABLED", "false"))::get); // the job path only, as in SpineBench
         RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)),
                 "scale-" + index);
         return JobService.builder(config).routes(routes).discoverHandlers(false)
@@ -203,7 +202,7 @@ final class ScaleBench implements BenchMain.Bench {
 
     private static void resetService(BenchEnv env) throws Exception {
         execute(env, "drop schema if exists " + SERVICE_SCHEMA + " cascade");
-        try (Connection nats = Nats.connect(env.natsUrl())) {
+        try (Connection nats = env.connectNats()) {
             JetStreamManagement jsm = nats.jetStreamManagement();
             for (String name : jsm.getStreamNames()) {
                 if (name.startsWith(STREAM_PREFIX)) {

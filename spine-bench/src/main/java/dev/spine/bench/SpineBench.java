@@ -11,7 +11,6 @@ import dev.spine.service.RoutingTable;
 import dev.spine.service.ServiceConfig;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
@@ -62,12 +61,12 @@ final class SpineBench implements BenchMain.Bench {
         // runs the same code, both ways through Latencies.add (see RunCounter)
         AtomicReference<Latencies> times = new AtomicReference<>(new Latencies(latN));
         AtomicBoolean latencyPhase = new AtomicBoolean();
-        ServiceConfig config = ServiceConfig.from(Map.of(
+        ServiceConfig config = ServiceConfig.from(env.serviceVariables(Map.of(
                 "SPINE_PG_URL", env.pgUrl(), "SPINE_NATS_URL", env.natsUrl(), "SPINE_PG_SCHEMA", SCHEMA,
                 "SPINE_STREAM_PREFIX", STREAM_PREFIX, "SPINE_SUBJECT_PREFIX", SUBJECT_PREFIX,
                 "SPINE_CONSUMER", "bench-job-service", "SPINE_HTTP_ADDR", "127.0.0.1:0",
                 // the event bus HTTP service and its event store are extras the peer has no counterpart of
-                "SPINE_BUS_ENABLED", "false")::get);
+                "SPINE_BUS_ENABLED", "false"))::get);
         RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "bench");
         // one connection for the bench's own statements, opened before the warm-up: opening one between phases
         // (its start-up messages) deoptimised the JDBC driver's compiled result loop, recompiled mid-measurement
@@ -131,7 +130,7 @@ final class SpineBench implements BenchMain.Bench {
             // after the latency phase, not before: new statements and a second NATS connection had the JIT
             // recompiling the driver's and the client's code through the measured phase
             JobsBench.progress("floors: " + latN + " bare JetStream publishes and one-row inserts at 100/s");
-            Latencies publishFloor = Floors.publish(env.natsUrl(), STREAM_PREFIX + "floor", latN);
+            Latencies publishFloor = Floors.publish(env, STREAM_PREFIX + "floor", latN);
             Latencies insertFloor = Floors.insert(admin, SCHEMA, latN);
 
             ObjectNode out = json.createObjectNode();
@@ -214,7 +213,7 @@ final class SpineBench implements BenchMain.Bench {
         try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl()); Statement s = c.createStatement()) {
             s.execute("drop schema if exists " + SCHEMA + " cascade");
         }
-        try (Connection nats = Nats.connect(env.natsUrl())) {
+        try (Connection nats = env.connectNats()) {
             JetStreamManagement jsm = nats.jetStreamManagement();
             for (String name : jsm.getStreamNames()) {
                 if (name.startsWith(STREAM_PREFIX)) {

@@ -164,9 +164,27 @@ public final class Spine implements EventBus {
         }
     }
 
-    /** Creates or updates every stream of the topology; idempotent and safe to run from many processes at once. */
+    /**
+     * Creates the topology's missing streams and adds subjects the existing ones lack; idempotent and safe to
+     * run from many processes at once. It never removes subjects, lowers replicas or shortens retention: each
+     * such difference is logged once as a WARN and left for {@link #applyStreams()}.
+     */
     public void provision() {
         new StreamProvisioner(jsm(), topology).provision();
+    }
+
+    /** Every difference between the streams on the server and this spine's topology (nothing is changed). */
+    public List<StreamChange> planStreams() {
+        return new StreamProvisioner(jsm(), topology).plan();
+    }
+
+    /**
+     * Makes the streams exactly what this spine's topology says, shrinking included (removed subjects stop
+     * capturing, shorter retention drops stored events); returns the changes made. An operator's act
+     * ({@code spine streams apply}), never a process's start.
+     */
+    public List<StreamChange> applyStreams() {
+        return new StreamProvisioner(jsm(), topology).apply();
     }
 
     private JetStreamManagement jsm() {

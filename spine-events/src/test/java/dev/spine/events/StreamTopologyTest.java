@@ -62,20 +62,86 @@ class StreamTopologyTest {
     }
 
     @Test
-    void provisioningAgainUpdatesChangedSettingsAndAddsDomains(TestNats nats) throws Exception {
-        StreamTopology first = TestSpines.topology(nats);
-        Spine.builder(nats.connect()).topology(first).build().provision();
-        StreamTopology wider = StreamTopology.builder().streamNamePrefix(first.streamNamePrefix())
-                .subjectPrefix(first.subjectPrefix()).domains(first.domains().with("billing"))
-                .connectorMaxAge(Duration.ofDays(3)).build();
-        Spine spine = Spine.builder(nats.connect()).topology(wider).build();
-        spine.provision();
-        spine.provision();
+    void aStartingProcessAddsSubjectsButNeverShrinksAndWarnsOncePerDifference(TestNats nats) throws Exception {
+        StreamTopology base = TestSpines.topology(nats);
+        StreamTopology withBilling = StreamTopology.builder().streamNamePrefix(base.streamNamePrefix())
+                .subjectPrefix(base.subjectPrefix()).domains(base.domains().with("billing")).build();
+        Spine.builder(nats.connect()).topology(withBilling).build().provision();
+
+        // a process with the default domains and a shorter connector retention starts, twice
+        StreamTopology narrower = StreamTopology.builder().streamNamePrefix(base.streamNamePrefix())
+                .subjectPrefix(base.subjectPrefix()).connectorMaxAge(Duration.ofDays(3)).build();
+        String log;
+        try (CapturedErr err = CapturedErr.start()) {
+            Spine spine = Spine.builder(nats.connect()).topology(narrower).build();
+            spine.provision();
+            spine.provision();
+            log = err.text();
+        }
         JetStreamManagement jsm = nats.connect().jetStreamManagement();
-        assertTrue(jsm.getStreamInfo(wider.platformStream()).getConfiguration().getSubjects()
-                .contains(nats.prefix() + ".billing.*"));
-        assertEquals(Duration.ofDays(3), jsm.getStreamInfo(wider.connectorStream()).getConfiguration().getMaxAge());
-        assertEquals(1, spine.publish(TestSpines.event("billing.InvoicePaid", 1)).sequence());
+        String billing = nats.prefix() + ".billing.*";
+        assertTrue(jsm.getStreamInfo(base.platformStream()).getConfiguration().getSubjects().contains(billing),
+                "the extra domain's subject is kept");
+        assertEquals(Duration.ofDays(7), jsm.getStreamInfo(base.connectorStream()).getConfiguration().getMaxAge(),
+                "retention is not shortened");
+        String subjectWarning = "WARN " + StreamProviderLog.LOGGER + " - stream " + base.platformStream()
+                + ": subject " + billing + " is on the server but not in this process's topology";
+        String ageWarning = "stream " + base.connectorStream() + ": maxAge is 7d on the server, this process wants 3d";
+        assertEquals(1, occurrences(log, subjectWarning), log);
+        assertEquals(1, occurrences(log, ageWarning), log);
+
+        // a process with one more domain adds its subject and keeps the others
+        StreamTopology wider = StreamTopology.builder().streamNamePrefix(base.streamNamePrefix())
+                .subjectPrefix(base.subjectPrefix()).domains(base.domains().with("shipping")).build();
+        Spine widened = Spine.builder(nats.connect()).topology(wider).build();
+        widened.provision();
+        List<String> subjects = jsm.getStreamInfo(base.platformStream()).getConfiguration().getSubjects();
+        assertTrue(subjects.contains(nats.prefix() + ".shipping.*") && subjects.contains(billing), subjects.toString());
+        assertEquals(1, widened.publish(TestSpines.event("shipping.ParcelSent", 1)).sequence());
+    }
+
+    @Test
+    void planListsEveryDifferenceAndApplyMakesThem(TestNats nats) throws Exception {
+        StreamTopology base = TestSpines.topology(nats);
+        Spine.builder(nats.connect()).topology(StreamTopology.builder().streamNamePrefix(base.streamNamePrefix())
+                .subjectPrefix(base.subjectPrefix()).domains(base.domains().with("billing")).build()).build().provision();
+        StreamTopology narrower = StreamTopology.builder().streamNamePrefix(base.streamNamePrefix())
+                .subjectPrefix(base.subjectPrefix()).connectorMaxAge(Duration.ofDays(3))
+                .auditMaxAge(Duration.ofDays(400)).build();
+        Spine spine = Spine.builder(nats.connect()).topology(narrower).build();
+        spine.provision();
+
+        List<StreamChange> plan = spine.planStreams();
+        assertEquals(List.of(
+                new StreamChange(base.platformStream(), "subjects", nats.prefix() + ".billing.*", "-", StreamChange.Effect.SHRINK),
+                new StreamChange(base.connectorStream(), "maxAge", "7d", "3d", StreamChange.Effect.SHRINK),
+                new StreamChange(base.auditStream(), "maxAge", "365d", "400d", StreamChange.Effect.CHANGE)), plan);
+
+        assertEquals(plan, spine.applyStreams());
+        assertEquals(List.of(), spine.planStreams(), "nothing left to change");
+        JetStreamManagement jsm = nats.connect().jetStreamManagement();
+        assertEquals(Set.copyOf(narrower.platformSubjects()),
+                Set.copyOf(jsm.getStreamInfo(base.platformStream()).getConfiguration().getSubjects()));
+        assertEquals(Duration.ofDays(3), jsm.getStreamInfo(base.connectorStream()).getConfiguration().getMaxAge());
+    }
+
+    @Test
+    void planOfMissingStreamsListsTheirCreation(TestNats nats) {
+        StreamTopology t = TestSpines.topology(nats);
+        Spine spine = Spine.builder(nats.connect()).topology(t).build();
+        List<StreamChange> plan = spine.planStreams();
+        assertEquals(4, plan.size(), plan.toString());
+        assertTrue(plan.stream().allMatch(c -> c.effect() == StreamChange.Effect.CREATE), plan.toString());
+        assertEquals(plan, spine.applyStreams());
+        assertEquals(List.of(), spine.planStreams());
+    }
+
+    private static int occurrences(String text, String part) {
+        int n = 0;
+        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test
@@ -106,5 +172,41 @@ class StreamTopologyTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> StreamTopology.builder().duplicateWindow(Duration.ZERO).build());
         assertTrue(e.getMessage().startsWith("duplicateWindow"), e.getMessage());
+    }
+
+    /** The name slf4j-simple prints for the provisioner's logger. */
+    static final class StreamProviderLog {
+        static final String LOGGER = "dev.spine.events.internal.StreamProvisioner";
+    }
+
+    /** Copies what is written to System.err (where slf4j-simple logs) while open. */
+    static final class CapturedErr implements AutoCloseable {
+        private final java.io.PrintStream original = System.err;
+        private final java.io.ByteArrayOutputStream copy = new java.io.ByteArrayOutputStream();
+
+        static CapturedErr start() {
+            CapturedErr c = new CapturedErr();
+            System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+                @Override
+                public void write(int b) {
+                    c.original.write(b);
+                    synchronized (c.copy) {
+                        c.copy.write(b);
+                    }
+                }
+            }, true, java.nio.charset.StandardCharsets.UTF_8));
+            return c;
+        }
+
+        String text() {
+            synchronized (copy) {
+                return copy.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+
+        @Override
+        public void close() {
+            System.setErr(original);
+        }
     }
 }

@@ -111,7 +111,7 @@ public final class Gateway implements AutoCloseable {
         intake = new EventIntake(bus, codec, receipts, clock, config.maxEventBytes(), metrics, config.adapter());
         store = new EventStore(dataSource, sql);
         subscriptions = new SubscriptionStore(dataSource, sql);
-        targets = new WebhookTargets(config.allowPrivateTargets());
+        targets = new WebhookTargets(config.webhookAllow());
         if (config.eventStore()) {
             writer = new EventStoreWriter(bus, config.storeConsumer(), config.storeBatchSize(), store,
                     config.partitionKeys(), metrics);
@@ -133,8 +133,8 @@ public final class Gateway implements AutoCloseable {
         // a comment now and then finds SSE clients that went away without a word (and keeps proxies open)
         timer.scheduleWithFixedDelay(this::ping, LIVE_PING.toMillis(), LIVE_PING.toMillis(), TimeUnit.MILLISECONDS);
         timer.scheduleWithFixedDelay(this::pruneQuietly, 0, PRUNE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("event bus API on: event store {}, webhooks to private addresses {}",
-                config.eventStore() ? "on" : "off", config.allowPrivateTargets() ? "allowed" : "refused");
+        LOG.info("event bus API on: event store {}, internal webhook receivers allowed: {}",
+                config.eventStore() ? "on" : "off", config.webhookAllow().toString().isEmpty() ? "none" : config.webhookAllow());
         return this;
     }
 

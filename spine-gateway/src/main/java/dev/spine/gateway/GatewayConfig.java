@@ -27,7 +27,7 @@ import java.util.function.Function;
  * @param webhookAttempts  default deliveries of one event before it becomes a dead letter
  * @param webhookBackoff   the delay before the first retry; each further retry doubles it
  * @param webhookBackoffMax the longest delay between retries
- * @param allowPrivateTargets whether webhooks may target loopback, private, link-local addresses
+ * @param webhookAllow     the internal webhook receivers allowed (loopback, private, link-local: refused otherwise)
  * @param refreshInterval  how often an instance picks up subscriptions created or deleted on another one
  * @param retention        how long stored events and publish receipts are kept (the stream keeps 30 days)
  * @param partitionKeys    JSON pointers into the envelope tried in order for an event's partition key
@@ -49,7 +49,7 @@ public record GatewayConfig(
         int webhookAttempts,
         Duration webhookBackoff,
         Duration webhookBackoffMax,
-        boolean allowPrivateTargets,
+        WebhookAllowList webhookAllow,
         Duration refreshInterval,
         Duration retention,
         List<String> partitionKeys,
@@ -68,6 +68,9 @@ public record GatewayConfig(
         return adaptLegacy ? EnvelopeAdapter.builder().typeMapping(eventTypeMap).build() : null;
     }
 
+    /** The all-or-nothing switch {@link WebhookAllowList#VARIABLE} replaced; set, start-up fails naming it. */
+    static final String REPLACED_ALLOW_PRIVATE = "SPINE_BUS_WEBHOOK_ALLOW_PRIVATE";
+
     /** Every variable with its default and meaning. */
     public static final Map<String, String[]> VARIABLES;
     private static final Map<String, String[]> TABLE = new LinkedHashMap<>();
@@ -83,7 +86,8 @@ public record GatewayConfig(
         v("SPINE_BUS_WEBHOOK_MAX_ATTEMPTS", "6", "default webhook deliveries before an event is dead-lettered");
         v("SPINE_BUS_WEBHOOK_BACKOFF", "1s", "delay before the first webhook retry (doubles each retry)");
         v("SPINE_BUS_WEBHOOK_BACKOFF_MAX", "10m", "longest delay between webhook retries");
-        v("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE", "false", "allow webhooks to loopback/private/link-local addresses");
+        v(WebhookAllowList.VARIABLE, "", "internal webhook receivers allowed, e.g. 10.1.0.0/16,hooks.internal; "
+                + "empty: none");
         v("SPINE_BUS_REFRESH", "10s", "how often subscriptions made on other instances are picked up");
         v("SPINE_BUS_RETENTION", "30d", "how long the event store keeps events and receipts (pruned every 10 minutes)");
         v("SPINE_BUS_PARTITION_KEYS", "/partitionKey,/data/partitionKey,/data/aggregateId",
@@ -104,6 +108,12 @@ public record GatewayConfig(
     /** Settings from a lookup; unset or blank values take the defaults. */
     public static GatewayConfig from(Function<String, String> env) {
         SettingsReader r = new SettingsReader(env, VARIABLES);
+        String replaced = env.apply(REPLACED_ALLOW_PRIVATE);
+        if (replaced != null && !replaced.isBlank()) {
+            // an old switch left set must not be ignored silently: it now opens nothing
+            throw new ConfigException(REPLACED_ALLOW_PRIVATE, "was replaced by " + WebhookAllowList.VARIABLE
+                    + " (the address blocks or host names of internal receivers, e.g. 10.1.0.0/16); unset it");
+        }
         Duration backoff = r.duration("SPINE_BUS_WEBHOOK_BACKOFF");
         Duration backoffMax = r.duration("SPINE_BUS_WEBHOOK_BACKOFF_MAX");
         if (backoffMax.compareTo(backoff) < 0) {
@@ -134,7 +144,7 @@ public record GatewayConfig(
                 r.integer("SPINE_BUS_STORE_BATCH", 1, 10_000), r.integer("SPINE_BUS_PG_POOL_SIZE", 1, 100),
                 r.integer("SPINE_BUS_MAX_EVENT_BYTES", 1024, 1024 * 1024), timeout,
                 r.integer("SPINE_BUS_WEBHOOK_MAX_ATTEMPTS", 1, Subscription.MAX_ATTEMPTS), backoff, backoffMax,
-                r.bool("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE"), r.duration("SPINE_BUS_REFRESH"),
+                WebhookAllowList.parse(r.text(WebhookAllowList.VARIABLE)), r.duration("SPINE_BUS_REFRESH"),
                 r.duration("SPINE_BUS_RETENTION"), List.copyOf(pointers),
                 r.integer("SPINE_BUS_LIVE_BUFFER_BYTES", 1024, 64 * 1024 * 1024), r.bool("SPINE_BUS_ADAPT_LEGACY"),
                 EnvelopeAdapter.parseTypeMap(r.text(EVENT_TYPE_MAP), EVENT_TYPE_MAP));
@@ -153,7 +163,7 @@ public record GatewayConfig(
         m.put("SPINE_BUS_WEBHOOK_MAX_ATTEMPTS", String.valueOf(webhookAttempts));
         m.put("SPINE_BUS_WEBHOOK_BACKOFF", webhookBackoff.toMillis() + "ms");
         m.put("SPINE_BUS_WEBHOOK_BACKOFF_MAX", webhookBackoffMax.toMillis() + "ms");
-        m.put("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE", String.valueOf(allowPrivateTargets));
+        m.put(WebhookAllowList.VARIABLE, webhookAllow.toString());
         m.put("SPINE_BUS_REFRESH", refreshInterval.toMillis() + "ms");
         m.put("SPINE_BUS_RETENTION", retention.toMillis() + "ms");
         m.put("SPINE_BUS_PARTITION_KEYS", String.join(",", partitionKeys));

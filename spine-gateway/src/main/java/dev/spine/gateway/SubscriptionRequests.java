@@ -143,9 +143,9 @@ final class SubscriptionRequests {
         } catch (URISyntaxException e) {
             throw ApiException.invalid("INVALID_FIELD", "url", "url is not a URL: " + e.getMessage());
         }
-        String refusal = targets.refusal(url);
+        WebhookTargets.Refusal refusal = targets.refusal(url);
         if (refusal != null) {
-            throw ApiException.invalid("INVALID_FIELD", "url", refusal);
+            throw ApiException.invalid(refusal.code(), "url", refusal.message());
         }
         return url;
     }

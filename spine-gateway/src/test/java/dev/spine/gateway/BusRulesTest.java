@@ -73,16 +73,59 @@ class BusRulesTest {
 
     @Test
     void webhooksToInternalAddressesAreRefusedUnlessAllowed() {
-        WebhookTargets strict = new WebhookTargets(false);
-        for (String url : List.of("http://127.0.0.1/h", "http://localhost:8080/h", "http://10.1.2.3/h",
-                "http://172.16.0.1/h", "http://192.168.1.1/h", "http://169.254.169.254/latest/meta-data",
-                "http://100.64.0.1/h", "http://0.0.0.0/h", "http://[::1]/h", "http://[fd00::1]/h", "http://[fe80::1]/h")) {
-            assertNotNull(strict.refusal(URI.create(url)), url);
-        }
+        WebhookTargets strict = new WebhookTargets(WebhookAllowList.none());
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("http://127.0.0.1/h", "TARGET_LOOPBACK");
+        refused.put("http://localhost:8080/h", "TARGET_LOOPBACK");
+        refused.put("http://10.1.2.3/h", "TARGET_PRIVATE");
+        refused.put("http://172.16.0.1/h", "TARGET_PRIVATE");
+        refused.put("http://192.168.1.1/h", "TARGET_PRIVATE");
+        refused.put("http://169.254.169.254/latest/meta-data", "TARGET_LINK_LOCAL");
+        refused.put("http://100.64.0.1/h", "TARGET_PRIVATE");
+        refused.put("http://0.0.0.0/h", "TARGET_UNSPECIFIED");
+        refused.put("http://[::]/h", "TARGET_UNSPECIFIED");
+        refused.put("http://[::1]/h", "TARGET_LOOPBACK");
+        refused.put("http://[fd00::1]/h", "TARGET_PRIVATE");
+        refused.put("http://[fe80::1]/h", "TARGET_LINK_LOCAL");
+        refused.put("http://224.0.0.1/h", "TARGET_MULTICAST");
+        refused.put("http://[::ffff:127.0.0.1]/h", "TARGET_LOOPBACK");
+        refused.forEach((url, code) -> {
+            WebhookTargets.Refusal r = strict.refusal(URI.create(url));
+            assertNotNull(r, url);
+            assertEquals(code, r.code(), url + ": " + r);
+        });
         assertNull(strict.refusal(URI.create("https://93.184.216.34/hook")), "a public address is fine");
-        assertNotNull(strict.refusal(URI.create("file:///etc/passwd")));
-        assertNotNull(strict.refusal(URI.create("http://user:pw@93.184.216.34/h")));
-        assertNull(new WebhookTargets(true).refusal(URI.create("http://127.0.0.1:9/h")));
+        assertEquals("INVALID_FIELD", strict.refusal(URI.create("file:///etc/passwd")).code());
+        assertEquals("INVALID_FIELD", strict.refusal(URI.create("http://user:pw@93.184.216.34/h")).code());
+    }
+
+    @Test
+    void theAllowListOpensOnlyWhatItNames() {
+        WebhookTargets allowed = new WebhookTargets(WebhookAllowList.parse("127.0.0.1, 10.20.0.0/16, fd00::/8, hooks.internal"),
+                host -> host.equals("hooks.internal") ? new java.net.InetAddress[] {java.net.InetAddress.getByName("10.99.0.1")}
+                        : java.net.InetAddress.getAllByName(host));
+        assertNull(allowed.refusal(URI.create("http://127.0.0.1:9/h")));
+        assertNull(allowed.refusal(URI.create("http://10.20.3.4/h")));
+        assertNull(allowed.refusal(URI.create("http://[fd12::1]/h")));
+        assertNull(allowed.refusal(URI.create("http://hooks.internal/h")), "named by host");
+        assertEquals("TARGET_PRIVATE", allowed.refusal(URI.create("http://10.21.0.1/h")).code(), "outside the block");
+        assertEquals("TARGET_LOOPBACK", allowed.refusal(URI.create("http://127.0.0.2/h")).code());
+        assertEquals("TARGET_LINK_LOCAL", allowed.refusal(URI.create("http://169.254.169.254/h")).code());
+        for (String bad : List.of("10.0.0.0/33", "10.0.0.0/x", "bad_host", "10.0.0.1,,10.0.0.2", "::1/200")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> WebhookAllowList.parse(bad), bad);
+            assertEquals("SPINE_BUS_WEBHOOK_ALLOW", e.variable());
+        }
+    }
+
+    @Test
+    void aNameIsRefusedWhenAnyOfItsAddressesIsInternal() {
+        // one public and one internal answer, as a rebinding resolver may give: the name is refused, so no
+        // connection can be made to the internal one whichever the sender would pick
+        WebhookTargets targets = new WebhookTargets(WebhookAllowList.none(), host -> new java.net.InetAddress[] {
+                java.net.InetAddress.getByName("93.184.216.34"), java.net.InetAddress.getByName("169.254.169.254")});
+        WebhookTargets.Refusal r = targets.refusal(URI.create("https://rebind.example/h"));
+        assertEquals("TARGET_LINK_LOCAL", r.code(), String.valueOf(r));
+        assertTrue(r.message().contains("169.254.169.254"), r.message());
     }
 
     @Test
@@ -105,7 +148,10 @@ class BusRulesTest {
         GatewayConfig defaults = GatewayConfig.from(name -> null);
         assertTrue(defaults.enabled());
         assertTrue(defaults.eventStore());
-        assertFalse(defaults.allowPrivateTargets());
+        assertEquals(WebhookAllowList.none(), defaults.webhookAllow());
+        ConfigException replaced = assertThrows(ConfigException.class,
+                () -> GatewayConfig.from(Map.of("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE", "true")::get));
+        assertEquals("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE", replaced.variable(), "a replaced switch is not ignored");
         assertEquals(Duration.ofSeconds(10), defaults.webhookTimeout());
         assertEquals(Duration.ofDays(30), defaults.retention());
         assertEquals(List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8),
@@ -116,7 +162,8 @@ class BusRulesTest {
         assertEquals(defaults, GatewayConfig.from(defaults.asVariables()::get), "variables round-trip");
         for (Map.Entry<String, String> bad : Map.of("SPINE_BUS_EVENT_STORE", "yes", "SPINE_BUS_WEBHOOK_TIMEOUT", "0s",
                 "SPINE_BUS_MAX_EVENT_BYTES", "10", "SPINE_BUS_PARTITION_KEYS", "data.id",
-                "SPINE_BUS_WEBHOOK_BACKOFF_MAX", "1ms", "SPINE_BUS_STORE_CONSUMER", "a.b").entrySet()) {
+                "SPINE_BUS_WEBHOOK_BACKOFF_MAX", "1ms", "SPINE_BUS_STORE_CONSUMER", "a.b",
+                "SPINE_BUS_WEBHOOK_ALLOW", "10.0.0.0/40").entrySet()) {
             ConfigException e = assertThrows(ConfigException.class, () -> GatewayConfig.from(Map.of(bad.getKey(),
                     bad.getValue())::get));
             assertEquals(bad.getKey(), e.variable());

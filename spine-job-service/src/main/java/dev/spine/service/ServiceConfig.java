@@ -3,6 +3,7 @@ package dev.spine.service;
 import dev.spine.contracts.JobTier;
 import dev.spine.contracts.SettingsReader;
 import dev.spine.contracts.VariableTable;
+import dev.spine.events.NatsSettings;
 import dev.spine.events.StreamTopology;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,7 +39,7 @@ public record ServiceConfig(PostgresSettings postgres, NatsSettings nats, Ingest
     public static ServiceConfig from(Function<String, String> env) {
         SettingsReader r = new SettingsReader(env, VARIABLES);
         String routes = r.text("SPINE_ROUTES_FILE");
-        return new ServiceConfig(PostgresSettings.from(r), NatsSettings.from(r, env), IngestSettings.from(r),
+        return new ServiceConfig(PostgresSettings.from(r), NatsSettings.from(env), IngestSettings.from(r),
                 WorkerSettings.from(r), routes.isEmpty() ? null : Path.of(routes), r.bool("SPINE_LIFECYCLE_EVENTS"));
     }
 
@@ -65,7 +66,7 @@ public record ServiceConfig(PostgresSettings postgres, NatsSettings nats, Ingest
         return m;
     }
 
-    /** The streams this config names: prefixes and replicas. */
+    /** The streams this config names: prefixes, replicas and domains. */
     public StreamTopology topology() {
         return nats.topology();
     }

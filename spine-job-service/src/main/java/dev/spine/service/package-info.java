@@ -3,7 +3,7 @@
  * {@link dev.spine.service.Route} of the {@link dev.spine.service.RoutingTable}, run by handlers on
  * per-tier worker pools. Start at {@link dev.spine.service.JobService#builder} with a
  * {@link dev.spine.service.ServiceConfig} (one typed settings record per concern:
- * {@link dev.spine.service.PostgresSettings}, {@link dev.spine.service.NatsSettings},
+ * {@link dev.spine.service.PostgresSettings}, {@link dev.spine.events.NatsSettings},
  * {@link dev.spine.service.IngestSettings}, {@link dev.spine.service.WorkerSettings}); handlers are
  * registered in code or contributed by {@link dev.spine.service.JobHandlerProvider} plug-ins found with
  * {@link java.util.ServiceLoader}. {@link dev.spine.service.StreamReplay} replays a window of the stream

@@ -26,11 +26,14 @@ class ServiceConfigTest {
     @Test
     void eachConcernReadsItsVariablesAndTheWholeRoundTrips() {
         ServiceConfig c = ServiceConfig.defaults().with(Map.of("SPINE_PG_SCHEMA", "s1", "SPINE_BATCH_SIZE", "7",
-                "SPINE_SUBJECT_PREFIX", "p.", "SPINE_WORKER_STALE_AFTER", "12s", "SPINE_STREAM_REPLICAS", "3"));
+                "SPINE_SUBJECT_PREFIX", "p.", "SPINE_WORKER_STALE_AFTER", "12s", "SPINE_STREAM_REPLICAS", "3",
+                "SPINE_DOMAINS", "connector,data,job,billing"));
         assertEquals("s1", c.postgres().schema());
         assertEquals(7, c.ingest().batchSize());
         assertEquals("p.", c.nats().subjectPrefix());
         assertEquals(3, c.topology().replicas());
+        assertEquals(java.util.List.of("p.connector.*", "p.data.*", "p.job.*", "p.billing.*"), c.topology().platformSubjects(),
+                "the streams the service provisions have the configured domains");
         assertEquals(java.time.Duration.ofSeconds(12), c.workers().staleAfter());
         assertEquals(c.asVariables(), ServiceConfig.from(c.asVariables()::get).asVariables());
         for (String name : c.asVariables().keySet()) {

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.EventBus;
 import dev.spine.events.EventPublishException;
+import dev.spine.events.PublishResult;
+import dev.spine.events.postgres.EventBuses;
 import dev.spine.events.NatsConnections;
 import dev.spine.events.Spine;
 import dev.spine.events.SpineException;
@@ -215,6 +218,37 @@ class NatsSecurityTest {
                 assertEquals(Connection.Status.CONNECTED, c.getStatus());
             }
         }
+    }
+
+    @Test
+    void eventBusesConnectWithTheNatsSettingsAndAnUnusableOneNamesItsVariable() throws Exception {
+        // what SPINE_EVENT_BUS=nats reads from the environment, given as a map: URL, user, password, TLS, prefixes
+        Map<String, String> env = new HashMap<>();
+        env.put("SPINE_NATS_URL", secure.url());
+        env.put("SPINE_NATS_USER", "job-service");
+        env.put("SPINE_NATS_PASSWORD", JOB_SERVICE_PASSWORD);
+        env.put("SPINE_NATS_TLS_CA", certs.ca().toString());
+        env.put("SPINE_STREAM_PREFIX", TOPOLOGY.streamNamePrefix());
+        env.put("SPINE_SUBJECT_PREFIX", ""); // the server's permissions name unprefixed subjects
+        CapturedLog log = CapturedLog.start();
+        try (EventBus bus = EventBuses.fromEnvironment(env, null)) {
+            PublishResult stored = bus.publish(event("data.EntityCreated"));
+            assertEquals(TOPOLOGY.platformStream(), stored.stream(), "provisioned and published with the prefixes");
+            assertTrue(stored.sequence() > 0);
+        } finally {
+            log.stop();
+        }
+        assertNoSecretIn(log.text(), "the log");
+
+        Map<String, String> noCreds = new HashMap<>(Map.of("SPINE_NATS_URL", secure.url(),
+                "SPINE_NATS_CREDS_FILE", dir.resolve("no-such.creds").toString(), "SPINE_NATS_TLS_CA", certs.ca().toString()));
+        ConfigException missing = assertThrows(ConfigException.class, () -> EventBuses.fromEnvironment(noCreds, null));
+        assertEquals("SPINE_NATS_CREDS_FILE", missing.variable(), missing.getMessage());
+
+        Map<String, String> noTls = new HashMap<>(env);
+        noTls.remove("SPINE_NATS_TLS_CA");
+        assertThrows(SpineException.class, () -> EventBuses.fromEnvironment(noTls, null).close(),
+                "without the TLS setting the secure server refuses: the setting is what let the first one in");
     }
 
     @Test

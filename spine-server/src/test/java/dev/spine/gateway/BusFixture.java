@@ -14,13 +14,16 @@ final class BusFixture {
 
     private BusFixture() {}
 
-    /** Quick retries (50 ms doubling) and webhooks to the test's loopback receivers allowed, unless overridden. */
+    /**
+     * Quick retries (50 ms doubling) and webhooks to the test's receivers on 127.0.0.1 allowed by the allow-list
+     * (the default refuses loopback), unless overridden.
+     */
     static SpineServer start(TestDatabase db, TestNats nats, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("SPINE_PG_POOL_SIZE", "4");
         env.put("SPINE_BUS_ENABLED", "true");
         env.put("SPINE_BUS_PG_POOL_SIZE", "2");
-        env.put("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE", "true");
+        env.put("SPINE_BUS_WEBHOOK_ALLOW", "127.0.0.1");
         env.put("SPINE_BUS_WEBHOOK_BACKOFF", "50ms");
         env.put("SPINE_BUS_WEBHOOK_BACKOFF_MAX", "200ms");
         env.put("SPINE_BUS_WEBHOOK_TIMEOUT", "5s");

@@ -94,7 +94,7 @@ class PublishingTest {
     void badRequestsAreRefusedWithACodeAndTheField(TestDatabase db, TestNats nats) {
         // adapting off: a loose value (an eventId that is no UUID) is refused here; LegacyShapesTest adapts it
         try (SpineServer service = BusFixture.start(db, nats, Map.of("SPINE_BUS_MAX_EVENT_BYTES", "2048",
-                "SPINE_BUS_WEBHOOK_ALLOW_PRIVATE", "false", "SPINE_BUS_ADAPT_LEGACY", "false"))) {
+                "SPINE_BUS_WEBHOOK_ALLOW", "", "SPINE_BUS_ADAPT_LEGACY", "false"))) {
             BusClient api = new BusClient(service);
             String key = api.registerPublisher("shop", "data.*");
 
@@ -130,11 +130,11 @@ class PublishingTest {
             assertError(api.get("/v1/events?correlationId=x"), 400, "INVALID_FIELD", "correlationId");
             assertError(api.get("/v1/events/not-a-uuid"), 400, "INVALID_FIELD", "id");
             assertError(api.get("/v1/events/" + UUID.randomUUID()), 404, "NOT_FOUND", null);
-            // webhooks to loopback are refused unless SPINE_BUS_WEBHOOK_ALLOW_PRIVATE says otherwise
+            // webhooks to loopback are refused unless SPINE_BUS_WEBHOOK_ALLOW names the receiver
             BusClient.Reply loopback = api.post("/v1/subscriptions", "{\"name\":\"s\",\"mode\":\"webhook\","
                     + "\"url\":\"http://127.0.0.1:9/hook\"}", BusFixture.ADMIN);
-            assertError(loopback, 400, "INVALID_FIELD", "url");
-            assertTrue(loopback.json().path("message").asText().contains("SPINE_BUS_WEBHOOK_ALLOW_PRIVATE"));
+            assertError(loopback, 400, "TARGET_LOOPBACK", "url");
+            assertTrue(loopback.json().path("message").asText().contains("SPINE_BUS_WEBHOOK_ALLOW"));
         }
     }
 

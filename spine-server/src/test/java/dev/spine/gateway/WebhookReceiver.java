@@ -26,6 +26,8 @@ final class WebhookReceiver implements AutoCloseable {
     private final HttpServer server;
     final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     volatile int status = 204;
+    /** Sent as {@code Location} when set: with a 3xx {@link #status}, a redirect. */
+    volatile String location;
     /** How long the receiver takes before answering: a slow receiver, to meet the sender's timeout. */
     volatile long answerAfterMillis;
 
@@ -46,6 +48,9 @@ final class WebhookReceiver implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            if (location != null) {
+                exchange.getResponseHeaders().add("Location", location);
             }
             exchange.sendResponseHeaders(status, -1);
             exchange.close();

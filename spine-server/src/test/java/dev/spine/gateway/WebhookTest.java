@@ -30,6 +30,13 @@ class WebhookTest {
         return r.json();
     }
 
+    /** The dead letters of a subscription, once there is exactly one. */
+    private static JsonNode oneDeadLetter(BusClient api, String subscriptionId) {
+        return Eventually.awaitValue("a dead letter", Duration.ofSeconds(30),
+                () -> api.get("/v1/dead-letters?subscriptionId=" + subscriptionId).json().path("items"),
+                items -> items.size() == 1);
+    }
+
     private static String ticket(UUID id, String priority) {
         return PublishingTest.event("rule.TicketOpened", id, "{\"priority\":\"" + priority + "\"}");
     }
@@ -127,9 +134,7 @@ class WebhookTest {
             UUID id = UUID.randomUUID();
             assertEquals(202, api.publish(key, ticket(id, "high")).status());
 
-            JsonNode dead = Eventually.awaitValue("a dead letter", Duration.ofSeconds(30),
-                    () -> api.get("/v1/dead-letters?subscriptionId=" + subscriptionId).json().path("items"),
-                    items -> items.size() == 1);
+            JsonNode dead = oneDeadLetter(api, subscriptionId);
             List<WebhookReceiver.Delivery> attempts = receiver.of(id.toString());
             assertEquals(4, attempts.size(), "maxAttempts deliveries, no more");
             long[] backoffMillis = {50, 100, 200}; // SPINE_BUS_WEBHOOK_BACKOFF=50ms, doubling, capped at 200ms
@@ -183,9 +188,7 @@ class WebhookTest {
             String subscriptionId = created.path("subscription").path("id").asText();
             UUID id = UUID.randomUUID();
             assertEquals(202, api.publish(key, ticket(id, "low")).status());
-            JsonNode dead = Eventually.awaitValue("a dead letter", Duration.ofSeconds(30),
-                    () -> api.get("/v1/dead-letters?subscriptionId=" + subscriptionId).json().path("items"),
-                    items -> items.size() == 1);
+            JsonNode dead = oneDeadLetter(api, subscriptionId);
             assertEquals(1, dead.get(0).path("attempts").asInt());
             assertTrue(dead.get(0).path("lastStatus").isNull(), "no HTTP answer came");
             assertEquals("no answer within 1000 ms", dead.get(0).path("lastError").asText());
@@ -197,6 +200,51 @@ class WebhookTest {
             assertEquals(0, api.get("/v1/dead-letters").json().path("items").size(), "given up: gone");
             assertEquals(404, api.delete(discard, BusFixture.ADMIN).status());
             assertEquals(1, receiver.of(id.toString()).size(), "discarding delivers nothing");
+        }
+    }
+
+    @Test
+    void targetsInsideTheNetworkAreRefusedByDefaultNamingTheReason(TestDatabase db, TestNats nats) throws Exception {
+        try (SpineServer service = BusFixture.start(db, nats, Map.of("SPINE_BUS_WEBHOOK_ALLOW", ""));
+             WebhookReceiver receiver = new WebhookReceiver()) {
+            BusClient api = new BusClient(service);
+            String port = receiver.url().replaceAll("^http://127\\.0\\.0\\.1:(\\d+)/.*$", "$1");
+            Map<String, String> refused = Map.of(
+                    "http://localhost:" + port + "/hook", "TARGET_LOOPBACK", // a name resolving to 127.0.0.1
+                    receiver.url(), "TARGET_LOOPBACK",
+                    "http://169.254.169.254/latest/meta-data/iam/security-credentials/", "TARGET_LINK_LOCAL",
+                    "http://10.0.0.7/hook", "TARGET_PRIVATE",
+                    "http://0.0.0.0:" + port + "/hook", "TARGET_UNSPECIFIED");
+            refused.forEach((url, code) -> {
+                BusClient.Reply r = api.post("/v1/subscriptions", "{\"name\":\"s\",\"mode\":\"webhook\",\"url\":\""
+                        + url + "\"}", BusFixture.ADMIN);
+                assertEquals(400, r.status(), url + " -> " + r.body());
+                assertEquals(code, r.errorCode(), url + " -> " + r.body());
+                assertEquals("url", r.field(), r.body());
+            });
+            assertEquals(0, api.get("/v1/subscriptions").json().path("items").size(), "none was made");
+            assertEquals(0, receiver.deliveries.size(), "nothing was sent");
+        }
+    }
+
+    @Test
+    void aRedirectIsNotFollowedAndItsPrivateTargetIsNamed(TestDatabase db, TestNats nats) throws Exception {
+        // the receiver itself is allowed (SPINE_BUS_WEBHOOK_ALLOW=127.0.0.1), where it sends us is not
+        try (SpineServer service = BusFixture.start(db, nats, Map.of()); WebhookReceiver receiver = new WebhookReceiver()) {
+            BusClient api = new BusClient(service);
+            String key = api.registerPublisher("helpdesk", "rule.*");
+            receiver.status = 302;
+            receiver.location = "http://192.168.0.10/admin";
+            String subscriptionId = subscribe(api, "{\"name\":\"moved\",\"mode\":\"webhook\",\"maxAttempts\":1,"
+                    + "\"url\":\"" + receiver.url() + "\"}").path("subscription").path("id").asText();
+            UUID id = UUID.randomUUID();
+            assertEquals(202, api.publish(key, ticket(id, "high")).status());
+            JsonNode dead = oneDeadLetter(api, subscriptionId);
+            String error = dead.get(0).path("lastError").asText();
+            assertTrue(error.startsWith("TARGET_REDIRECT: "), error);
+            assertTrue(error.contains("http://192.168.0.10/admin") && error.contains("TARGET_PRIVATE"), error);
+            assertEquals(302, dead.get(0).path("lastStatus").asInt());
+            assertEquals(1, receiver.of(id.toString()).size(), "one request, to the receiver only");
         }
     }
 

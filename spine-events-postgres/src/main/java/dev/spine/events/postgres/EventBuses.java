@@ -1,7 +1,9 @@
 package dev.spine.events.postgres;
 
+import dev.spine.contracts.EventCodec;
 import dev.spine.events.EventBus;
 import dev.spine.events.InMemoryEventBus;
+import dev.spine.events.NatsSettings;
 import dev.spine.events.Spine;
 import java.util.Locale;
 import java.util.Map;
@@ -12,17 +14,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Picks the event bus backend by configuration, so a service codes against {@link EventBus} and an
- * operator chooses: {@code SPINE_EVENT_BUS} = {@code nats} (default: the {@link Spine} on JetStream at
- * {@code SPINE_NATS_URL}, streams provisioned), {@code postgres} ({@link PostgresEventBus} in schema
- * {@code SPINE_EVENT_BUS_SCHEMA}, default {@value Outbox.Builder#DEFAULT_SCHEMA}) or {@code in-memory}
- * ({@link InMemoryEventBus}, development only: nothing survives the process).
+ * operator chooses: {@code SPINE_EVENT_BUS} = {@code nats} (default: the {@link Spine} on JetStream, with
+ * every setting {@link NatsSettings} reads: servers, credentials, TLS, prefixes, replicas, domains; streams
+ * provisioned), {@code postgres} ({@link PostgresEventBus} in schema {@code SPINE_EVENT_BUS_SCHEMA}, default
+ * {@value Outbox.Builder#DEFAULT_SCHEMA}) or {@code in-memory} ({@link InMemoryEventBus}, development only:
+ * nothing survives the process). Every backend accepts the domains of {@code SPINE_DOMAINS} /
+ * {@code SPINE_DOMAINS_FILE}; the other {@code SPINE_NATS_*} and stream settings configure the NATS backend
+ * only. A bad setting fails with {@link dev.spine.contracts.ConfigException} naming its variable.
  */
 public final class EventBuses {
     public static final String ENV_EVENT_BUS = "SPINE_EVENT_BUS";
     public static final String ENV_NATS_URL = "SPINE_NATS_URL";
     public static final String ENV_PG_URL = "SPINE_PG_URL";
     public static final String ENV_SCHEMA = "SPINE_EVENT_BUS_SCHEMA";
-    public static final String DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+    public static final String DEFAULT_NATS_URL = NatsSettings.DEFAULT_URL;
+    /** How the NATS bus's connection shows in the server's connection list. */
+    public static final String CONNECTION_NAME = "spine-event-bus";
     public static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     private static final Logger LOG = LoggerFactory.getLogger(EventBuses.class);
 
@@ -77,8 +84,14 @@ public final class EventBuses {
         Kind kind = Kind.parse(env.get(ENV_EVENT_BUS));
         return switch (kind) {
             case NATS -> {
-                Spine spine = Spine.builder(env.getOrDefault(ENV_NATS_URL, DEFAULT_NATS_URL)).build();
-                spine.provision();
+                NatsSettings nats = NatsSettings.from(env::get);
+                Spine spine = Spine.builder(nats.connections(), CONNECTION_NAME).topology(nats.topology()).build();
+                try {
+                    spine.provision();
+                } catch (RuntimeException e) {
+                    spine.close();
+                    throw e;
+                }
                 yield spine;
             }
             case POSTGRES -> {
@@ -89,12 +102,12 @@ public final class EventBuses {
                     ds = simple;
                 }
                 yield PostgresEventBus.builder(ds).schema(env.getOrDefault(ENV_SCHEMA, Outbox.Builder.DEFAULT_SCHEMA))
-                        .build();
+                        .domains(NatsSettings.domains(env::get)).build();
             }
             case IN_MEMORY -> {
                 LOG.warn("{}=in-memory: events live in this process only and are lost when it stops "
                         + "(for local development, never production)", ENV_EVENT_BUS);
-                yield new InMemoryEventBus();
+                yield new InMemoryEventBus(NatsSettings.domains(env::get), EventCodec.defaults());
             }
         };
     }

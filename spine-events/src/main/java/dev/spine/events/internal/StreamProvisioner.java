@@ -1,6 +1,7 @@
 package dev.spine.events.internal;
 
 import dev.spine.events.SpineException;
+import dev.spine.events.StreamChange;
 import dev.spine.events.StreamTopology;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
@@ -9,16 +10,29 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import java.io.IOException;
-import java.util.HashSet;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates or updates the topology's streams. Idempotent and safe when many processes start at once:
- * a create that loses the race ("stream name already in use") re-reads the stream and updates it if
- * its configuration differs. An unchanged stream is left alone (no update, no Raft write).
+ * Creates the topology's streams and reports or applies the differences of existing ones. Two modes:
+ * <ul>
+ *   <li>{@link #provision()} (every process at start): creates what is missing and adds subjects, and
+ *       nothing else. It never removes a subject, lowers replicas or shortens retention, whatever the
+ *       starting process's topology says: otherwise the last process to start would win (a job service with
+ *       the default domains dropping a client's extra domain, a process with the default R1 turning a
+ *       cluster's R3 streams back). Each other difference is logged once per process as a WARN naming the
+ *       stream, the field, the current and the wanted value.</li>
+ *   <li>{@link #plan()} / {@link #apply()} (an operator, {@code spine streams plan|apply}): every difference,
+ *       and making the streams exactly what the topology says.</li>
+ * </ul>
+ * Safe when many processes start at once: a create that loses the race ("stream name already in use")
+ * re-reads the stream and compares again. An unchanged stream is left alone (no update, no Raft write).
+ * Two processes adding different subjects at the same instant can still lose one addition (JetStream has
+ * no compare-and-set on a stream's configuration); the next start of the losing process adds it again.
  */
 public final class StreamProvisioner {
     private static final Logger LOG = LoggerFactory.getLogger(StreamProvisioner.class);
@@ -29,6 +43,8 @@ public final class StreamProvisioner {
     /** JetStream API error: "error creating store for stream", seen on 2.9 when many streams are created at once. */
     static final int STORE_CREATE_FAILED = 10049;
     private static final int MAX_ATTEMPTS = 5;
+    /** Differences already warned about in this process: a restart loop or many spines must not flood the log. */
+    private static final Set<StreamChange> WARNED = ConcurrentHashMap.newKeySet();
 
     private final JetStreamManagement jsm;
     private final StreamTopology topology;
@@ -38,16 +54,75 @@ public final class StreamProvisioner {
         this.topology = topology;
     }
 
-    /** Ensures platform-events first (the others source it), then connector-data, audit-log, dead-letters. */
+    /**
+     * At start: creates missing streams (platform-events first: the others source it) and adds subjects;
+     * warns about every other difference and leaves it.
+     */
     public void provision() {
-        ensure(platform());
-        ensure(sourced(topology.connectorStream(), topology.connectorMaxAge(),
-                topology.domainFilter(StreamTopology.CONNECTOR_DOMAIN), false));
-        ensure(sourced(topology.auditStream(), topology.auditMaxAge(), null, true));
-        ensure(StreamConfiguration.builder().name(topology.deadLetterStream())
-                .subjects(topology.deadLetterFilter()).storageType(StorageType.File)
-                .maxAge(topology.deadLetterMaxAge()).replicas(topology.replicas())
-                .duplicateWindow(topology.duplicateWindow()).build());
+        for (StreamConfiguration wanted : wanted()) {
+            ensure(wanted);
+        }
+    }
+
+    /** Every difference between the streams on the server and the topology, stream by stream; empty when equal. */
+    public List<StreamChange> plan() {
+        List<StreamChange> changes = new ArrayList<>();
+        for (StreamConfiguration wanted : wanted()) {
+            changes.addAll(differences(wanted));
+        }
+        return changes;
+    }
+
+    /**
+     * Makes every stream exactly what the topology says (creating, adding and removing subjects, changing
+     * replicas and retention); returns what it changed. Removing a subject stops capturing its events; a
+     * shorter retention drops stored events at once.
+     */
+    public List<StreamChange> apply() {
+        List<StreamChange> done = new ArrayList<>();
+        for (StreamConfiguration wanted : wanted()) {
+            List<StreamChange> changes = differences(wanted);
+            if (changes.isEmpty()) {
+                continue;
+            }
+            try {
+                if (changes.get(0).effect() == StreamChange.Effect.CREATE) {
+                    jsm.addStream(wanted);
+                } else {
+                    jsm.updateStream(wanted);
+                }
+            } catch (JetStreamApiException | IOException e) {
+                throw new SpineException("cannot apply " + changes + ": " + e.getMessage(), e);
+            }
+            changes.forEach(c -> LOG.info("applied {}", c));
+            done.addAll(changes);
+        }
+        return done;
+    }
+
+    /** The topology's four streams, in the order they must be created. */
+    private List<StreamConfiguration> wanted() {
+        return List.of(platform(),
+                sourced(topology.connectorStream(), topology.connectorMaxAge(),
+                        topology.domainFilter(StreamTopology.CONNECTOR_DOMAIN), false),
+                sourced(topology.auditStream(), topology.auditMaxAge(), null, true),
+                StreamConfiguration.builder().name(topology.deadLetterStream())
+                        .subjects(topology.deadLetterFilter()).storageType(StorageType.File)
+                        .maxAge(topology.deadLetterMaxAge()).replicas(topology.replicas())
+                        .duplicateWindow(topology.duplicateWindow()).build());
+    }
+
+    private List<StreamChange> differences(StreamConfiguration wanted) {
+        try {
+            StreamInfo info = existing(wanted.getName());
+            if (info == null) {
+                return List.of(new StreamChange(wanted.getName(), "stream", StreamChange.NONE, "created",
+                        StreamChange.Effect.CREATE));
+            }
+            return StreamDiff.between(info.getConfiguration(), wanted);
+        } catch (JetStreamApiException | IOException e) {
+            throw new SpineException("cannot read stream " + wanted.getName() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Deletes the topology's streams, the sourcing ones first; a missing stream is skipped. */
@@ -95,10 +170,7 @@ public final class StreamProvisioner {
                     LOG.info("created stream {}", name);
                     return;
                 }
-                if (!sameSettings(info.getConfiguration(), wanted)) {
-                    jsm.updateStream(wanted);
-                    LOG.info("updated stream {}", name);
-                }
+                addSubjectsAndWarn(info.getConfiguration(), wanted);
                 return;
             } catch (JetStreamApiException e) {
                 boolean raced = e.getApiErrorCode() == STREAM_NAME_IN_USE || e.getApiErrorCode() == STORE_CREATE_FAILED;
@@ -124,24 +196,31 @@ public final class StreamProvisioner {
         }
     }
 
-    static boolean sameSettings(StreamConfiguration have, StreamConfiguration want) {
-        return new HashSet<>(have.getSubjects()).equals(new HashSet<>(want.getSubjects()))
-                && Objects.equals(have.getMaxAge(), want.getMaxAge())
-                && Objects.equals(have.getDuplicateWindow(), want.getDuplicateWindow())
-                && have.getReplicas() == want.getReplicas()
-                && have.getDenyDelete() == want.getDenyDelete()
-                && have.getDenyPurge() == want.getDenyPurge()
-                && sourcesOf(have).equals(sourcesOf(want));
-    }
-
-    private static java.util.Set<String> sourcesOf(StreamConfiguration c) {
-        java.util.Set<String> out = new HashSet<>();
-        List<Source> sources = c.getSources();
-        if (sources != null) {
-            for (Source s : sources) {
-                out.add(s.getName() + "|" + Objects.toString(s.getFilterSubject(), ""));
+    /**
+     * Adds the wanted subjects the stream lacks, keeping everything else of its current configuration;
+     * warns about the differences it leaves.
+     */
+    private void addSubjectsAndWarn(StreamConfiguration have, StreamConfiguration wanted)
+            throws IOException, JetStreamApiException {
+        List<StreamChange> changes = StreamDiff.between(have, wanted);
+        List<String> added = new ArrayList<>();
+        for (StreamChange c : changes) {
+            if (c.effect() == StreamChange.Effect.ADD) {
+                added.add(c.wanted());
+            } else if (WARNED.add(c)) {
+                String difference = c.field().equals("subjects")
+                        ? "subject " + c.current() + " is on the server but not in this process's topology"
+                        : c.field() + " is " + c.current() + " on the server, this process wants " + c.wanted();
+                LOG.warn("stream {}: {}; left as it is (a starting process only creates streams and adds subjects): "
+                        + "`spine streams plan` lists the differences, `spine streams apply` makes them",
+                        c.stream(), difference);
             }
         }
-        return out;
+        if (!added.isEmpty()) {
+            List<String> subjects = new ArrayList<>(have.getSubjects());
+            subjects.addAll(added);
+            jsm.updateStream(StreamConfiguration.builder(have).subjects(subjects).build());
+            LOG.info("stream {}: added subjects {}", wanted.getName(), added);
+        }
     }
 }

@@ -102,6 +102,43 @@ class CliTest {
     }
 
     @Test
+    void streamsPlanListsTheDifferencesAndApplyMakesThemShrinkingOnlyWhenAllowed(TestDatabase db, TestNats nats)
+            throws Exception {
+        String prefix = nats.prefix() + "_";
+        String billing = nats.prefix() + ".billing.*";
+        try (Spine spine = Spine.builder(nats.connect()).topology(StreamTopology.builder().streamNamePrefix(prefix)
+                .subjectPrefix(nats.prefix() + ".").domains(dev.spine.contracts.Domains.defaults().with("billing"))
+                .build()).build()) {
+            spine.provision(); // a client with one more domain made the streams
+        }
+        Run plan = spine(on(db, nats, "streams", "plan").toArray(String[]::new));
+        assertEquals(0, plan.exit(), plan.err());
+        assertTrue(plan.out().matches("(?s).*" + prefix + "platform-events\\s+subjects\\s+" + java.util.regex.Pattern.quote(billing)
+                + "\\s+-\\s+SHRINK.*"), plan.out());
+        assertTrue(plan.out().contains("1 difference(s)"), plan.out());
+
+        Run json = spine(on(db, nats, "streams", "plan", "--json", "--domains",
+                "connector,communication,data,rule,job,ai,system,billing,shipping").toArray(String[]::new));
+        assertEquals(0, json.exit(), json.err());
+        com.fasterxml.jackson.databind.JsonNode changes = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json.out()).path("changes");
+        assertEquals(1, changes.size(), json.out());
+        assertEquals("ADD", changes.get(0).path("effect").asText());
+        assertEquals(nats.prefix() + ".shipping.*", changes.get(0).path("wanted").asText());
+
+        Run refused = spine(on(db, nats, "streams", "apply").toArray(String[]::new));
+        assertInvalid(refused, "SHRINK_NOT_ALLOWED", "--allow-shrink");
+        assertTrue(spine(on(db, nats, "streams", "plan").toArray(String[]::new)).out().contains(billing),
+                "a refused apply changes nothing");
+
+        Run applied = spine(on(db, nats, "streams", "apply", "--allow-shrink").toArray(String[]::new));
+        assertEquals(0, applied.exit(), applied.err());
+        assertTrue(applied.out().contains("1 change(s) applied"), applied.out());
+        Run after = spine(on(db, nats, "streams", "plan").toArray(String[]::new));
+        assertTrue(after.out().contains("no differences"), after.out());
+    }
+
+    @Test
     void tailPrintsNewEventsOfTheChosenTypeAndStopsAfterCount(TestDatabase db, TestNats nats) throws Exception {
         try (Spine spine = provisioned(nats)) {
             spine.publish(event("data.EntityCreated", 0)); // stored before tail starts: not shown
