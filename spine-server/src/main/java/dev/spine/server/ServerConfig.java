@@ -43,6 +43,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
         Map<String, String[]> all = new LinkedHashMap<>(ServiceConfig.VARIABLES);
         all.putAll(HTTP_VARIABLES);
         all.putAll(GatewayConfig.VARIABLES);
+        all.putAll(LogFormat.VARIABLES); // read by LogFormat.apply() before the rest, listed here for --help
         VARIABLES = Collections.unmodifiableMap(all);
     }
 

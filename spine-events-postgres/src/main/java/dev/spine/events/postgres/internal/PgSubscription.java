@@ -4,6 +4,7 @@ import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
 import dev.spine.events.EventHandler;
+import dev.spine.events.EventLogContext;
 import dev.spine.events.EventRejectedException;
 import dev.spine.events.EventSubscription;
 import dev.spine.events.ReceivedEvent;
@@ -175,6 +176,7 @@ public final class PgSubscription implements EventSubscription {
                     dead(c, d, "malformed: " + ex.getMessage());
                     continue;
                 }
+                EventLogContext.enter(e);
                 try {
                     handler.handle(new ReceivedEvent(e, e.eventType(), sql.schema + ".domain_events", d.row,
                             deliveredCount));
@@ -198,6 +200,7 @@ public final class PgSubscription implements EventSubscription {
                 }
             }
         } finally {
+            EventLogContext.exit();
             if (!done.isEmpty()) {
                 try (PreparedStatement p = c.prepareStatement(sql.markDone)) {
                     p.setString(1, options.durableName());
