@@ -38,12 +38,19 @@ final class DlqCommand implements Runnable {
         @Option(names = "--limit", defaultValue = "50", description = "most jobs listed (default: ${DEFAULT-VALUE})")
         int limit;
 
+        @Option(names = "--json", description = "print a JSON array (every field, all errors) instead of a table")
+        boolean json;
+
         @Override
         int run(Backends backends) throws Exception {
             if (limit < 1) {
                 throw CommandFailure.invalid("INVALID_FIELD", "limit", "must be >= 1, was " + limit);
             }
             List<DeadJob> dead = backends.jobs().deadJobs(queue, type, limit);
+            if (json) {
+                JsonOutput.print(out(), dead);
+                return OK;
+            }
             out().printf("%-36s %-12s %-28s %8s  %-24s  %s%n", "ID", "QUEUE", "TYPE", "ATTEMPTS", "DIED", "LAST ERROR");
             for (DeadJob d : dead) {
                 out().printf("%-36s %-12s %-28s %8d  %-24s  %s%n", d.id(), d.queue(), d.type(), d.attempts(), d.diedAt(),
