@@ -7,12 +7,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.spine.contracts.InvalidEventException;
+import dev.spine.events.StoredEvent;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code --json} output of the listing commands: one JSON array of the rows on stdout, each row the record's
+ * {@code --json} output of the listing commands (and {@code tail}'s JSON Lines, {@link #event}): one JSON array of
+ * the rows on stdout, each row the record's
  * components by name, instants in ISO-8601, and a component holding JSON text ({@code payloadJson},
  * {@code errorsJson}) embedded as JSON under the name without the suffix ({@code payload}, {@code errors}),
  * so {@code jq '.[].errors[-1].error'} works.
@@ -31,6 +34,27 @@ final class JsonOutput {
             array.add(row(row));
         }
         out.println(JSON.writeValueAsString(array));
+    }
+
+    /**
+     * One stored event as a JSON Lines object: {@code {"sequence":..,"subject":..,"event":{envelope}}}, or, for a
+     * malformed one, {@code "malformed":{"code":..,"field":..,"message":..}} and the raw text instead of
+     * {@code "event"}.
+     */
+    static String event(StoredEvent stored) {
+        ObjectNode node = JSON.createObjectNode().put("sequence", stored.sequence()).put("subject", stored.subject());
+        try {
+            stored.envelope(); // decodes and validates: the stored text is an envelope
+            node.set("event", JSON.readTree(stored.data()));
+        } catch (InvalidEventException | java.io.IOException e) {
+            ObjectNode malformed = node.putObject("malformed");
+            if (e instanceof InvalidEventException invalid) {
+                malformed.put("code", invalid.code().name()).put("field", invalid.field());
+            }
+            malformed.put("message", e.getMessage());
+            node.put("raw", new String(stored.data(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return node.toString();
     }
 
     /** One row (a record) as an object, JSON text components embedded. */

@@ -63,6 +63,24 @@ class CliJsonAndConnectionTest {
     }
 
     @Test
+    void tailWritesJsonLinesAndKeepsItsBannerOffStdout(TestDatabase db, TestNats nats) throws Exception {
+        try (Spine spine = provisioned(nats)) {
+            spine.publish(CliTest.event("data.EntityCreated", 1));
+            spine.publish(CliTest.event("data.EntityUpdated", 2));
+            Run tail = spine(on(db, nats, "tail", "--from-start", "--count", "2", "--json").toArray(String[]::new));
+            assertEquals(0, tail.exit(), tail.err());
+            assertTrue(tail.err().contains("# tailing"), tail.err());
+            java.util.List<String> lines = tail.out().lines().toList();
+            assertEquals(2, lines.size(), tail.out());
+            JsonNode first = JSON.readTree(lines.get(0));
+            assertEquals(1, first.path("sequence").asLong());
+            assertEquals("data.EntityCreated", first.path("event").path("eventType").asText());
+            assertEquals(1, first.path("event").path("data").path("n").asInt());
+            assertEquals("data.EntityUpdated", JSON.readTree(lines.get(1)).path("event").path("eventType").asText());
+        }
+    }
+
+    @Test
     void versionComesFromTheBuild() {
         Run version = spine("--version");
         assertEquals(0, version.exit());
