@@ -3,7 +3,6 @@ package dev.spine.server;
 import dev.spine.contracts.ConfigException;
 import dev.spine.contracts.SettingsReader;
 import dev.spine.events.postgres.EventBuses;
-import dev.spine.events.postgres.Outbox;
 import dev.spine.gateway.GatewayConfig;
 import dev.spine.service.ServiceConfig;
 import java.util.Collections;
@@ -30,10 +29,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, String h
     public static final Map<String, String[]> VARIABLES;
 
     static {
-        HTTP_VARIABLES.put(EventBuses.ENV_EVENT_BUS, new String[] {"nats",
-                "event backend the whole process runs on: nats (JetStream), postgres (a table) or in-memory (dev only)"});
-        HTTP_VARIABLES.put(EventBuses.ENV_SCHEMA, new String[] {Outbox.Builder.DEFAULT_SCHEMA,
-                "schema of the postgres event backend's tables (SPINE_EVENT_BUS=postgres)"});
+        HTTP_VARIABLES.putAll(EventBuses.VARIABLES); // declared where they are read
         HTTP_VARIABLES.put("SPINE_HTTP_ADDR", new String[] {DEFAULT_HTTP_ADDR,
                 "admin API, /metrics, /health/* (host:port; port 0 = any free)"});
         HTTP_VARIABLES.put("SPINE_ADMIN_TOKEN", new String[] {"",

@@ -1,5 +1,7 @@
 package dev.spine.events.postgres;
 
+import dev.spine.contracts.SettingsReader;
+import dev.spine.contracts.VariableTable;
 import dev.spine.events.EventBus;
 import dev.spine.events.InMemoryEventBus;
 import dev.spine.events.Spine;
@@ -25,6 +27,13 @@ public final class EventBuses {
     public static final String DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
     public static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     private static final Logger LOG = LoggerFactory.getLogger(EventBuses.class);
+    /** The variables of the backend choice with their defaults (a process lists them in its --help). */
+    public static final Map<String, String[]> VARIABLES = new VariableTable()
+            .add(ENV_EVENT_BUS, "nats",
+                    "event backend the whole process runs on: nats (JetStream), postgres (a table) or in-memory (dev only)")
+            .add(ENV_SCHEMA, Outbox.Builder.DEFAULT_SCHEMA,
+                    "schema of the postgres event backend's tables (SPINE_EVENT_BUS=postgres)")
+            .build();
 
     /** The backends {@code SPINE_EVENT_BUS} names. */
     public enum Kind {
@@ -74,7 +83,8 @@ public final class EventBuses {
      *     {@code SPINE_PG_URL}; unused by the other backends
      */
     public static EventBus fromEnvironment(Map<String, String> env, DataSource dataSource) {
-        Kind kind = Kind.parse(env.get(ENV_EVENT_BUS));
+        SettingsReader settings = new SettingsReader(env::get, VARIABLES);
+        Kind kind = Kind.parse(settings.text(ENV_EVENT_BUS));
         return switch (kind) {
             case NATS -> {
                 Spine spine = Spine.builder(env.getOrDefault(ENV_NATS_URL, DEFAULT_NATS_URL)).build();
@@ -88,8 +98,7 @@ public final class EventBuses {
                     simple.setURL(env.getOrDefault(ENV_PG_URL, DEFAULT_PG_URL));
                     ds = simple;
                 }
-                yield PostgresEventBus.builder(ds).schema(env.getOrDefault(ENV_SCHEMA, Outbox.Builder.DEFAULT_SCHEMA))
-                        .build();
+                yield PostgresEventBus.builder(ds).schema(settings.text(ENV_SCHEMA)).build();
             }
             case IN_MEMORY -> {
                 LOG.warn("{}=in-memory: events live in this process only and are lost when it stops "
