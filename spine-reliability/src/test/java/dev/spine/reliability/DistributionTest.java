@@ -68,7 +68,9 @@ class DistributionTest {
 
     private static Path tarball() throws IOException {
         try (Stream<Path> files = Files.exists(SERVER_TARGET) ? Files.list(SERVER_TARGET) : Stream.empty()) {
-            return files.filter(f -> f.getFileName().toString().matches("spine-.+\\.tar\\.gz")).findFirst()
+            // the newest: a version bump without a clean leaves the previous tarball beside it
+            return files.filter(f -> f.getFileName().toString().matches("spine-.+\\.tar\\.gz"))
+                    .max(java.util.Comparator.comparing(f -> f.toFile().lastModified()))
                     .orElseThrow(() -> new AssertionError("no spine-*.tar.gz in " + SERVER_TARGET.toAbsolutePath()
                             + ": build it first with ./spine dist (./spine test does), or mvn -Pdist package"));
         }
