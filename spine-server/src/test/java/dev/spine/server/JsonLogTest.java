@@ -23,6 +23,7 @@ import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -80,8 +81,11 @@ class JsonLogTest {
         } finally {
             org.slf4j.MDC.remove("correlationId");
         }
-        String line = captured.toString(StandardCharsets.UTF_8);
-        assertTrue(line.matches("(?s)\\d{4}-\\d\\d-\\d\\dT.* INFO .* test\\.text \\{correlationId=order-7\\} hello\\R"), line);
+        logs.getLogger("test.text").info("no context");
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        assertTrue(lines.get(0).matches("\\d{4}-\\d\\d-\\d\\dT.*Z INFO  \\[.*\\] test\\.text \\{correlationId=order-7\\} hello"),
+                lines.get(0));
+        assertTrue(lines.get(1).endsWith("] test.text no context"), "no empty braces: " + lines.get(1));
     }
 
     @Test
