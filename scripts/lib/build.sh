@@ -112,28 +112,31 @@ release_build_lock() {
     exec 8>&-
 }
 
-# maven_build GOAL: `mvn -q -B -DskipTests GOAL` at the root, with the build lock held; offline
+# maven_build GOAL [MVN_ARGS...]: `mvn -q -B -DskipTests GOAL [MVN_ARGS...]` at the root (e.g. -Pdist), with the
+# build lock held; offline
 # (-o) first when a previous build succeeded and no pom changed (so no network is needed), online
 # when that fails for want of an artifact. Touches the stamp on success. Maven's output is kept in
 # build.log and shown on failure only (stdout stays the CLI's).
 maven_build() {
     local goal="$1" new_stamp offline=()
+    shift
+    local extra=("$@")
     # Stamp the time the build STARTS: a source saved during the build stays newer than the stamp
     # and triggers the next build, instead of being silently missed.
     new_stamp="$(mktemp "$BUILD_STATE/build.stamp.XXXXXX")"
     if [[ -f "$BUILD_STAMP" ]] && ! poms_changed; then
         offline=(-o)
     fi
-    if ! (cd "$ROOT" && mvn -q -B -DskipTests "${offline[@]}" "$goal" >"$BUILD_LOG" 2>&1 8>&-); then
+    if ! (cd "$ROOT" && mvn -q -B -DskipTests "${offline[@]}" "$goal" "${extra[@]}" >"$BUILD_LOG" 2>&1 8>&-); then
         if ((${#offline[@]} > 0)) && grep -qi 'offline' "$BUILD_LOG"; then
             say "offline build lacks an artifact; retrying online"
             offline=()
         fi
-        if ((${#offline[@]} > 0)) || ! (cd "$ROOT" && mvn -q -B -DskipTests "$goal" >"$BUILD_LOG" 2>&1 8>&-); then
+        if ((${#offline[@]} > 0)) || ! (cd "$ROOT" && mvn -q -B -DskipTests "$goal" "${extra[@]}" >"$BUILD_LOG" 2>&1 8>&-); then
             cat "$BUILD_LOG" >&2
             rm -f "$new_stamp"
             release_build_lock
-            die "$EXIT_BUILD" "the build failed (mvn -q -B -DskipTests $goal; output above, also in $BUILD_LOG)"
+            die "$EXIT_BUILD" "the build failed (mvn -q -B -DskipTests $goal ${extra[*]}; output above, also in $BUILD_LOG)"
         fi
     fi
     mv -f "$new_stamp" "$BUILD_STAMP"

@@ -10,6 +10,7 @@ module dev.spine.server {
     requires org.postgresql.jdbc;
     requires com.zaxxer.hikari;
     requires com.fasterxml.jackson.dataformat.yaml;
+    requires com.fasterxml.jackson.datatype.jsr310; // --json output of the listing commands (instants)
     requires info.picocli;
     requires io.prometheus.metrics.model;
     requires io.prometheus.metrics.instrumentation.dropwizard;

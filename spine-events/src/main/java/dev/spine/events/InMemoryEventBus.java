@@ -226,6 +226,7 @@ public final class InMemoryEventBus implements EventBus {
             return;
         }
         ReceivedEvent received = new ReceivedEvent(e, e.eventType(), STREAM, seq, attempt);
+        EventLogContext.enter(e);
         try {
             m.handler.handle(received);
             m.handled.incrementAndGet();
@@ -236,6 +237,8 @@ public final class InMemoryEventBus implements EventBus {
                 executor.schedule(() -> deliver(g, e, seq, attempt + 1),
                         g.options.backoffAfter(attempt).toMillis(), TimeUnit.MILLISECONDS);
             }
+        } finally {
+            EventLogContext.exit();
         }
     }
 

@@ -33,10 +33,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
     public static final Map<String, String[]> VARIABLES;
 
     static {
-        HTTP_VARIABLES.put(EventBuses.ENV_EVENT_BUS, new String[] {"nats",
-                "event backend the whole process runs on: nats (JetStream), postgres (a table) or in-memory (dev only)"});
-        HTTP_VARIABLES.put(EventBuses.ENV_SCHEMA, new String[] {Outbox.Builder.DEFAULT_SCHEMA,
-                "schema of the postgres event backend's tables (SPINE_EVENT_BUS=postgres)"});
+        HTTP_VARIABLES.putAll(EventBuses.VARIABLES); // declared where they are read
         HTTP_VARIABLES.put("SPINE_OUTBOX_SCHEMA", new String[] {Outbox.Builder.DEFAULT_SCHEMA,
                 "schema of the outbox whose dead letters /v1/outbox/dead-letters and `spine outbox dead` manage"});
         HTTP_VARIABLES.put("SPINE_ADMIN_TOKEN", new String[] {"",
@@ -48,6 +45,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
         all.putAll(HttpSettings.VARIABLES);
         all.putAll(GatewayConfig.VARIABLES);
         all.putAll(SystemEventSettings.VARIABLES);
+        all.putAll(LogFormat.VARIABLES); // read by LogFormat.apply() before the rest, listed here for --help
         VARIABLES = Collections.unmodifiableMap(all);
     }
 

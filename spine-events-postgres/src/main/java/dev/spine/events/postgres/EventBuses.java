@@ -1,6 +1,8 @@
 package dev.spine.events.postgres;
 
 import dev.spine.contracts.EventCodec;
+import dev.spine.contracts.SettingsReader;
+import dev.spine.contracts.VariableTable;
 import dev.spine.events.EventBus;
 import dev.spine.events.InMemoryEventBus;
 import dev.spine.events.NatsSettings;
@@ -32,6 +34,13 @@ public final class EventBuses {
     public static final String CONNECTION_NAME = "spine-event-bus";
     public static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
     private static final Logger LOG = LoggerFactory.getLogger(EventBuses.class);
+    /** The variables of the backend choice with their defaults (a process lists them in its --help). */
+    public static final Map<String, String[]> VARIABLES = new VariableTable()
+            .add(ENV_EVENT_BUS, "nats",
+                    "event backend the whole process runs on: nats (JetStream), postgres (a table) or in-memory (dev only)")
+            .add(ENV_SCHEMA, Outbox.Builder.DEFAULT_SCHEMA,
+                    "schema of the postgres event backend's tables (SPINE_EVENT_BUS=postgres)")
+            .build();
 
     /** The backends {@code SPINE_EVENT_BUS} names. */
     public enum Kind {
@@ -81,7 +90,8 @@ public final class EventBuses {
      *     {@code SPINE_PG_URL}; unused by the other backends
      */
     public static EventBus fromEnvironment(Map<String, String> env, DataSource dataSource) {
-        Kind kind = Kind.parse(env.get(ENV_EVENT_BUS));
+        SettingsReader settings = new SettingsReader(env::get, VARIABLES);
+        Kind kind = Kind.parse(settings.text(ENV_EVENT_BUS));
         return switch (kind) {
             case NATS -> {
                 NatsSettings nats = NatsSettings.from(env::get);
@@ -101,7 +111,7 @@ public final class EventBuses {
                     simple.setURL(env.getOrDefault(ENV_PG_URL, DEFAULT_PG_URL));
                     ds = simple;
                 }
-                yield PostgresEventBus.builder(ds).schema(env.getOrDefault(ENV_SCHEMA, Outbox.Builder.DEFAULT_SCHEMA))
+                yield PostgresEventBus.builder(ds).schema(settings.text(ENV_SCHEMA))
                         .domains(NatsSettings.domains(env::get)).build();
             }
             case IN_MEMORY -> {

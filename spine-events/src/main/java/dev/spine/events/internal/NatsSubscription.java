@@ -5,6 +5,7 @@ import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
 import dev.spine.events.EventHandler;
+import dev.spine.events.EventLogContext;
 import dev.spine.events.EventRejectedException;
 import dev.spine.events.EventSubscription;
 import dev.spine.events.ReceivedEvent;
@@ -205,6 +206,7 @@ public final class NatsSubscription implements EventSubscription {
                 deadLetter(m, REASON_MALFORMED, e, delivered);
                 return;
             }
+            EventLogContext.enter(envelope);
             Span span = tracing.enabled() ? tracing.startProcess(m, options.durableName(), envelope, delivered) : null;
             try (Scope ignored = span == null ? null : span.makeCurrent()) {
                 handler.handle(new ReceivedEvent(envelope, m.getSubject(), stream, meta.streamSequence(), delivered));
@@ -223,6 +225,7 @@ public final class NatsSubscription implements EventSubscription {
                 }
             }
         } finally {
+            EventLogContext.exit();
             current = null;
             metrics.handlerTook(System.nanoTime() - start);
         }
@@ -299,6 +302,7 @@ public final class NatsSubscription implements EventSubscription {
                 deadLetter(m, REASON_MALFORMED, k.malformed, meta.deliveredCount());
                 return;
             }
+            EventLogContext.enter(k.envelope);
             for (long delivered = meta.deliveredCount(); ; delivered++) {
                 if (delivered > 1) {
                     metrics.redelivered.inc();
@@ -341,6 +345,7 @@ public final class NatsSubscription implements EventSubscription {
                 }
             }
         } finally {
+            EventLogContext.exit();
             inLanes.remove(m);
             metrics.handlerTook(System.nanoTime() - start);
         }

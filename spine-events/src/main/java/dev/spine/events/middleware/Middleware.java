@@ -29,18 +29,15 @@ public final class Middleware {
     private Middleware() {}
 
     /**
-     * Puts {@code eventId}, {@code eventType}, {@code correlationId} and {@code handler} into the SLF4J MDC
-     * while the handler runs, and logs each delivery's end at DEBUG with its duration (failures are logged
-     * once, by the subscription that retries or dead-letters them).
+     * Puts {@code handler} into the SLF4J MDC while the handler runs (the subscription has already put the
+     * event's keys, {@link dev.spine.events.EventLogContext}), and logs each delivery's end at DEBUG with its
+     * duration (failures are logged once, by the subscription that retries or dead-letters them).
      */
     public static HandlerMiddleware logging(String handlerName) {
         Logger log = LoggerFactory.getLogger("spine.handler." + handlerName);
         return next -> event -> {
             long start = System.nanoTime();
-            try (MDC.MDCCloseable a = MDC.putCloseable("eventId", event.envelope().eventId().toString());
-                 MDC.MDCCloseable b = MDC.putCloseable("eventType", event.envelope().eventType());
-                 MDC.MDCCloseable c = MDC.putCloseable("correlationId", event.envelope().correlationId().toString());
-                 MDC.MDCCloseable d = MDC.putCloseable("handler", handlerName)) {
+            try (MDC.MDCCloseable d = MDC.putCloseable("handler", handlerName)) {
                 next.handle(event);
                 if (log.isDebugEnabled()) {
                     log.debug("{} handled in {} us", event.envelope(), (System.nanoTime() - start) / 1000);

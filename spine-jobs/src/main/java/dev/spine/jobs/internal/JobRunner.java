@@ -114,8 +114,19 @@ public final class JobRunner {
         long start = System.nanoTime();
         Attempt attempt = new Attempt(worker, start + TimeUnit.MILLISECONDS.toNanos(runnable.timeoutMillis()));
         running.add(attempt);
-        Throwable failure = null;
         Span span = tracing.startRun(job);
+        JobLogContext.enter(job, span);
+        try {
+            attempt(runnable, handler, sink, attempt, span, start);
+        } finally {
+            JobLogContext.exit();
+        }
+    }
+
+    private void attempt(RunnableJob runnable, JobHandler handler, Consumer<Outcome> sink, Attempt attempt, Span span,
+            long start) {
+        Job job = runnable.job();
+        Throwable failure = null;
         try (Scope scope = tracing.enabled() ? span.makeCurrent() : Scope.noop()) {
             handler.handle(job);
         } catch (Throwable t) {

@@ -1,12 +1,15 @@
 package dev.spine.server.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.events.NatsConnections;
 import dev.spine.events.Spine;
 import dev.spine.events.StreamTopology;
 import dev.spine.jobs.JobQueue;
 import dev.spine.server.ServerConfig;
 import dev.spine.postgres.PgPools;
 import dev.spine.postgres.PoolSettings;
+import dev.spine.events.NatsSettings;
+import dev.spine.service.PostgresSettings;
 import dev.spine.service.ServiceConfig;
 import java.time.Duration;
 import javax.sql.DataSource;
@@ -24,18 +27,25 @@ final class Backends implements AutoCloseable {
 
     private final ServerConfig server;
     private final ServiceConfig config;
+    private final ConnectionOptions.Given given;
     private HikariDataSource dataSource;
     private JobQueue jobs;
     private Spine spine;
 
-    Backends(ServerConfig server) {
+    Backends(ServerConfig server, ConnectionOptions.Given given) {
         this.server = server;
         this.config = server.engine();
+        this.given = given;
     }
 
     /** The engine's settings (PostgreSQL, NATS, streams). */
     ServiceConfig config() {
         return config;
+    }
+
+    /** What the command line gave (URLs or --dev), for a second set of backends with other settings. */
+    ConnectionOptions.Given given() {
+        return given;
     }
 
     /** The whole process's settings, for {@code spine serve}. */
@@ -45,6 +55,7 @@ final class Backends implements AutoCloseable {
 
     DataSource dataSource() {
         if (dataSource == null) {
+            require(given.postgres(), ConnectionOptions.PG_URL, "--pg JDBC_URL", PostgresSettings.DEFAULT_URL);
             dataSource = PgPools.create(PoolSettings.of(config.postgres().url(), POOL_SIZE, "spine-cli")
                     .withConnectionTimeout(CONNECT_TIMEOUT).withStartTimeout(CONNECT_TIMEOUT));
         }
@@ -66,12 +77,21 @@ final class Backends implements AutoCloseable {
 
     Spine spine() {
         if (spine == null) {
+            require(given.nats(), NatsConnections.URL, "--nats URL", NatsSettings.DEFAULT_URL);
             telemetry = dev.spine.service.Telemetry.fromEnvironment();
             // SPINE_NATS_* credentials and TLS, like the service; the spine closes its connection
             spine = Spine.builder(config.nats().connections(), "spine-cli").topology(topology())
                     .publishTimeout(CONNECT_TIMEOUT).openTelemetry(telemetry).build();
         }
         return spine;
+    }
+
+    /** Stops a command before it connects to a default its user never chose. */
+    private static void require(boolean given, String variable, String option, String localDefault) {
+        if (!given) {
+            throw CommandFailure.invalid("MISSING_CONFIG", variable, "not set: set " + variable + " (or " + option
+                    + "), or pass --dev to use the local default " + localDefault);
+        }
     }
 
     @Override

@@ -32,9 +32,16 @@ final class DlqCommand extends CommandGroup {
         @Mixin
         LimitOption limit;
 
+        @Option(names = "--json", description = "print a JSON array (every field, all errors) instead of a table")
+        boolean json;
+
         @Override
         int run(Backends backends) throws Exception {
             List<DeadJob> dead = backends.jobs().deadJobs(queue, type, limit.value());
+            if (json) {
+                JsonOutput.print(out(), dead);
+                return OK;
+            }
             out().printf("%-36s %-12s %-28s %8s  %-24s  %s%n", "ID", "QUEUE", "TYPE", "ATTEMPTS", "DIED", "LAST ERROR");
             for (DeadJob d : dead) {
                 out().printf("%-36s %-12s %-28s %8d  %-24s  %s%n", d.id(), d.queue(), d.type(), d.attempts(), d.diedAt(),

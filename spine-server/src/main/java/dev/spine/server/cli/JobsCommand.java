@@ -20,13 +20,20 @@ final class JobsCommand extends SpineCommand {
     @Option(names = "--limit", defaultValue = "50", description = "most jobs listed (default: ${DEFAULT-VALUE})")
     int limit;
 
+    @Option(names = "--json", description = "print JSON (an object for a job id, an array for a correlation id)")
+    boolean json;
+
     @Override
-    int run(Backends backends) {
+    int run(Backends backends) throws Exception {
         if ((id == null) == (correlationId == null)) {
             throw CommandFailure.invalid("MISSING_FIELD", "id", "give a job id or --correlation-id, not both");
         }
         if (id != null) {
             JobInfo j = backends.jobs().find(id).orElseThrow(() -> CommandFailure.notFound("id", "no job " + id));
+            if (json) {
+                out().println(JsonOutput.row(j));
+                return OK;
+            }
             out().printf("id:            %s%nqueue:         %s%ntype:          %s%nstate:         %s%n"
                     + "attempt:       %d of %d%npriority:      %d%ncorrelationId: %s%ncreatedAt:     %s%n"
                     + "finishedAt:    %s%npayload:       %s%nerrors:        %s%n", j.id(), j.queue(), j.type(), j.state(),
@@ -38,6 +45,10 @@ final class JobsCommand extends SpineCommand {
             throw CommandFailure.invalid("INVALID_FIELD", "limit", "must be >= 1, was " + limit);
         }
         List<JobInfo> jobs = backends.jobs().findByCorrelationId(correlationId, limit);
+        if (json) {
+            JsonOutput.print(out(), jobs);
+            return jobs.isEmpty() ? NOT_FOUND : OK;
+        }
         out().printf("%-36s %-12s %-28s %-10s %7s  %s%n", "ID", "QUEUE", "TYPE", "STATE", "ATTEMPT", "CREATED");
         for (JobInfo j : jobs) {
             out().printf("%-36s %-12s %-28s %-10s %7d  %s%n", j.id(), j.queue(), j.type(), j.state(), j.attempt(),

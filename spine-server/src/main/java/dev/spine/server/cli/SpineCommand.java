@@ -34,7 +34,7 @@ abstract class SpineCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
-        try (Backends backends = new Backends(connection.config())) {
+        try (Backends backends = new Backends(connection.config(), connection.given(System.getenv()::get))) {
             int code = run(backends);
             out().flush();
             return code;

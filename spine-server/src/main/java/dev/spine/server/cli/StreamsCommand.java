@@ -23,21 +23,27 @@ import picocli.CommandLine.Option;
         description = "Lists the spine's streams: messages, bytes, last sequence, subjects or sources.",
         subcommands = {StreamsCommand.Plan.class, StreamsCommand.Apply.class})
 final class StreamsCommand extends SpineCommand {
+    @Option(names = "--json", description = "print a JSON array instead of a table")
+    boolean json;
 
     @Override
     int run(Backends backends) throws Exception {
-        out().printf("%-32s %10s %12s %10s  %s%n", "STREAM", "MESSAGES", "BYTES", "LAST_SEQ", "CAPTURES");
-        int missing = 0;
         // what the bus reports (NATS: the topology's four streams), so no JetStream call of our own
-        for (StreamStats s : backends.spine().streams()) {
+        List<StreamStats> streams = backends.spine().streams();
+        boolean allThere = streams.stream().allMatch(StreamStats::exists);
+        if (json) {
+            JsonOutput.print(out(), streams);
+            return allThere ? OK : NOT_FOUND;
+        }
+        out().printf("%-32s %10s %12s %10s  %s%n", "STREAM", "MESSAGES", "BYTES", "LAST_SEQ", "CAPTURES");
+        for (StreamStats s : streams) {
             if (!s.exists()) {
                 out().printf("%-32s %10s %12s %10s  %s%n", s.name(), "-", "-", "-", "missing (spine serve provisions it)");
-                missing++;
                 continue;
             }
             out().printf("%-32s %10d %12d %10d  %s%n", s.name(), s.messages(), s.bytes(), s.lastSequence(), s.captures());
         }
-        return missing == 0 ? OK : NOT_FOUND;
+        return allThere ? OK : NOT_FOUND;
     }
 
     /** The wanted topology's settings a plan may override: replicas and domains, besides the prefixes. */
@@ -63,7 +69,7 @@ final class StreamsCommand extends SpineCommand {
                 return op.run(backends);
             }
             ServerConfig config = backends.server().with(overrides);
-            try (Backends wanted = new Backends(config)) {
+            try (Backends wanted = new Backends(config, backends.given())) {
                 return op.run(wanted);
             }
         }

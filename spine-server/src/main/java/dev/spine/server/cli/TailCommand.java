@@ -36,6 +36,9 @@ final class TailCommand extends SpineCommand {
     @Option(names = "--from-start", description = "begin with the oldest stored event instead of new ones")
     boolean fromStart;
 
+    @Option(names = "--json", description = "one JSON object per event (JSON Lines); the banner goes to stderr")
+    boolean json;
+
     @Override
     int run(Backends backends) throws Exception {
         if (count < 0) {
@@ -55,16 +58,18 @@ final class TailCommand extends SpineCommand {
             if (count > 0 && n > count) {
                 return;
             }
-            out().println(line(e));
+            out().println(json ? JsonOutput.event(e) : line(e));
             out().flush();
             if (n == count) {
                 done.countDown();
             }
         })) {
             // printed once the feed is open: from here on every matching event stored will be shown
-            out().println("# tailing " + backends.topology().platformStream() + (types.isEmpty() ? "" : " " + types)
+            // stdout stays pure JSON Lines with --json: the banner goes to stderr then
+            java.io.PrintWriter banner = json ? err() : out();
+            banner.println("# tailing " + backends.topology().platformStream() + (types.isEmpty() ? "" : " " + types)
                     + (count > 0 ? ", stopping after " + count : ""));
-            out().flush();
+            banner.flush();
             while (!done.await(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
                 if (!feed.isOpen()) {
                     throw new IllegalStateException("the live feed ended after " + seen.get() + " events");

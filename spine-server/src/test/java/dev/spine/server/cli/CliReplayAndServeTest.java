@@ -85,8 +85,13 @@ class CliReplayAndServeTest {
         reader.start();
         try {
             Pattern running = Pattern.compile("spine serve: running; admin API on (http://\\S+)");
-            Matcher m = Eventually.awaitValue("serve reports its address", Duration.ofSeconds(60),
-                    () -> running.matcher(output), Matcher::find);
+            Matcher m;
+            try {
+                m = Eventually.awaitValue("serve reports its address", Duration.ofSeconds(60),
+                        () -> running.matcher(output), Matcher::find);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; serve printed:\n" + output, e);
+            }
             HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create(m.group(1) + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, ready.statusCode(), ready.body());

@@ -4,6 +4,7 @@ import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
 import dev.spine.events.EventHandler;
+import dev.spine.events.EventLogContext;
 import dev.spine.events.EventRejectedException;
 import dev.spine.events.ReceivedEvent;
 import dev.spine.events.SubscriptionOptions;
@@ -143,6 +144,7 @@ public final class PgSubscription extends PgWorkerSubscription {
                     dead(c, d, "malformed: " + ex.getMessage());
                     continue;
                 }
+                EventLogContext.enter(e);
                 try {
                     handler.handle(new ReceivedEvent(e, e.eventType(), sql.schema + ".domain_events", d.row,
                             deliveredCount));
@@ -166,6 +168,7 @@ public final class PgSubscription extends PgWorkerSubscription {
                 }
             }
         } finally {
+            EventLogContext.exit();
             if (!done.isEmpty()) {
                 try (PreparedStatement p = c.prepareStatement(sql.markDone)) {
                     p.setString(1, options.durableName());

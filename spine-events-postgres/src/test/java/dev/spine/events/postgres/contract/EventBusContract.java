@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
+import dev.spine.contracts.TraceContext;
 import dev.spine.contracts.TypedEvent;
 import dev.spine.events.BatchHandler;
 import dev.spine.events.Delivery;
 import dev.spine.events.EventBus;
+import dev.spine.events.EventLogContext;
 import dev.spine.events.ReplayOptions;
 import dev.spine.events.ReplayResult;
 import dev.spine.events.EventSubscription;
@@ -35,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.MDC;
 
 /**
  * The publisher/subscriber contract every {@link EventBus} backend keeps; one subclass per backend
@@ -84,6 +87,33 @@ abstract class EventBusContract {
         Eventually.await("delivered", () -> got.size() == 1);
         assertEquals(sent, got.get(0).envelope());
         assertEquals(1, got.get(0).deliveredCount());
+    }
+
+    @Test
+    void theHandlerSeesTheEventsIdsAndTraceInTheMdcAndNothingOfTheEventBefore(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        List<Map<String, String>> seen = new CopyOnWriteArrayList<>();
+        bus.subscribe(durable("mdc").build(), e -> seen.add(MDC.getCopyOfContextMap()));
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        EventEnvelope traced = event("data.EntityCreated", 1).toBuilder()
+                .traceContext(new TraceContext("00-" + traceId + "-00f067aa0ba902b7-01", null)).build();
+        EventEnvelope untraced = event("data.EntityUpdated", 2);
+        bus.publish(traced);
+        bus.publish(untraced);
+        Eventually.await("both delivered", () -> seen.size() == 2);
+        Map<String, String> first = seenFor(seen, traced);
+        assertEquals("data.EntityCreated", first.get(EventLogContext.EVENT_TYPE));
+        assertEquals(traced.correlationId().toString(), first.get(EventLogContext.CORRELATION_ID));
+        assertEquals(traceId, first.get(EventLogContext.TRACE_ID));
+        Map<String, String> second = seenFor(seen, untraced);
+        assertEquals(untraced.correlationId().toString(), second.get(EventLogContext.CORRELATION_ID));
+        assertNotEquals(traceId, second.get(EventLogContext.TRACE_ID), "no trace id left from the event before");
+    }
+
+    /** The MDC a handler saw for {@code event} (delivery order is not what this test is about). */
+    private static Map<String, String> seenFor(List<Map<String, String>> seen, EventEnvelope event) {
+        return seen.stream().filter(m -> event.eventId().toString().equals(m.get(EventLogContext.EVENT_ID))).findFirst()
+                .orElseThrow(() -> new AssertionError("no MDC with eventId " + event.eventId() + " in " + seen));
     }
 
     @Test
