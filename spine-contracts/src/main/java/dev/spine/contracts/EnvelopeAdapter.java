@@ -328,6 +328,14 @@ public final class EnvelopeAdapter {
         }
     }
 
+    /** The variable every adapting entry reads its added type names from (declared once, by the engine's settings). */
+    public static final String TYPE_MAP_VARIABLE = "SPINE_EVENT_TYPE_MAP";
+
+    /** The added type names of {@link #TYPE_MAP_VARIABLE} in {@code env} (none when unset). */
+    public static Map<String, String> typeMapFrom(java.util.function.Function<String, String> env) {
+        return parseTypeMap(env.apply(TYPE_MAP_VARIABLE), TYPE_MAP_VARIABLE);
+    }
+
     /**
      * Reads a type table written as {@code old=new,old2=new2} (the form of a variable such as
      * {@code SPINE_EVENT_TYPE_MAP}); an entry without {@code =} or with an empty side fails naming the variable.

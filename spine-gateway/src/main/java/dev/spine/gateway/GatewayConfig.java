@@ -57,7 +57,7 @@ public record GatewayConfig(
         boolean adaptLegacy,
         Map<String, String> eventTypeMap) {
 
-    static final String EVENT_TYPE_MAP = "SPINE_EVENT_TYPE_MAP";
+    private static final String EVENT_TYPE_MAP = EnvelopeAdapter.TYPE_MAP_VARIABLE;
 
     public GatewayConfig {
         eventTypeMap = Map.copyOf(eventTypeMap);
@@ -94,10 +94,7 @@ public record GatewayConfig(
                 "JSON pointers tried in order for an event's partition key (history endpoint)");
         v("SPINE_BUS_LIVE_BUFFER_BYTES", "262144", "most bytes waiting for one SSE/WebSocket client; more: "
                 + "disconnected as SLOW_CONSUMER");
-        v("SPINE_BUS_ADAPT_LEGACY", "true",
-                "adapt legacy event shapes posted to /v1/events (PostgreSQL bus, HTTP clients, outbox names)");
-        v(EVENT_TYPE_MAP, "", "legacy event type names and their canonical names, e.g. "
-                + "widget.spun=data.WidgetSpun (added to the built-in table; the engine reads it too)");
+        v("SPINE_BUS_ADAPT_LEGACY", "true", "adapt legacy event shapes posted to /v1/events");
         VARIABLES = java.util.Collections.unmodifiableMap(TABLE);
     }
 
@@ -147,7 +144,7 @@ public record GatewayConfig(
                 WebhookAllowList.parse(r.text(WebhookAllowList.VARIABLE)), r.duration("SPINE_BUS_REFRESH"),
                 r.duration("SPINE_BUS_RETENTION"), List.copyOf(pointers),
                 r.integer("SPINE_BUS_LIVE_BUFFER_BYTES", 1024, 64 * 1024 * 1024), r.bool("SPINE_BUS_ADAPT_LEGACY"),
-                EnvelopeAdapter.parseTypeMap(r.text(EVENT_TYPE_MAP), EVENT_TYPE_MAP));
+                EnvelopeAdapter.typeMapFrom(env)); // declared by the engine's IngestSettings
     }
 
     /** This config as variables, the inverse of {@link #from}. */

@@ -23,7 +23,7 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
     public static final int DEFAULT_MAX_ACK_PENDING = 10_000;
     public static final Duration DEFAULT_ACK_WAIT = Duration.ofSeconds(30);
     /** The variable of the legacy type table, shared by every entry that adapts (the gateway reads it too). */
-    public static final String EVENT_TYPE_MAP = "SPINE_EVENT_TYPE_MAP";
+    public static final String EVENT_TYPE_MAP = EnvelopeAdapter.TYPE_MAP_VARIABLE;
     public static final Map<String, String[]> VARIABLES = new VariableTable()
             .add("SPINE_CONSUMER", DEFAULT_CONSUMER, "durable consumer shared by all job service instances")
             .add("SPINE_BATCH_SIZE", String.valueOf(DEFAULT_BATCH_SIZE), "most events materialised in one transaction")
@@ -32,10 +32,8 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
                     "events in flight per consumer (backpressure bound)")
             .add("SPINE_ACK_WAIT", DEFAULT_ACK_WAIT.toSeconds() + "s",
                     "how long an unacknowledged event waits before redelivery (an instance died)")
-            .add("SPINE_INGEST_ADAPT_LEGACY", "true",
-                    "adapt legacy event shapes (PostgreSQL bus, HTTP clients, outbox names) instead of rejecting them")
-            .add(EVENT_TYPE_MAP, "", "legacy event type names and their canonical names, e.g. "
-                    + "sync.started=connector.SyncStarted,widget.spun=data.WidgetSpun (added to the built-in table)")
+            .add("SPINE_INGEST_ADAPT_LEGACY", "true", "adapt legacy event shapes at ingest instead of rejecting them")
+            .add(EVENT_TYPE_MAP, "", "legacy type names to add: old=domain.NounVerb,... (ingest and gateway)")
             .build();
 
     public IngestSettings {

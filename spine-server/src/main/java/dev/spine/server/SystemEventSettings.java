@@ -15,12 +15,9 @@ import java.util.Map;
 public record SystemEventSettings(boolean enabled, Duration healthInterval, boolean watchUncaptured) {
     public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(5);
     public static final Map<String, String[]> VARIABLES = new VariableTable()
-            .add("SPINE_SYSTEM_EVENTS", "true",
-                    "publish system.ServiceStarted/ServiceStopping and system.HealthCheckFailed/Recovered on the bus")
-            .add("SPINE_HEALTH_EVENT_INTERVAL", DEFAULT_HEALTH_INTERVAL.toSeconds() + "s",
-                    "how often the readiness checks are run to see one fail or recover")
-            .add("SPINE_WATCH_UNCAPTURED", "true",
-                    "report plain NATS publishes on event subjects no stream captures (an unregistered domain)")
+            .add("SPINE_SYSTEM_EVENTS", "true", "publish system.* events: started, stopping, health check flips")
+            .add("SPINE_HEALTH_EVENT_INTERVAL", DEFAULT_HEALTH_INTERVAL.toSeconds() + "s", "how often readiness is checked for a flip")
+            .add("SPINE_WATCH_UNCAPTURED", "true", "report plain NATS publishes no stream captures")
             .build();
 
     static SystemEventSettings from(SettingsReader r) {
