@@ -45,6 +45,9 @@ final class Fixture {
         // the event bus's event-store copy is a second consumer with its own bound, not the job path these
         // tests count; off, it neither adds to the shared PostgreSQL's load nor to the heap being measured
         env.put("SPINE_BUS_EVENT_STORE", "false");
+        // the process's own system.* events (started, a check failing while a node is killed) would sit in the
+        // stream beside the counted events; these tests count the platform's events alone
+        env.put("SPINE_SYSTEM_EVENTS", "false");
         env.putAll(overrides);
         return ServerConfig.from(env::get);
     }
