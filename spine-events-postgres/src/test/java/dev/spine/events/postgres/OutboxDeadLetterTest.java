@@ -60,7 +60,13 @@ class OutboxDeadLetterTest {
             });
             assertEquals(0, relay.runOnce(), "the next event of the key waits behind the poison row's backoff");
             clock.advance(Duration.ofMinutes(1));
-            assertEquals(2, relay.runOnce(), "the poison row's last attempt, and the next event");
+            // the next event goes in this pass, or in the next one when the poison row's refusal came back before
+            // the next row was sent (the relay then holds the key for the pass): either way, once
+            int handled = relay.runOnce();
+            if (handled == 1) {
+                handled += relay.runOnce();
+            }
+            assertEquals(2, handled, "the poison row's last attempt, and the next event");
 
             List<OutboxDeadLetter> letters = dead.list(Long.MAX_VALUE, 10);
             assertEquals(1, letters.size());
