@@ -357,6 +357,18 @@ public final class EnvelopeAdapter {
         return out;
     }
 
+    /** {@code mapping} in the form {@link #parseTypeMap} reads ({@code old=new,old2=new2}). */
+    public static String formatTypeMap(Map<String, String> mapping) {
+        StringBuilder out = new StringBuilder();
+        mapping.forEach((from, to) -> out.append(out.length() == 0 ? "" : ",").append(from).append('=').append(to));
+        return out.toString();
+    }
+
+    /** The adapter an entry's settings ask for: the defaults plus {@code mapping}, or null when adapting is off. */
+    public static EnvelopeAdapter ifOn(boolean on, Map<String, String> mapping) {
+        return on ? builder().typeMapping(mapping).build() : null;
+    }
+
     /** The type table (defaults plus additions) and the clock for events that carry no time. */
     public static final class Builder {
         private final Map<String, String> types = new LinkedHashMap<>(DEFAULT_TYPE_MAP);

@@ -65,7 +65,7 @@ public record GatewayConfig(
 
     /** The adapter these settings ask for, or null when adapting is off. */
     public EnvelopeAdapter adapter() {
-        return adaptLegacy ? EnvelopeAdapter.builder().typeMapping(eventTypeMap).build() : null;
+        return EnvelopeAdapter.ifOn(adaptLegacy, eventTypeMap);
     }
 
     /** The all-or-nothing switch {@link WebhookAllowList#VARIABLE} replaced; set, start-up fails naming it. */
@@ -166,8 +166,7 @@ public record GatewayConfig(
         m.put("SPINE_BUS_PARTITION_KEYS", String.join(",", partitionKeys));
         m.put("SPINE_BUS_LIVE_BUFFER_BYTES", String.valueOf(liveBufferBytes));
         m.put("SPINE_BUS_ADAPT_LEGACY", String.valueOf(adaptLegacy));
-        m.put(EVENT_TYPE_MAP, eventTypeMap.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(java.util.stream.Collectors.joining(",")));
+        m.put(EVENT_TYPE_MAP, EnvelopeAdapter.formatTypeMap(eventTypeMap));
         return m;
     }
 

@@ -42,7 +42,7 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
 
     /** The adapter these settings ask for, or null when adapting is off. */
     public EnvelopeAdapter adapter() {
-        return adaptLegacy ? EnvelopeAdapter.builder().typeMapping(eventTypeMap).build() : null;
+        return EnvelopeAdapter.ifOn(adaptLegacy, eventTypeMap);
     }
 
     static IngestSettings from(SettingsReader r) {
@@ -59,8 +59,7 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
         m.put("SPINE_MAX_ACK_PENDING", String.valueOf(maxAckPending));
         m.put("SPINE_ACK_WAIT", ackWait.toMillis() + "ms");
         m.put("SPINE_INGEST_ADAPT_LEGACY", String.valueOf(adaptLegacy));
-        m.put(EVENT_TYPE_MAP, eventTypeMap.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(java.util.stream.Collectors.joining(",")));
+        m.put(EVENT_TYPE_MAP, EnvelopeAdapter.formatTypeMap(eventTypeMap));
         return m;
     }
 }

@@ -176,19 +176,14 @@ public final class Materializer {
             Origin o = Origin.delivered(m);
             origins.add(o);
             try {
-                EventEnvelope event;
+                EnvelopeAdapter.Decoded d = adapter == null ? new EnvelopeAdapter.Decoded(codec.decode(m.data()), null)
+                        : adapter.decode(codec, m.data()); // a canonical body is decoded once, by the codec
+                EventEnvelope event = d.event();
                 String json;
-                try {
-                    event = codec.decode(m.data());
+                if (d.shape() == null) {
                     json = new String(m.data(), StandardCharsets.UTF_8);
-                } catch (InvalidEventException refused) {
-                    if (adapter == null) {
-                        throw refused;
-                    }
-                    // a legacy shape: adapted (the original body kept inside), or refused with the codec's error
-                    EnvelopeAdapter.Decoded d = adapter.decode(codec, m.data());
-                    event = d.event();
-                    json = new String(codec.encode(event), StandardCharsets.UTF_8);
+                } else {
+                    json = new String(codec.encode(event), StandardCharsets.UTF_8); // the original body kept inside
                     metrics.adapted(d.shape());
                 }
                 stamps.add(event.timestamp());
