@@ -1,5 +1,6 @@
 package dev.spine.events;
 
+import dev.spine.contracts.ConfigException;
 import io.nats.client.AuthHandler;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -90,20 +91,6 @@ public final class NatsConnections {
         VARIABLES = java.util.Collections.unmodifiableMap(v); // no caller can change what another reads
     }
 
-    /** A setting that cannot be used; {@link #setting()} names it (a variable or a builder method). */
-    public static final class InvalidSetting extends IllegalArgumentException {
-        private final String setting;
-
-        public InvalidSetting(String setting, String message) {
-            super(setting + ": " + message);
-            this.setting = setting;
-        }
-
-        public String setting() {
-            return setting;
-        }
-    }
-
     /** The authentication method in use. */
     public enum Auth { NONE, USER_PASSWORD, TOKEN, NKEY, CREDS }
 
@@ -142,7 +129,7 @@ public final class NatsConnections {
     /**
      * Reads {@link #URL} and the {@link #VARIABLES} from {@code env} (unset or blank: unused). At most one
      * authentication method may be set; a bad combination or an unreadable file fails with
-     * {@link InvalidSetting} naming the variable.
+     * {@link ConfigException} naming the variable.
      */
     public static NatsConnections fromEnvironment(Function<String, String> env) {
         Function<String, String> get = name -> {
@@ -160,14 +147,14 @@ public final class NatsConnections {
             }
         }
         if (methods.size() > 1) {
-            throw new InvalidSetting(methods.get(1), "only one way of authenticating may be set, found " + methods);
+            throw new ConfigException(methods.get(1), "only one way of authenticating may be set, found " + methods);
         }
         if (user != null || password != null) {
             if (user == null) {
-                throw new InvalidSetting(USER, "must be set when " + PASSWORD + " is");
+                throw new ConfigException(USER, "must be set when " + PASSWORD + " is");
             }
             if (password == null) {
-                throw new InvalidSetting(PASSWORD, "must be set when " + USER + " is");
+                throw new ConfigException(PASSWORD, "must be set when " + USER + " is");
             }
             b.userPassword(user, password);
         } else if (get.apply(TOKEN) != null) {
@@ -182,10 +169,10 @@ public final class NatsConnections {
         }
         if (get.apply(TLS_CERT) != null || get.apply(TLS_KEY) != null) {
             if (get.apply(TLS_CERT) == null) {
-                throw new InvalidSetting(TLS_CERT, "must be set when " + TLS_KEY + " is");
+                throw new ConfigException(TLS_CERT, "must be set when " + TLS_KEY + " is");
             }
             if (get.apply(TLS_KEY) == null) {
-                throw new InvalidSetting(TLS_KEY, "must be set when " + TLS_CERT + " is");
+                throw new ConfigException(TLS_KEY, "must be set when " + TLS_CERT + " is");
             }
             b.tlsClientCertificate(Path.of(get.apply(TLS_CERT)), Path.of(get.apply(TLS_KEY)));
         }
@@ -305,7 +292,7 @@ public final class NatsConnections {
             context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new InvalidSetting(TLS_CA, "cannot build the TLS context: " + e.getMessage());
+            throw new ConfigException(TLS_CA, "cannot build the TLS context: " + e.getMessage());
         }
     }
 
@@ -314,11 +301,11 @@ public final class NatsConnections {
             Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
                     .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(pem)));
             if (certs.isEmpty()) {
-                throw new InvalidSetting(setting, "no certificate in " + pem);
+                throw new ConfigException(setting, "no certificate in " + pem);
             }
             return certs;
         } catch (IOException | GeneralSecurityException e) {
-            throw new InvalidSetting(setting, "cannot read PEM certificates from " + pem + ": " + e.getMessage());
+            throw new ConfigException(setting, "cannot read PEM certificates from " + pem + ": " + e.getMessage());
         }
     }
 
@@ -327,11 +314,11 @@ public final class NatsConnections {
         try {
             text = Files.readString(pem, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new InvalidSetting(TLS_KEY, "cannot read " + pem + ": " + e.getMessage());
+            throw new ConfigException(TLS_KEY, "cannot read " + pem + ": " + e.getMessage());
         }
         Matcher m = Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----").matcher(text);
         if (!m.find()) {
-            throw new InvalidSetting(TLS_KEY, pem + " holds no PKCS#8 key (-----BEGIN PRIVATE KEY-----); convert it "
+            throw new ConfigException(TLS_KEY, pem + " holds no PKCS#8 key (-----BEGIN PRIVATE KEY-----); convert it "
                     + "with: openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pk8.pem");
         }
         PKCS8EncodedKeySpec spec = new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(m.group(1)));
@@ -342,7 +329,7 @@ public final class NatsConnections {
                 // try the next algorithm
             }
         }
-        throw new InvalidSetting(TLS_KEY, pem + " holds a key that is neither RSA, EC nor Ed25519");
+        throw new ConfigException(TLS_KEY, pem + " holds a key that is neither RSA, EC nor Ed25519");
     }
 
     /** Signs the server's nonce with an nkey user seed (no JWT). */
@@ -477,7 +464,7 @@ public final class NatsConnections {
 
         private Builder auth(Auth method, String user, char[] secret, Path file) {
             if (auth != Auth.NONE) {
-                throw new InvalidSetting("auth", "only one way of authenticating, already " + auth + ", now " + method);
+                throw new ConfigException("auth", "only one way of authenticating, already " + auth + ", now " + method);
             }
             this.auth = method;
             this.user = user;
@@ -516,13 +503,13 @@ public final class NatsConnections {
                     : auth == Auth.NKEY ? "nkeySeedFile" : "credsFile";
             if (this.servers == null || this.servers.isBlank()
                     || !this.servers.matches("(?:(?:nats|tls|ws|wss)://[^,\\s]+)(?:\\s*,\\s*(?:nats|tls|ws|wss)://[^,\\s]+)*")) {
-                throw new InvalidSetting(serversField, "must be nats:// or tls:// URLs, comma-separated, was '" + this.servers + "'");
+                throw new ConfigException(serversField, "must be nats:// or tls:// URLs, comma-separated, was '" + this.servers + "'");
             }
             if (auth == Auth.USER_PASSWORD && (user == null || user.isBlank())) {
-                throw new InvalidSetting(userField, "must not be empty");
+                throw new ConfigException(userField, "must not be empty");
             }
             if ((auth == Auth.USER_PASSWORD || auth == Auth.TOKEN) && (secret == null || secret.length == 0)) {
-                throw new InvalidSetting(secretField, "must not be empty");
+                throw new ConfigException(secretField, "must not be empty");
             }
             if (auth == Auth.NKEY || auth == Auth.CREDS) {
                 requireReadable(file, fileField);
@@ -532,7 +519,7 @@ public final class NatsConnections {
                     secret = Files.readString(file, StandardCharsets.US_ASCII).trim().toCharArray();
                     NKey.fromSeed(secret.clone());
                 } catch (IOException | RuntimeException e) {
-                    throw new InvalidSetting(fileField, file + " does not hold an nkey seed (SU...)");
+                    throw new ConfigException(fileField, file + " does not hold an nkey seed (SU...)");
                 }
             }
             if (tlsCa != null) {
@@ -542,22 +529,22 @@ public final class NatsConnections {
                 requireReadable(tlsCert, fromVariables ? TLS_CERT : "tlsClientCertificate");
                 requireReadable(tlsKey, fromVariables ? TLS_KEY : "tlsClientCertificate");
                 if (tlsCa == null) {
-                    throw new InvalidSetting(fromVariables ? TLS_CA : "tlsCa",
+                    throw new ConfigException(fromVariables ? TLS_CA : "tlsCa",
                             "must be set with a client certificate (the CA of the server's certificate)");
                 }
             }
             if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
-                throw new InvalidSetting("connectTimeout", "must be a positive duration, was " + connectTimeout);
+                throw new ConfigException("connectTimeout", "must be a positive duration, was " + connectTimeout);
             }
             if (onPermissionViolation == null) {
-                throw new InvalidSetting("onPermissionViolation", "must not be null");
+                throw new ConfigException("onPermissionViolation", "must not be null");
             }
             return new NatsConnections(this);
         }
 
         private static void requireReadable(Path p, String setting) {
             if (p == null || !Files.isReadable(p)) {
-                throw new InvalidSetting(setting, "file " + p + " does not exist or cannot be read");
+                throw new ConfigException(setting, "file " + p + " does not exist or cannot be read");
             }
         }
     }

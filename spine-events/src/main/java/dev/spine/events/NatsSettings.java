@@ -58,12 +58,7 @@ public record NatsSettings(NatsConnections connections, StreamTopology topology,
     /** Settings from any lookup (the process environment: {@code System.getenv()::get}); unset or blank: default. */
     public static NatsSettings from(Function<String, String> env) {
         SettingsReader r = new SettingsReader(env, VARIABLES);
-        NatsConnections connections;
-        try {
-            connections = NatsConnections.fromEnvironment(env);
-        } catch (NatsConnections.InvalidSetting e) {
-            throw new ConfigException(e.setting(), e.getMessage().substring(e.setting().length() + 2));
-        }
+        NatsConnections connections = NatsConnections.fromEnvironment(env);
         String domainsFile = r.text(DOMAINS_FILE);
         Domains domains = domains(env);
         StreamTopology.Builder b = StreamTopology.builder().streamNamePrefix(r.text(STREAM_PREFIX))

@@ -253,22 +253,22 @@ class NatsSecurityTest {
 
     @Test
     void badSettingsNameTheirVariable() {
-        NatsConnections.InvalidSetting noUser = assertThrows(NatsConnections.InvalidSetting.class,
+        ConfigException noUser = assertThrows(ConfigException.class,
                 () -> NatsConnections.fromEnvironment(Map.of("SPINE_NATS_PASSWORD", "x")::get));
-        assertEquals("SPINE_NATS_USER", noUser.setting());
-        NatsConnections.InvalidSetting two = assertThrows(NatsConnections.InvalidSetting.class,
+        assertEquals("SPINE_NATS_USER", noUser.variable());
+        ConfigException two = assertThrows(ConfigException.class,
                 () -> NatsConnections.fromEnvironment(Map.of("SPINE_NATS_USER", "u", "SPINE_NATS_PASSWORD", "p",
                         "SPINE_NATS_TOKEN", "t")::get));
-        assertEquals("SPINE_NATS_TOKEN", two.setting());
-        NatsConnections.InvalidSetting missing = assertThrows(NatsConnections.InvalidSetting.class,
+        assertEquals("SPINE_NATS_TOKEN", two.variable());
+        ConfigException missing = assertThrows(ConfigException.class,
                 () -> NatsConnections.fromEnvironment(Map.of("SPINE_NATS_TLS_CA", "/no/such/ca.pem")::get));
-        assertEquals("SPINE_NATS_TLS_CA", missing.setting());
-        NatsConnections.InvalidSetting notASeed = assertThrows(NatsConnections.InvalidSetting.class,
+        assertEquals("SPINE_NATS_TLS_CA", missing.variable());
+        ConfigException notASeed = assertThrows(ConfigException.class,
                 () -> NatsConnections.fromEnvironment(Map.of("SPINE_NATS_NKEY_SEED_FILE", certs.ca().toString())::get));
-        assertEquals("SPINE_NATS_NKEY_SEED_FILE", notASeed.setting());
-        NatsConnections.InvalidSetting url = assertThrows(NatsConnections.InvalidSetting.class,
+        assertEquals("SPINE_NATS_NKEY_SEED_FILE", notASeed.variable());
+        ConfigException url = assertThrows(ConfigException.class,
                 () -> NatsConnections.fromEnvironment(Map.of("SPINE_NATS_URL", "127.0.0.1:4222")::get));
-        assertEquals("SPINE_NATS_URL", url.setting());
+        assertEquals("SPINE_NATS_URL", url.variable());
         ConfigException inService = assertThrows(ConfigException.class,
                 () -> ServerConfig.from(Map.of("SPINE_NATS_TLS_KEY", certs.clientKey().toString())::get));
         assertEquals("SPINE_NATS_TLS_CERT", inService.variable());
