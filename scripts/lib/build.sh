@@ -41,6 +41,33 @@ ensure_test_browser() {
             "Install them where the dashboard test looks (Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver) and retry"
 }
 
+# ensure_promtool: sets PROMTOOL to a promtool for the alert rules' unit tests. PROMTOOL or PATH first;
+# else Debian's prometheus package is downloaded and unpacked (not installed: no service starts, no root
+# needed) into $BUILD_STATE/tools; without apt it stops before building and says what to install.
+ensure_promtool() {
+    local dir="$BUILD_STATE/tools/prometheus"
+    PROMTOOL="${PROMTOOL:-$(command -v promtool || true)}"
+    [[ -z "$PROMTOOL" && -x "$dir/usr/bin/promtool" ]] && PROMTOOL="$dir/usr/bin/promtool"
+    [[ -n "$PROMTOOL" ]] && return 0
+    command -v apt-get >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1 ||
+        die "$EXIT_TOOLCHAIN" "the alert rules' tests need promtool (it comes with Prometheus 2.x)." \
+            "Put it on PATH or name it in PROMTOOL (Debian/Ubuntu: apt-get download prometheus) and retry"
+    say "unpacking promtool from Debian's prometheus package into $dir (the alert rules' unit tests)"
+    mkdir -p "$dir"
+    (cd "$dir" && apt-get download prometheus >&2 && dpkg -x prometheus_*.deb . && rm -f prometheus_*.deb) ||
+        die "$EXIT_TOOLCHAIN" "apt-get download prometheus failed; put promtool on PATH or name it in PROMTOOL and retry"
+    PROMTOOL="$dir/usr/bin/promtool"
+    [[ -x "$PROMTOOL" ]] || die "$EXIT_TOOLCHAIN" "Debian's prometheus package held no usr/bin/promtool; name one in PROMTOOL"
+}
+
+# test_alert_rules: every rule of deploy/prometheus/alerts.yml checked and run through its unit tests.
+test_alert_rules() {
+    say "testing the alert rules: promtool test rules deploy/prometheus/alerts_test.yml"
+    "$PROMTOOL" check rules "$ROOT/deploy/prometheus/alerts.yml" >&2 &&
+        (cd "$ROOT/deploy/prometheus" && "$PROMTOOL" test rules alerts_test.yml >&2) ||
+        die 1 "the alert rules failed promtool (output above): deploy/prometheus/alerts.yml or alerts_test.yml"
+}
+
 # check_toolchain: a JDK 17+ (java and javac) and Maven, each with what to install when missing.
 check_toolchain() {
     local version major

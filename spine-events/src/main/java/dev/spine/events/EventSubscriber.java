@@ -28,4 +28,11 @@ public interface EventSubscriber {
      * deliveries); false if it did not exist. Close its subscriptions first.
      */
     boolean removeDurable(String durableName);
+
+    /**
+     * How far the durable {@code durableName} is behind: events not yet delivered to it and events delivered
+     * and not yet settled; empty if no such durable exists. A read of the broker's bookkeeping, cheap enough
+     * to call on every metrics scrape.
+     */
+    java.util.Optional<ConsumerStats> consumer(String durableName);
 }

@@ -132,6 +132,25 @@ public final class InMemoryEventBus implements EventBus {
         return g != null;
     }
 
+    /**
+     * Pending: the matching events after the durable's cursor. Unacknowledged is always 0 here: this bus
+     * keeps no count of the deliveries its handlers have not settled yet.
+     */
+    @Override
+    public synchronized java.util.Optional<ConsumerStats> consumer(String durableName) {
+        Group g = groups.get(durableName);
+        if (g == null) {
+            return java.util.Optional.empty();
+        }
+        long pending = 0;
+        for (long seq = g.cursor + 1; seq <= log.size(); seq++) {
+            if (g.matches(log.get((int) seq - 1).eventType())) {
+                pending++;
+            }
+        }
+        return java.util.Optional.of(new ConsumerStats(STREAM, durableName, pending, 0));
+    }
+
     @Override
     public synchronized long lastSequence() {
         return log.size();

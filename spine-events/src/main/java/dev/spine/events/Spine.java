@@ -290,6 +290,11 @@ public final class Spine implements EventBus {
         return streams.deleteConsumer(topology.platformStream(), durableName);
     }
 
+    @Override
+    public java.util.Optional<ConsumerStats> consumer(String durableName) {
+        return streams.consumer(topology.platformStream(), durableName);
+    }
+
     /** The platform stream's last sequence. */
     @Override
     public long lastSequence() {

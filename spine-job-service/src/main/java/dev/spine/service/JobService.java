@@ -51,6 +51,13 @@ import org.slf4j.LoggerFactory;
  * the rest), workers (finish jobs up to the shutdown timeout), publisher, connections.
  */
 public final class JobService implements AutoCloseable {
+    /**
+     * Prefix of the ingest consumer's lag gauge, {@code spine.events.consumer.<durable>}, whose value is a
+     * {@link dev.spine.events.ConsumerStats} read from the bus when scraped (at most every 5 s); the server
+     * exports it as {@code spine_events_consumer_pending{stream,consumer}} and
+     * {@code spine_events_consumer_unacknowledged{stream,consumer}}.
+     */
+    public static final String CONSUMER_LAG_GAUGE = "spine.events.consumer.";
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
     static final String COMPONENT = "spine-job-service";
     static final String MIGRATIONS = "dev/spine/service/migrations";
@@ -139,6 +146,7 @@ public final class JobService implements AutoCloseable {
                 in.maxAckPending(), in.ackWait(), config.workers().shutdownTimeout()), materializer,
                 new IngestMetrics(metrics), this::afterBatch);
         ingest.start();
+        new IngestMetrics(metrics).watchConsumer(bus, in.consumer());
         LOG.info("job service started: routes from {}, {} handlers", routes.source(), handlers.size());
     }
 
@@ -305,6 +313,7 @@ public final class JobService implements AutoCloseable {
     public synchronized void close() {
         if (ingest != null) {
             ingest.close();
+            metrics.remove(CONSUMER_LAG_GAUGE + config.ingest().consumer()); // it reads the bus closed next
         }
         closeQuietly("job queue", jobs);
         if (givenBus == null) {

@@ -65,6 +65,14 @@ class AdminApiTest {
             assertTrue(metrics.contains("# TYPE spine_jobs_dead gauge"), metrics);
             assertEquals(1, metrics.split("# TYPE spine_jobs_queue_depth gauge", -1).length - 1, "one family");
             assertFalse(metrics.contains("spine_jobs_queue_depth_background"), "the queue is a label, not a name");
+            // the ingest consumer's lag, read from the broker by the service itself (no NATS exporter needed)
+            String consumer = service.engine().config().ingest().consumer();
+            String lag = Eventually.awaitValue("consumer lag on /metrics", Duration.ofSeconds(30),
+                    () -> api.get("/metrics").body(), m -> m.contains("spine_events_consumer_pending{consumer=\"" + consumer + "\""));
+            assertTrue(lag.matches("(?s).*\\nspine_events_consumer_pending\\{consumer=\"" + consumer
+                    + "\",stream=\"[^\"]*platform-events\"} 0\\.0\\n.*"), lag);
+            assertTrue(lag.contains("# TYPE spine_events_consumer_unacknowledged gauge"), lag);
+            assertFalse(lag.contains("spine_events_consumer_" + consumer), "the consumer is a label, not a name");
             assertFalse(metrics.contains("test-token"), "no admin token in /metrics");
             assertFalse(metrics.contains("pg-secret-123"), "no database password in /metrics");
         }

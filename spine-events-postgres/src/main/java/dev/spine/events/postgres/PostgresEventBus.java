@@ -6,6 +6,7 @@ import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.EventSchemas;
 import dev.spine.events.BatchHandler;
 import dev.spine.events.BusStatus;
+import dev.spine.events.ConsumerStats;
 import dev.spine.events.EventBus;
 import dev.spine.events.EventReader;
 import dev.spine.events.EventHandler;
@@ -231,6 +232,15 @@ public final class PostgresEventBus implements EventBus {
             return reads.deleteGroup(durableName);
         } catch (SQLException e) {
             throw new PostgresEventsException("cannot remove group " + durableName + " from " + sql.schema, e);
+        }
+    }
+
+    @Override
+    public java.util.Optional<ConsumerStats> consumer(String durableName) {
+        try {
+            return reads.backlog(durableName);
+        } catch (SQLException e) {
+            throw new PostgresEventsException("cannot read group " + durableName + " of " + reads.stream(), e);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.spine.events.internal;
 
 import dev.spine.contracts.EventCodec;
 import dev.spine.events.BusStatus;
+import dev.spine.events.ConsumerStats;
 import dev.spine.events.StoredEvent;
 import dev.spine.events.StreamStats;
 import dev.spine.events.SpineException;
@@ -9,6 +10,7 @@ import dev.spine.events.StreamTopology;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.api.StreamState;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The reads of the NATS bus: stream positions, windows of stored events (an ordered consumer, so no
@@ -123,6 +126,18 @@ public final class NatsStreams {
             return false; // consumer (or stream) not found
         } catch (IOException e) {
             throw new SpineException("cannot delete consumer " + stream + "/" + durable + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The consumer's pending and unacknowledged counts; empty when it (or its stream) does not exist. */
+    public Optional<ConsumerStats> consumer(String stream, String durable) {
+        try {
+            ConsumerInfo info = connection.jetStreamManagement().getConsumerInfo(stream, durable);
+            return Optional.of(new ConsumerStats(stream, durable, info.getNumPending(), info.getNumAckPending()));
+        } catch (JetStreamApiException e) {
+            return Optional.empty(); // consumer (or stream) not found
+        } catch (IOException e) {
+            throw new SpineException("cannot read consumer " + stream + "/" + durable + ": " + e.getMessage(), e);
         }
     }
 }

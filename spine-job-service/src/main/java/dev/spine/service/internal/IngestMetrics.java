@@ -1,6 +1,9 @@
 package dev.spine.service.internal;
 
 import dev.spine.contracts.EnvelopeAdapter;
+import dev.spine.events.ConsumerStats;
+import dev.spine.events.EventBus;
+import com.codahale.metrics.CachedGauge;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Histogram;
 import com.codahale.metrics.MetricRegistry;
@@ -19,6 +22,11 @@ import java.util.concurrent.TimeUnit;
 public final class IngestMetrics {
     /** Per legacy shape, events adapted on the way in (exported as {@code spine_events_adapted_total{shape}}). */
     public static final String ADAPTED_PREFIX = "spine.events.adapted.";
+    /**
+     * How old a read of the consumer's counts may be: a scrape asks the broker (or, on the PostgreSQL bus,
+     * counts rows) at most this often, however many scrapers there are.
+     */
+    static final Duration CONSUMER_READ_EVERY = Duration.ofSeconds(5);
     private final Counter events;
     private final Counter jobsCreated;
     private final Counter unrouted;
@@ -44,6 +52,18 @@ public final class IngestMetrics {
         rejectedEvents = registry.counter("spine.events.rejected");
         failedEvents = registry.counter("spine.events.failed");
         deliveryLatency = registry.timer("spine.event.delivery_latency_seconds");
+    }
+
+    /** Registers the lag gauge ({@link dev.spine.service.JobService#CONSUMER_LAG_GAUGE}) of {@code durable} on {@code bus}. */
+    public void watchConsumer(EventBus bus, String durable) {
+        registry.remove(dev.spine.service.JobService.CONSUMER_LAG_GAUGE + durable); // one left by a service stopped before, on its closed bus
+        registry.gauge(dev.spine.service.JobService.CONSUMER_LAG_GAUGE + durable, () -> new CachedGauge<ConsumerStats>(
+                CONSUMER_READ_EVERY.toMillis(), TimeUnit.MILLISECONDS) {
+            @Override
+            protected ConsumerStats loadValue() {
+                return bus.consumer(durable).orElse(null); // null until the ingest has created its durable
+            }
+        });
     }
 
     /** A legacy event adapted at ingest: {@code spine.events.adapted.<shape>}. */

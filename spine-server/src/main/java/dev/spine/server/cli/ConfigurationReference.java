@@ -27,6 +27,7 @@ public final class ConfigurationReference {
             "SPINE_STATE_DIR", ".spine", "where private instances keep data, ports and pids (relative: from the project root)",
             "SPINE_JAVA_OPTS", "", "JVM options of the CLI and benchmarks, split on whitespace",
             "SPINE_SKIP_BUILD", "", "1: run target/ as it is, build nothing",
+            "PROMTOOL", "", "promtool for the alert rules' tests; unset: PATH, else unpacked into .spine/tools",
             "CI", "", "true: a launcher check that cannot run (no root, no ip netns) fails instead of warning");
     /** Read by {@code bin/spine} of the packaged CLI ({@code ./spine dist}). */
     static final Map<String, String[]> PACKAGED_CLI = table(
@@ -67,6 +68,7 @@ public final class ConfigurationReference {
             "SPINE_STATE_DIR", "/tmp/spine-2",
             "SPINE_JAVA_OPTS", "-Xmx512m",
             "SPINE_SKIP_BUILD", "1",
+            "PROMTOOL", "/opt/prometheus/promtool",
             "CI", "true",
             "JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64");
 

@@ -21,6 +21,7 @@ final class MetricsEndpoint {
         registry.register(new QueueLabelledExports(metrics));
         registry.register(new LabelledCounterExports(metrics));
         registry.register(new UnservedExports(metrics));
+        registry.register(new ConsumerLagExports(metrics));
     }
 
     void handle(Context ctx) throws IOException {

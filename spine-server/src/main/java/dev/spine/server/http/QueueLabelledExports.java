@@ -99,9 +99,10 @@ final class QueueLabelledExports implements MultiCollector {
     @Override
     public MetricSnapshots collect() {
         MetricSnapshots.Builder out = MetricSnapshots.builder();
-        // the one-label counter families and the unserved gauges (two labels) are exported by their own collectors
+        // the one-label counter families, the unserved gauges (two labels) and the consumer lag are exported by
+        // their own collectors
         bridge((name, metric) -> queueOf(name) == null && !LabelledCounterExports.covers(name)
-                && !name.startsWith(UnservedExports.PREFIX), null)
+                && !name.startsWith(UnservedExports.PREFIX) && !ConsumerLagExports.covers(name), null)
                 .forEach(out::metricSnapshot);
         Set<String> queues = new TreeSet<>();
         registry.getNames().forEach(n -> {

@@ -95,6 +95,12 @@ public final class BusSql {
     private static final String DELETE_GROUP = "DELETE FROM {schema}.domain_event_groups WHERE group_name = ?";
     private static final String DELETE_GROUP_DELIVERIES =
             "DELETE FROM {schema}.domain_event_deliveries WHERE group_name = ?";
+    /** A group's unfinished deliveries: never delivered (pending), and delivered at least once (unsettled). */
+    private static final String GROUP_BACKLOG = """
+            SELECT count(*) FILTER (WHERE d.attempts = 0), count(*) FILTER (WHERE d.attempts > 0)
+            FROM {schema}.domain_event_groups g
+            LEFT JOIN {schema}.domain_event_deliveries d ON d.group_name = g.group_name AND d.state = 'available'
+            WHERE g.group_name = ? GROUP BY g.group_name""";
     private static final String LAST_SEQUENCE = "SELECT coalesce(max(id), 0) FROM {schema}.domain_events";
     private static final String READ_FROM = """
             SELECT id, event_type, payload FROM {schema}.domain_events WHERE id >= ? ORDER BY id LIMIT ?""";
@@ -114,6 +120,7 @@ public final class BusSql {
     public final String deleteGroup;
     public final String deleteGroupDeliveries;
     public final String lastSequence;
+    public final String groupBacklog;
     public final String readFrom;
     public final String readNewest;
     public final String streamStats;
@@ -145,6 +152,7 @@ public final class BusSql {
         this.deleteGroup = in(DELETE_GROUP);
         this.deleteGroupDeliveries = in(DELETE_GROUP_DELIVERIES);
         this.lastSequence = in(LAST_SEQUENCE);
+        this.groupBacklog = in(GROUP_BACKLOG);
         this.readFrom = in(READ_FROM);
         this.readNewest = in(READ_NEWEST);
         this.streamStats = in(STREAM_STATS);

@@ -1,6 +1,7 @@
 package dev.spine.events.postgres.internal;
 
 import dev.spine.contracts.EventCodec;
+import dev.spine.events.ConsumerStats;
 import dev.spine.events.StoredEvent;
 import dev.spine.events.StreamStats;
 import java.sql.Connection;
@@ -9,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /** The reads of the PostgreSQL bus: the {@code domain_events} table by id, which is its sequence. */
@@ -68,6 +70,17 @@ public final class PgReads {
             rs.next();
             return new StreamStats(stream, true, rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
                     "every published event");
+        }
+    }
+
+    /** The group's pending and unsettled deliveries; empty when there is no such group. */
+    public Optional<ConsumerStats> backlog(String group) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement p = c.prepareStatement(sql.groupBacklog)) {
+            p.setString(1, group);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? Optional.of(new ConsumerStats(stream, group, rs.getLong(1), rs.getLong(2)))
+                        : Optional.empty();
+            }
         }
     }
 

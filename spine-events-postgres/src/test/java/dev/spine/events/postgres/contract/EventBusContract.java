@@ -476,6 +476,30 @@ abstract class EventBusContract {
         Eventually.await("a new durable of that name starts over", () -> again.contains(e.eventId()));
     }
 
+    @Test
+    void aDurableReportsTheEventsItHasNotTakenYet(TestDatabase db, TestNats nats) {
+        EventBus bus = bus(db, nats);
+        assertTrue(bus.consumer("lagging").isEmpty(), "no such durable yet");
+        Set<UUID> seen = ConcurrentHashMap.newKeySet();
+        SubscriptionOptions options = durable("lagging").eventTypes("rule.*").build();
+        EventEnvelope first = event("rule.RuleFired", 0);
+        bus.publish(first);
+        EventSubscription s = bus.subscribeBatch(options, batch -> batch.forEach(d -> seen.add(id(d))));
+        Eventually.await("the first event handled", () -> seen.contains(first.eventId()));
+        s.close();
+        List<EventEnvelope> behind = List.of(event("rule.RuleFired", 1), event("rule.RuleFired", 2),
+                event("rule.RuleFired", 3));
+        behind.forEach(bus::publish);
+        bus.publish(event("data.EntityCreated", 4)); // not the durable's: no lag of its
+        Eventually.await("three events pending for the closed durable",
+                () -> bus.consumer("lagging").map(c -> c.pending() == 3 && c.unacknowledged() == 0).orElse(false));
+        assertEquals("lagging", bus.consumer("lagging").orElseThrow().consumer());
+        bus.subscribeBatch(options, batch -> batch.forEach(d -> seen.add(id(d))));
+        Eventually.await("the three handled", () -> behind.stream().allMatch(e -> seen.contains(e.eventId())));
+        Eventually.await("nothing pending or unsettled once they are handled",
+                () -> bus.consumer("lagging").map(c -> c.pending() == 0 && c.unacknowledged() == 0).orElse(false));
+    }
+
     // ---- reads ---------------------------------------------------------------------------------------
 
     @Test
