@@ -6,6 +6,7 @@ import dev.spine.jobs.internal.AdminSql;
 import dev.spine.jobs.internal.CronScheduler;
 import dev.spine.jobs.internal.Enqueuer;
 import dev.spine.jobs.internal.JobFactory;
+import dev.spine.jobs.internal.PgScheduleStore;
 import dev.spine.jobs.internal.LocalDispatch;
 import dev.spine.jobs.internal.JobMetrics;
 import dev.spine.jobs.internal.JobRunner;
@@ -104,6 +105,8 @@ public final class JobQueue implements AutoCloseable {
     private final Enqueuer enqueuer;
     /** Null when no schedule is configured. */
     private final CronScheduler cron;
+    private final PgScheduleStore scheduleStore;
+    private final Schedules schedules;
     private boolean schemaCurrent;
     private boolean started;
     private boolean closed;
@@ -139,8 +142,11 @@ public final class JobQueue implements AutoCloseable {
         this.listener = new WakeListener(options.dataSource, sql.listen, workerId.toString(), wakeups::wakeLocal);
         this.maintenance = new Maintenance(store, metrics, options.clock, registration(), served,
                 options.maintenance, wakeups::wakeLocal);
+        this.scheduleStore = new PgScheduleStore(options.dataSource, options.schema);
         this.cron = options.schedules.isEmpty() ? null : new CronScheduler(options.dataSource, options.schema,
-                List.copyOf(options.schedules.values()), options.cronPollInterval, this::enqueue);
+                List.copyOf(options.schedules.values()), options.cronPollInterval, this::enqueue, scheduleStore);
+        this.schedules = new Schedules(scheduleStore, r -> enqueueAllDetailed(List.of(r)).get(0), this::find,
+                options.clock);
     }
 
     /** This process's row in the worker registry: the queues it works (with their threads) and its handlers' types. */
@@ -191,6 +197,14 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
+    /** Writes this process's schedules (the job of each, resolved and checked as an enqueue would) for operators. */
+    private void defineSchedules() {
+        Instant now = options.clock.instant();
+        for (CronSchedule s : options.schedules.values()) {
+            scheduleStore.define(s, factory.create(s.job().fields(), "schedules[" + s.name() + "].job."), now);
+        }
+    }
+
     /** Migrates, then starts workers, the LISTEN connection, housekeeping and cron schedules. */
     public synchronized void start() {
         if (started) {
@@ -210,6 +224,7 @@ public final class JobQueue implements AutoCloseable {
         runner.start();
         workers.values().forEach(QueueWorker::start);
         if (cron != null) {
+            defineSchedules();
             cron.start();
         }
         started = true;
@@ -357,6 +372,14 @@ public final class JobQueue implements AutoCloseable {
 
     public List<JobInfo> findByCorrelationId(String correlationId, int limit) {
         return store.findByCorrelation(correlationId, limit);
+    }
+
+    /**
+     * The schema's cron schedules, for operators: list, fire now, pause, resume. Usable on a queue that was
+     * built and never started (a CLI): schedules are read from the schema, as their processes defined them.
+     */
+    public Schedules schedules() {
+        return schedules;
     }
 
     /** Counts per queue, read now. */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class SchemaMigrationTest {
     private static final MigrationScripts MIGRATIONS = new MigrationScripts("/dev/spine/jobs/migrations");
     private static final String[] SCRIPTS = {"V1__jobs.sql", "V2__payload_json.sql", "V3__drop_hot_correlation_index.sql",
-            "V4__worker_registry_and_type_fetch.sql"};
+            "V4__worker_registry_and_type_fetch.sql", "V5__schedules.sql"};
 
     @Test
     void aSchemaMadeByThePreFlywayRunnerIsUpgradedInPlaceKeepingItsJobs(TestDatabase db) throws IOException {
@@ -44,8 +44,8 @@ class SchemaMigrationTest {
 
             assertEquals(1, db.queryLong("select count(*) from " + s + ".spine_jobs_history where type = 'BASELINE'"
                     + " and version = '2'"));
-            assertEquals(2, db.queryLong("select count(*) from " + s + ".spine_jobs_history where type = 'SQL'"),
-                    "only V3 and V4 ran");
+            assertEquals(MIGRATIONS.countAbove(2), db.queryLong("select count(*) from " + s
+                    + ".spine_jobs_history where type = 'SQL'"), "only the scripts after V2 ran");
             assertEquals(0, db.queryLong("select count(*) from pg_indexes where schemaname = '" + s
                     + "' and indexname = 'job_correlation'"), "V3 dropped the index");
             assertEquals(1, q.runOnce("background", 10));
@@ -66,7 +66,7 @@ class SchemaMigrationTest {
 
     @Test
     void withoutAutoMigrateAMigratedSchemaStarts(TestDatabase db) {
-        assertEquals(4, JobQueue.schemaMigrator(db.dataSource(), db.schema()).migrate());
+        assertEquals(MIGRATIONS.countAbove(0), JobQueue.schemaMigrator(db.dataSource(), db.schema()).migrate());
 
         try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema()).autoMigrate(false).build()) {
             q.start();

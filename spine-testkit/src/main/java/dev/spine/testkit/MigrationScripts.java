@@ -32,6 +32,26 @@ public final class MigrationScripts {
     }
 
     /**
+     * How many versioned scripts ({@code V<n>__*.sql}) the folder holds above {@code version}, so a test of an
+     * upgrade from an older schema does not have to change with every new script. The folder must be a
+     * directory on the class path (as a module's {@code target/classes} is under Maven).
+     */
+    public int countAbove(int version) {
+        java.net.URL url = MigrationScripts.class.getResource(location);
+        if (url == null || !"file".equals(url.getProtocol())) {
+            throw new IllegalStateException("migration folder " + location + " is not a directory on the class path: " + url);
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(java.nio.file.Path.of(url.toURI()))) {
+            return (int) files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V\\d+__.*\\.sql"))
+                    .mapToInt(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).filter(v -> v > version).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * Creates {@code db}'s schema with the version table the job service's pre-Flyway runner kept
      * ({@code schema_version}: a row per component and version applied), empty.
      */

@@ -10,30 +10,34 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
  * Cron schedules on db-scheduler: one recurring task per schedule, in the queue's schema. db-scheduler
  * runs each tick in one process only; the enqueue also carries the key {@code cron:<name>:<tick>}, so a
- * tick yields exactly one job even if a tick were ever executed twice.
+ * tick yields exactly one job even if a tick were ever executed twice. A tick of a paused schedule (the
+ * schedules table, shared by every process) enqueues nothing; one that enqueues is recorded as its last fire.
  */
 public final class CronScheduler implements AutoCloseable {
     private final DataSource dataSource;
     private final String schema;
     private final List<CronSchedule> schedules;
     private final Duration pollInterval;
-    private final Function<JobRequest, ?> enqueue;
+    private final Function<JobRequest, UUID> enqueue;
+    private final PgScheduleStore store;
     private Scheduler scheduler;
 
     /** Keeps the configuration only: db-scheduler is built (it opens a connection to detect the database) on start. */
     public CronScheduler(DataSource dataSource, String schema, List<CronSchedule> schedules, Duration pollInterval,
-            Function<JobRequest, ?> enqueue) {
+            Function<JobRequest, UUID> enqueue, PgScheduleStore store) {
         this.dataSource = dataSource;
         this.schema = schema;
         this.schedules = List.copyOf(schedules);
         this.pollInterval = pollInterval;
         this.enqueue = enqueue;
+        this.store = store;
     }
 
     static String tickKey(String name, Instant tick) {
@@ -48,7 +52,10 @@ public final class CronScheduler implements AutoCloseable {
         for (CronSchedule s : schedules) {
             tasks.add(Tasks.recurring(s.name(), Schedules.cron(s.expression(), s.zone())).execute((instance, context) -> {
                 Instant tick = context.getExecution().executionTime;
-                enqueue.apply(s.job().idempotencyKey(tickKey(s.name(), tick)));
+                if (store.paused(s.name())) {
+                    return;
+                }
+                store.fired(s.name(), tick, enqueue.apply(s.job().idempotencyKey(tickKey(s.name(), tick))));
             }));
         }
         scheduler = Scheduler.create(dataSource)
