@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
         description = "The spine: events on NATS JetStream, jobs in PostgreSQL.",
         subcommands = {DemoCommand.class, ServeCommand.class, PublishCommand.class, TailCommand.class,
                 StreamsCommand.class, QueuesCommand.class, JobsCommand.class, DlqCommand.class, ReplayCommand.class,
-                MigrateCommand.class, EventsCommand.class, WorkersCommand.class, OutboxCommand.class})
+                MigrateCommand.class, EventsCommand.class, WorkersCommand.class, OutboxCommand.class,
+                SchedulesCommand.class})
 public final class SpineCli implements Runnable {
 
     @Override

@@ -98,6 +98,7 @@ public final class AdminApi implements AutoCloseable {
         routes.get("/metrics", metrics::handle);
         new JobRoutes(service, admin).register(routes);
         new WorkerRoutes(service).register(routes);
+        new ScheduleRoutes(service, admin).register(routes);
         new EventRoutes(service, admin).register(routes);
         new DashboardRoutes(service, config.jaegerUrl()).register(routes);
         new OutboxRoutes(OutboxDeadLetters.in(service.dataSource(), config.outboxSchema()), admin).register(routes);
