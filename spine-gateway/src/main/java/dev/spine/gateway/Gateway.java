@@ -49,10 +49,18 @@ public final class Gateway implements AutoCloseable {
     /** Every endpoint the gateway serves, as {@code "METHOD path"} (OpenAPI path form); openapi.json documents each. */
     public static final List<String> ENDPOINTS = BusRoutes.ENDPOINTS;
     /**
-     * The gateway's {@code GET} paths that need no read key: the OpenAPI document, and live streams (they check
-     * their subscription's secret themselves). Every other read needs {@code SPINE_READ_TOKEN} or the admin token.
+     * The gateway's {@code GET} paths that need no read key: live streams (they check their subscription's secret
+     * themselves). Every other read needs {@code SPINE_READ_TOKEN} or the admin token.
      */
-    public static final Set<String> OPEN_READS = Set.of("/v1/openapi.json", "/v1/subscriptions/{id}/events");
+    public static final Set<String> OPEN_READS = Set.of("/v1/subscriptions/{id}/events");
+
+    /**
+     * The gateway's part of the OpenAPI 3 document: the paths of {@link #ENDPOINTS} and the components they use.
+     * The server merges it with the admin API's into the one it serves at {@code /v1/openapi.json}.
+     */
+    public static byte[] openApiDocument() {
+        return BusRoutes.openApi();
+    }
 
     private final GatewayConfig config;
     private final EventBus bus;

@@ -32,7 +32,8 @@ public final class AdminApi implements AutoCloseable {
     static final long MAX_REQUEST_BYTES = 64 * 1024;
     /** The admin server's {@code GET} paths that need no key: probes, scrapes and the dashboard's static files. */
     public static final Set<String> OPEN_READS = Set.of("/health/live", "/health/ready", "/health/broker",
-            "/health/database", "/metrics", "/", "/dashboard/{file}");
+            "/health/database", "/metrics", "/", "/dashboard/{file}", "/v1/openapi.json", "/v1/docs",
+            "/v1/docs/{file}");
 
     private final JobService service;
     private final Gateway gateway;
@@ -40,6 +41,7 @@ public final class AdminApi implements AutoCloseable {
     private final HealthChecks health;
     private final BearerAuth admin;
     private final ReadGuard reads;
+    private final OpenApiRoutes openApi = new OpenApiRoutes();
     private ApiServer adminServer;
     private ApiServer gatewayServer;
 
@@ -76,6 +78,7 @@ public final class AdminApi implements AutoCloseable {
             if (gateway != null) {
                 gatewayServer = server("gateway", http.httpAddr(), routes -> {
                     new HealthRoutes(health, service).register(routes);
+                    openApi.register(routes);
                     gatewayRoutes(routes);
                 });
                 gatewayServer.start("SPINE_HTTP_ADDR");
@@ -102,6 +105,7 @@ public final class AdminApi implements AutoCloseable {
         new EventRoutes(service, admin).register(routes);
         new DashboardRoutes(service, config.jaegerUrl()).register(routes);
         new OutboxRoutes(OutboxDeadLetters.in(service.dataSource(), config.outboxSchema()), admin).register(routes);
+        openApi.register(routes);
     }
 
     private void gatewayRoutes(RoutesConfig routes) {
