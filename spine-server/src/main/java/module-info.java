@@ -8,6 +8,7 @@ module dev.spine.server {
     // SPINE_EVENT_BUS: the postgres and in-memory backends
     requires dev.spine.events.postgres;
     requires org.postgresql.jdbc;
+    requires java.net.http; // spine breakers asks a running server's admin API
     requires com.zaxxer.hikari;
     requires com.fasterxml.jackson.dataformat.yaml;
     requires com.fasterxml.jackson.datatype.jsr310; // --json output of the listing commands (instants)

@@ -284,6 +284,15 @@ public final class JobService implements AutoCloseable {
         return rejected.list(beforeId, limit);
     }
 
+    /**
+     * Rejected events of the job schema {@code schema}, newest first, ids below {@code beforeId}, read without a
+     * running service (the CLI).
+     */
+    public static List<RejectedEvent> rejectedEvents(DataSource dataSource, String schema, long beforeId, int limit)
+            throws SQLException {
+        return new RejectedEvents(dataSource, schema).list(beforeId, limit);
+    }
+
     /** How many events are in the rejected-events table. */
     public long rejectedEventCount() throws SQLException {
         return rejected.count();

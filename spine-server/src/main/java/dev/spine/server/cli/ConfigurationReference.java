@@ -29,6 +29,10 @@ public final class ConfigurationReference {
             "SPINE_SKIP_BUILD", "", "1: run target/ as it is, build nothing",
             "PROMTOOL", "", "promtool for the alert rules' tests; unset: PATH, else unpacked into .spine/tools",
             "CI", "", "true: a launcher check that cannot run (no root, no ip netns) fails instead of warning");
+    /** Read by commands that ask a running server instead of PostgreSQL or NATS ({@code spine breakers}). */
+    static final Map<String, String[]> COMMANDS = table(
+            "SPINE_ADMIN_URL", "http://127.0.0.1:8080",
+            "the admin API spine breakers asks (or --api), keyed with SPINE_READ_TOKEN or SPINE_ADMIN_TOKEN");
     /** Read by {@code bin/spine} of the packaged CLI ({@code ./spine dist}). */
     static final Map<String, String[]> PACKAGED_CLI = table(
             "JAVA_HOME", "", "the Java 17+ runtime to use; unset: java on PATH",
@@ -68,6 +72,7 @@ public final class ConfigurationReference {
             "SPINE_STATE_DIR", "/tmp/spine-2",
             "SPINE_JAVA_OPTS", "-Xmx512m",
             "SPINE_SKIP_BUILD", "1",
+            "SPINE_ADMIN_URL", "http://spine-admin.internal:9090",
             "PROMTOOL", "/opt/prometheus/promtool",
             "CI", "true",
             "JAVA_HOME", "/usr/lib/jvm/java-17-openjdk-amd64");
@@ -111,6 +116,7 @@ public final class ConfigurationReference {
         section(s, "Logging", "spine-server `LogFormat`, read by `logback.xml`", LogFormat.VARIABLES);
         s.append("Tracing is configured by the standard OpenTelemetry variables (`OTEL_SERVICE_NAME`,\n")
                 .append("`OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_TRACES_EXPORTER`, ...; see spine-job-service's README).\n\n");
+        section(s, "Commands that ask a running server", "spine-server `BreakersCommand`", COMMANDS);
         section(s, "The launcher `./spine` (a checkout)", "scripts/lib/*.sh; README.md, \"Services\"", LAUNCHER);
         section(s, "The packaged CLI `bin/spine` (`./spine dist`)", "spine-server/src/main/dist/bin/spine", PACKAGED_CLI);
         return s.toString();

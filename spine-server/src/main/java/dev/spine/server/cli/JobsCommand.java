@@ -7,9 +7,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code spine jobs <id>} shows one job wherever it is; {@code spine jobs --correlation-id X} lists them. */
+/**
+ * {@code spine jobs <id>} shows one job wherever it is; {@code spine jobs --correlation-id X} lists them;
+ * {@code spine jobs cancel <id>} cancels one that has not started.
+ */
 @Command(name = "jobs", mixinStandardHelpOptions = true,
-        description = "Shows a job by id, or lists the jobs of a correlation id.")
+        description = "Shows a job by id, or lists the jobs of a correlation id.", subcommands = JobsCommand.Cancel.class)
 final class JobsCommand extends SpineCommand {
     @Parameters(arity = "0..1", paramLabel = "JOB_ID", description = "the job's id")
     UUID id;
@@ -55,5 +58,23 @@ final class JobsCommand extends SpineCommand {
                     j.createdAt());
         }
         return jobs.isEmpty() ? NOT_FOUND : OK;
+    }
+
+    /** {@code spine jobs cancel <id>}: as {@code POST /v1/jobs/{id}/cancel}. */
+    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancels a job that has not started.")
+    static final class Cancel extends SpineCommand {
+        @Parameters(paramLabel = "JOB_ID", description = "the job's id")
+        UUID id;
+
+        @Override
+        int run(Backends backends) {
+            if (backends.jobs().cancel(id)) {
+                out().println("cancelled " + id + ": it moved to the archive as cancelled");
+                return OK;
+            }
+            JobInfo job = backends.jobs().find(id).orElseThrow(() -> CommandFailure.notFound("id", "no job " + id));
+            throw CommandFailure.invalid("NOT_CANCELLABLE", "id", "job " + id + " is " + job.state()
+                    + ": only a job that has not started can be cancelled");
+        }
     }
 }

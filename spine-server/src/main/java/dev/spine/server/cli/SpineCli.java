@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, ServeCommand.class, PublishCommand.class, TailCommand.class,
                 StreamsCommand.class, QueuesCommand.class, JobsCommand.class, DlqCommand.class, ReplayCommand.class,
                 MigrateCommand.class, EventsCommand.class, WorkersCommand.class, OutboxCommand.class,
-                SchedulesCommand.class})
+                SchedulesCommand.class, RejectedEventsCommand.class, BreakersCommand.class})
 public final class SpineCli implements Runnable {
 
     @Override

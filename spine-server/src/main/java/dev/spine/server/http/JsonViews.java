@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The API's JSON shapes of queues, jobs, dead jobs, rejected events and replay reports. */
-final class JsonViews {
+public final class JsonViews {
     /** Characters of a rejected event's raw bytes shown as text. */
     static final int PREVIEW_CHARS = 200;
 
@@ -69,7 +69,8 @@ final class JsonViews {
         return m;
     }
 
-    static Map<String, Object> rejected(RejectedEvent r) {
+    /** A rejected event as {@code GET /v1/rejected-events} and {@code spine rejected-events --json} show it. */
+    public static Map<String, Object> rejected(RejectedEvent r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", r.id());
         m.put("receivedAt", text(r.receivedAt()));
