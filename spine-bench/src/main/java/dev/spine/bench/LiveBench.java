@@ -149,6 +149,7 @@ final class LiveBench implements BenchMain.Bench {
                 out.put("gc_count", heap[2]);
                 out.put("server_exit", exit == null ? "running" : String.valueOf(exit));
                 out.put("live_buffer_bytes", bufferBytes);
+                out.put("load_average", MachineInfo.loadAverage()); // a shared machine: what else ran beside it
                 boolean ok = exit == null && heap[0] < HEAP_MB && publishOutcome[1] == 0 && fastMin == published
                         && skipped == 0 && duplicates == 0 && fastDropped == 0
                         && Math.round(slowDisconnected) == slowCount && endings.get(SseClients.Ending.OPEN) == 0;

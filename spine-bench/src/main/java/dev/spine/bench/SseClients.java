@@ -101,6 +101,7 @@ final class SseClients {
          */
         Ending drain(Duration patience) throws IOException {
             long deadline = System.nanoTime() + patience.toNanos();
+            long before = bytesRead;
             socket.setSoTimeout(1000);
             String carry = "";
             boolean reason = false;
@@ -125,6 +126,9 @@ final class SseClients {
                 }
                 carry = text.substring(Math.max(0, text.length() - 400));
             }
+            System.err.println("[bench] live: a slow client's stream is still open after " + patience.toSeconds()
+                    + " s of reading: " + (bytesRead - before) + " bytes read meanwhile, the reason "
+                    + (reason ? "seen" : "not seen"));
             return Ending.OPEN;
         }
 
