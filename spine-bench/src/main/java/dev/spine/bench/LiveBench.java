@@ -9,14 +9,11 @@ import dev.spine.events.NatsSettings;
 import dev.spine.events.PublishResult;
 import dev.spine.events.Spine;
 import io.nats.client.Connection;
-import io.nats.client.JetStreamManagement;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -249,16 +246,6 @@ final class LiveBench implements BenchMain.Bench {
     }
 
     private static void reset(BenchEnv env) throws Exception {
-        try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl()); Statement s = c.createStatement()) {
-            s.execute("drop schema if exists " + SCHEMA + " cascade");
-        }
-        try (Connection nats = env.connectNats()) {
-            JetStreamManagement jsm = nats.jetStreamManagement();
-            for (String name : jsm.getStreamNames()) {
-                if (name.startsWith(STREAM_PREFIX)) {
-                    jsm.deleteStream(name);
-                }
-            }
-        }
+        SpineBench.dropSchemaAndStreams(env, SCHEMA, STREAM_PREFIX);
     }
 }

@@ -32,11 +32,9 @@ class LiveHubTest {
             throws Exception {
         try (SpineServer service = BusFixture.start(db, nats, Map.of("SPINE_BUS_EVENT_STORE", "false"))) {
             BusClient api = new BusClient(service);
-            BusClient.Reply sub = api.post("/v1/subscriptions", "{\"name\":\"shared\",\"mode\":\"sse\",\"eventTypes\":"
-                    + "[\"data.*\"]}", BusFixture.ADMIN);
-            assertEquals(201, sub.status(), sub.body());
-            String path = "/v1/subscriptions/" + sub.json().path("subscription").path("id").asText() + "/events";
-            String secret = sub.json().path("secret").asText();
+            BusClient.SseSubscription sub = api.sseSubscription("shared", "data.*");
+            String path = sub.path();
+            String secret = sub.secret();
             String key = api.registerPublisher("shared-feed", "data.*");
 
             List<UUID> published = new CopyOnWriteArrayList<>();

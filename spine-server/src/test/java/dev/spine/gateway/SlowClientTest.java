@@ -40,27 +40,16 @@ class SlowClientTest {
         try (SpineServer service = BusFixture.start(db, nats, Map.of("SPINE_BUS_LIVE_BUFFER_BYTES",
                 String.valueOf(BUFFER), "SPINE_BUS_EVENT_STORE", "false"))) {
             BusClient api = new BusClient(service);
-            BusClient.Reply sub = api.post("/v1/subscriptions", "{\"name\":\"board\",\"mode\":\"sse\",\"eventTypes\":"
-                    + "[\"data.*\"]}", BusFixture.ADMIN);
-            assertEquals(201, sub.status(), sub.body());
-            String path = "/v1/subscriptions/" + sub.json().path("subscription").path("id").asText() + "/events";
-            String secret = sub.json().path("secret").asText();
+            BusClient.SseSubscription sub = api.sseSubscription("board", "data.*");
+            String path = sub.path();
+            String secret = sub.secret();
             String key = api.registerPublisher("firehose", "data.*");
             Counter slow = service.engine().metrics().counter("spine.bus.live.slow_consumers");
 
             try (LiveTest.SseConnection fast = new LiveTest.SseConnection(api, path, secret, null);
                  Socket slowClient = new Socket()) {
                 fast.awaitSubscribed();
-                slowClient.setReceiveBufferSize(4096);
-                URI base = URI.create(api.base);
-                slowClient.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
-                slowClient.setSoTimeout(30_000);
-                OutputStream request = slowClient.getOutputStream();
-                request.write(("GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAccept: text/event-stream\r\n"
-                        + "Authorization: Bearer " + secret + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-                request.flush();
-                InputStream in = slowClient.getInputStream();
-                readUntil(in, ": subscribed"); // then it reads nothing more
+                InputStream in = subscribeAndStopReading(slowClient, api, path, secret);
 
                 String padding = "x".repeat(16 * 1024);
                 List<String> published = new ArrayList<>();
@@ -100,23 +89,13 @@ class SlowClientTest {
         try (SpineServer service = BusFixture.start(db, nats, Map.of("SPINE_BUS_LIVE_BUFFER_BYTES",
                 String.valueOf(BUFFER), "SPINE_BUS_EVENT_STORE", "false", "SPINE_HTTP_IDLE_TIMEOUT", "1s"))) {
             BusClient api = new BusClient(service);
-            BusClient.Reply sub = api.post("/v1/subscriptions", "{\"name\":\"stalled\",\"mode\":\"sse\","
-                    + "\"eventTypes\":[\"data.*\"]}", BusFixture.ADMIN);
-            assertEquals(201, sub.status(), sub.body());
-            String path = "/v1/subscriptions/" + sub.json().path("subscription").path("id").asText() + "/events";
-            String secret = sub.json().path("secret").asText();
+            BusClient.SseSubscription sub = api.sseSubscription("stalled", "data.*");
+            String path = sub.path();
+            String secret = sub.secret();
             String key = api.registerPublisher("stall-firehose", "data.*");
             Counter slow = service.engine().metrics().counter("spine.bus.live.slow_consumers");
             try (Socket stalled = new Socket()) {
-                stalled.setReceiveBufferSize(4096);
-                URI base = URI.create(api.base);
-                stalled.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
-                OutputStream request = stalled.getOutputStream();
-                request.write(("GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAccept: text/event-stream\r\n"
-                        + "Authorization: Bearer " + secret + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-                request.flush();
-                InputStream in = stalled.getInputStream();
-                readUntil(in, ": subscribed"); // then it reads nothing more
+                InputStream in = subscribeAndStopReading(stalled, api, path, secret);
                 String padding = "x".repeat(16 * 1024);
                 int published = 0;
                 while (slow.getCount() == 0 && published++ < MAX_EVENTS) {
@@ -183,6 +162,25 @@ class SlowClientTest {
         BusClient.Reply r = api.publish(key, PublishingTest.event("data.OrderPlaced", id, "{\"pad\":\"" + padding + "\"}"));
         assertEquals(202, r.status(), r.body());
         return id.toString();
+    }
+
+    /**
+     * Opens the SSE stream on a raw socket with a small receive buffer and reads up to {@code : subscribed}; the
+     * caller then reads nothing more (the server's queue for it fills).
+     */
+    private static InputStream subscribeAndStopReading(Socket socket, BusClient api, String path, String secret)
+            throws Exception {
+        socket.setReceiveBufferSize(4096);
+        URI base = URI.create(api.base);
+        socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+        socket.setSoTimeout(30_000);
+        OutputStream request = socket.getOutputStream();
+        request.write(("GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\nAccept: text/event-stream\r\n"
+                + "Authorization: Bearer " + secret + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        request.flush();
+        InputStream in = socket.getInputStream();
+        readUntil(in, ": subscribed");
+        return in;
     }
 
     private static void readUntil(InputStream in, String marker) throws Exception {

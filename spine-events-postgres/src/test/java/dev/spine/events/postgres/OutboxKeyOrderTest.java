@@ -42,12 +42,7 @@ class OutboxKeyOrderTest {
         EventEnvelope a1 = event("a");
         EventEnvelope b1 = event("b");
         EventEnvelope a2 = event("a");
-        outbox.transaction(tx -> {
-            tx.add(a1, "a");
-            tx.add(b1, "b");
-            tx.add(a2, "a");
-            return null;
-        });
+        commit(outbox, a1, b1, a2);
         LateRefusals publisher = new LateRefusals(spine);
         publisher.refuseLate(a1.eventId(), EventPublishException.Reason.UNAVAILABLE);
         SettableClock clock = new SettableClock();
@@ -71,11 +66,7 @@ class OutboxKeyOrderTest {
         Outbox outbox = OutboxFixtures.outbox(db, spine);
         EventEnvelope refused = event("k");
         EventEnvelope next = event("k");
-        outbox.transaction(tx -> {
-            tx.add(refused, "k");
-            tx.add(next, "k");
-            return null;
-        });
+        commit(outbox, refused, next);
         LateRefusals publisher = new LateRefusals(spine);
         publisher.refuseLate(refused.eventId(), EventPublishException.Reason.REJECTED);
         OutboxDeadLetters dead = OutboxDeadLetters.in(db.dataSource(), db.schema());
@@ -101,6 +92,16 @@ class OutboxKeyOrderTest {
         }
         assertEquals(List.of(), publisher.overtakes());
         assertEquals(List.of(next.eventId(), refused.eventId()), ids(spine));
+    }
+
+    /** One transaction, each event under the partition key in its data. */
+    private static void commit(Outbox outbox, EventEnvelope... events) {
+        outbox.transaction(tx -> {
+            for (EventEnvelope e : events) {
+                tx.add(e, e.data().path("key").asText());
+            }
+            return null;
+        });
     }
 
     private static EventEnvelope event(String key) {
