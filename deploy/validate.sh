@@ -4,7 +4,9 @@
 #   deploy/validate.sh
 #
 # Runs, from the repository root:
-#   compose     docker-compose -f deploy/docker-compose.yml config -q   (or `docker compose`, if it has it)
+#   compose     docker-compose -f deploy/docker-compose.yml config -q   (or `docker compose`, if it has it);
+#               ComposeFileTest (./spine test) runs the same when a tool is there, and a structural check and
+#               the image/ports/variables cross-check always
 #   yamllint    yamllint on deploy/k8s, the compose file and the alert rules (long lines allowed)
 #   k8s         kubectl kustomize deploy/k8s | deploy/tools/check_manifests.py -   (schema and wiring)
 #   alerts      promtool check rules + promtool test rules deploy/prometheus/alerts_test.yml
@@ -41,7 +43,7 @@ if docker compose version >/dev/null 2>&1; then
 elif command -v docker-compose >/dev/null; then
     check compose "docker-compose config" docker-compose -f deploy/docker-compose.yml config -q
 else
-    missing compose "no docker compose plugin and no docker-compose (apt-get install docker-compose)"
+    missing compose "no docker compose plugin and no docker-compose (apt-get install docker-compose); spine-server's ComposeFileTest (in ./spine test) checks the file's structure and wiring without them"
 fi
 
 if command -v yamllint >/dev/null; then

@@ -7,4 +7,5 @@ module dev.spine.bench {
     requires com.zaxxer.hikari;
     requires java.management;
     requires jdk.management;
+    requires java.net.http;
 }

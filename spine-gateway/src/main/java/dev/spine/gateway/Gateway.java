@@ -86,6 +86,7 @@ public final class Gateway implements AutoCloseable {
     private WebhookDispatcher dispatcher;
     private final Set<SseStream> liveClients = ConcurrentHashMap.newKeySet();
     private final LiveClients live = new LiveClients();
+    private final LiveHubs hubs;
     private ScheduledExecutorService timer;
     /** Writes queued SSE frames: a thread per client that is being written to, none for idle ones. */
     private ExecutorService liveWriter;
@@ -102,6 +103,7 @@ public final class Gateway implements AutoCloseable {
         this.metrics = new BusMetrics(metricRegistry);
         this.config = config;
         this.bus = bus;
+        this.hubs = new LiveHubs(bus);
         this.pgUrl = pgUrl;
         this.schema = schema;
         this.admin = BearerAuth.admin(keys, metricRegistry);
@@ -181,6 +183,11 @@ public final class Gateway implements AutoCloseable {
     /** Live (SSE and WebSocket) clients connected to this instance now. */
     public int liveClientCount() {
         return live.count();
+    }
+
+    /** The shared live feeds, one per subscription with new clients here. */
+    LiveHubs hubs() {
+        return hubs;
     }
 
     /** Live clients by subscription (ended when their subscription is deleted). */

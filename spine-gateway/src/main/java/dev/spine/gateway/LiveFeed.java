@@ -13,11 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The events of one live subscription (SSE or WebSocket) for one connected client, read with the bus's
+ * The events of one live subscription (SSE or WebSocket) for one resuming client, read with the bus's
  * {@link EventBus#live live feed} (nothing is left on the server when the client goes). A client that
  * reconnects names the last stream sequence it saw and the feed starts right after it, so nothing published
- * while it was away is missed; a new client starts after the last event stored when it connected. Events
- * reach the sink in stream order, one at a time.
+ * while it was away is missed. Events reach the sink in stream order, one at a time. New clients share one
+ * feed per subscription instead ({@link LiveHubs}).
  */
 final class LiveFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
@@ -25,7 +25,7 @@ final class LiveFeed implements AutoCloseable {
     /** Where a feed writes: one event with its stream sequence (the resume id). Throws when the client is gone. */
     @FunctionalInterface
     interface Sink {
-        void send(long sequence, String eventType, String envelopeJson) throws Exception;
+        void send(LiveEvent event) throws Exception;
     }
 
     private final dev.spine.events.LiveFeed feed;
@@ -60,23 +60,32 @@ final class LiveFeed implements AutoCloseable {
     }
 
     private static void deliver(Subscription s, StoredEvent event, Sink sink, Runnable onBroken) throws Exception {
-        EventEnvelope e;
-        try {
-            e = event.envelope();
-        } catch (InvalidEventException ex) {
-            return; // not an envelope: the job service records it as rejected
-        }
-        if (!s.matches(e)) {
+        LiveEvent e = liveEvent(s, event);
+        if (e == null) {
             return;
         }
         try {
-            sink.send(event.sequence(), e.eventType(), new String(event.data(), StandardCharsets.UTF_8));
+            sink.send(e);
         } catch (Exception ex) {
             LOG.debug("live client of subscription {} went away: {}", s.id(), ex.toString());
             // not on the feed's own thread: closing the client closes this feed
             CompletableFuture.runAsync(onBroken);
             throw ex; // ends the feed
         }
+    }
+
+    /** The event as the subscription's clients get it; null when it is no envelope or the filters leave it out. */
+    static LiveEvent liveEvent(Subscription s, StoredEvent event) {
+        EventEnvelope e;
+        try {
+            e = event.envelope();
+        } catch (InvalidEventException ex) {
+            return null; // not an envelope: the job service records it as rejected
+        }
+        if (!s.matches(e)) {
+            return null;
+        }
+        return new LiveEvent(event.sequence(), e.eventType(), new String(event.data(), StandardCharsets.UTF_8));
     }
 
     @Override

@@ -48,15 +48,42 @@ final class LiveRoutes {
         }
         String last = ctx.header("Last-Event-ID");
         long after = resumeFrom(last != null ? last : ctx.queryParam("lastEventId"));
-        long start = after >= 0 ? after : LiveFeed.lastSequence(bus.bus(), "no stream was opened");
+        if (after < 0) {
+            LiveFeed.lastSequence(bus.bus(), "no stream was opened"); // 503 now, before the response is a stream
+        }
         SseStream stream = SseStream.start(ctx, bus.config().liveBufferBytes(), bus.liveWriter(),
                 bus.metrics().slowConsumers);
-        // before any event: from here on every matching event stored after `start` will come
-        stream.comment("subscribed " + s.id() + " after " + start);
-        LiveFeed feed = LiveFeed.open(bus.bus(), s, start, stream::event, stream::close);
+        Runnable leave;
+        if (after >= 0) {
+            // before any event: from here on every matching event stored after `after` will come
+            stream.comment("subscribed " + s.id() + " after " + after);
+            leave = LiveFeed.open(bus.bus(), s, after, stream::event, stream::close)::close;
+        } else {
+            try {
+                leave = bus.hubs().join(s, new LiveHubs.Member() {
+                    @Override
+                    public void joined(long start) throws Exception {
+                        stream.comment("subscribed " + s.id() + " after " + start);
+                    }
+
+                    @Override
+                    public void send(LiveEvent event) throws Exception {
+                        stream.event(event);
+                    }
+
+                    @Override
+                    public void broken() {
+                        stream.close();
+                    }
+                });
+            } catch (ApiException brokerGoneSinceTheCheck) {
+                stream.close();
+                return;
+            }
+        }
         Runnable end = stream::close;
         stream.onClose(() -> {
-            feed.close();
+            leave.run();
             bus.liveClients().remove(stream);
             bus.live().remove(s.id(), end);
         });
@@ -72,7 +99,7 @@ final class LiveRoutes {
                     ctx::queryParam);
             after = resumeFrom(ctx.queryParam("lastEventId"));
             if (after < 0) {
-                after = LiveFeed.lastSequence(bus.bus(), "no stream was opened");
+                LiveFeed.lastSequence(bus.bus(), "no stream was opened"); // the broker answers, or 4503 now
             }
         } catch (ApiException e) {
             ctx.closeSession(e.status() == 401 ? 4401 : e.status() == 404 ? 4404 : e.status() == 503 ? 4503 : 4400,
@@ -82,23 +109,47 @@ final class LiveRoutes {
             ctx.closeSession(1011, "internal error");
             return;
         }
-        ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + after + "}");
         SocketSender sender = new SocketSender(ctx, bus.config().liveBufferBytes(), bus.metrics().slowConsumers);
-        LiveFeed feed = LiveFeed.open(bus.bus(), s, after, (seq, type, json) ->
-                sender.send(seq, "{\"id\":" + seq + ",\"eventType\":\"" + type + "\",\"event\":" + json + "}"),
-                () -> sender.closeUnlessDone(1011, "delivery failed"));
+        LiveFeed.Sink sink = event -> sender.send(event.sequence(), event.socketFrame());
+        Runnable leave;
+        if (after >= 0) {
+            ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + after + "}");
+            leave = LiveFeed.open(bus.bus(), s, after, sink, () -> sender.closeUnlessDone(1011, "delivery failed"))::close;
+        } else {
+            try {
+                leave = bus.hubs().join(s, new LiveHubs.Member() {
+                    @Override
+                    public void joined(long start) {
+                        ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + start + "}");
+                    }
+
+                    @Override
+                    public void send(LiveEvent event) throws Exception {
+                        sink.send(event);
+                    }
+
+                    @Override
+                    public void broken() {
+                        sender.closeUnlessDone(1011, "delivery failed");
+                    }
+                });
+            } catch (ApiException e) {
+                ctx.closeSession(4503, e.getMessage());
+                return;
+            }
+        }
         Runnable end = () -> ctx.closeSession(4410, "subscription deleted");
-        sockets.put(ctx.sessionId(), new Socket(s.id(), feed, end));
+        sockets.put(ctx.sessionId(), new Socket(s.id(), leave, end));
         bus.live().add(s.id(), end);
     }
 
     /** One connected WebSocket: its subscription, its feed, and how to end it. */
-    private record Socket(UUID subscriptionId, LiveFeed feed, Runnable end) {}
+    private record Socket(UUID subscriptionId, Runnable leave, Runnable end) {}
 
     private void closeSocket(WsContext ctx) {
         Socket socket = sockets.remove(ctx.sessionId());
         if (socket != null) {
-            socket.feed().close();
+            socket.leave().run();
             bus.live().remove(socket.subscriptionId(), socket.end());
         }
     }

@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Server-Sent Events response with a bounded buffer. Events are queued here and written by a writer
@@ -20,10 +24,14 @@ import java.util.concurrent.Executor;
  * bounded by {@code maxBufferedBytes} whatever it reads.
  *
  * <p>Javalin's own SSE client is not used: when a client has gone, it completes the request on a response the
- * server has already recycled, and Javalin then logs errors in a loop. Here a client that went away is only
- * marked gone (the server finishes its request itself), and only a stream this side ends completes the request.
+ * server has already recycled, and Javalin then logs errors in a loop. Here the request is completed once: when
+ * the queue is written after the stream ended, or when a write fails (the client went away, or stopped reading
+ * until the idle timeout: then only completing it lets the server close the connection).
  */
 final class SseStream {
+    private static final Logger LOG = LoggerFactory.getLogger(SseStream.class);
+    /** Most bytes the writer takes from the queue for one flush. */
+    private static final int WRITE_BATCH_BYTES = 64 * 1024;
     private final Context ctx;
     private final int maxBufferedBytes;
     private final Executor writer;
@@ -73,22 +81,16 @@ final class SseStream {
     }
 
     void comment(String text) throws IOException {
-        enqueue(-1, ": " + text + "\n\n");
+        enqueue(-1, (": " + text + "\n\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** One event; a multi-line payload becomes several {@code data:} lines, as the format requires. */
-    void event(long id, String type, String data) throws IOException {
-        StringBuilder b = new StringBuilder(data.length() + 64).append("id: ").append(id).append('\n')
-                .append("event: ").append(type).append('\n');
-        for (String line : data.split("\r\n|\r|\n", -1)) {
-            b.append("data: ").append(line).append('\n');
-        }
-        enqueue(id, b.append('\n').toString());
+    /** One event, as a frame built once for all its clients ({@link LiveEvent#sseFrame}). */
+    void event(LiveEvent event) throws IOException {
+        enqueue(event.sequence(), event.sseFrame());
     }
 
     /** Queues one frame; throws when the stream has ended, or ends it when the client is too far behind. */
-    private void enqueue(long id, String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    private void enqueue(long id, byte[] bytes) throws IOException {
         boolean overflowed;
         synchronized (this) {
             if (!open) {
@@ -132,32 +134,43 @@ final class SseStream {
         }
     }
 
-    /** The writer: writes what is queued, in order, until the queue is empty. */
+    /**
+     * The writer: writes what is queued, in order, until the queue is empty; what waits is written together and
+     * flushed once (up to {@link #WRITE_BATCH_BYTES}), so a client that fell behind catches up in few writes.
+     */
     private void drain() {
+        List<byte[]> batch = new ArrayList<>();
         while (true) {
-            byte[] next;
             long id;
+            int bytes = 0;
             synchronized (this) {
-                next = queue.poll();
-                if (next == null) {
+                if (queue.isEmpty()) {
                     draining = false;
                     if (ending) {
                         done.complete(null);
                     }
                     return;
                 }
+                while (!queue.isEmpty() && bytes < WRITE_BATCH_BYTES) {
+                    byte[] next = queue.poll();
+                    batch.add(next);
+                    bytes += next.length;
+                }
                 id = newestQueued;
             }
             try {
                 OutputStream out = ctx.res().getOutputStream();
-                out.write(next);
+                for (byte[] frame : batch) {
+                    out.write(frame);
+                }
                 out.flush();
             } catch (IOException | RuntimeException e) {
                 gone();
                 return;
             }
+            batch.clear();
             synchronized (this) {
-                queuedBytes -= next.length;
+                queuedBytes -= bytes;
                 if (queue.isEmpty() && id >= 0) {
                     lastWritten = id;
                 }
@@ -173,6 +186,25 @@ final class SseStream {
             draining = false;
         }
         ended();
+        // A write that failed because the client stopped reading (the idle timeout ran out while it was blocked)
+        // leaves a connection that is still open: unless the request is completed the server keeps it, and the
+        // socket, for ever (spine-bench live found most of 200 stalled streams so); completed, Jetty still kept it
+        // until a second idle timeout. So the request is completed and the connection closed now. For a client
+        // that really went away both change nothing.
+        done.complete(null);
+        closeConnection();
+    }
+
+    /** Closes the client's TCP connection (Jetty's endpoint): the servlet API has no way to say so. */
+    private void closeConnection() {
+        try {
+            ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
+            if (request != null) {
+                request.getConnectionMetaData().getConnection().getEndPoint().close();
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("closing a live client's connection: {}", e.toString()); // it ends at the idle timeout then
+        }
     }
 
     private void ended() {

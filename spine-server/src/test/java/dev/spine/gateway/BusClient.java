@@ -23,6 +23,20 @@ final class BusClient extends AdminClient {
         return send(apiKey == null ? b : b.header("X-Api-Key", apiKey));
     }
 
+    /** An SSE subscription to {@code types} (admin): the path of its event stream and its secret. */
+    SseSubscription sseSubscription(String name, String types) {
+        Reply r = post("/v1/subscriptions", "{\"name\":\"" + name + "\",\"mode\":\"sse\",\"eventTypes\":[\"" + types
+                + "\"]}", BusFixture.ADMIN);
+        if (r.status() != 201) {
+            throw new AssertionError("creating " + name + ": " + r.body());
+        }
+        return new SseSubscription("/v1/subscriptions/" + r.json().path("subscription").path("id").asText() + "/events",
+                r.json().path("secret").asText());
+    }
+
+    /** Where an SSE subscription streams, and the secret it takes. */
+    record SseSubscription(String path, String secret) {}
+
     /** Registers a publisher and returns its API key. */
     String registerPublisher(String name, String... allowedTypes) {
         StringBuilder types = new StringBuilder();

@@ -1,7 +1,7 @@
 package dev.spine.events.postgres;
 
 import dev.spine.events.EventPublisher;
-import dev.spine.events.PublishResult;
+import dev.spine.events.postgres.internal.KeyOrderedSend;
 import dev.spine.events.postgres.internal.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,37 +83,16 @@ final class ImmediatePublish {
         return out;
     }
 
-    /** Publishes in order; returns the ids stored. A key stops at its first event that cannot be sent. */
+    /** Publishes in order per key (see {@link KeyOrderedSend}); returns the ids stored. A key stops at its first failure. */
     private List<Long> send(List<Outbox.Written> rows) {
-        List<CompletableFuture<PublishResult>> acks = new ArrayList<>(rows.size());
-        java.util.Set<String> stopped = new java.util.HashSet<>();
-        for (Outbox.Written w : rows) {
-            if (w.partitionKey() != null && stopped.contains(w.partitionKey())) {
-                acks.add(null);
-                continue;
-            }
-            CompletableFuture<PublishResult> ack;
-            try {
-                ack = publisher.publishAsync(w.envelope());
-            } catch (RuntimeException e) {
-                ack = CompletableFuture.failedFuture(e);
-            }
-            if (ack.isCompletedExceptionally() && w.partitionKey() != null) {
-                stopped.add(w.partitionKey());
-            }
-            acks.add(ack);
-        }
         List<Long> sent = new ArrayList<>(rows.size());
-        for (int i = 0; i < rows.size(); i++) {
-            if (acks.get(i) == null) {
-                continue;
-            }
-            try {
-                acks.get(i).join();
-                sent.add(rows.get(i).id());
-            } catch (RuntimeException e) {
-                LOG.info("immediate publish of {} failed ({}); the relay will publish it", rows.get(i).envelope(),
-                        e.toString());
+        for (KeyOrderedSend.Outcome<Outbox.Written> o : KeyOrderedSend.send(rows, Outbox.Written::partitionKey,
+                w -> publisher.publishAsync(w.envelope()))) {
+            if (o.sent()) {
+                sent.add(o.row().id());
+            } else {
+                LOG.info("immediate publish of {} failed ({}); the relay will publish it", o.row().envelope(),
+                        o.error().toString());
             }
         }
         return sent;

@@ -8,6 +8,7 @@ import dev.spine.contracts.InvalidEventException;
 import dev.spine.events.EventPublishException;
 import dev.spine.events.EventPublisher;
 import dev.spine.events.PublishResult;
+import dev.spine.events.postgres.internal.KeyOrderedSend;
 import dev.spine.events.postgres.internal.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,11 +21,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,11 +39,11 @@ import org.slf4j.LoggerFactory;
  * once as long as the takeover happens within the stream's duplicate window (2 min by default).
  *
  * <p>Order: rows are read in id order, which per partition key is commit order (see {@link Outbox}), and
- * published in that order, pipelined over one NATS connection (which keeps the order); a row that fails
- * before it is sent holds back the later rows of its key until it is published after its backoff. The one
- * case where a later row of a key can be stored first: an earlier row that was sent in the same batch
- * and then refused by JetStream or lost without being stored while the later one was stored; such
- * failures are logged with the event id.
+ * published in that order: a key's next row is sent only once the stream acknowledged its previous one, while
+ * different keys are in flight together (a batch goes out in rounds, round n carrying the n-th row of every
+ * key). A row that fails, however late its refusal comes back, so holds back the later rows of its key until
+ * it is published after its backoff, or dead-lettered; a later row of a key is never stored before an earlier
+ * one. The price: one round trip per row of the same key in a batch.
  *
  * <p>Dead letters: a row that failed {@code maxAttempts} times, or at once one the broker refused for good
  * (JetStream rejected it, or it is no valid envelope), moves to {@code outbox_dead_letters} with its last
@@ -300,32 +299,15 @@ public final class OutboxRelay implements AutoCloseable {
             }
             toSend.add(r);
         }
-        List<CompletableFuture<PublishResult>> acks = new ArrayList<>(toSend.size());
-        for (Row r : toSend) {
-            if (r.key != null && blocked.contains(r.key)) {
-                acks.add(null); // an earlier event of this key failed before it was sent: wait behind it
-                continue;
-            }
-            CompletableFuture<PublishResult> ack = publish(r);
-            if (ack.isCompletedExceptionally() && r.key != null) {
-                blocked.add(r.key);
-            }
-            acks.add(ack);
-        }
-        List<Long> sent = new ArrayList<>(toSend.size());
-        for (int i = 0; i < toSend.size(); i++) {
-            Row r = toSend.get(i);
-            if (acks.get(i) == null) {
-                continue;
-            }
-            try {
-                acks.get(i).join();
-                sent.add(r.id);
+        List<KeyOrderedSend.Outcome<Row>> outcomes = KeyOrderedSend.send(toSend, Row::key, this::publish);
+        List<Long> sent = new ArrayList<>(outcomes.size());
+        for (KeyOrderedSend.Outcome<Row> o : outcomes) {
+            if (o.sent()) {
+                sent.add(o.row().id);
                 published.inc();
-            } catch (CompletionException | java.util.concurrent.CancellationException e) {
-                Throwable cause = e.getCause() == null ? e : e.getCause();
+            } else {
                 publishFailed.inc();
-                failed(c, r, cause);
+                failed(c, o.row(), o.error());
             }
         }
         if (!sent.isEmpty()) {
@@ -334,7 +316,7 @@ public final class OutboxRelay implements AutoCloseable {
                 p.executeUpdate();
             }
         }
-        return (int) acks.stream().filter(Objects::nonNull).count();
+        return outcomes.size();
     }
 
     private CompletableFuture<PublishResult> publish(Row r) {
