@@ -35,7 +35,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
     static {
         HTTP_VARIABLES.putAll(EventBuses.VARIABLES); // declared where they are read
         HTTP_VARIABLES.put("SPINE_OUTBOX_SCHEMA", new String[] {Outbox.Builder.DEFAULT_SCHEMA,
-                "schema of the outbox whose dead letters /v1/outbox/dead-letters and `spine outbox dead` manage"});
+                "schema of the outbox whose dead letters /v1/outbox/dead-letters and `spine outbox dead-letters` manage"});
         HTTP_VARIABLES.put("SPINE_ADMIN_TOKEN", new String[] {"",
                 "bearer token required by mutating admin endpoints (empty: they are refused)"});
         HTTP_VARIABLES.put("SPINE_JAEGER_URL", new String[] {DEFAULT_JAEGER_URL,

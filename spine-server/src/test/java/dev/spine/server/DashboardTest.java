@@ -115,7 +115,7 @@ class DashboardTest {
 
                 Eventually.await("the retried job ran and completed", WAIT, () ->
                         "completed".equals(api.get("/v1/jobs/" + id).json().path("state").asText()));
-                JsonNode stillDead = api.get("/v1/dead-jobs").json().path("items");
+                JsonNode stillDead = api.get("/v1/dead-letters").json().path("items");
                 assertEquals(0, stillDead.size(), "the job left the dead letters: " + stillDead);
                 assertEquals(2, runs.get(), "one failed attempt, one after the retry");
                 browser.await("#dead td.empty", WAIT);

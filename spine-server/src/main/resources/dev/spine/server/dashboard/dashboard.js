@@ -158,7 +158,7 @@ async function refreshHealth() {
 // ---- dead letters and retry
 
 async function refreshDead() {
-  const d = await getJson('/v1/dead-jobs?limit=50');
+  const d = await getJson('/v1/dead-letters?limit=50');
   const rows = (d.body?.items || []).map(j => {
     const retry = el('button', { class: 'retry', type: 'button', 'data-job-id': j.id }, 'Retry');
     retry.addEventListener('click', () => retryDead(j.id, retry));
@@ -171,7 +171,7 @@ async function refreshDead() {
       el('td', { class: 'preview mono' }, lastError(j.errors)),
       el('td', {}, retry));
   });
-  fill('dead', rows, 7, 'no dead jobs');
+  fill('dead', rows, 7, 'no dead letters');
 }
 
 async function retryDead(id, button) {
@@ -183,7 +183,7 @@ async function retryDead(id, button) {
   }
   button.disabled = true;
   try {
-    const r = await fetch('/v1/dead-jobs/' + encodeURIComponent(id) + '/retry', {
+    const r = await fetch('/v1/dead-letters/' + encodeURIComponent(id) + '/retry', {
       method: 'POST', headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
     const body = await r.json().catch(() => null);
     if (r.ok) {
