@@ -19,7 +19,6 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
@@ -115,6 +114,21 @@ public class SpineAutoConfiguration {
             }
             return spine;
         }
+
+        /** The outbox relay publishes committed outbox rows (one leader among the application's instances). */
+        @Bean(destroyMethod = "close")
+        @ConditionalOnMissingBean
+        @ConditionalOnSingleCandidate(DataSource.class)
+        @ConditionalOnProperty(prefix = "spine.outbox", name = {"enabled", "relay"}, matchIfMissing = true)
+        OutboxRelay spineOutboxRelay(DataSource dataSource, Spine spine, SpineProperties properties) {
+            return OutboxRelay.builder(dataSource, spine).schema(properties.getOutbox().getSchema()).codec(spine.codec())
+                    .build();
+        }
+
+        @Bean
+        SmartLifecycle spineOutboxRelayLifecycle(ObjectProvider<OutboxRelay> relay) {
+            return new Lifecycle(() -> relay.ifAvailable(OutboxRelay::start), () -> relay.ifAvailable(OutboxRelay::close));
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -136,19 +150,6 @@ public class SpineAutoConfiguration {
             return new TransactionalOutbox(outbox, dataSource);
         }
 
-        @Bean(destroyMethod = "close")
-        @ConditionalOnMissingBean
-        @ConditionalOnBean(Spine.class)
-        @ConditionalOnProperty(prefix = "spine.outbox", name = "relay", matchIfMissing = true)
-        OutboxRelay spineOutboxRelay(DataSource dataSource, Spine spine, Outbox outbox) {
-            return OutboxRelay.builder(dataSource, spine).schema(outbox.schema()).codec(spine.codec()).build();
-        }
-
-        @Bean
-        @ConditionalOnBean(OutboxRelay.class)
-        SmartLifecycle spineOutboxRelayLifecycle(OutboxRelay relay) {
-            return new Lifecycle(relay::start, relay::close);
-        }
     }
 
     /**
