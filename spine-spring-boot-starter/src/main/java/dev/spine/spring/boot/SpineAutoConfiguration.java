@@ -158,38 +158,46 @@ public class SpineAutoConfiguration {
      */
     static Set<String> registerHandlers(JobQueueBuilder builder, ConfigurableListableBeanFactory beans,
             SpineJobMetrics metrics) {
+        // Handlers are looked up by name here and fetched at their first job: a handler commonly needs a service
+        // that enqueues (and so needs this queue), a cycle if the queue needed the handler instances to exist.
         Set<String> queues = new LinkedHashSet<>();
         Map<String, JobType<?>> typeOfHandler = new HashMap<>();
         for (JobType<?> type : beans.getBeanProvider(JobType.class).orderedStream().toList()) {
             String[] handlers = beans.getBeanNamesForType(
-                    ResolvableType.forClassWithGenerics(TypedJobHandler.class, type.payloadClass()));
+                    ResolvableType.forClassWithGenerics(TypedJobHandler.class, type.payloadClass()), true, false);
             if (handlers.length > 1) {
                 throw new IllegalStateException("job type " + type.name() + ": more than one TypedJobHandler<"
                         + type.payloadClass().getSimpleName() + "> bean: " + String.join(", ", handlers));
             }
             if (handlers.length == 1) {
-                typeOfHandler.put(handlers[0], type);
-                register(builder, type, beans.getBean(handlers[0], TypedJobHandler.class), metrics);
+                String name = handlers[0];
+                typeOfHandler.put(name, type);
+                TypedJobHandler<Object> lazy = (payload, job) -> typed(beans, name).handle(payload, job);
+                register(builder, type, metrics == null ? lazy : metrics.timed(lazy));
                 queues.add(type.queue());
             }
         }
-        for (String name : beans.getBeanNamesForType(TypedJobHandler.class)) {
+        for (String name : beans.getBeanNamesForType(TypedJobHandler.class, true, false)) {
             if (!typeOfHandler.containsKey(name)) {
                 throw new IllegalStateException("TypedJobHandler bean '" + name + "' has no JobType bean of its payload "
                         + "class: declare one, e.g. @Bean JobType<Payload> type() { return JobType.of(\"Name\", Payload.class); }");
             }
         }
-        for (String name : beans.getBeanNamesForType(JobHandler.class)) {
-            JobHandler handler = beans.getBean(name, JobHandler.class);
-            builder.handler(name, metrics == null ? handler : metrics.timed(handler));
+        for (String name : beans.getBeanNamesForType(JobHandler.class, true, false)) {
+            JobHandler lazy = job -> beans.getBean(name, JobHandler.class).handle(job);
+            builder.handler(name, metrics == null ? lazy : metrics.timed(lazy));
         }
         return queues;
     }
 
+    @SuppressWarnings("unchecked")
+    private static TypedJobHandler<Object> typed(ConfigurableListableBeanFactory beans, String name) {
+        return beans.getBean(name, TypedJobHandler.class);
+    }
+
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void register(JobQueueBuilder builder, JobType type, TypedJobHandler handler,
-            SpineJobMetrics metrics) {
-        builder.handler(type, metrics == null ? handler : metrics.timed(handler));
+    private static void register(JobQueueBuilder builder, JobType type, TypedJobHandler handler) {
+        builder.handler(type, handler);
     }
 
     /** The spine's NATS settings from {@code spine.nats.*}, read by the same code as the SPINE_* variables. */

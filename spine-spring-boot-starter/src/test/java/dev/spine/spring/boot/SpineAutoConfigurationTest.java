@@ -54,8 +54,9 @@ class SpineAutoConfigurationTest {
             return JobType.of("Ship", Ship.class).queue("background");
         }
 
+        /** Needs the enqueuer, as a handler that chains jobs does: the queue must not need this bean to exist. */
         @Bean
-        TypedJobHandler<Ship> ship() {
+        TypedJobHandler<Ship> ship(TransactionalJobs jobs) {
             return (ship, job) -> SHIPPED.add(ship.orderId());
         }
     }
