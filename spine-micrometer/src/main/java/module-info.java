@@ -1,10 +1,10 @@
 /**
- * spine-micrometer: the spine's Dropwizard metrics (a {@code JobQueue}'s or {@code JobService}'s registry) as
- * Micrometer meters with tags.
+ * spine-micrometer: the job queue's meters in a Micrometer registry, tagged by queue and job type, with
+ * histograms. The queue's own Dropwizard registry is untouched (the job service's {@code /metrics} names stay).
  */
 module dev.spine.micrometer {
+    requires transitive dev.spine.jobs;
     requires transitive micrometer.core;
-    requires transitive com.codahale.metrics;
 
     exports dev.spine.micrometer;
 }

@@ -1,5 +1,5 @@
 /**
- * {@link dev.spine.micrometer.SpineMeterBinder}: binds a spine Dropwizard registry to a Micrometer
- * {@code MeterRegistry}, with the queue, job type or other label that the Dropwizard name carries as a tag.
+ * {@link dev.spine.micrometer.SpineJobMetrics}: a job queue's meters in a Micrometer registry, tagged by queue and
+ * job type, with histograms.
  */
 package dev.spine.micrometer;
