@@ -102,9 +102,9 @@ class DashboardOperatorTest {
             browser.type("#token", AdminClient.TOKEN);
             browser.click("#token-save", WAIT);
 
-            theChartsHaveDataPoints(browser, api);
             aTriggeredScheduleRunsItsJob(browser, api, reports);
-            aQueueIsPausedAndResumed(browser, api);
+            aQueueIsPausedAndResumed(browser, api, publisher);
+            theChartsHaveDataPoints(browser, api);
             breakersAndInstancesAreShown(browser);
             browser.screenshot(SHOTS.resolve("dashboard-overview.png"));
 
@@ -122,6 +122,11 @@ class DashboardOperatorTest {
             assertEquals(history.path("at").size(), history.path("queues").path(tier).path("depth").size(), tier);
         }
         assertTrue(history.path("queues").path("realtime").has("objective"), "realtime has a latency objective");
+        // the depth line of interactive climbs to the five jobs that waited while it was paused
+        Eventually.await("the interactive depth line rises off its baseline", WAIT, () -> browser.script(
+                "const ys = [...document.querySelectorAll(\"#chart-depth polyline[data-queue='interactive']\")]"
+                + ".flatMap(l => l.getAttribute('points').split(' ').map(p => Number(p.split(',')[1])));"
+                + "return ys.length > 1 && Math.min(...ys) < Math.max(...ys)").asBoolean());
         // each tier's line in both charts, drawn through at least two readings
         for (String chart : List.of("#chart-depth", "#chart-throughput")) {
             for (String tier : List.of("realtime", "interactive", "background")) {
@@ -157,16 +162,35 @@ class DashboardOperatorTest {
         assertEquals(1, reports.get(), "pausing and resuming fired nothing");
     }
 
-    private static void aQueueIsPausedAndResumed(HeadlessChromium browser, AdminClient api) throws Exception {
+    private static void aQueueIsPausedAndResumed(HeadlessChromium browser, AdminClient api, Spine publisher)
+            throws Exception {
         String row = "#queues tr[data-queue='interactive']";
         browser.click(row + " button.pause", WAIT);
         browser.await(row + " button.resume", WAIT);
         assertTrue(text(browser, row).contains("paused"), text(browser, row));
         assertTrue(queuePaused(api, "interactive"), "paused for every instance, in the database");
         assertTrue(text(browser, "#message").contains("Queue interactive paused"), text(browser, "#message"));
+        // jobs pile up while it is paused: the table and the depth chart's history show them waiting
+        for (int i = 0; i < 5; i++) {
+            publisher.publish(EventEnvelope.builder().eventType("data.OrderPlaced").source("shop")
+                    .data(JsonNodeFactory.instance.objectNode().put("order", 2000 + i)).build());
+        }
+        Eventually.await("five receipts wait in the paused queue", WAIT,
+                () -> text(browser, row + " td:nth-child(2)").equals("5"));
+        Eventually.await("a reading of the history saw them", WAIT, () -> maxDepth(api, "interactive") == 5);
         browser.click(row + " button.resume", WAIT);
         browser.await(row + " button.pause", WAIT);
         assertTrue(!queuePaused(api, "interactive"), "resumed");
+        Eventually.await("the receipts ran once resumed", WAIT,
+                () -> text(browser, row + " td:nth-child(2)").equals("0"));
+    }
+
+    private static long maxDepth(AdminClient api, String queue) {
+        long max = 0;
+        for (JsonNode d : api.get("/v1/queues/history").json().path("queues").path(queue).path("depth")) {
+            max = Math.max(max, d.asLong());
+        }
+        return max;
     }
 
     private static void breakersAndInstancesAreShown(HeadlessChromium browser) throws Exception {

@@ -233,9 +233,10 @@ async function refreshHistory() {
   const throughput = queues.map(([q, v], i) => ({ name: q, colour: colourOf(q, i), values: v.runsPerSecond || [] }));
   drawChart('chart-depth', at, depth);
   drawChart('chart-throughput', at, throughput);
-  const minutes = at.length > 1 ? Math.round((at[at.length - 1] - at[0]) / 60000) : 0;
+  const seconds = at.length > 1 ? Math.round((at[at.length - 1] - at[0]) / 1000) : 0;
+  const span = seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
   $('charts-note').textContent = `(a reading every ${h.body.intervalSeconds} s, ${at.length} so far`
-    + (at.length > 1 ? `, ${minutes} min` : '') + '; throughput counts this instance only)';
+    + (at.length > 1 ? ` over ${span}` : '') + '; throughput counts this instance only)';
   // the legend: each tier's colour and, for tiers with a latency objective, its status now
   $('chart-legend').replaceChildren(...queues.map(([q, v], i) => {
     const o = v.objective;
