@@ -243,11 +243,6 @@ class DashboardOperatorTest {
     }
 
     private static String text(HeadlessChromium browser, String css) {
-        try {
-            return browser.text(css);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return DashboardTest.text(browser, css);
     }
 }

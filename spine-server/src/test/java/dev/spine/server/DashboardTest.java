@@ -169,7 +169,8 @@ class DashboardTest {
         assertTrue(e.getMessage().contains("apt-get install -y chromium chromium-driver"), e.getMessage());
     }
 
-    private static String text(HeadlessChromium browser, String css) {
+    /** The element's text, for poll conditions (which cannot throw InterruptedException). */
+    static String text(HeadlessChromium browser, String css) {
         try {
             return browser.text(css);
         } catch (InterruptedException e) {
