@@ -12,6 +12,7 @@ import dev.spine.jobs.QueueOptions;
 import dev.spine.postgres.PgPools;
 import dev.spine.service.internal.Breakers;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,9 +37,9 @@ public final class HandlerWorker implements AutoCloseable {
     private final Set<String> types;
 
     private HandlerWorker(HikariDataSource dataSource, JobQueue jobs, Set<String> types) {
+        this.types = Collections.unmodifiableSet(new TreeSet<>(types)); // sorted: printed at start
         this.dataSource = dataSource;
         this.jobs = jobs;
-        this.types = types;
     }
 
     /**
@@ -73,7 +74,7 @@ public final class HandlerWorker implements AutoCloseable {
             jobs.migrate();
             jobs.start();
             LOG.info("worker started: job types {} on {}", handlers.keySet(), tiers.stream().map(JobTier::queueName).toList());
-            return new HandlerWorker(dataSource, jobs, new TreeSet<>(handlers.keySet()));
+            return new HandlerWorker(dataSource, jobs, handlers.keySet());
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;
