@@ -34,7 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
+import java.nio.file.Path;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -60,6 +60,7 @@ public final class JobService implements AutoCloseable {
     public static final String CONSUMER_LAG_GAUGE = "spine.events.consumer.";
     private static final Logger LOG = LoggerFactory.getLogger(JobService.class);
     static final String COMPONENT = "spine-job-service";
+    static final String PLUGINS_DIR = "SPINE_PLUGINS_DIR";
     static final String MIGRATIONS = "dev/spine/service/migrations";
     static final List<String> LIFECYCLE_TYPES = List.of("job.Enqueued", "job.Completed", "job.Failed");
 
@@ -130,7 +131,7 @@ public final class JobService implements AutoCloseable {
         breakers = new Breakers(config.workers().breakerFailureThreshold(), config.workers().breakerOpenFor());
         lifecycle = config.lifecycleEvents() ? new LifecycleEvents(bus) : null;
         if (discoverHandlers) {
-            discoveredHandlers(new HandlerContext(bus, metrics)).forEach(handlers::putIfAbsent);
+            discoveredHandlers(config.pluginsDir(), new HandlerContext(bus, metrics)).forEach(handlers::putIfAbsent);
         }
         jobs = jobQueue();
         jobs.migrate();
@@ -151,11 +152,8 @@ public final class JobService implements AutoCloseable {
     }
 
     private JobQueue jobQueue() {
-        JobQueueBuilder b = JobQueue.builder(dataSource).schema(config.postgres().schema()).metrics(metrics).clock(clock)
-                .openTelemetry(otel)
-                .notifyInTransaction(false).shutdownTimeout(config.workers().shutdownTimeout())
-                .cronPollInterval(config.workers().cronPollInterval())
-                .staleAfter(config.workers().staleAfter()).heartbeatInterval(config.workers().staleAfter().dividedBy(6));
+        JobQueueBuilder b = queueBuilder(config, dataSource, metrics).clock(clock).openTelemetry(otel)
+                .cronPollInterval(config.workers().cronPollInterval());
         Set<String> tiers = new LinkedHashSet<>();
         for (JobTier tier : JobTier.values()) {
             // the service makes its tier queues itself: a new tier is an enum constant and its worker count
@@ -173,6 +171,13 @@ public final class JobService implements AutoCloseable {
             b.listener(lifecycle);
         }
         return b.build();
+    }
+
+    /** A queue on the engine's schema with its shutdown, heartbeat and rescue settings (the service, worker processes). */
+    static JobQueueBuilder queueBuilder(ServiceConfig config, DataSource dataSource, MetricRegistry metrics) {
+        return JobQueue.builder(dataSource).schema(config.postgres().schema()).metrics(metrics)
+                .notifyInTransaction(false).shutdownTimeout(config.workers().shutdownTimeout())
+                .staleAfter(config.workers().staleAfter()).heartbeatInterval(config.workers().staleAfter().dividedBy(6));
     }
 
     /**
@@ -232,11 +237,13 @@ public final class JobService implements AutoCloseable {
         return spine;
     }
 
-    /** The handlers found by {@link ServiceLoader}. */
-    static Map<String, JobHandler> discoveredHandlers(HandlerContext context) {
-        Map<String, JobHandler> found = new LinkedHashMap<>();
-        for (JobHandlerProvider p : ServiceLoader.load(JobHandlerProvider.class)) {
-            found.put(p.jobType(), p.create(context));
+    /** The handlers found by {@link java.util.ServiceLoader} on the class path and in {@code pluginsDir}'s jars (or null). */
+    static Map<String, JobHandler> discoveredHandlers(Path pluginsDir, HandlerContext context) {
+        List<Path> jars = pluginsDir == null ? List.of() : Plugins.jarsIn(pluginsDir, PLUGINS_DIR);
+        Map<String, JobHandler> found = Plugins.handlers(Plugins.classLoader(jars, PLUGINS_DIR), false, context,
+                PLUGINS_DIR);
+        if (!jars.isEmpty()) {
+            LOG.info("handler plug-ins from {} ({} jars): {}", pluginsDir, jars.size(), found.keySet());
         }
         return found;
     }

@@ -12,13 +12,14 @@ import java.util.function.Function;
 
 /**
  * The engine's settings, one typed record per concern: {@link PostgresSettings}, {@link NatsSettings},
- * {@link IngestSettings}, {@link WorkerSettings}, plus the routing file and whether job lifecycle events are
- * published. Read from {@code SPINE_*} environment variables by one {@link SettingsReader}; each variable is
- * listed in {@link #VARIABLES} with its default (and by {@code spine serve --help}). Every default runs
- * against the local services of a developer machine. A bad value fails with the variable's name.
+ * {@link IngestSettings}, {@link WorkerSettings}, plus the routing file, whether job lifecycle events are
+ * published and the folder of handler plug-in jars. Read from {@code SPINE_*} environment variables by one
+ * {@link SettingsReader}; each variable is listed in {@link #VARIABLES} with its default (and by
+ * {@code spine serve --help}). Every default runs against the local services of a developer machine. A bad
+ * value fails with the variable's name.
  */
 public record ServiceConfig(PostgresSettings postgres, NatsSettings nats, IngestSettings ingest, WorkerSettings workers,
-        Path routesFile, boolean lifecycleEvents) {
+        Path routesFile, boolean lifecycleEvents, Path pluginsDir) {
 
     /** Every variable with its default and meaning, in the order {@code spine serve --help} lists them. */
     public static final Map<String, String[]> VARIABLES = new VariableTable()
@@ -28,6 +29,7 @@ public record ServiceConfig(PostgresSettings postgres, NatsSettings nats, Ingest
             .addAll(IngestSettings.VARIABLES)
             .addAll(WorkerSettings.VARIABLES)
             .add("SPINE_LIFECYCLE_EVENTS", "false", "publish job.Enqueued / job.Completed / job.Failed")
+            .add("SPINE_PLUGINS_DIR", "", "folder whose *.jar files add job handler plug-ins; empty: class path only")
             .build();
 
     /** Settings from the process environment. */
@@ -39,8 +41,10 @@ public record ServiceConfig(PostgresSettings postgres, NatsSettings nats, Ingest
     public static ServiceConfig from(Function<String, String> env) {
         SettingsReader r = new SettingsReader(env, VARIABLES);
         String routes = r.text("SPINE_ROUTES_FILE");
+        String plugins = r.text("SPINE_PLUGINS_DIR");
         return new ServiceConfig(PostgresSettings.from(r), NatsSettings.from(env), IngestSettings.from(r),
-                WorkerSettings.from(r), routes.isEmpty() ? null : Path.of(routes), r.bool("SPINE_LIFECYCLE_EVENTS"));
+                WorkerSettings.from(r), routes.isEmpty() ? null : Path.of(routes), r.bool("SPINE_LIFECYCLE_EVENTS"),
+                plugins.isEmpty() ? null : Path.of(plugins));
     }
 
     /** The defaults alone. */
@@ -63,6 +67,7 @@ public record ServiceConfig(PostgresSettings postgres, NatsSettings nats, Ingest
         m.putAll(ingest.asVariables());
         m.putAll(workers.asVariables());
         m.put("SPINE_LIFECYCLE_EVENTS", String.valueOf(lifecycleEvents));
+        m.put("SPINE_PLUGINS_DIR", pluginsDir == null ? "" : pluginsDir.toString());
         return m;
     }
 

@@ -57,6 +57,7 @@ public final class ConfigurationReference {
             "SPINE_NATS_TLS_CERT", "/etc/spine/job-service.pem",
             "SPINE_NATS_TLS_KEY", "/etc/spine/job-service.key",
             "SPINE_ROUTES_FILE", "/etc/spine/routes.yaml",
+            "SPINE_PLUGINS_DIR", "/app/plugins",
             "SPINE_DOMAINS", "connector,communication,data,rule,job,ai,system,billing",
             "SPINE_DOMAINS_FILE", "/etc/spine/domains.txt",
             "SPINE_EVENT_TYPE_MAP", "widget.spun=data.WidgetSpun,order.placed=data.OrderPlaced",

@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, ServeCommand.class, PublishCommand.class, TailCommand.class,
                 StreamsCommand.class, QueuesCommand.class, JobsCommand.class, DeadLettersCommand.class, ReplayCommand.class,
                 MigrateCommand.class, EventsCommand.class, WorkersCommand.class, OutboxCommand.class,
-                SchedulesCommand.class, RejectedEventsCommand.class, BreakersCommand.class})
+                SchedulesCommand.class, RejectedEventsCommand.class, BreakersCommand.class, WorkerCommand.class})
 public final class SpineCli implements Runnable {
 
     @Override
