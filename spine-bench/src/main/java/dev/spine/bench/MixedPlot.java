@@ -66,16 +66,21 @@ final class MixedPlot {
             }
             StringBuilder p99 = new StringBuilder();
             StringBuilder p50 = new StringBuilder();
+            long previous = Long.MIN_VALUE;
             for (Map.Entry<Long, long[]> e : bySecond.entrySet()) {
+                if (e.getKey() > previous + 1 && p99.length() > 0) { // a second with no sample: the line breaks
+                    polylines(svg, COLOURS.get(tier), p99, p50);
+                    p99.setLength(0);
+                    p50.setLength(0);
+                }
+                previous = e.getKey();
                 long[] v = e.getValue();
                 Arrays.sort(v);
                 double x = LEFT + plotW * (e.getKey() + 0.5) / seconds;
                 p99.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, yLatency(v[Math.min(v.length - 1, (int) (0.99 * v.length))] / 1000.0)));
                 p50.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, yLatency(v[v.length / 2] / 1000.0)));
             }
-            String c = COLOURS.get(tier);
-            svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n", c, p99));
-            svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1\" stroke-dasharray=\"4 3\" points=\"%s\"/>%n", c, p50));
+            polylines(svg, COLOURS.get(tier), p99, p50);
         }
         // legend
         int lx = W - RIGHT - 300;
@@ -118,6 +123,13 @@ final class MixedPlot {
         svg.append("</svg>\n");
         Files.writeString(file, svg, StandardCharsets.UTF_8);
         return file;
+    }
+
+    private static void polylines(StringBuilder svg, String colour, CharSequence p99, CharSequence p50) {
+        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
+                colour, p99));
+        svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1\" "
+                + "stroke-dasharray=\"4 3\" points=\"%s\"/>%n", colour, p50));
     }
 
     private static double yLatency(double ms) {
