@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +73,8 @@ public final class JobService implements AutoCloseable {
     private RejectedEvents rejected;
     private Materializer materializer;
     private EventIngest ingest;
+    /** The priority lanes' consumers (see {@link IngestSettings#PRIORITY_LANES}), started after the main one. */
+    private final List<EventIngest> lanes = new java.util.ArrayList<>();
     private Breakers breakers;
     private LifecycleEvents lifecycle;
     private LatencyObjectives objectives;
@@ -139,7 +142,77 @@ public final class JobService implements AutoCloseable {
                 in.maxAckPending(), in.ackWait(), config.workers().shutdownTimeout()), materializer,
                 new IngestMetrics(metrics), this::afterBatch);
         ingest.start();
+        if (in.priorityLanes()) {
+            startPriorityLanes(codec, in);
+        }
         LOG.info("job service started: routes from {}, {} handlers", routes.source(), handlers.size());
+    }
+
+    /**
+     * One durable consumer per domain that has routes to a tier with a latency target, filtered to that domain
+     * and making only those routes' jobs, in batches of its own: a realtime event is committed while the main
+     * consumer is still inserting a background batch of hundreds ahead of it (the mixed benchmark measured
+     * realtime publish→handler p99 of hundreds of ms queued so). One filter subject per consumer, so it runs on
+     * nats-server 2.9 too; new events only, since the main consumer covers whatever came before.
+     */
+    private void startPriorityLanes(EventCodec codec, IngestSettings in) {
+        Set<String> domains = new java.util.TreeSet<>();
+        for (Route r : routes.routes()) {
+            if (isLatencyTier(r.queue())) {
+                String domain = domainOf(r);
+                if (domain == null) {
+                    LOG.info("no priority lane for the route of {} (line {}): its patterns are not of one named domain; "
+                            + "the main consumer ingests it", r.jobType(), r.line());
+                } else {
+                    domains.add(domain);
+                }
+            }
+        }
+        // a route is a lane's when it goes to a latency tier and all its patterns name that lane's domain
+        Predicate<Route> owned = r -> {
+            String domain = isLatencyTier(r.queue()) ? domainOf(r) : null;
+            return domain != null && domains.contains(domain);
+        };
+        for (String domain : domains) {
+            Materializer lane = new Materializer(dataSource, jobs, codec, routes, rejected,
+                    new IngestMetrics(new MetricRegistry()), clock, new IngestTracing(otel, in.consumer()),
+                    in.adapter()).lane(owned);
+            // the batch bound matters little: these domains carry tens to hundreds of events a second
+            EventIngest consumer = new EventIngest(bus, new EventIngest.Settings(in.consumer() + "-priority-" + domain,
+                    Math.min(in.batchSize(), 100), in.linger(), in.maxAckPending(), in.ackWait(),
+                    config.workers().shutdownTimeout(), List.of(domain + ".*"), true), lane,
+                    new IngestMetrics(new MetricRegistry()), this::afterBatch);
+            consumer.start();
+            lanes.add(consumer);
+        }
+        if (!lanes.isEmpty()) {
+            // read after the lanes' consumers exist (they take every event stored from their creation on): the
+            // events up to here may have been stored before, so the main consumer still makes their jobs too
+            long before = bus.lastSequence();
+            materializer.lanesOwn(owned, before);
+        }
+    }
+
+    /** The domain every pattern of {@code r} names, or null when they differ or one is a wildcard. */
+    private static String domainOf(Route r) {
+        String domain = null;
+        for (String p : r.patterns()) {
+            String d = p.substring(0, p.indexOf('.'));
+            if (d.contains("*") || (domain != null && !domain.equals(d))) {
+                return null;
+            }
+            domain = d;
+        }
+        return domain;
+    }
+
+    private static boolean isLatencyTier(String queue) {
+        for (JobTier t : JobTier.values()) {
+            if (t.queueName().equals(queue)) {
+                return t.hasLatencyTarget();
+            }
+        }
+        return false;
     }
 
     private JobQueue jobQueue() {
@@ -303,6 +376,7 @@ public final class JobService implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        lanes.forEach(EventIngest::close);
         if (ingest != null) {
             ingest.close();
         }
