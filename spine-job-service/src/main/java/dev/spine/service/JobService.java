@@ -128,6 +128,7 @@ public final class JobService implements AutoCloseable {
         if (discoverHandlers) {
             discoveredHandlers(new HandlerContext(bus, metrics)).forEach(handlers::putIfAbsent);
         }
+        objectives = new LatencyObjectives(metrics, clock);
         jobs = jobQueue();
         jobs.migrate();
         schemaMigrator(dataSource, config.postgres().schema()).migrate();
@@ -136,7 +137,6 @@ public final class JobService implements AutoCloseable {
                 new IngestTracing(otel, config.ingest().consumer()), config.ingest().adapter());
         warnAboutMissingHandlers();
         jobs.start();
-        objectives = new LatencyObjectives(metrics);
         IngestSettings in = config.ingest();
         ingest = new EventIngest(bus, new EventIngest.Settings(in.consumer(), in.batchSize(), in.linger(),
                 in.maxAckPending(), in.ackWait(), config.workers().shutdownTimeout()), materializer,
@@ -232,7 +232,7 @@ public final class JobService implements AutoCloseable {
         routes.schedules().forEach(s -> custom.add(s.job().queue()));
         custom.removeAll(tiers);
         custom.forEach(b::createQueue);
-        handlers.forEach((type, h) -> b.handler(type, breakers.wrap(type, h)));
+        handlers.forEach((type, h) -> b.handler(type, objectives.timed(breakers.wrap(type, h))));
         routes.schedules().forEach(b::schedule);
         if (lifecycle != null) {
             b.listener(lifecycle);
