@@ -82,6 +82,7 @@ final class MixedBench implements BenchMain.Bench {
         int idleS = BenchEnv.intEnv("MIXED_IDLE_S", 20);
         int aloneS = BenchEnv.intEnv("MIXED_ALONE_S", 10);
         int mixS = BenchEnv.intEnv("MIXED_S", 30);
+        boolean lanes = !"false".equalsIgnoreCase(System.getenv("MIXED_LANES"));
         reset(env);
         ObjectMapper json = new ObjectMapper();
         Samples samples = new Samples();
@@ -91,7 +92,9 @@ final class MixedBench implements BenchMain.Bench {
         ServiceConfig config = ServiceConfig.from(env.serviceVariables(Map.of(
                 "SPINE_PG_URL", env.pgUrl(), "SPINE_NATS_URL", env.natsUrl(), "SPINE_PG_SCHEMA", SCHEMA,
                 "SPINE_STREAM_PREFIX", STREAM_PREFIX, "SPINE_SUBJECT_PREFIX", SUBJECT_PREFIX,
-                "SPINE_CONSUMER", CONSUMER, "SPINE_HTTP_ADDR", "127.0.0.1:0", "SPINE_BUS_ENABLED", "false"))::get);
+                "SPINE_CONSUMER", CONSUMER, "SPINE_HTTP_ADDR", "127.0.0.1:0", "SPINE_BUS_ENABLED", "false",
+                // MIXED_LANES=false: the same run without the priority lanes, to see what they buy
+                "SPINE_INGEST_PRIORITY_LANES", String.valueOf(lanes)))::get);
         RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "bench");
         try (java.sql.Connection admin = DriverManager.getConnection(env.pgUrl());
                 Connection nats = env.connectNats();
@@ -191,6 +194,7 @@ final class MixedBench implements BenchMain.Bench {
             out.put("rt_rate", 100);
             out.put("handler_us", handlerMicros);
             out.put("mix_s", mixS);
+            out.put("priority_lanes", lanes);
             for (JobTier tier : JobTier.values()) {
                 String k = tier.queueName().substring(0, 2);
                 putLatencies(out, k + "_idle", samples.latencies(tier, IDLE));
@@ -354,7 +358,10 @@ final class MixedBench implements BenchMain.Bench {
         }
     }
 
-    /** The job service's consumer's pending count (not yet delivered + delivered, not acknowledged), every 100 ms. */
+    /**
+     * The job service's consumers' pending count (not yet delivered + delivered, not acknowledged), every 100 ms:
+     * the main consumer and its priority lanes ({@code <consumer>-priority-<domain>}), summed.
+     */
     static final class Pending {
         private final JetStreamManagement jsm;
         private final String stream;
@@ -374,8 +381,7 @@ final class MixedBench implements BenchMain.Bench {
             sampler = new Thread(() -> {
                 while (running) {
                     try {
-                        ConsumerInfo ci = jsm.getConsumerInfo(stream, consumer);
-                        last = ci.getNumPending() + ci.getNumAckPending();
+                        last = pending();
                         synchronized (series) {
                             series.add(new long[] {samples.millis(), last, samples.phase()});
                         }
@@ -395,8 +401,7 @@ final class MixedBench implements BenchMain.Bench {
             while (System.nanoTime() < deadline) {
                 long at = System.nanoTime();
                 try {
-                    ConsumerInfo ci = jsm.getConsumerInfo(stream, consumer);
-                    if (ci.getNumPending() + ci.getNumAckPending() == 0) {
+                    if (pending() == 0) {
                         return Math.round((at - since) / 1e7) / 100.0;
                     }
                 } catch (Exception e) {
@@ -405,6 +410,17 @@ final class MixedBench implements BenchMain.Bench {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // polling the server until it drains
             }
             return -1;
+        }
+
+        private long pending() throws Exception {
+            long sum = 0;
+            for (String name : jsm.getConsumerNames(stream)) {
+                if (name.equals(consumer) || name.startsWith(consumer + "-priority-")) {
+                    ConsumerInfo ci = jsm.getConsumerInfo(stream, name);
+                    sum += ci.getNumPending() + ci.getNumAckPending();
+                }
+            }
+            return sum;
         }
 
         long max(Samples samples, int phase) {
