@@ -12,9 +12,8 @@
 // Stream PEER_NODESTACK_MIXED and schema peer_nodestack_mixed, deleted before and after.
 // Env: MIXED_N (1000000), MIXED_BG_RATE, MIXED_IA_RATE, MIXED_HANDLER_US (1000), MIXED_WARMUP_S (15),
 // MIXED_IDLE_S (20), MIXED_ALONE_S (10), MIXED_S (30), PG_URL, NATS_URL. Prints one JSON line on stdout.
-import { connect, AckPolicy, StringCodec } from 'nats';
-import { PgBoss } from 'pg-boss';
 import pg from 'pg';
+import { PG_URL, setUp } from './node-stack-common.mjs';
 
 const env = (k, d) => +(process.env[k] || d);
 const BACKLOG = env('MIXED_N', 1000000), BG_RATE = env('MIXED_BG_RATE', 2000), IA_RATE = env('MIXED_IA_RATE', 200);
@@ -23,25 +22,11 @@ const ALONE_S = env('MIXED_ALONE_S', 10), MIX_S = env('MIXED_S', 30);
 // batch (default): the stronger variant of the stack (node-stack-batch); send: one boss.send per event, which
 // ingests about 1,000 events/s on the reference machine, below the 2,300/s of this workload
 const MODE = process.env.MODE === 'send' ? 'send' : 'batch';
-const PG_URL = process.env.PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'peer_nodestack_mixed', STREAM = 'PEER_NODESTACK_MIXED', SUBJECT = 'peernodestackmixed';
 const now = () => performance.timeOrigin + performance.now();
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const log = m => console.error('[node-stack-mixed] ' + m);
-const dropSchema = async () => {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect(); await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`); await c.end();
-};
-
-const nc = await connect({ servers: (process.env.NATS_URL || '127.0.0.1:4222').split(',').map(s => s.replace(/^nats:\/\//, '')) });
-const jsm = await nc.jetstreamManager(); const js = nc.jetstream(); const sc = StringCodec();
-try { await jsm.streams.delete(STREAM); } catch { /* not there yet */ }
-await jsm.streams.add({ name: STREAM, subjects: [SUBJECT + '.>'] });
-await jsm.consumers.add(STREAM, { durable_name: 'jobsvc', ack_policy: AckPolicy.Explicit, max_ack_pending: 10000 });
-await dropSchema();
-const boss = new PgBoss({ connectionString: PG_URL, schema: SCHEMA, useListenNotify: true, max: 24 });
-boss.on('error', e => console.error('pg-boss error', e.message));
-await boss.start();
+const { jsm, js, sc, boss, dropSchema } = await setUp({ schema: SCHEMA, stream: STREAM, subject: SUBJECT, max: 24 });
 const TIERS = { realtime: 16, interactive: 8, background: 4 };
 for (const q of Object.keys(TIERS)) await boss.createQueue(q, { notify: true });
 const QUEUE_OF = { 'communication.MessageReceived': 'realtime', 'ai.QueryReceived': 'interactive', 'connector.DataReceived': 'background' };
@@ -102,8 +87,8 @@ const rate = (type, perSecond) => { // fixed rate: every 10 ms the events due si
 const pendingNow = async () => { const ci = await jsm.consumers.info(STREAM, 'jobsvc'); return ci.num_pending + ci.num_ack_pending; };
 const pendingSeries = []; let sampling = true;
 (async () => { while (sampling) { try { pendingSeries.push([await pendingNow(), phase]); } catch { /* next */ } await sleep(100); } })();
-const awaitZero = async (since, timeoutMs) => {
-  while (now() - since < timeoutMs) { const at = now(); try { if (await pendingNow() === 0) return Math.round(at - since) / 1000; } catch { /* again */ } await sleep(20); }
+const awaitZero = async (since, timeoutMs, steady) => { // until at most `steady` events are pending
+  while (now() - since < timeoutMs) { const at = now(); try { if (await pendingNow() <= steady) return Math.round(at - since) / 1000; } catch { /* again */ } await sleep(20); }
   return -1;
 };
 const countQueue = async q => { const c = new pg.Client({ connectionString: PG_URL }); await c.connect();
@@ -111,9 +96,10 @@ const countQueue = async q => { const c = new pg.Client({ connectionString: PG_U
 
 log(`warm-up ${WARM_S} s`);
 let probe = rate('communication.MessageReceived', 100), ia = rate('ai.QueryReceived', IA_RATE), bg = rate('connector.DataReceived', BG_RATE);
-await sleep(WARM_S * 1000); bg.stop();
-const warmLag = await awaitZero(now(), 120000); // -1: the stack did not catch up with the warm-up in 2 minutes
+await sleep(WARM_S * 1000); bg.stop(); probe.stop(); ia.stop();
+const warmLag = await awaitZero(now(), 120000, 0); // -1: the stack did not catch up with the warm-up in 2 minutes
 for (let i = 0; i < 600 && await countQueue('background') > 0; i++) await sleep(100);
+probe = rate('communication.MessageReceived', 100); ia = rate('ai.QueryReceived', IA_RATE);
 
 log(`idle ${IDLE_S} s`); phase = 1; await sleep(IDLE_S * 1000);
 probe.stop(); ia.stop();
@@ -138,7 +124,7 @@ const mixMs = now() - t0; const mixDrain = (bgRan - bg0) / mixMs * 1000, mixBack
 const cpu = process.cpuUsage(cpu0); const cpuPerJob = (cpu.user + cpu.system) / Math.max(1, allRan - ran0);
 const exhausted = backlogRan >= BACKLOG;
 log('after: waiting for the consumer pending count to reach zero'); phase = 4;
-const lagToZero = await awaitZero(now(), 120000);
+const lagToZero = await awaitZero(now(), 120000, Math.floor((100 + IA_RATE) / 10)); // 100 ms of the ongoing traffic
 await sleep(2000); probe.stop(); ia.stop(); sampling = false;
 
 const out = { peer: 'nats.js 2.29.3 + pg-boss 12.38.0 (three queues, ' + (MODE === 'batch' ? 'micro-batched' : 'send per event') + ')', mode: MODE, warmup_lag_to_zero_s: warmLag, backlog: BACKLOG, bg_rate: BG_RATE, ia_rate: IA_RATE,

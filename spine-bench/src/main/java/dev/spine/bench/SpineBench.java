@@ -210,13 +210,18 @@ final class SpineBench implements BenchMain.Bench {
     }
 
     private static void reset(BenchEnv env) throws Exception {
+        reset(env, SCHEMA, STREAM_PREFIX);
+    }
+
+    /** Drops a bench's schema and its streams (those whose name starts with {@code streamPrefix}). */
+    static void reset(BenchEnv env, String schema, String streamPrefix) throws Exception {
         try (java.sql.Connection c = DriverManager.getConnection(env.pgUrl()); Statement s = c.createStatement()) {
-            s.execute("drop schema if exists " + SCHEMA + " cascade");
+            s.execute("drop schema if exists " + schema + " cascade");
         }
         try (Connection nats = env.connectNats()) {
             JetStreamManagement jsm = nats.jetStreamManagement();
             for (String name : jsm.getStreamNames()) {
-                if (name.startsWith(STREAM_PREFIX)) {
+                if (name.startsWith(streamPrefix)) {
                     jsm.deleteStream(name);
                 }
             }
