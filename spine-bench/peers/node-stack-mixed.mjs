@@ -54,7 +54,7 @@ const consumer = await js.consumers.get(STREAM, 'jobsvc');
     for await (const m of msgs) {
       while (inflight >= 32) await new Promise(r => waiters.push(r));
       inflight++; const [q, job] = jobOf(m);
-      boss.send(q, job.data, { singletonKey: job.singletonKey }).then(() => m.ack()).finally(release);
+      boss.send(q, job.data, { singletonKey: job.singletonKey }).then(() => m.ack(), () => m.nak(1000)).finally(release);
     }
   } else { // micro-batches of up to 100 events (1 ms linger): one boss.insert per queue, then ack
     let buf = [], timer = null;
@@ -65,6 +65,8 @@ const consumer = await js.consumers.get(STREAM, 'jobsvc');
         const byQueue = {}; for (const m of batch) { const [q, job] = jobOf(m); (byQueue[q] ||= []).push(job); }
         await Promise.all(Object.entries(byQueue).map(([q, jobs]) => boss.insert(q, jobs)));
         for (const m of batch) m.ack();
+      } catch (e) { // as a service would: the events come back (singletonKey keeps one job each)
+        log('insert failed, redelivering ' + batch.length + ': ' + e.message); for (const m of batch) m.nak(1000);
       } finally { release(); }
     };
     for await (const m of msgs) { buf.push(m); if (buf.length >= 100) await flush(); else if (!timer) timer = setTimeout(flush, 1); }
