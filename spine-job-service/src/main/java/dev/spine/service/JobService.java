@@ -177,9 +177,10 @@ public final class JobService implements AutoCloseable {
             Materializer lane = new Materializer(dataSource, jobs, codec, routes, rejected,
                     new IngestMetrics(new MetricRegistry()), clock, new IngestTracing(otel, in.consumer()),
                     in.adapter()).lane(owned);
-            // the batch bound matters little: these domains carry tens to hundreds of events a second
+            // the same batch bound: at a low rate a batch is the few events there (no wait), and a burst of
+            // realtime events is inserted in batches as large as the main consumer's
             EventIngest consumer = new EventIngest(bus, new EventIngest.Settings(in.consumer() + "-priority-" + domain,
-                    Math.min(in.batchSize(), 100), in.linger(), in.maxAckPending(), in.ackWait(),
+                    in.batchSize(), in.linger(), in.maxAckPending(), in.ackWait(),
                     config.workers().shutdownTimeout(), List.of(domain + ".*"), true), lane,
                     new IngestMetrics(new MetricRegistry()), this::afterBatch);
             consumer.start();

@@ -36,6 +36,8 @@ public final class LatencyObjectives {
 
     private final MetricRegistry registry;
     private final Clock clock;
+    /** The timer of each queue with a latency target, looked up once (every job start reads this map). */
+    private final Map<String, Timer> timers = new java.util.HashMap<>();
 
     public LatencyObjectives(MetricRegistry registry, Clock clock) {
         this.registry = registry;
@@ -43,6 +45,7 @@ public final class LatencyObjectives {
         for (JobTier tier : JobTier.values()) {
             if (tier.hasLatencyTarget()) {
                 String q = tier.queueName();
+                timers.put(q, registry.timer(START_LATENCY + q));
                 registry.gauge("spine.jobs.slo_met." + q, () -> (Gauge<Integer>) () -> objective(tier).met() ? 1 : 0);
                 registry.gauge("spine.jobs.slo_p99_seconds." + q, () -> (Gauge<Double>) () -> objective(tier).p99Seconds());
             }
@@ -52,22 +55,13 @@ public final class LatencyObjectives {
     /** {@code handler}, timing each start of a job of a tier with a latency target before running it. */
     public JobHandler timed(JobHandler handler) {
         return job -> {
-            Timer t = timer(job.queue());
+            Timer t = timers.get(job.queue());
             if (t != null) {
                 long nanos = Duration.between(origin(job), clock.instant()).toNanos();
                 t.update(Math.max(0, nanos), TimeUnit.NANOSECONDS);
             }
             handler.handle(job);
         };
-    }
-
-    private Timer timer(String queue) {
-        for (JobTier tier : JobTier.values()) {
-            if (tier.hasLatencyTarget() && tier.queueName().equals(queue)) {
-                return registry.timer(START_LATENCY + queue);
-            }
-        }
-        return null;
     }
 
     /**
