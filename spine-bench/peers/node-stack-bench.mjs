@@ -8,30 +8,14 @@
 //   lat_*_ms             publish -> handler latency of LAT_N events published at 100/s
 // Stream PEER_NODESTACK_<MODE> and schema peer_nodestack_<mode>, deleted before and after.
 // Env: N (default 20000), LAT_N (300), PG_URL (postgres://...), NATS_URL. Prints one JSON line on stdout.
-import { connect, AckPolicy, StringCodec } from 'nats';
-import { PgBoss } from 'pg-boss';
-import pg from 'pg';
+import { setUp } from './node-stack-common.mjs';
 
 const N = +(process.env.N || 20000), LAT_N = +(process.env.LAT_N || 300);
 const MODE = process.env.MODE === 'batch' ? 'batch' : 'send';
-const PG_URL = process.env.PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'peer_nodestack_' + MODE, STREAM = 'PEER_NODESTACK_' + MODE.toUpperCase();
 const SUBJECT = 'peernodestack' + MODE;
 const hr = () => Number(process.hrtime.bigint()) / 1e6;
-const dropSchema = async () => {
-  const c = new pg.Client({ connectionString: PG_URL });
-  await c.connect(); await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`); await c.end();
-};
-
-const nc = await connect({ servers: (process.env.NATS_URL || '127.0.0.1:4222').split(',').map(s => s.replace(/^nats:\/\//, '')) });
-const jsm = await nc.jetstreamManager(); const js = nc.jetstream(); const sc = StringCodec();
-try { await jsm.streams.delete(STREAM); } catch { /* not there yet */ }
-await jsm.streams.add({ name: STREAM, subjects: [SUBJECT + '.>'] });
-await jsm.consumers.add(STREAM, { durable_name: 'jobsvc', ack_policy: AckPolicy.Explicit, max_ack_pending: 10000 });
-await dropSchema();
-const boss = new PgBoss({ connectionString: PG_URL, schema: SCHEMA, useListenNotify: true, max: 10 });
-boss.on('error', e => console.error('pg-boss error', e.message));
-await boss.start();
+const { jsm, js, sc, boss, dropSchema } = await setUp({ schema: SCHEMA, stream: STREAM, subject: SUBJECT, max: 10 });
 const q = 'events'; await boss.createQueue(q, { notify: true });
 
 let done = 0, target = N, resolve; let finished = new Promise(r => resolve = r); const lats = []; let latMode = false;

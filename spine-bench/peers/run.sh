@@ -2,7 +2,7 @@
 # Runs the peers of spine-bench against the local PostgreSQL and NATS; prints one JSON line per peer on
 # stdout (a peer that cannot run prints {"peer":...,"skipped":...} or {"peer":...,"error":...} instead).
 #
-# usage: spine-bench/peers/run.sh [pgboss|graphile|jobrunr|node-stack|node-stack-batch|all]
+# usage: spine-bench/peers/run.sh [pgboss|graphile|jobrunr|node-stack|node-stack-batch|node-stack-mixed|all]
 # env:   N, LAT_N (workload sizes, as in each script's header); SPINE_PG_URL (jdbc:) or PG_URL (postgres://)
 #        and PG_URL_JDBC; SPINE_NATS_URL or NATS_URL; SPINE_PEERS_DIR (the cache, default
 #        $SPINE_STATE_DIR/peers, i.e. .spine/peers); PEER_TIMEOUT (seconds per peer, default 900).
@@ -107,6 +107,8 @@ case "${1:-all}" in
     jobrunr) jobrunr_peer ;;
     node-stack) node_peer node-stack node-stack-bench.mjs MODE=send ;;
     node-stack-batch) node_peer node-stack-batch node-stack-bench.mjs MODE=batch ;;
+    # not in `all`: the mixed workload runs minutes, beside `./spine bench mixed` (spine-bench/README.md)
+    node-stack-mixed) node_peer node-stack-mixed node-stack-mixed.mjs ;;
     all)
         node_peer pgboss pgboss-bench.mjs
         node_peer graphile graphile-bench.mjs
@@ -115,7 +117,7 @@ case "${1:-all}" in
         node_peer node-stack-batch node-stack-bench.mjs MODE=batch
         ;;
     *)
-        echo "usage: $0 [pgboss|graphile|jobrunr|node-stack|node-stack-batch|all]" >&2
+        echo "usage: $0 [pgboss|graphile|jobrunr|node-stack|node-stack-batch|node-stack-mixed|all]" >&2
         exit 2
         ;;
 esac

@@ -18,6 +18,7 @@ public final class BenchMain {
         BENCHES.put("all", new AllBench());
         BENCHES.put("scale", new ScaleBench());
         BENCHES.put("live", new LiveBench());
+        BENCHES.put("mixed", new MixedBench());
     }
 
     /** One benchmark: runs against the services named by SPINE_PG_URL / SPINE_NATS_URL. */

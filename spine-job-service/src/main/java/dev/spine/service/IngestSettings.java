@@ -16,7 +16,7 @@ import java.util.Map;
  * type names added to its table.
  */
 public record IngestSettings(String consumer, int batchSize, Duration linger, int maxAckPending, Duration ackWait,
-        boolean adaptLegacy, Map<String, String> eventTypeMap) {
+        boolean adaptLegacy, Map<String, String> eventTypeMap, boolean priorityLanes) {
     public static final String DEFAULT_CONSUMER = "job-service";
     public static final int DEFAULT_BATCH_SIZE = 500;
     public static final Duration DEFAULT_LINGER = Duration.ofMillis(1);
@@ -24,6 +24,13 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
     public static final Duration DEFAULT_ACK_WAIT = Duration.ofSeconds(30);
     /** The variable of the legacy type table, shared by every entry that adapts (the gateway reads it too). */
     public static final String EVENT_TYPE_MAP = EnvelopeAdapter.TYPE_MAP_VARIABLE;
+    /**
+     * Whether events routed to a tier with a latency target are also ingested by a durable consumer of their
+     * own per domain ({@code <SPINE_CONSUMER>-priority-<domain>}, new events only), in small batches that never
+     * wait behind a large background batch; the main consumer still sees every event (the idempotency key
+     * keeps one job).
+     */
+    public static final String PRIORITY_LANES = "SPINE_INGEST_PRIORITY_LANES";
     public static final Map<String, String[]> VARIABLES = new VariableTable()
             .add("SPINE_CONSUMER", DEFAULT_CONSUMER, "durable consumer shared by all job service instances")
             .add("SPINE_BATCH_SIZE", String.valueOf(DEFAULT_BATCH_SIZE), "most events materialised in one transaction")
@@ -34,6 +41,8 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
                     "how long an unacknowledged event waits before redelivery (an instance died)")
             .add("SPINE_INGEST_ADAPT_LEGACY", "true", "adapt legacy event shapes at ingest instead of rejecting them")
             .add(EVENT_TYPE_MAP, "", "legacy type names to add: old=domain.NounVerb,... (ingest and gateway)")
+            .add(PRIORITY_LANES, "true",
+                    "realtime/interactive events ingested by a consumer per domain, not behind background batches")
             .build();
 
     public IngestSettings {
@@ -48,7 +57,8 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
     static IngestSettings from(SettingsReader r) {
         return new IngestSettings(r.text("SPINE_CONSUMER"), r.integer("SPINE_BATCH_SIZE", 1, 10_000),
                 r.duration("SPINE_LINGER"), r.integer("SPINE_MAX_ACK_PENDING", 1, 1_000_000), r.duration("SPINE_ACK_WAIT"),
-                r.bool("SPINE_INGEST_ADAPT_LEGACY"), EnvelopeAdapter.parseTypeMap(r.text(EVENT_TYPE_MAP), EVENT_TYPE_MAP));
+                r.bool("SPINE_INGEST_ADAPT_LEGACY"), EnvelopeAdapter.parseTypeMap(r.text(EVENT_TYPE_MAP), EVENT_TYPE_MAP),
+                r.bool(PRIORITY_LANES));
     }
 
     Map<String, String> asVariables() {
@@ -60,6 +70,7 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
         m.put("SPINE_ACK_WAIT", ackWait.toMillis() + "ms");
         m.put("SPINE_INGEST_ADAPT_LEGACY", String.valueOf(adaptLegacy));
         m.put(EVENT_TYPE_MAP, EnvelopeAdapter.formatTypeMap(eventTypeMap));
+        m.put(PRIORITY_LANES, String.valueOf(priorityLanes));
         return m;
     }
 }

@@ -26,7 +26,12 @@ public final class EventIngest implements AutoCloseable {
 
     /** Where and how to consume; {@code ackWait}: how long an event taken by an instance that died waits. */
     public record Settings(String durable, int batchSize, Duration linger, int maxAckPending, Duration ackWait,
-            Duration stopTimeout) {}
+            Duration stopTimeout, List<String> eventTypes, boolean newEventsOnly) {
+        public Settings(String durable, int batchSize, Duration linger, int maxAckPending, Duration ackWait,
+                Duration stopTimeout) {
+            this(durable, batchSize, linger, maxAckPending, ackWait, stopTimeout, List.of(), false);
+        }
+    }
 
     private final EventBus bus;
     private final Settings settings;
@@ -50,7 +55,8 @@ public final class EventIngest implements AutoCloseable {
         SubscriptionOptions options = SubscriptionOptions.durable(settings.durable()).batchSize(settings.batchSize())
                 .linger(settings.linger()).maxAckPending(settings.maxAckPending()).ackWait(settings.ackWait())
                 .maxDeliver(SubscriptionOptions.UNLIMITED_DELIVERIES).backoff(RETRY_DELAY)
-                .stopTimeout(settings.stopTimeout()).build();
+                .stopTimeout(settings.stopTimeout()).eventTypes(settings.eventTypes().toArray(String[]::new))
+                .newEventsOnly(settings.newEventsOnly()).build();
         subscription = bus.subscribeBatch(options, this::process);
         LOG.info("consuming as durable {} (batches of up to {}, linger {})", settings.durable(), settings.batchSize(),
                 settings.linger());

@@ -22,6 +22,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -49,6 +51,15 @@ public final class Materializer {
     /** Adapts legacy event shapes; null: they are rejected like any invalid event. */
     private final EnvelopeAdapter adapter;
     private volatile CommitHook hook = batch -> { };
+    /**
+     * A priority lane's routes (see {@link #lane}), or null: every route, and malformed events recorded as
+     * rejected. A lane records no rejection: the main consumer sees every event and records it once.
+     */
+    private volatile Predicate<Route> lane;
+    /** The routes priority lanes make jobs of (see {@link #lanesOwn}), or null: this consumer makes every route. */
+    private volatile Predicate<Route> lanesOwn;
+    /** The last stream sequence stored before the lanes' consumers existed: events up to it are still ours. */
+    private volatile long lanesOwnAfter = Long.MAX_VALUE;
     /** Per route, its job options as a request (routes are immutable values, so they key it well). */
     private final Map<Route, JobRequest> templates = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -67,6 +78,27 @@ public final class Materializer {
 
     public void hook(CommitHook hook) {
         this.hook = hook;
+    }
+
+    /**
+     * Makes this a priority lane's materializer: only the routes {@code only} accepts become jobs (the main
+     * consumer, which sees every event, makes them too: the idempotency key keeps one job, whichever commits
+     * first), and malformed events are refused for this lane without being recorded (the main one records them).
+     */
+    public Materializer lane(Predicate<Route> only) {
+        this.lane = only;
+        return this;
+    }
+
+    /**
+     * Tells the main consumer's materializer that priority lanes make the jobs of {@code owned} routes for the
+     * events stored after sequence {@code after} (read once the lanes' consumers existed, so the lanes receive
+     * every later event); the events up to it, which the lanes may never see, still get them here (a job both
+     * make is one job: the idempotency key).
+     */
+    public void lanesOwn(Predicate<Route> owned, long after) {
+        this.lanesOwnAfter = after;
+        this.lanesOwn = owned;
     }
 
     /** What a batch became: per job its request, the event it came from, and whether it was created now. */
@@ -134,8 +166,16 @@ public final class Materializer {
         final List<Span> spans = new ArrayList<>();
         int unrouted;
 
-        void route(EventEnvelope event, String payload, Origin origin, Span span) {
+        /** {@code only}: the routes this consumer makes jobs of here (null: all); {@code newSpan}: null when not tracing. */
+        void route(EventEnvelope event, String payload, Origin origin, Predicate<Route> only, Supplier<Span> newSpan) {
             List<Route> matched = routes.match(event.eventType());
+            if (only != null && !matched.isEmpty()) {
+                matched = matched.stream().filter(only).toList();
+                if (matched.isEmpty()) {
+                    return; // another consumer's jobs: no span, not counted as unrouted
+                }
+            }
+            Span span = newSpan == null ? null : newSpan.get();
             if (span != null) {
                 spans.add(span);
                 span.setAttribute("spine.jobs", matched.size());
@@ -187,7 +227,7 @@ public final class Materializer {
                     metrics.adapted(d.shape());
                 }
                 stamps.add(event.timestamp());
-                plan.route(event, json, o, tracing.enabled() ? tracing.start(m, event) : null);
+                plan.route(event, json, o, routesHere(m), tracing.enabled() ? () -> tracing.start(m, event) : null);
             } catch (InvalidEventException e) {
                 plan.reject(o, e.code().name(), e.field(), e.getMessage());
             }
@@ -214,22 +254,31 @@ public final class Materializer {
         Plan plan = new Plan();
         for (EventEnvelope e : events) {
             byte[] raw = codec.encode(e);
-            plan.route(e, new String(raw, StandardCharsets.UTF_8), Origin.replayed(stream, e.eventType(), raw),
-                    tracing.enabled() ? tracing.start(null, e) : null);
+            plan.route(e, new String(raw, StandardCharsets.UTF_8), Origin.replayed(stream, e.eventType(), raw), null,
+                    tracing.enabled() ? () -> tracing.start(null, e) : null);
         }
         return commit(plan, events.size());
+    }
+
+    /** The routes a delivered event gets its jobs of from this consumer (null: all of them). */
+    private Predicate<Route> routesHere(Delivery m) {
+        if (lane != null) {
+            return lane;
+        }
+        Predicate<Route> owned = lanesOwn;
+        return owned != null && m.sequence() > lanesOwnAfter ? owned.negate() : null;
     }
 
     private Result commit(Plan plan, int events) throws SQLException {
         List<Enqueued> created;
         boolean ownTransaction = false;
         try {
-            if (plan.rejections.isEmpty()) {
+            if (plan.rejections.isEmpty() || lane != null) {
                 // the common case: one statement inserts every job and commits in the same round trip; the
                 // queue then hands due jobs to this process's idle workers and wakes the others itself
                 created = insertSkippingInvalid(plan, jobs::enqueueAllDetailed);
                 // a job refused on the way is recorded in a commit of its own, still before any ack
-                if (!plan.rejections.isEmpty()) {
+                if (!plan.rejections.isEmpty() && lane == null) {
                     try (Connection c = dataSource.getConnection()) {
                         c.setAutoCommit(true);
                         rejected.insert(c, plan.rejections, clock.instant());
