@@ -2,6 +2,7 @@ package dev.spine.gateway;
 
 import dev.spine.gateway.http.ApiException;
 import dev.spine.gateway.http.BearerAuth;
+import dev.spine.gateway.http.Cursor;
 import dev.spine.gateway.http.JsonReplies;
 import dev.spine.gateway.http.RequestParams;
 import io.javalin.config.RoutesConfig;
@@ -24,12 +25,12 @@ import java.util.UUID;
 final class BusRoutes {
     /** Every bus endpoint as {@code "METHOD path"}, paths in OpenAPI form ({@code {id}}). */
     static final List<String> ENDPOINTS = List.of(
-            "POST /v1/events", "GET /v1/events", "GET /v1/events/{id}", "POST /v1/events/{id}/replay",
+            "POST /v1/events", "GET /v1/events", "GET /v1/events/{id}", "POST /v1/events/{id}/redeliver",
             "GET /v1/partitions/{key}/events",
             "POST /v1/publishers", "GET /v1/publishers", "DELETE /v1/publishers/{id}", "POST /v1/publishers/{id}/rotate-key",
             "POST /v1/subscriptions", "GET /v1/subscriptions", "GET /v1/subscriptions/{id}",
             "DELETE /v1/subscriptions/{id}", "GET /v1/subscriptions/{id}/events", "GET /v1/subscriptions/{id}/ws",
-            "GET /v1/dead-letters", "POST /v1/dead-letters/{id}/retry", "DELETE /v1/dead-letters/{id}");
+            "GET /v1/failed-deliveries", "POST /v1/failed-deliveries/{id}/redeliver", "DELETE /v1/failed-deliveries/{id}");
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
@@ -43,7 +44,7 @@ final class BusRoutes {
         routes.post("/v1/events", this::publish);
         routes.get("/v1/events", this::find);
         routes.get("/v1/events/{id}", this::event);
-        routes.post("/v1/events/{id}/replay", this::replay);
+        routes.post("/v1/events/{id}/redeliver", this::redeliver);
         routes.get("/v1/partitions/{key}/events", this::history);
         routes.post("/v1/publishers", this::register);
         routes.get("/v1/publishers", this::publishers);
@@ -168,17 +169,17 @@ final class BusRoutes {
         int limit = (int) RequestParams.number(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         EventQuery q = new EventQuery(type, RequestParams.text(ctx, "source"),
                 correlation == null ? null : RequestParams.uuid(correlation, "correlationId"), RequestParams.instant(ctx, "from"),
-                RequestParams.instant(ctx, "to"), RequestParams.number(ctx, "after", 0, 0, Long.MAX_VALUE), limit);
+                RequestParams.instant(ctx, "to"), Cursor.longAt(ctx, 0), limit);
         page(ctx, store().find(q), limit);
     }
 
     private void history(Context ctx) throws SQLException {
         int limit = (int) RequestParams.number(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-        page(ctx, store().history(ctx.pathParam("key"), RequestParams.number(ctx, "after", 0, 0, Long.MAX_VALUE), limit),
+        page(ctx, store().history(ctx.pathParam("key"), Cursor.longAt(ctx, 0), limit),
                 limit);
     }
 
-    /** Items in stream order; {@code nextAfter} is the sequence to pass as {@code after} for the next page. */
+    /** Items in stream order; {@code next} is the cursor of the page after (null on the last). */
     private static void page(Context ctx, List<StoredEvent> events, int limit) {
         List<Object> items = new ArrayList<>();
         for (StoredEvent e : events) {
@@ -187,15 +188,15 @@ final class BusRoutes {
             item.put("event", JsonReplies.parse(e.envelopeJson()));
             items.add(item);
         }
-        Long next = events.size() < limit ? null : events.get(events.size() - 1).sequence();
-        JsonReplies.write(ctx, 200, JsonReplies.okBody("items", items, "nextAfter", next));
+        String next = events.size() < limit ? null : Cursor.of(events.get(events.size() - 1).sequence());
+        JsonReplies.write(ctx, 200, JsonReplies.okBody("items", items, "next", next));
     }
 
     /**
-     * Re-delivers one stored event now, to one webhook subscription ({@code {"subscriptionId":..}}) or to
-     * every webhook subscription it matches. One attempt each; a failure becomes a dead letter.
+     * Redelivers one stored event now, to one webhook subscription ({@code {"subscriptionId":..}}) or to
+     * every webhook subscription it matches. One attempt each; a failure becomes a failed delivery.
      */
-    private void replay(Context ctx) throws SQLException {
+    private void redeliver(Context ctx) throws SQLException {
         bus.admin().check(ctx);
         UUID id = RequestParams.uuid(ctx, "id");
         var body = JsonReplies.body(ctx);
@@ -208,7 +209,7 @@ final class BusRoutes {
             Subscription s = bus.subscriptions().byId(subscriptionId).orElseThrow(() ->
                     ApiException.notFound("subscription", subscriptionId.toString()));
             if (s.mode() != Subscription.Mode.WEBHOOK) {
-                throw ApiException.invalid("INVALID_FIELD", "subscriptionId", "replay re-delivers to webhook "
+                throw ApiException.invalid("INVALID_FIELD", "subscriptionId", "redeliver sends to webhook "
                         + "subscriptions; live clients resume with Last-Event-ID instead");
             }
             targets.add(s);

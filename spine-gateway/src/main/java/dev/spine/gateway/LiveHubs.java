@@ -3,8 +3,7 @@ package dev.spine.gateway;
 import dev.spine.events.EventBus;
 import dev.spine.events.LiveFeedOptions;
 import dev.spine.events.StoredEvent;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -24,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * queue overflows (then it is disconnected: {@link SseStream}, {@link SocketSender}). The hub opens at the end of
  * the stream when its first client comes and closes when its last one goes. Joining and delivering take the
  * hub's lock, so a client joins between two events. Queuing never waits on a socket, so one slow client does
- * not hold up the others. A resuming client ({@code Last-Event-ID}) reads on a feed of its own ({@link LiveFeed}).
+ * not hold up the others. A resuming client ({@code Last-Event-ID}) reads on a feed of its own until it has caught
+ * up with the hub, which then takes it over ({@link #resume}): a storm of reconnects costs a feed per client only
+ * while they catch up.
  */
 final class LiveHubs {
     private static final Logger LOG = LoggerFactory.getLogger(LiveHubs.class);
@@ -65,6 +66,73 @@ final class LiveHubs {
         }
     }
 
+    /**
+     * A client that resumes after {@code after}: it reads on a feed of its own from there, and once that feed has
+     * caught up with the subscription's hub here (the hub has handed out nothing it has not), the hub takes it
+     * over and its own feed ends; with no hub open here it stays on its own feed. Returns how to leave.
+     */
+    Runnable resume(Subscription s, long after, Member member) {
+        Resumed r = new Resumed(s, member);
+        r.feed = bus.live(LiveFeedOptions.after(after).eventTypes(s.eventTypes()).build(), r::onEvent);
+        return r::leave;
+    }
+
+    /** A resumed client on its own feed until a hub takes it over. */
+    private final class Resumed {
+        private final Subscription subscription;
+        private final Member member;
+        private volatile dev.spine.events.LiveFeed feed;
+        private volatile Hub hub;
+
+        Resumed(Subscription subscription, Member member) {
+            this.subscription = subscription;
+            this.member = member;
+        }
+
+        /** On its feed's thread; throwing ends that feed (the client went away, or a hub took it over). */
+        void onEvent(StoredEvent stored) throws Exception {
+            if (hub != null) {
+                throw new HandedOver();
+            }
+            LiveEvent event = LiveFeed.liveEvent(subscription, stored);
+            if (event != null) {
+                try {
+                    member.send(event);
+                } catch (Exception e) {
+                    CompletableFuture.runAsync(member::broken);
+                    throw e;
+                }
+            }
+            Hub h = hubs.get(subscription.id());
+            if (h != null && h.adopt(member, stored.sequence())) {
+                hub = h;
+                CompletableFuture.runAsync(this::closeFeed); // not from its own handler
+            }
+        }
+
+        void leave() {
+            Hub h = hub;
+            if (h != null) {
+                h.remove(member);
+            }
+            closeFeed();
+        }
+
+        private void closeFeed() {
+            dev.spine.events.LiveFeed f = feed;
+            if (f != null) {
+                f.close();
+            }
+        }
+    }
+
+    /** Ends a resumed client's own feed once a hub has taken it over. */
+    private static final class HandedOver extends Exception {
+        HandedOver() {
+            super("handed over to the subscription's shared feed", null, false, false);
+        }
+    }
+
     /** Subscriptions with a shared feed open here. */
     int openHubs() {
         return hubs.size();
@@ -73,7 +141,8 @@ final class LiveHubs {
     /** The shared feed of one subscription and its clients. */
     private final class Hub {
         private final Subscription subscription;
-        private final List<Member> members = new ArrayList<>();
+        /** Each client with the sequence up to which it already has the events (a resumed client's own feed). */
+        private final Map<Member, Long> members = new LinkedHashMap<>();
         private final dev.spine.events.LiveFeed feed;
         /** The newest sequence handed to the clients (or skipped by the filters); a joining client starts after it. */
         private long position;
@@ -99,12 +168,25 @@ final class LiveHubs {
                 }
                 return true; // never a member: leaving is a no-op
             }
-            members.add(member);
+            members.put(member, position);
+            return true;
+        }
+
+        /**
+         * Takes over a resumed client whose own feed has handed it everything up to {@code through}, if this hub has
+         * handed out nothing after that (else the client would miss it): the events up to {@code through} that the
+         * hub hands out later are skipped for it.
+         */
+        synchronized boolean adopt(Member member, long through) {
+            if (closed || position > through) {
+                return false;
+            }
+            members.put(member, through);
             return true;
         }
 
         synchronized void remove(Member member) {
-            if (members.remove(member) && members.isEmpty()) {
+            if (members.remove(member) != null && members.isEmpty()) {
                 close();
             }
         }
@@ -119,7 +201,11 @@ final class LiveHubs {
                 }
                 // a copy: a client that overflows ends its stream at once, and its ending leaves the hub (remove)
                 // from inside this loop
-                for (Member m : members.toArray(new Member[0])) {
+                for (Member m : members.keySet().toArray(new Member[0])) {
+                    Long has = members.get(m);
+                    if (has == null || event.sequence() <= has) {
+                        continue; // left meanwhile, or a resumed client that had it from its own feed
+                    }
                     try {
                         m.send(event);
                     } catch (Exception e) {

@@ -6,6 +6,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
@@ -53,33 +54,34 @@ final class LiveRoutes {
         }
         SseStream stream = SseStream.start(ctx, bus.config().liveBufferBytes(), bus.liveWriter(),
                 bus.metrics().slowConsumers);
-        Runnable leave;
-        if (after >= 0) {
-            // before any event: from here on every matching event stored after `after` will come
-            stream.comment("subscribed " + s.id() + " after " + after);
-            leave = LiveFeed.open(bus.bus(), s, after, stream::event, stream::close)::close;
-        } else {
-            try {
-                leave = bus.hubs().join(s, new LiveHubs.Member() {
-                    @Override
-                    public void joined(long start) throws Exception {
-                        stream.comment("subscribed " + s.id() + " after " + start);
-                    }
-
-                    @Override
-                    public void send(LiveEvent event) throws Exception {
-                        stream.event(event);
-                    }
-
-                    @Override
-                    public void broken() {
-                        stream.close();
-                    }
-                });
-            } catch (ApiException brokerGoneSinceTheCheck) {
-                stream.close();
-                return;
+        LiveHubs.Member member = new LiveHubs.Member() {
+            @Override
+            public void joined(long start) throws Exception {
+                // before any event: from here on every matching event stored after `start` will come
+                stream.comment("subscribed " + s.id() + " after " + start);
             }
+
+            @Override
+            public void send(LiveEvent event) throws Exception {
+                stream.event(event);
+            }
+
+            @Override
+            public void broken() {
+                stream.close();
+            }
+        };
+        Runnable leave;
+        try {
+            if (after >= 0) {
+                stream.comment("subscribed " + s.id() + " after " + after);
+                leave = bus.hubs().resume(s, after, member);
+            } else {
+                leave = bus.hubs().join(s, member);
+            }
+        } catch (ApiException | IOException brokerGoneSinceTheCheckOrClientGone) {
+            stream.close();
+            return;
         }
         Runnable end = stream::close;
         stream.onClose(() -> {
@@ -110,33 +112,33 @@ final class LiveRoutes {
             return;
         }
         SocketSender sender = new SocketSender(ctx, bus.config().liveBufferBytes(), bus.metrics().slowConsumers);
-        LiveFeed.Sink sink = event -> sender.send(event.sequence(), event.socketFrame());
-        Runnable leave;
-        if (after >= 0) {
-            ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + after + "}");
-            leave = LiveFeed.open(bus.bus(), s, after, sink, () -> sender.closeUnlessDone(1011, "delivery failed"))::close;
-        } else {
-            try {
-                leave = bus.hubs().join(s, new LiveHubs.Member() {
-                    @Override
-                    public void joined(long start) {
-                        ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + start + "}");
-                    }
-
-                    @Override
-                    public void send(LiveEvent event) throws Exception {
-                        sink.send(event);
-                    }
-
-                    @Override
-                    public void broken() {
-                        sender.closeUnlessDone(1011, "delivery failed");
-                    }
-                });
-            } catch (ApiException e) {
-                ctx.closeSession(4503, e.getMessage());
-                return;
+        LiveHubs.Member member = new LiveHubs.Member() {
+            @Override
+            public void joined(long start) {
+                ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + start + "}");
             }
+
+            @Override
+            public void send(LiveEvent event) throws Exception {
+                sender.send(event.sequence(), event.socketFrame());
+            }
+
+            @Override
+            public void broken() {
+                sender.closeUnlessDone(1011, "delivery failed");
+            }
+        };
+        Runnable leave;
+        try {
+            if (after >= 0) {
+                ctx.send("{\"subscribed\":\"" + s.id() + "\",\"after\":" + after + "}");
+                leave = bus.hubs().resume(s, after, member);
+            } else {
+                leave = bus.hubs().join(s, member);
+            }
+        } catch (ApiException e) {
+            ctx.closeSession(4503, e.getMessage());
+            return;
         }
         Runnable end = () -> ctx.closeSession(4410, "subscription deleted");
         sockets.put(ctx.sessionId(), new Socket(s.id(), leave, end));

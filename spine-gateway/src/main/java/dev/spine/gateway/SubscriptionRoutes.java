@@ -1,6 +1,7 @@
 package dev.spine.gateway;
 
 import dev.spine.gateway.http.ApiException;
+import dev.spine.gateway.http.Cursor;
 import dev.spine.gateway.http.JsonReplies;
 import dev.spine.gateway.http.RequestParams;
 import io.javalin.config.RoutesConfig;
@@ -12,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** {@code /v1/subscriptions} and the webhook dead letters {@code /v1/dead-letters}. */
+/** {@code /v1/subscriptions} and the webhook deliveries that used up their attempts, {@code /v1/failed-deliveries}. */
 final class SubscriptionRoutes {
     private final Gateway bus;
 
@@ -25,9 +26,9 @@ final class SubscriptionRoutes {
         routes.get("/v1/subscriptions", this::list);
         routes.get("/v1/subscriptions/{id}", this::one);
         routes.delete("/v1/subscriptions/{id}", this::delete);
-        routes.get("/v1/dead-letters", this::deadLetters);
-        routes.post("/v1/dead-letters/{id}/retry", this::retry);
-        routes.delete("/v1/dead-letters/{id}", this::discard);
+        routes.get("/v1/failed-deliveries", this::failedDeliveries);
+        routes.post("/v1/failed-deliveries/{id}/redeliver", this::redeliver);
+        routes.delete("/v1/failed-deliveries/{id}", this::discard);
     }
 
     private void create(Context ctx) throws SQLException {
@@ -68,24 +69,24 @@ final class SubscriptionRoutes {
         return bus.subscriptions().byId(id).orElseThrow(() -> ApiException.notFound("subscription", id.toString()));
     }
 
-    private void deadLetters(Context ctx) throws SQLException {
+    private void failedDeliveries(Context ctx) throws SQLException {
         String sid = RequestParams.text(ctx, "subscriptionId");
         UUID subscriptionId = sid == null ? null : RequestParams.uuid(sid, "subscriptionId");
-        long before = RequestParams.number(ctx, "before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
+        long before = Cursor.longAt(ctx, Long.MAX_VALUE);
         int limit = (int) RequestParams.number(ctx, "limit", BusRoutes.DEFAULT_LIMIT, 1, BusRoutes.MAX_LIMIT);
         List<WebhookDeadLetter> found = bus.subscriptions().deadLetters(subscriptionId, before, limit);
         List<Object> items = new ArrayList<>();
         found.forEach(d -> items.add(view(d)));
-        Long next = found.size() < limit ? null : found.get(found.size() - 1).id();
-        JsonReplies.write(ctx, 200, JsonReplies.okBody("items", items, "nextBefore", next));
+        String next = found.size() < limit ? null : Cursor.of(found.get(found.size() - 1).id());
+        JsonReplies.write(ctx, 200, JsonReplies.okBody("items", items, "next", next));
     }
 
-    /** One delivery attempt now; success removes the dead letter, failure keeps it with the new error (502). */
-    private void retry(Context ctx) throws SQLException {
+    /** One delivery attempt now; success removes the failed delivery, failure keeps it with the new error (502). */
+    private void redeliver(Context ctx) throws SQLException {
         bus.admin().check(ctx);
         long id = RequestParams.positive(ctx.pathParam("id"), "id");
         WebhookDeadLetter d = bus.subscriptions().deadLetter(id).orElseThrow(() ->
-                ApiException.notFound("dead letter", String.valueOf(id)));
+                ApiException.notFound("failed delivery", String.valueOf(id)));
         Subscription s = find(d.subscriptionId());
         String type = JsonReplies.parse(d.event().envelopeJson()).path("eventType").asText();
         WebhookSender.Outcome o = bus.dispatcher().deliverNow(s, d.eventId(), type, d.event(), d.attempts() + 1L);
@@ -100,15 +101,15 @@ final class SubscriptionRoutes {
         details.put("httpStatus", o.status() == 0 ? null : o.status());
         details.put("error", o.error());
         throw new ApiException(502, "DELIVERY_FAILED", "the receiver did not take the event: " + o.error()
-                + "; the dead letter is kept", details);
+                + "; the failed delivery is kept", details);
     }
 
-    /** Gives up on a dead letter: it is removed without a delivery. */
+    /** Gives up on a failed delivery: it is removed without a delivery. */
     private void discard(Context ctx) throws SQLException {
         bus.admin().check(ctx);
         long id = RequestParams.positive(ctx.pathParam("id"), "id");
         if (!bus.subscriptions().deleteDeadLetter(id)) {
-            throw ApiException.notFound("dead letter", String.valueOf(id));
+            throw ApiException.notFound("failed delivery", String.valueOf(id));
         }
         JsonReplies.write(ctx, 200, JsonReplies.okBody("deleted", id));
     }

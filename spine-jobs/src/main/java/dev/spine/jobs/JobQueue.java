@@ -351,7 +351,15 @@ public final class JobQueue implements AutoCloseable {
 
     /** Dead jobs, newest first, optionally of one queue and/or type (null for any). */
     public List<DeadJob> deadJobs(String queue, String type, int limit) {
-        return store.listDead(queue, type, limit);
+        return deadJobs(queue, type, null, null, limit);
+    }
+
+    /**
+     * The page of dead jobs after the one that ended at the dead job ({@code diedBefore}, {@code idBefore}): newest
+     * first, keyset-paged so that jobs dying meanwhile neither shift nor repeat a page. Both null: the first page.
+     */
+    public List<DeadJob> deadJobs(String queue, String type, Instant diedBefore, UUID idBefore, int limit) {
+        return store.listDead(queue, type, diedBefore, idBefore, limit);
     }
 
     /** Puts a dead job back as due now, attempts reset, error history kept. */
@@ -371,7 +379,12 @@ public final class JobQueue implements AutoCloseable {
     }
 
     public List<JobInfo> findByCorrelationId(String correlationId, int limit) {
-        return store.findByCorrelation(correlationId, limit);
+        return findByCorrelationId(correlationId, null, null, limit);
+    }
+
+    /** The page of a correlation's jobs (oldest first) after the job ({@code createdAfter}, {@code idAfter}). */
+    public List<JobInfo> findByCorrelationId(String correlationId, Instant createdAfter, UUID idAfter, int limit) {
+        return store.findByCorrelation(correlationId, createdAfter, idAfter, limit);
     }
 
     /**

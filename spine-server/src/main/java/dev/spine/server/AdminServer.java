@@ -2,6 +2,7 @@ package dev.spine.server;
 
 import dev.spine.gateway.Gateway;
 import dev.spine.server.http.AdminApi;
+import dev.spine.server.http.QueueHistory;
 import dev.spine.service.JobService;
 import java.util.List;
 
@@ -15,9 +16,9 @@ final class AdminServer implements AutoCloseable {
     private final AdminApi api;
     private boolean started;
 
-    AdminServer(JobService engine, Gateway gateway, ServerConfig config) {
+    AdminServer(JobService engine, Gateway gateway, ServerConfig config, QueueHistory history) {
         this.config = config;
-        this.api = new AdminApi(engine, gateway, config);
+        this.api = new AdminApi(engine, gateway, config, history);
     }
 
     void start() {

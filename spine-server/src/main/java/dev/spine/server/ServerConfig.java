@@ -22,7 +22,7 @@ import java.util.function.Function;
  */
 public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSettings http, String adminToken,
         String jaegerUrl, EventBuses.Kind eventBus, String eventBusSchema, String outboxSchema,
-        SystemEventSettings systemEvents) {
+        SystemEventSettings systemEvents, DashboardSettings dashboard) {
 
     public static final String DEFAULT_HTTP_ADDR = HttpSettings.DEFAULT_HTTP_ADDR;
     public static final String DEFAULT_JAEGER_URL = "http://localhost:16686";
@@ -35,7 +35,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
     static {
         HTTP_VARIABLES.putAll(EventBuses.VARIABLES); // declared where they are read
         HTTP_VARIABLES.put("SPINE_OUTBOX_SCHEMA", new String[] {Outbox.Builder.DEFAULT_SCHEMA,
-                "schema of the outbox whose dead letters /v1/outbox/dead-letters and `spine outbox dead` manage"});
+                "schema of the outbox whose dead letters /v1/outbox/dead-letters and `spine outbox dead-letters` manage"});
         HTTP_VARIABLES.put("SPINE_ADMIN_TOKEN", new String[] {"",
                 "bearer token required by mutating admin endpoints (empty: they are refused)"});
         HTTP_VARIABLES.put("SPINE_JAEGER_URL", new String[] {DEFAULT_JAEGER_URL,
@@ -45,6 +45,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
         all.putAll(HttpSettings.VARIABLES);
         all.putAll(GatewayConfig.VARIABLES);
         all.putAll(SystemEventSettings.VARIABLES);
+        all.putAll(DashboardSettings.VARIABLES);
         all.putAll(LogFormat.VARIABLES); // read by LogFormat.apply() before the rest, listed here for --help
         VARIABLES = Collections.unmodifiableMap(all);
     }
@@ -65,7 +66,8 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
         }
         return new ServerConfig(ServiceConfig.from(env), GatewayConfig.from(env), HttpSettings.from(env),
                 r.text("SPINE_ADMIN_TOKEN"), r.httpUrl("SPINE_JAEGER_URL"), eventBus(r), r.text(EventBuses.ENV_SCHEMA),
-                outboxSchema, SystemEventSettings.from(new SettingsReader(env, SystemEventSettings.VARIABLES)));
+                outboxSchema, SystemEventSettings.from(new SettingsReader(env, SystemEventSettings.VARIABLES)),
+                DashboardSettings.from(new SettingsReader(env, DashboardSettings.VARIABLES)));
     }
 
     private static EventBuses.Kind eventBus(SettingsReader r) {
@@ -100,6 +102,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
         m.put(EventBuses.ENV_SCHEMA, eventBusSchema);
         m.putAll(gateway.asVariables());
         m.putAll(systemEvents.asVariables());
+        m.putAll(dashboard.asVariables());
         return m;
     }
 
@@ -124,6 +127,6 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
         return "ServerConfig[engine=" + engine + ", gateway=" + gateway + ", http=" + http + ", adminToken="
                 + (adminToken.isEmpty() ? "" : "***") + ", jaegerUrl=" + jaegerUrl + ", eventBus=" + eventBus.value()
                 + ", eventBusSchema=" + eventBusSchema + ", outboxSchema=" + outboxSchema + ", systemEvents=" + systemEvents
-                + "]";
+                + ", dashboard=" + dashboard + "]";
     }
 }

@@ -7,6 +7,7 @@ import dev.spine.events.postgres.EventBuses;
 import dev.spine.gateway.Gateway;
 import dev.spine.jobs.JobHandler;
 import dev.spine.postgres.PgPools;
+import dev.spine.server.http.QueueHistory;
 import dev.spine.server.http.SystemEvents;
 import dev.spine.service.JobService;
 import dev.spine.service.JobServiceBuilder;
@@ -78,7 +79,8 @@ public final class SpineServer implements AutoCloseable {
                         config.engine().postgres().url(), config.engine().postgres().schema(), config.keys(),
                         engine.clock(), engine.metrics()).start());
             }
-            admin = started("admin API", new AdminServer(engine, gateway, config));
+            QueueHistory history = started("queue history", QueueHistory.of(engine, config.dashboard().sampleInterval()).start());
+            admin = started("admin API", new AdminServer(engine, gateway, config, history));
             admin.start();
             if (config.systemEvents().watchUncaptured()) {
                 UncapturedSubjects report = new UncapturedSubjects(engine.metrics(),

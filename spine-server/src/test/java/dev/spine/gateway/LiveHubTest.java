@@ -94,6 +94,75 @@ class LiveHubTest {
         }
     }
 
+    /**
+     * A client that resumes (Last-Event-ID) reads on a feed of its own until it has caught up with the shared
+     * feed, which then takes it over: it gets every event after its resume point, in order, once, across the
+     * handover, and its own broker consumer is gone afterwards.
+     */
+    @Test
+    void aResumingClientCatchesUpOnItsOwnFeedThenTheSharedFeedTakesItOver(TestDatabase db, TestNats nats)
+            throws Exception {
+        try (SpineServer service = BusFixture.start(db, nats, Map.of("SPINE_BUS_EVENT_STORE", "false"))) {
+            BusClient api = new BusClient(service);
+            BusClient.SseSubscription sub = api.sseSubscription("resumed", "data.*");
+            String key = api.registerPublisher("resume-feed", "data.*");
+            try (LiveTest.SseConnection first = new LiveTest.SseConnection(api, sub.path(), sub.secret(), null)) {
+                long firstStart = start(first);
+                List<UUID> published = new ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    published.add(publish(api, key));
+                }
+                List<LiveTest.Sse> before = read(first, 50);
+                long consumers = consumers(nats);
+                Thread publisher = new Thread(() -> {
+                    for (int i = 0; i < 200; i++) {
+                        published.add(publish(api, key));
+                    }
+                }, "test-publisher");
+                publisher.start();
+                // resumes from the first client's start: 50 events to catch up, then the live ones
+                try (LiveTest.SseConnection resumed = new LiveTest.SseConnection(api, sub.path(), sub.secret(),
+                        String.valueOf(firstStart))) {
+                    assertEquals(firstStart, start(resumed));
+                    publisher.join();
+                    List<LiveTest.Sse> all = new ArrayList<>(before);
+                    all.addAll(read(first, 200));
+                    assertEquals(published, ids(all));
+                    long last = sequence(all.get(all.size() - 1));
+                    assertEquals(sequences(all), sequences(readUntil(resumed, last)),
+                            "the resumed client: every event after its resume point, in order, once");
+                    Eventually.await("the resumed client's own feed ended (the shared one took it over)",
+                            Duration.ofSeconds(30), () -> consumers(nats) == consumers);
+                    UUID after = publish(api, key);
+                    assertTrue(resumed.nextEvent().data().contains(after.toString()), "and it goes on there");
+                }
+            }
+        }
+    }
+
+    private static UUID publish(BusClient api, String key) {
+        UUID id = UUID.randomUUID();
+        BusClient.Reply r = api.publish(key, PublishingTest.event("data.OrderPlaced", id, "{}"));
+        assertEquals(202, r.status(), r.body());
+        return id;
+    }
+
+    /** Consumers on the test's streams (each live feed is an ordered consumer). */
+    private static long consumers(TestNats nats) {
+        try {
+            io.nats.client.JetStreamManagement jsm = nats.connect().jetStreamManagement();
+            long n = 0;
+            for (String name : jsm.getStreamNames()) {
+                if (name.startsWith(nats.prefix())) {
+                    n += jsm.getStreamInfo(name).getStreamState().getConsumerCount();
+                }
+            }
+            return n;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The sequence a client starts after, from its first line {@code : subscribed <id> after <n>}. */
     private static long start(LiveTest.SseConnection c) throws InterruptedException {
         LiveTest.Sse first = c.next();

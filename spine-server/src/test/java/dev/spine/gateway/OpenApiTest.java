@@ -99,7 +99,7 @@ class OpenApiTest {
 
     /** A concrete request path for a route: ids that exist nowhere (a 404 is documented), files that exist. */
     private static String sample(String template) {
-        boolean rowIds = template.startsWith("/v1/dead-letters") || template.startsWith("/v1/outbox/");
+        boolean rowIds = template.startsWith("/v1/failed-deliveries") || template.startsWith("/v1/outbox/");
         return template.replace("{key}", "some-aggregate").replace("{id}", rowIds ? "1" : UUID.randomUUID().toString())
                 .replace("{file}", template.startsWith("/v1/docs") ? "docs.js" : "dashboard.js")
                 .replace("/v1/queues/{name}", "/v1/queues/background").replace("{name}", "no-such-schedule");

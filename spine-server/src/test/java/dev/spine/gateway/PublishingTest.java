@@ -187,12 +187,12 @@ class PublishingTest {
 
             // paging: three pages of at most 4, in stream order, no event twice
             List<Long> seen = new ArrayList<>();
-            String next = "0";
-            while (!next.equals("null")) {
-                JsonNode page = api.get("/v1/events?limit=4&after=" + next).json();
+            String next = null;
+            do {
+                JsonNode page = api.get("/v1/events?limit=4" + (next == null ? "" : "&cursor=" + next)).json();
                 page.path("items").forEach(e -> seen.add(e.path("sequence").asLong()));
-                next = page.path("nextAfter").asText();
-            }
+                next = page.path("next").isNull() ? null : page.path("next").asText();
+            } while (next != null);
             assertEquals(11, seen.size());
             assertEquals(seen.stream().sorted().distinct().toList(), seen);
 
@@ -202,9 +202,11 @@ class PublishingTest {
                 assertEquals(orderEvents.get(i).toString(), history.get(i).path("event").path("eventId").asText());
                 assertEquals(i, history.get(i).path("event").path("data").path("step").asInt());
             }
-            JsonNode rest = api.get("/v1/partitions/order-7/events?after=" + history.get(2).path("sequence").asLong())
-                    .json().path("items");
-            assertEquals(2, rest.size(), "history resumes after a sequence");
+            String afterThree = api.get("/v1/partitions/order-7/events?limit=3").json().path("next").asText();
+            JsonNode rest = api.get("/v1/partitions/order-7/events?cursor=" + afterThree).json().path("items");
+            assertEquals(2, rest.size(), "history resumes where the page before ended");
+            assertEquals(history.get(3).path("sequence").asLong(), rest.get(0).path("sequence").asLong());
+            assertEquals(400, api.get("/v1/partitions/order-7/events?cursor=12").status(), "a cursor is not a number");
         }
     }
 

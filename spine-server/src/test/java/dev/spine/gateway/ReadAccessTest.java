@@ -63,7 +63,7 @@ class ReadAccessTest {
                 assertEquals(200, api.get(url, BusFixture.ADMIN).status(), "GET " + url + " with the admin token");
             }
             for (String payloadBearing : List.of("/v1/jobs/{id}", "/v1/jobs", "/v1/events", "/v1/events/{id}",
-                    "/v1/rejected-events", "/v1/dead-jobs", "/v1/dead-letters", "/v1/recent-events", "/v1/queues",
+                    "/v1/rejected-events", "/v1/dead-letters", "/v1/failed-deliveries", "/v1/recent-events", "/v1/queues",
                     "/v1/partitions/{key}/events", "/v1/subscriptions", "/v1/publishers", "/v1/throughput",
                     "/v1/dashboard-config", "/v1/outbox/dead-letters")) {
                 assertTrue(guarded.contains(payloadBearing), payloadBearing + " is guarded: " + guarded);
@@ -133,7 +133,7 @@ class ReadAccessTest {
             assertNotEquals(service.adminAddress(), service.gatewayAddress());
             AdminClient admin = new AdminClient(service);
             BusClient gateway = new BusClient("http://" + service.gatewayAddress());
-            for (String path : List.of("/v1/queues", "/metrics", "/v1/dead-jobs", "/v1/rejected-events", "/")) {
+            for (String path : List.of("/v1/queues", "/metrics", "/v1/dead-letters", "/v1/rejected-events", "/")) {
                 assertEquals(200, admin.get(path).status(), "admin port serves " + path);
                 assertEquals(404, gateway.get(path).status(), "gateway port does not serve " + path);
             }

@@ -20,7 +20,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Webhook subscriptions over real HTTP: filters, signatures, retries with backoff, dead letters, replay. */
+/** Webhook subscriptions over real HTTP: filters, signatures, retries with backoff, failed deliveries, redelivery. */
 @ExtendWith(SpineServices.class)
 class WebhookTest {
 
@@ -33,7 +33,7 @@ class WebhookTest {
     /** The dead letters of a subscription, once there is exactly one. */
     private static JsonNode oneDeadLetter(BusClient api, String subscriptionId) {
         return Eventually.awaitValue("a dead letter", Duration.ofSeconds(30),
-                () -> api.get("/v1/dead-letters?subscriptionId=" + subscriptionId).json().path("items"),
+                () -> api.get("/v1/failed-deliveries?subscriptionId=" + subscriptionId).json().path("items"),
                 items -> items.size() == 1);
     }
 
@@ -90,17 +90,17 @@ class WebhookTest {
             assertTrue(!WebhookSignature.verify(secret, any.header(WebhookSignature.HEADER), tampered, Instant.now(),
                     WebhookSignature.DEFAULT_TOLERANCE), "a changed body does not verify");
 
-            // replay of one event to this subscription: delivered again, on request (replay reads the event store,
+            // redelivery of one event to this subscription: delivered again, on request (it reads the event store,
             // which its own consumer fills: wait until the event is there)
             Eventually.await("the event in the store", () -> api.get("/v1/events/" + matching.get(0)).status() == 200);
-            BusClient.Reply replay = api.post("/v1/events/" + matching.get(0) + "/replay",
+            BusClient.Reply replay = api.post("/v1/events/" + matching.get(0) + "/redeliver",
                     "{\"subscriptionId\":\"" + subscriptionId + "\"}", BusFixture.ADMIN);
             assertEquals(200, replay.status(), replay.body());
             assertTrue(replay.json().path("deliveries").get(0).path("delivered").asBoolean(), replay.body());
             assertEquals(2, receiver.of(matching.get(0)).size());
-            // replay to all: only subscriptions the event matches
+            // redelivery to all: only subscriptions the event matches
             Eventually.await("the event in the store", () -> api.get("/v1/events/" + matching.get(1)).status() == 200);
-            JsonNode all = api.post("/v1/events/" + matching.get(1) + "/replay", "{}", BusFixture.ADMIN).json();
+            JsonNode all = api.post("/v1/events/" + matching.get(1) + "/redeliver", "{}", BusFixture.ADMIN).json();
             assertEquals(1, all.path("deliveries").size(), all.toString());
 
             assertEquals(subscriptionId, api.get("/v1/subscriptions/" + subscriptionId).json().path("subscription")
@@ -154,20 +154,20 @@ class WebhookTest {
             assertEquals(id.toString(), letter.path("event").path("eventId").asText());
 
             long deadId = letter.path("id").asLong();
-            BusClient.Reply stillFailing = api.post("/v1/dead-letters/" + deadId + "/retry", "", BusFixture.ADMIN);
+            BusClient.Reply stillFailing = api.post("/v1/failed-deliveries/" + deadId + "/redeliver", "", BusFixture.ADMIN);
             assertEquals(502, stillFailing.status(), stillFailing.body());
             assertEquals("DELIVERY_FAILED", stillFailing.errorCode());
-            assertEquals(5, api.get("/v1/dead-letters").json().path("items").get(0).path("attempts").asInt());
+            assertEquals(5, api.get("/v1/failed-deliveries").json().path("items").get(0).path("attempts").asInt());
 
             receiver.status = 200;
-            BusClient.Reply retried = api.post("/v1/dead-letters/" + deadId + "/retry", "", BusFixture.ADMIN);
+            BusClient.Reply retried = api.post("/v1/failed-deliveries/" + deadId + "/redeliver", "", BusFixture.ADMIN);
             assertEquals(200, retried.status(), retried.body());
             assertTrue(retried.json().path("delivered").asBoolean());
-            assertEquals(0, api.get("/v1/dead-letters").json().path("items").size(), "a delivered dead letter is gone");
+            assertEquals(0, api.get("/v1/failed-deliveries").json().path("items").size(), "a delivered dead letter is gone");
             assertEquals(6, receiver.of(id.toString()).size());
             assertEquals("6", receiver.of(id.toString()).get(5).header("Spine-Delivery-Attempt"));
-            assertEquals(404, api.post("/v1/dead-letters/" + deadId + "/retry", "", BusFixture.ADMIN).status());
-            assertEquals(401, api.post("/v1/dead-letters/" + deadId + "/retry", "", null).status());
+            assertEquals(404, api.post("/v1/failed-deliveries/" + deadId + "/redeliver", "", BusFixture.ADMIN).status());
+            assertEquals(401, api.post("/v1/failed-deliveries/" + deadId + "/redeliver", "", null).status());
             String metrics = api.get("/metrics").body();
             assertTrue(metrics.contains("spine_bus_webhook_dead_lettered_total 1.0")
                     || metrics.contains("spine_bus_webhook_dead_lettered_total 1\n"), metrics);
@@ -194,10 +194,10 @@ class WebhookTest {
             assertEquals("no answer within 1000 ms", dead.get(0).path("lastError").asText());
             assertEquals(1, receiver.of(id.toString()).size(), "at-most-once: never a second attempt");
 
-            String discard = "/v1/dead-letters/" + dead.get(0).path("id").asLong();
+            String discard = "/v1/failed-deliveries/" + dead.get(0).path("id").asLong();
             assertEquals(401, api.delete(discard, null).status());
             assertEquals(200, api.delete(discard, BusFixture.ADMIN).status());
-            assertEquals(0, api.get("/v1/dead-letters").json().path("items").size(), "given up: gone");
+            assertEquals(0, api.get("/v1/failed-deliveries").json().path("items").size(), "given up: gone");
             assertEquals(404, api.delete(discard, BusFixture.ADMIN).status());
             assertEquals(1, receiver.of(id.toString()).size(), "discarding delivers nothing");
         }

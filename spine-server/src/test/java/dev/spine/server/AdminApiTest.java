@@ -91,12 +91,21 @@ class AdminApiTest {
             UUID retried = service.engine().jobs().enqueue(JobRequest.of("FailsFirst", Map.of("n", 1)).queue("realtime").maxAttempts(1));
             UUID deleted = service.engine().jobs().enqueue(JobRequest.of("FailsFirst", Map.of("n", 2)).queue("realtime").maxAttempts(1));
             JsonNode dead = Eventually.awaitValue("two dead jobs listed", Duration.ofSeconds(30),
-                    () -> api.get("/v1/dead-jobs?queue=realtime&limit=10").json().path("items"), items -> items.size() == 2);
+                    () -> api.get("/v1/dead-letters?queue=realtime&limit=10").json().path("items"), items -> items.size() == 2);
             assertEquals(Set.of(retried.toString(), deleted.toString()), ids(dead));
             JsonNode first = dead.get(0);
             assertEquals("FailsFirst", first.path("type").asText());
             assertTrue(first.path("errors").toString().contains("first run fails"), first.toString());
-            assertEquals(0, api.get("/v1/dead-jobs?type=SomethingElse").json().path("items").size(), "type filter");
+            assertEquals(0, api.get("/v1/dead-letters?type=SomethingElse").json().path("items").size(), "type filter");
+            // keyset paging, newest first: one per page, each once, then a page without next
+            JsonNode page1 = api.get("/v1/dead-letters?limit=1").json();
+            JsonNode page2 = api.get("/v1/dead-letters?limit=1&cursor=" + page1.path("next").asText()).json();
+            assertEquals(dead.get(0).path("id"), page1.path("items").get(0).path("id"));
+            assertEquals(dead.get(1).path("id"), page2.path("items").get(0).path("id"));
+            JsonNode page3 = api.get("/v1/dead-letters?limit=1&cursor=" + page2.path("next").asText()).json();
+            assertEquals(0, page3.path("items").size());
+            assertTrue(page3.path("next").isNull(), page3.toString());
+            assertEquals(400, api.get("/v1/dead-letters?cursor=garbage").status(), "a cursor we did not give out");
             Eventually.await("queue stats count the dead", () -> StreamSupport.stream(
                     api.get("/v1/queues").json().path("items").spliterator(), false)
                     .anyMatch(q -> q.path("queue").asText().equals("realtime") && q.path("dead").asLong() == 2));
@@ -104,19 +113,19 @@ class AdminApiTest {
                     () -> api.get("/metrics").body().contains("\nspine_jobs_dead{queue=\"realtime\"} 2.0\n"));
             assertTrue(api.get("/metrics").body().contains("\nspine_jobs_dead_lettered_total 2.0\n"), "jobs that went dead");
 
-            AdminClient.Reply retry = api.post("/v1/dead-jobs/" + retried + "/retry", "", AdminClient.TOKEN);
+            AdminClient.Reply retry = api.post("/v1/dead-letters/" + retried + "/retry", "", AdminClient.TOKEN);
             assertEquals(200, retry.status(), retry.body());
             Eventually.await("the retried job ran again", () -> runs.getOrDefault(retried, 0) == 2);
-            assertEquals(Set.of(deleted.toString()), ids(api.get("/v1/dead-jobs").json().path("items")));
+            assertEquals(Set.of(deleted.toString()), ids(api.get("/v1/dead-letters").json().path("items")));
             Eventually.await("the retried job completed", () ->
                     api.get("/v1/jobs/" + retried).json().path("state").asText().equals("completed"));
 
-            assertEquals(200, api.delete("/v1/dead-jobs/" + deleted, AdminClient.TOKEN).status());
-            assertEquals(0, api.get("/v1/dead-jobs").json().path("items").size());
-            AdminClient.Reply again = api.delete("/v1/dead-jobs/" + deleted, AdminClient.TOKEN);
+            assertEquals(200, api.delete("/v1/dead-letters/" + deleted, AdminClient.TOKEN).status());
+            assertEquals(0, api.get("/v1/dead-letters").json().path("items").size());
+            AdminClient.Reply again = api.delete("/v1/dead-letters/" + deleted, AdminClient.TOKEN);
             assertEquals(404, again.status());
             assertEquals("NOT_FOUND", again.errorCode());
-            assertEquals(404, api.post("/v1/dead-jobs/" + deleted + "/retry", "", AdminClient.TOKEN).status());
+            assertEquals(404, api.post("/v1/dead-letters/" + deleted + "/retry", "", AdminClient.TOKEN).status());
         }
     }
 
@@ -158,7 +167,7 @@ class AdminApiTest {
                 assertEquals("UNAUTHORIZED", r.errorCode());
                 assertFalse(r.body().contains("test-token"), r.body());
             }
-            assertEquals(401, api.delete("/v1/dead-jobs/" + UUID.randomUUID(), null).status());
+            assertEquals(401, api.delete("/v1/dead-letters/" + UUID.randomUUID(), null).status());
             assertEquals(401, api.post("/v1/replay", "{\"fromSequence\":1}", "nope").status());
             assertFalse(api.get("/v1/queues").json().path("items").get(0).path("paused").asBoolean(),
                     "nothing was paused by the refused calls");
@@ -184,9 +193,9 @@ class AdminApiTest {
             assertError(api.get("/v1/jobs/" + UUID.randomUUID()), 404, "NOT_FOUND", "");
             assertError(api.get("/v1/jobs"), 400, "MISSING_FIELD", "correlationId");
             assertError(api.get("/v1/jobs?correlationId=x&limit=abc"), 400, "INVALID_FIELD", "limit");
-            assertError(api.get("/v1/dead-jobs?limit=0"), 400, "INVALID_FIELD", "limit");
-            assertError(api.get("/v1/rejected-events?before=-3"), 400, "INVALID_FIELD", "before");
-            assertError(api.post("/v1/dead-jobs/123/retry", "", AdminClient.TOKEN), 400, "INVALID_FIELD", "id");
+            assertError(api.get("/v1/dead-letters?limit=0"), 400, "INVALID_FIELD", "limit");
+            assertError(api.get("/v1/rejected-events?cursor=-3"), 400, "INVALID_FIELD", "cursor");
+            assertError(api.post("/v1/dead-letters/123/retry", "", AdminClient.TOKEN), 400, "INVALID_FIELD", "id");
             assertError(api.post("/v1/replay", "{not json", AdminClient.TOKEN), 400, "INVALID_JSON", "body");
             assertError(api.post("/v1/replay", "{}", AdminClient.TOKEN), 400, "MISSING_FIELD", "from");
             assertError(api.post("/v1/replay", "{\"from\":\"yesterday\"}", AdminClient.TOKEN), 400, "INVALID_FIELD", "from");
@@ -221,7 +230,11 @@ class AdminApiTest {
             assertEquals(Base64.getEncoder().encodeToString(malformed), item.path("rawBase64").asText());
             assertEquals(1, rejected.path("total").asLong());
             long id = item.path("id").asLong();
-            assertEquals(0, api.get("/v1/rejected-events?before=" + id).json().path("items").size(), "paging");
+            JsonNode onePerPage = api.get("/v1/rejected-events?limit=1").json();
+            assertEquals(id, onePerPage.path("items").get(0).path("id").asLong());
+            assertEquals(0, api.get("/v1/rejected-events?cursor=" + onePerPage.path("next").asText()).json().path("items")
+                    .size(), "paging: the page after the last is empty");
+            assertTrue(rejected.path("next").isNull(), "one page: no next");
 
             String keys = "select count(*) from " + db.schema() + ".job_key";
             Eventually.await("three jobs materialised", () -> db.queryLong(keys) == 3);

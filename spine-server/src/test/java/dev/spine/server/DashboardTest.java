@@ -31,7 +31,7 @@ import org.opentest4j.AssertionFailedError;
 
 /**
  * The dashboard in a real (headless) Chromium against a real service: a job dies, the operator opens
- * its detail (trace link, correlation chain), types the token and clicks Retry, and the job leaves the
+ * its page (trace link, correlation timeline), types the token and clicks Retry, and the job leaves the
  * dead letters and completes. Leaves {@code target/dashboard.png} to look at.
  */
 @ExtendWith(SpineServices.class)
@@ -89,6 +89,9 @@ class DashboardTest {
                 assertEquals(JAEGER + "/trace/" + TRACE_ID, browser.attribute("#trace-link", "href"),
                         "the trace link is SPINE_JAEGER_URL/trace/<trace id of the job's traceparent>");
                 browser.await("#chain a.job-link[data-job-id='" + id + "']", WAIT);
+                // the job link opened the job's page in place of the overview; back to it
+                browser.click("#job-page-back", WAIT);
+                browser.await("#overview:not([hidden])", WAIT);
 
                 browser.await("#events tr[data-sequence]", WAIT);
                 assertTrue(browser.text("#events").contains("data.EntityCreated"), browser.text("#events"));
@@ -115,11 +118,12 @@ class DashboardTest {
 
                 Eventually.await("the retried job ran and completed", WAIT, () ->
                         "completed".equals(api.get("/v1/jobs/" + id).json().path("state").asText()));
-                JsonNode stillDead = api.get("/v1/dead-jobs").json().path("items");
+                JsonNode stillDead = api.get("/v1/dead-letters").json().path("items");
                 assertEquals(0, stillDead.size(), "the job left the dead letters: " + stillDead);
                 assertEquals(2, runs.get(), "one failed attempt, one after the retry");
                 browser.await("#dead td.empty", WAIT);
-                // the detail on show follows the job until its state is final; then the picture is taken
+                // the job's page (its own address) shows it completed; then the picture is taken
+                browser.open("http://" + service.adminAddress() + "/#job/" + id);
                 browser.await("#job-detail[data-job-id='" + id + "'][data-state='completed']", WAIT);
                 browser.screenshot(Path.of("target", "dashboard.png"));
             }
@@ -165,7 +169,8 @@ class DashboardTest {
         assertTrue(e.getMessage().contains("apt-get install -y chromium chromium-driver"), e.getMessage());
     }
 
-    private static String text(HeadlessChromium browser, String css) {
+    /** The element's text, for poll conditions (which cannot throw InterruptedException). */
+    static String text(HeadlessChromium browser, String css) {
         try {
             return browser.text(css);
         } catch (InterruptedException e) {

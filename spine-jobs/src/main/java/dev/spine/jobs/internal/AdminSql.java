@@ -169,8 +169,11 @@ public final class AdminSql {
                 + "'cancelled', priority, attempt, max_attempts, payload, correlation_id, traceparent, tracestate, "
                 + "created_at, ?, errors from gone returning id";
         String deadColumns = Column.list(DeadRow.values());
+        // keyset paging: a page starts below the (died_at, id) where the previous one ended
         listDead = "select " + deadColumns + " from " + s + ".dead_job where (?::text is null or queue = ?) "
-                + "and (?::text is null or type = ?) order by died_at desc, id limit ?";
+                + "and (?::text is null or type = ?) "
+                + "and (?::timestamptz is null or (died_at, id) < (?::timestamptz, ?::uuid)) "
+                + "order by died_at desc, id desc limit ?";
         findDead = "select " + deadColumns + " from " + s + ".dead_job where id = ?";
         // Redrive: the dead job goes back to the hot table as new (attempt 0), keeping its error history.
         redrive = "with back as (delete from " + s + ".dead_job where id = ? returning *) "
@@ -190,6 +193,8 @@ public final class AdminSql {
                 + ".job where correlation_id = ? union all select " + String.format(infoColumns, "state",
                 "finished_at") + " from " + s + ".job_archive where correlation_id = ? union all select "
                 + String.format(infoColumns, "'dead'", "died_at") + " from " + s
-                + ".dead_job where correlation_id = ?) all_jobs order by created_at, id limit ?";
+                + ".dead_job where correlation_id = ?) all_jobs "
+                + "where (?::timestamptz is null or (created_at, id) > (?::timestamptz, ?::uuid)) "
+                + "order by created_at, id limit ?";
     }
 }

@@ -88,7 +88,7 @@ public interface JobStore {
 
     boolean cancel(UUID id, Instant now);
 
-    List<DeadJob> listDead(String queue, String type, int limit);
+    List<DeadJob> listDead(String queue, String type, Instant diedBefore, UUID idBefore, int limit);
 
     Optional<DeadJob> findDead(UUID id);
 
@@ -99,7 +99,7 @@ public interface JobStore {
 
     Optional<JobInfo> find(UUID id);
 
-    List<JobInfo> findByCorrelation(String correlationId, int limit);
+    List<JobInfo> findByCorrelation(String correlationId, Instant createdAfter, UUID idAfter, int limit);
 
     /** Sends NOTIFY on the given connection (in the caller's transaction, delivered at commit). */
     void notify(Connection c, String payload) throws SQLException;

@@ -49,8 +49,10 @@ final class PgAdminStore {
         return !calls.query(sql.cancelAvailable, rs -> rs.getObject("id"), id, at(now)).isEmpty();
     }
 
-    List<DeadJob> listDead(String queue, String type, int limit) {
-        return calls.query(sql.listDead, AdminSql.DeadRow::read, queue, queue, type, type, limit);
+    /** Newest first; with {@code diedBefore} and {@code idBefore}, the page after the row they name. */
+    List<DeadJob> listDead(String queue, String type, Instant diedBefore, UUID idBefore, int limit) {
+        return calls.query(sql.listDead, AdminSql.DeadRow::read, queue, queue, type, type,
+                orNull(diedBefore), orNull(diedBefore), idBefore, limit);
     }
 
     Optional<DeadJob> findDead(UUID id) {
@@ -79,8 +81,13 @@ final class PgAdminStore {
                 d.errorsJson()));
     }
 
-    List<JobInfo> findByCorrelation(String correlationId, int limit) {
+    /** Oldest first; with {@code createdAfter} and {@code idAfter}, the page after the row they name. */
+    List<JobInfo> findByCorrelation(String correlationId, Instant createdAfter, UUID idAfter, int limit) {
         return calls.query(sql.findByCorrelation, AdminSql.InfoRow::read, correlationId, correlationId, correlationId,
-                limit);
+                orNull(createdAfter), orNull(createdAfter), idAfter, limit);
+    }
+
+    private static java.time.OffsetDateTime orNull(Instant t) {
+        return t == null ? null : at(t);
     }
 }

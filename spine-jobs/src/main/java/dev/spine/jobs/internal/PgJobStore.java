@@ -256,8 +256,8 @@ public final class PgJobStore implements JobStore {
     }
 
     @Override
-    public List<DeadJob> listDead(String queue, String type, int limit) {
-        return admin.listDead(queue, type, limit);
+    public List<DeadJob> listDead(String queue, String type, Instant diedBefore, UUID idBefore, int limit) {
+        return admin.listDead(queue, type, diedBefore, idBefore, limit);
     }
 
     @Override
@@ -281,8 +281,8 @@ public final class PgJobStore implements JobStore {
     }
 
     @Override
-    public List<JobInfo> findByCorrelation(String correlationId, int limit) {
-        return admin.findByCorrelation(correlationId, limit);
+    public List<JobInfo> findByCorrelation(String correlationId, Instant createdAfter, UUID idAfter, int limit) {
+        return admin.findByCorrelation(correlationId, createdAfter, idAfter, limit);
     }
 
     @Override

@@ -102,7 +102,7 @@ public final class ConfigurationReference {
                 .append("against the local services of a developer machine.\n\n")
                 .append("`spine serve` (the job service with the event gateway and the admin API), `spine demo` and every\n")
                 .append("other `spine` command read the first six tables (`spine serve --help` lists them too). The\n")
-                .append("commands that read or change an operator's data (`queues`, `jobs`, `dlq`, `streams`, `tail`,\n")
+                .append("commands that read or change an operator's data (`queues`, `jobs`, `dead-letters`, `streams`, `tail`,\n")
                 .append("`publish`, `replay`, `migrate`) need `SPINE_PG_URL` / `SPINE_NATS_URL` (or `--pg` / `--nats`) for\n")
                 .append("what they touch, and stop naming the variable when it is unset, unless `--dev` asks for the\n")
                 .append("local defaults.\n\n");

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code spine outbox dead list|retry <id>|delete <id>}: the transactional outbox's dead letters in
+ * {@code spine outbox dead-letters list|retry <id>|delete <id>}: the transactional outbox's dead letters in
  * {@code SPINE_OUTBOX_SCHEMA} (events its relay gave up on). A retried one goes back into the outbox as the
  * newest event of its key; the relay of the service that owns the outbox publishes it.
  */
@@ -22,8 +22,8 @@ import picocli.CommandLine.Parameters;
         subcommands = {OutboxCommand.Dead.class})
 final class OutboxCommand extends CommandGroup {
 
-    /** {@code spine outbox dead}. */
-    @Command(name = "dead", mixinStandardHelpOptions = true, description = "Outbox dead letters: list, retry, delete.",
+    /** {@code spine outbox dead-letters}. */
+    @Command(name = "dead-letters", mixinStandardHelpOptions = true, description = "Outbox dead letters: list, retry, delete.",
             subcommands = {ListDead.class, RetryDead.class, DeleteDead.class})
     static final class Dead extends CommandGroup {
     }
@@ -54,7 +54,7 @@ final class OutboxCommand extends CommandGroup {
         }
     }
 
-    /** {@code spine outbox dead list}. */
+    /** {@code spine outbox dead-letters list}. */
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists outbox dead letters, newest first.")
     static final class ListDead extends DeadLetterCommand {
         @Mixin
@@ -107,7 +107,7 @@ final class OutboxCommand extends CommandGroup {
         }
     }
 
-    /** {@code spine outbox dead retry <id>}. */
+    /** {@code spine outbox dead-letters retry <id>}. */
     @Command(name = "retry", mixinStandardHelpOptions = true,
             description = "Puts an outbox dead letter back into the outbox (newest of its key); the relay publishes it.")
     static final class RetryDead extends OneDeadLetter {
@@ -123,7 +123,7 @@ final class OutboxCommand extends CommandGroup {
         }
     }
 
-    /** {@code spine outbox dead delete <id>}. */
+    /** {@code spine outbox dead-letters delete <id>}. */
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes an outbox dead letter for good.")
     static final class DeleteDead extends OneDeadLetter {
         @Override

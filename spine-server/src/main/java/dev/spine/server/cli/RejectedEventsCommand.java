@@ -1,11 +1,11 @@
 package dev.spine.server.cli;
 
+import dev.spine.gateway.http.Cursor;
 import dev.spine.gateway.http.JsonReplies;
 import dev.spine.server.http.JsonViews;
 import dev.spine.service.JobService;
 import dev.spine.service.RejectedEvent;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,13 +13,13 @@ import picocli.CommandLine.Option;
 /**
  * {@code spine rejected-events}: events the job service could not turn into jobs (malformed), newest first, with
  * the error code, field and reason; {@code --json} prints what {@code GET /v1/rejected-events} answers (raw bytes
- * in base64, a text preview).
+ * in base64, a text preview, and {@code next}, the cursor of the page after, for {@code --cursor}).
  */
 @Command(name = "rejected-events", mixinStandardHelpOptions = true,
         description = "Lists the events ingest rejected (malformed), newest first, with the reason.")
 final class RejectedEventsCommand extends SpineCommand {
-    @Option(names = "--before", paramLabel = "ID", description = "only ids below this (the previous page's last id)")
-    Long before;
+    @Option(names = "--cursor", paramLabel = "CURSOR", description = "the page after this one (a page's next)")
+    String cursor;
 
     @Mixin
     LimitOption limit;
@@ -29,18 +29,14 @@ final class RejectedEventsCommand extends SpineCommand {
 
     @Override
     int run(Backends backends) throws Exception {
-        if (before != null && before < 1) {
-            throw CommandFailure.invalid("INVALID_FIELD", "before", "must be >= 1, was " + before);
-        }
+        long before = cursor == null ? Long.MAX_VALUE : Cursor.position(cursor).orElseThrow(() ->
+                CommandFailure.invalid("INVALID_FIELD", "cursor", "not a cursor a page gave out: " + cursor));
         List<RejectedEvent> rejected = JobService.rejectedEvents(backends.dataSource(),
-                backends.config().postgres().schema(), before == null ? Long.MAX_VALUE : before, limit.value());
+                backends.config().postgres().schema(), before, limit.value());
+        String next = rejected.size() < limit.value() ? null : Cursor.of(rejected.get(rejected.size() - 1).id());
         if (json) {
-            List<Map<String, Object>> items = rejected.stream().map(JsonViews::rejected).toList();
-            Object next = items.size() < limit.value() ? null : items.get(items.size() - 1).get("id");
-            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
-            body.put("items", items);
-            body.put("nextBefore", next);
-            out().println(JsonReplies.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+            out().println(JsonReplies.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
+                    JsonViews.page(rejected.stream().map(JsonViews::rejected).toList(), next)));
             return OK;
         }
         if (rejected.isEmpty()) {
@@ -51,6 +47,9 @@ final class RejectedEventsCommand extends SpineCommand {
         for (RejectedEvent r : rejected) {
             out().printf("%8d  %-24s %-28s %-20s %-22s %s%n", r.id(), r.receivedAt(), r.subject(), r.code(),
                     r.field() == null ? "-" : r.field(), r.reason());
+        }
+        if (next != null) {
+            out().println("more: --cursor " + next);
         }
         return OK;
     }

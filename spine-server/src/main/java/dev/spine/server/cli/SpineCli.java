@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "spine", mixinStandardHelpOptions = true, versionProvider = SpineCli.BuildVersion.class,
         description = "The spine: events on NATS JetStream, jobs in PostgreSQL.",
         subcommands = {DemoCommand.class, ServeCommand.class, PublishCommand.class, TailCommand.class,
-                StreamsCommand.class, QueuesCommand.class, JobsCommand.class, DlqCommand.class, ReplayCommand.class,
+                StreamsCommand.class, QueuesCommand.class, JobsCommand.class, DeadLettersCommand.class, ReplayCommand.class,
                 MigrateCommand.class, EventsCommand.class, WorkersCommand.class, OutboxCommand.class,
                 SchedulesCommand.class, RejectedEventsCommand.class, BreakersCommand.class})
 public final class SpineCli implements Runnable {

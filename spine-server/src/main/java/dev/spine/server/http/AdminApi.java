@@ -42,11 +42,16 @@ public final class AdminApi implements AutoCloseable {
     private final BearerAuth admin;
     private final ReadGuard reads;
     private final OpenApiRoutes openApi = new OpenApiRoutes();
+    private final QueueHistory history;
     private ApiServer adminServer;
     private ApiServer gatewayServer;
 
-    /** The routes of {@code service}, and of {@code gateway} when it is not null, under {@code config}'s keys. */
-    public AdminApi(JobService service, Gateway gateway, ServerConfig config) {
+    /**
+     * The routes of {@code service}, and of {@code gateway} when it is not null, under {@code config}'s keys;
+     * {@code history} (started and closed by the caller) feeds the dashboard's charts.
+     */
+    public AdminApi(JobService service, Gateway gateway, ServerConfig config, QueueHistory history) {
+        this.history = history;
         this.service = service;
         this.gateway = gateway;
         this.config = config;
@@ -103,7 +108,7 @@ public final class AdminApi implements AutoCloseable {
         new WorkerRoutes(service).register(routes);
         new ScheduleRoutes(service, admin).register(routes);
         new EventRoutes(service, admin).register(routes);
-        new DashboardRoutes(service, config.jaegerUrl()).register(routes);
+        new DashboardRoutes(service, config.jaegerUrl(), history).register(routes);
         new OutboxRoutes(OutboxDeadLetters.in(service.dataSource(), config.outboxSchema()), admin).register(routes);
         openApi.register(routes);
     }

@@ -18,8 +18,9 @@ import java.util.TreeMap;
 /**
  * The operator dashboard: {@code GET /} (the page), {@code GET /dashboard/{file}} (its script and style,
  * from a fixed list on the classpath) and the read-only JSON it needs beyond the {@code /v1} API:
- * {@code /v1/dashboard-config} (the Jaeger URL) and {@code /v1/throughput} (raw run counters; the page
- * derives rates from two readings, so the server keeps no sampling state). The page and its files are open;
+ * {@code /v1/dashboard-config} (the Jaeger URL), {@code /v1/throughput} (raw run counters; the page
+ * derives the table's rates from two readings) and {@code /v1/queues/history} (the last hour per queue for the
+ * charts, kept by {@link QueueHistory} since a page opened now cannot know it). The page and its files are open;
  * its data needs a key like every read. The page carries no key: the operator types one ({@code SPINE_READ_TOKEN},
  * or {@code SPINE_ADMIN_TOKEN} to retry dead jobs too), the browser keeps it in sessionStorage and sends it as
  * {@code Authorization: Bearer} on the API's requests.
@@ -40,7 +41,10 @@ final class DashboardRoutes {
     private final String jaegerUrl;
     private final RecentEventsRoute recentEvents;
 
-    DashboardRoutes(JobService service, String jaegerUrl) {
+    private final QueueHistory history;
+
+    DashboardRoutes(JobService service, String jaegerUrl, QueueHistory history) {
+        this.history = history;
         this.jaegerUrl = jaegerUrl;
         this.service = service;
         this.recentEvents = new RecentEventsRoute(service);
@@ -52,6 +56,7 @@ final class DashboardRoutes {
         routes.get("/v1/dashboard-config", ctx -> JsonReplies.ok(ctx,
                 Map.of("jaegerUrl", jaegerUrl)));
         routes.get("/v1/throughput", this::throughput);
+        routes.get("/v1/queues/history", ctx -> JsonReplies.ok(ctx, history.view()));
         routes.get("/v1/recent-events", recentEvents::handle);
     }
 

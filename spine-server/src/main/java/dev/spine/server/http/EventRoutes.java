@@ -4,6 +4,7 @@ import dev.spine.gateway.http.BearerAuth;
 import dev.spine.gateway.http.RequestParams;
 import dev.spine.gateway.http.JsonReplies;
 import dev.spine.gateway.http.ApiException;
+import dev.spine.gateway.http.Cursor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spine.events.ReplayOptions;
@@ -14,7 +15,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -41,15 +41,14 @@ final class EventRoutes {
     }
 
     private void rejected(Context ctx) throws SQLException {
-        long before = RequestParams.number(ctx, "before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
+        long before = Cursor.longAt(ctx, Long.MAX_VALUE);
         int limit = (int) RequestParams.number(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         List<Map<String, Object>> items = new ArrayList<>();
         service.rejectedEvents(before, limit).forEach(r -> items.add(JsonViews.rejected(r)));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", items);
-        body.put("total", service.rejectedEventCount());
         // the next page starts below the oldest row shown
-        body.put("nextBefore", items.size() < limit ? null : items.get(items.size() - 1).get("id"));
+        Map<String, Object> body = JsonViews.page(items,
+                items.size() < limit ? null : Cursor.of((Long) items.get(items.size() - 1).get("id")));
+        body.put("total", service.rejectedEventCount());
         JsonReplies.ok(ctx, body);
     }
 

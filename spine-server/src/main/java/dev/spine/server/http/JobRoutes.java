@@ -1,9 +1,11 @@
 package dev.spine.server.http;
 
 import dev.spine.gateway.http.BearerAuth;
+import dev.spine.gateway.http.Cursor;
 import dev.spine.gateway.http.RequestParams;
 import dev.spine.gateway.http.JsonReplies;
 import dev.spine.gateway.http.ApiException;
+import dev.spine.jobs.DeadJob;
 import dev.spine.jobs.InvalidJobException;
 import dev.spine.jobs.JobErrorCode;
 import dev.spine.jobs.JobInfo;
@@ -17,8 +19,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Queues, jobs, dead jobs and breakers: {@code /v1/queues}, {@code /v1/jobs}, {@code /v1/dead-jobs},
- * {@code /v1/breakers}. Reads are open; pause, resume, cancel, retry and delete need the bearer token.
+ * Queues, jobs, dead letters (jobs that used up their attempts) and breakers: {@code /v1/queues}, {@code /v1/jobs},
+ * {@code /v1/dead-letters}, {@code /v1/breakers}. Reads need the read key; pause, resume, cancel, retry and delete
+ * need the admin token. Listings page with {@code limit} and the opaque {@code cursor} of the previous page's
+ * {@code next}.
  */
 final class JobRoutes {
     /** Rows a list returns when the request names no limit, and the most it may ask for. */
@@ -43,9 +47,9 @@ final class JobRoutes {
         routes.get("/v1/jobs", this::jobsByCorrelation);
         routes.post("/v1/jobs/{id}/cancel", auth.require(this::cancel));
 
-        routes.get("/v1/dead-jobs", this::deadJobs);
-        routes.post("/v1/dead-jobs/{id}/retry", auth.require(this::retry));
-        routes.delete("/v1/dead-jobs/{id}", auth.require(this::deleteDead));
+        routes.get("/v1/dead-letters", this::deadLetters);
+        routes.post("/v1/dead-letters/{id}/retry", auth.require(this::retry));
+        routes.delete("/v1/dead-letters/{id}", auth.require(this::deleteDead));
 
         routes.get("/v1/breakers", ctx -> JsonReplies.ok(ctx, Map.of("breakers", service.breakerStates())));
     }
@@ -77,9 +81,12 @@ final class JobRoutes {
     private void jobsByCorrelation(Context ctx) {
         String correlationId = RequestParams.requiredText(ctx, "correlationId");
         int limit = (int) RequestParams.number(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-        List<Object> items = jobs().findByCorrelationId(correlationId, limit).stream()
-                .map(j -> (Object) JsonViews.job(j)).toList();
-        JsonReplies.ok(ctx, Map.of("items", items));
+        Cursor.Key after = Cursor.keyAt(ctx);
+        List<JobInfo> found = jobs().findByCorrelationId(correlationId, after == null ? null : after.at(),
+                after == null ? null : after.id(), limit);
+        JobInfo last = found.size() < limit ? null : found.get(found.size() - 1);
+        JsonReplies.ok(ctx, JsonViews.page(found.stream().map(j -> (Object) JsonViews.job(j)).toList(),
+                last == null ? null : Cursor.of(last.createdAt(), last.id())));
     }
 
     private void cancel(Context ctx) {
@@ -97,12 +104,16 @@ final class JobRoutes {
                         "state", job.get().state()));
     }
 
-    private void deadJobs(Context ctx) {
+    private void deadLetters(Context ctx) {
         String queue = RequestParams.text(ctx, "queue");
         String type = RequestParams.text(ctx, "type");
         int limit = (int) RequestParams.number(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-        JsonReplies.ok(ctx, Map.of("items", jobs().deadJobs(queue, type, limit).stream()
-                .map(d -> (Object) JsonViews.deadJob(d)).toList()));
+        Cursor.Key before = Cursor.keyAt(ctx);
+        List<DeadJob> found = jobs().deadJobs(queue, type, before == null ? null : before.at(),
+                before == null ? null : before.id(), limit);
+        DeadJob last = found.size() < limit ? null : found.get(found.size() - 1);
+        JsonReplies.ok(ctx, JsonViews.page(found.stream().map(d -> (Object) JsonViews.deadJob(d)).toList(),
+                last == null ? null : Cursor.of(last.diedAt(), last.id())));
     }
 
     private void retry(Context ctx) {
@@ -110,7 +121,7 @@ final class JobRoutes {
         try {
             jobs().redrive(id);
         } catch (InvalidJobException e) {
-            throw e.code() == JobErrorCode.NOT_FOUND ? ApiException.notFound("dead job", id.toString()) : e;
+            throw e.code() == JobErrorCode.NOT_FOUND ? ApiException.notFound("dead letter", id.toString()) : e;
         }
         JsonReplies.ok(ctx, JsonReplies.okBody("id", id.toString(), "state", "available"));
     }
@@ -118,7 +129,7 @@ final class JobRoutes {
     private void deleteDead(Context ctx) {
         UUID id = RequestParams.uuid(ctx, "id");
         if (!jobs().deleteDead(id)) {
-            throw ApiException.notFound("dead job", id.toString());
+            throw ApiException.notFound("dead letter", id.toString());
         }
         JsonReplies.ok(ctx, JsonReplies.okBody("id", id.toString(), "deleted", true));
     }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The API's JSON shapes of queues, jobs, dead jobs, rejected events and replay reports. */
@@ -22,6 +23,14 @@ public final class JsonViews {
     static final int PREVIEW_CHARS = 200;
 
     private JsonViews() {}
+
+    /** A page of a listing: {@code {"items": [...], "next": cursor or null}} (see {@code Cursor}). */
+    public static Map<String, Object> page(List<?> items, String next) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("items", items);
+        m.put("next", next);
+        return m;
+    }
 
     static Map<String, Object> queue(QueueStats s) {
         Map<String, Object> m = new LinkedHashMap<>();

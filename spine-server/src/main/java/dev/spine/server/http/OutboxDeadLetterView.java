@@ -6,7 +6,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** An outbox dead letter as JSON, the same for the admin API and {@code spine outbox dead list --json}. */
+/** An outbox dead letter as JSON, the same for the admin API and {@code spine outbox dead-letters list --json}. */
 public final class OutboxDeadLetterView {
     private OutboxDeadLetterView() {}
 

@@ -3,6 +3,7 @@ package dev.spine.server.http;
 import dev.spine.events.postgres.OutboxDeadLetter;
 import dev.spine.events.postgres.OutboxDeadLetters;
 import dev.spine.gateway.http.ApiException;
+import dev.spine.gateway.http.Cursor;
 import dev.spine.gateway.http.BearerAuth;
 import dev.spine.gateway.http.JsonReplies;
 import dev.spine.gateway.http.RequestParams;
@@ -10,9 +11,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -41,15 +40,12 @@ final class OutboxRoutes {
     }
 
     private void list(Context ctx) throws SQLException {
-        long before = RequestParams.number(ctx, "before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
+        long before = Cursor.longAt(ctx, Long.MAX_VALUE);
         int limit = (int) RequestParams.number(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         List<OutboxDeadLetter> found = dead.list(before, limit);
         List<Object> items = new ArrayList<>();
         found.forEach(d -> items.add(OutboxDeadLetterView.of(d)));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", items);
-        body.put("nextBefore", found.size() < limit ? null : found.get(found.size() - 1).id());
-        JsonReplies.ok(ctx, body);
+        JsonReplies.ok(ctx, JsonViews.page(items, found.size() < limit ? null : Cursor.of(found.get(found.size() - 1).id())));
     }
 
     private void retry(Context ctx) throws SQLException {

@@ -82,7 +82,7 @@ function actionLink(text, attrs, action) {
 }
 
 function jobLink(id) {
-  return actionLink(id, { 'data-job-id': id }, () => showJob(id));
+  return actionLink(id, { 'data-job-id': id }, () => openJob(id));
 }
 
 function lastError(errors) {
@@ -131,11 +131,170 @@ async function refreshQueues() {
     el('td', { class: 'num' }, q.running),
     el('td', { class: q.dead > 0 ? 'num bad' : 'num' }, q.dead),
     el('td', { class: 'num rate' }, r.queues[q.queue] === undefined ? '–' : r.queues[q.queue].toFixed(1)),
-    el('td', { class: q.paused ? 'bad' : 'ok' }, q.paused ? 'paused' : 'running')));
-  fill('queues', rows, 7, 'no queues');
+    el('td', { class: q.paused ? 'bad' : 'ok' }, q.paused ? 'paused' : 'running'),
+    el('td', {}, adminButton(q.paused ? 'Resume' : 'Pause', { class: q.paused ? 'resume' : 'pause danger', 'data-queue': q.queue },
+      '/v1/queues/' + encodeURIComponent(q.queue) + (q.paused ? '/resume' : '/pause'),
+      q.paused ? `Queue ${q.queue} resumed.` : `Queue ${q.queue} paused: no instance starts its jobs until resumed.`))));
+  fill('queues', rows, 8, 'no queues');
   $('totals').textContent = r.completed === null || r.completed === undefined ? 'rates appear after the next refresh'
     : `this instance: completed ${r.completed.toFixed(1)}/s · failed attempts ${r.failed.toFixed(1)}/s`
       + ' (runs/s: finished attempts per queue)';
+}
+
+// ---- charts: the server keeps the last hour (GET /v1/queues/history), the page draws it
+
+const SVG = 'http://www.w3.org/2000/svg';
+const CHART = { width: 560, height: 190, left: 44, right: 10, top: 10, bottom: 22 };
+/** One colour per tier, the rest from the same list in turn. */
+const COLOURS = { realtime: '#c62828', interactive: '#0b57d0', background: '#1a7f37' };
+const SPARE_COLOURS = ['#9a6700', '#8250df', '#57606a', '#bf3989'];
+
+function svg(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v !== null && v !== undefined) e.setAttribute(k, String(v));
+  }
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function colourOf(queue, index) {
+  return COLOURS[queue] ?? SPARE_COLOURS[index % SPARE_COLOURS.length];
+}
+
+function shortNumber(v) {
+  if (v >= 1000) return (v / 1000).toFixed(v >= 10000 ? 0 : 1) + 'k';
+  return v >= 10 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(1);
+}
+
+function clock(ms) {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/**
+ * Draws one line per queue into the SVG {@code id}: x is time over the history held (up to the hour), y from 0
+ * to the largest value. A null (a reading that failed, or a queue not there yet) breaks the line there.
+ */
+function drawChart(id, at, series) {
+  const c = CHART;
+  const plotW = c.width - c.left - c.right;
+  const plotH = c.height - c.top - c.bottom;
+  const chart = $(id);
+  const t0 = at[0];
+  const t1 = at[at.length - 1];
+  const max = Math.max(0, ...series.flatMap(s => s.values.filter(v => v !== null)));
+  const top = max > 0 ? max * 1.1 : 1;
+  const x = t => c.left + (t1 > t0 ? (t - t0) / (t1 - t0) * plotW : plotW);
+  const y = v => c.top + plotH - v / top * plotH;
+  const parts = [];
+  for (const f of [0, 0.5, 1]) {
+    const v = top * f;
+    parts.push(svg('line', { class: 'grid', x1: c.left, x2: c.width - c.right, y1: y(v), y2: y(v) }),
+      svg('text', { x: c.left - 4, y: y(v) + 3, 'text-anchor': 'end' }, shortNumber(v)));
+  }
+  if (at.length > 0) {
+    parts.push(svg('text', { x: c.left, y: c.height - 6 }, clock(t0)),
+      svg('text', { x: c.width - c.right, y: c.height - 6, 'text-anchor': 'end' }, clock(t1)));
+  }
+  for (const s of series) {
+    // one polyline per unbroken run of readings
+    let run = [];
+    const runs = [];
+    s.values.forEach((v, i) => {
+      if (v === null || v === undefined) {
+        if (run.length) runs.push(run);
+        run = [];
+      } else {
+        run.push([x(at[i]), y(v)]);
+      }
+    });
+    if (run.length) runs.push(run);
+    const points = runs.reduce((n, r) => n + r.length, 0);
+    for (const r of runs) {
+      // a lone reading is still drawn: a dot-sized segment
+      const pts = r.length === 1 ? [r[0], [r[0][0] + 1.5, r[0][1]]] : r;
+      parts.push(svg('polyline', { 'data-queue': s.name, 'data-points': points, fill: 'none', stroke: s.colour,
+        'stroke-width': 1.6, 'stroke-linejoin': 'round', points: pts.map(p => p[0].toFixed(1) + ',' + p[1].toFixed(1)).join(' ') }));
+    }
+  }
+  if (at.length === 0) {
+    parts.push(svg('text', { x: c.left + plotW / 2, y: c.top + plotH / 2, 'text-anchor': 'middle' }, 'no readings yet'));
+  }
+  chart.replaceChildren(...parts);
+  chart.dataset.readings = at.length;
+}
+
+async function refreshHistory() {
+  const h = await getJson('/v1/queues/history');
+  if (h.status !== 200 || !h.body) return;
+  const at = h.body.at || [];
+  const queues = Object.entries(h.body.queues || {});
+  const depth = queues.map(([q, v], i) => ({ name: q, colour: colourOf(q, i), values: v.depth || [] }));
+  const throughput = queues.map(([q, v], i) => ({ name: q, colour: colourOf(q, i), values: v.runsPerSecond || [] }));
+  drawChart('chart-depth', at, depth);
+  drawChart('chart-throughput', at, throughput);
+  const seconds = at.length > 1 ? Math.round((at[at.length - 1] - at[0]) / 1000) : 0;
+  const span = seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`;
+  $('charts-note').textContent = `(a reading every ${h.body.intervalSeconds} s, ${at.length} so far`
+    + (at.length > 1 ? ` over ${span}` : '') + '; throughput counts this instance only)';
+  // the legend: each tier's colour and, for tiers with a latency objective, its status now
+  $('chart-legend').replaceChildren(...queues.map(([q, v], i) => {
+    const o = v.objective;
+    return el('span', { 'data-legend': q },
+      svg('svg', { width: 14, height: 4, viewBox: '0 0 14 4' }, svg('rect', { width: 14, height: 4, fill: colourOf(q, i) })),
+      q, o ? el('span', { class: 'slo ' + (o.status === 'met' ? 'ok' : 'bad'), 'data-slo': o.status },
+        ` · SLO ${o.status} (p99 wait ${Number(o.p99Seconds).toFixed(3)} s, target ${o.targetSeconds} s)`) : null);
+  }));
+}
+
+// ---- schedules, breakers, instances
+
+async function refreshSchedules() {
+  const r = await getJson('/v1/schedules');
+  const rows = (r.body?.items || []).map(s => {
+    const path = '/v1/schedules/' + encodeURIComponent(s.name);
+    // one key per click: a retried request (a flaky network) then makes no second job
+    const trigger = el('button', { type: 'button', class: 'trigger', 'data-schedule': s.name }, 'Trigger now');
+    trigger.addEventListener('click', () => adminPost(path + '/trigger', trigger,
+      body => `Schedule ${s.name} fired: job ${body?.jobId ?? ''}`, `Trigger of ${s.name}`,
+      { 'Idempotency-Key': crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random() }));
+    const toggle = adminButton(s.paused ? 'Resume' : 'Pause',
+      { class: s.paused ? 'resume' : 'pause danger', 'data-schedule': s.name }, path + (s.paused ? '/resume' : '/pause'),
+      s.paused ? `Schedule ${s.name} resumed.` : `Schedule ${s.name} paused: its ticks enqueue nothing until resumed.`);
+    return el('tr', { 'data-schedule': s.name, 'data-paused': s.paused },
+      el('td', { class: 'mono' }, s.name),
+      el('td', { class: 'mono' }, `${s.cron} ${s.zone ?? ''}`),
+      el('td', {}, s.jobType),
+      el('td', {}, s.queue),
+      el('td', {}, s.paused ? '–' : time(s.nextFire)),
+      el('td', {}, time(s.lastFire)),
+      el('td', {}, s.lastJobId ? jobLink(s.lastJobId) : ''),
+      el('td', { class: 'last-state ' + (s.lastJobState === 'dead' ? 'bad' : s.lastJobState === 'completed' ? 'ok' : '') },
+        s.paused ? 'paused' : (s.lastJobState ?? '')),
+      el('td', { class: 'actions' }, trigger, ' ', toggle));
+  });
+  fill('schedules', rows, 9, 'no schedules');
+}
+
+async function refreshBreakers() {
+  const r = await getJson('/v1/breakers');
+  const all = Object.entries(r.body?.breakers || {});
+  const open = all.filter(([, state]) => state !== 'CLOSED');
+  $('breakers-total').textContent = r.body ? `(${open.length} of ${all.length})` : '';
+  fill('breakers', open.map(([type, state]) => el('tr', { 'data-breaker': type },
+    el('td', { class: 'mono' }, type), el('td', { class: 'bad' }, state.toLowerCase().replace('_', '-')))),
+    2, all.length ? 'every breaker is closed' : 'no breakers yet');
+}
+
+async function refreshInstances() {
+  const r = await getJson('/v1/workers');
+  const rows = (r.body?.items || []).map(w => el('tr', { 'data-worker': w.id, 'data-live': w.live },
+    el('td', { title: w.id }, w.host),
+    el('td', { class: 'mono' }, Object.entries(w.queues || {}).map(([q, n]) => `${q}:${n}`).join(' ')),
+    el('td', { class: 'mono preview' }, (w.types || []).join(' ')),
+    el('td', {}, time(w.heartbeatAt)),
+    el('td', { class: w.live ? 'ok' : 'bad' }, w.live ? 'live' : 'gone')));
+  fill('instances', rows, 5, 'no instances registered');
 }
 
 // ---- health and objectives
@@ -158,7 +317,7 @@ async function refreshHealth() {
 // ---- dead letters and retry
 
 async function refreshDead() {
-  const d = await getJson('/v1/dead-jobs?limit=50');
+  const d = await getJson('/v1/dead-letters?limit=50');
   const rows = (d.body?.items || []).map(j => {
     const retry = el('button', { class: 'retry', type: 'button', 'data-job-id': j.id }, 'Retry');
     retry.addEventListener('click', () => retryDead(j.id, retry));
@@ -171,33 +330,51 @@ async function refreshDead() {
       el('td', { class: 'preview mono' }, lastError(j.errors)),
       el('td', {}, retry));
   });
-  fill('dead', rows, 7, 'no dead jobs');
+  fill('dead', rows, 7, 'no dead letters');
 }
 
 async function retryDead(id, button) {
+  const body = await adminPost('/v1/dead-letters/' + encodeURIComponent(id) + '/retry', button,
+    `Job ${id} is back in its queue.`, `Retry of ${id}`);
+  if (body && $('job-detail')?.dataset.jobId === id) renderJob(id); // the detail on show still says dead
+}
+
+/**
+ * POSTs an admin action with the tab's key; says what happened (the server's code and message on a refusal)
+ * and refreshes the overview. Returns the reply's body when it succeeded, else null.
+ */
+async function adminPost(path, button, doneText, what, headers) {
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (!token) {
     say('Enter the admin token (SPINE_ADMIN_TOKEN) at the top right first.', true);
     $('token').focus();
-    return;
+    return null;
   }
-  button.disabled = true;
+  if (button) button.disabled = true;
   try {
-    const r = await fetch('/v1/dead-jobs/' + encodeURIComponent(id) + '/retry', {
-      method: 'POST', headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
+    const r = await fetch(path, {
+      method: 'POST', headers: { Authorization: 'Bearer ' + token, ...(headers || {}) }, cache: 'no-store' });
     const body = await r.json().catch(() => null);
     if (r.ok) {
-      say(`Job ${id} is back in its queue.`, false);
-      if ($('job-detail')?.dataset.jobId === id) renderJob(id); // the detail on show still says dead
-    } else {
-      say(`Retry of ${id} failed: ${r.status} ${body?.errorCode ?? ''} ${body?.message ?? ''}`, true);
+      say(typeof doneText === 'function' ? doneText(body) : doneText, false);
+      return body ?? {};
     }
+    say(`${what ?? button?.textContent ?? path} failed: ${r.status} ${body?.errorCode ?? ''} ${body?.message ?? ''}`, true);
+    return null;
   } catch (e) {
-    say(`Retry of ${id} failed: ${e}`, true);
+    say(`${what ?? path} failed: ${e}`, true);
+    return null;
   } finally {
-    button.disabled = false;
-    await Promise.allSettled([refreshDead(), refreshQueues()]);
+    if (button) button.disabled = false;
+    await refreshOverview();
   }
+}
+
+/** A button that runs an admin action (the admin token is asked for at the top right). */
+function adminButton(text, attrs, path, doneText, headers) {
+  const b = el('button', { type: 'button', ...attrs }, text);
+  b.addEventListener('click', () => adminPost(path, b, doneText, `${text} (${path})`, headers));
+  return b;
 }
 
 // ---- rejected and recent events
@@ -225,7 +402,7 @@ async function refreshEvents() {
         el('td', { class: 'mono', colspan: 3 }, e.subject),
         el('td', { class: 'preview mono' }, e.preview ?? ''));
     }
-    const corr = actionLink(e.correlationId, {}, () => showCorrelation(e.correlationId, null));
+    const corr = actionLink(e.correlationId, {}, () => showCorrelation($('correlation'), e.correlationId, null));
     return el('tr', { 'data-sequence': e.sequence },
       el('td', { class: 'num' }, e.sequence),
       el('td', { class: 'mono' }, e.eventType),
@@ -247,9 +424,22 @@ function traceLink(traceparent) {
     'open trace ' + m[1] + ' in Jaeger');
 }
 
-async function showJob(id) {
-  $('job-id').value = id;
-  await renderJob(id);
+/** Shows the job page of {@code id}: its address is #job/<id>, so it can be bookmarked and sent. */
+function openJob(id) {
+  location.hash = '#job/' + encodeURIComponent(id);
+}
+
+/** The page the address names: the overview, or one job's page. */
+async function route() {
+  const m = /^#job\/(.+)$/.exec(location.hash);
+  const id = m ? decodeURIComponent(m[1]) : null;
+  $('overview').hidden = !!id;
+  $('job-page').hidden = !id;
+  if (id) {
+    $('job-page-id').textContent = id;
+    $('job').replaceChildren(el('p', { class: 'dim' }, 'loading…'));
+    await renderJob(id);
+  }
 }
 
 /** Fetches and draws one job; the refresh loop calls it again while the job's state can still change. */
@@ -267,37 +457,82 @@ async function renderJob(id) {
   const dl = el('dl', { id: 'job-detail', 'data-job-id': j.id, 'data-state': j.state });
   for (const [k, v] of fields) dl.append(el('dt', {}, k), el('dd', { class: 'mono' }, v));
   dl.append(el('dt', {}, 'trace'), el('dd', {}, traceLink(j.traceparent)));
-  const errors = (Array.isArray(j.errors) ? j.errors : []).map(e =>
-    el('li', { class: 'mono' }, typeof e === 'object' ? `#${e.attempt ?? '?'} ${time(e.at)}: ${e.error ?? ''}` : String(e)));
   box.replaceChildren(dl,
-    el('h3', {}, 'Errors'), errors.length ? el('ol', {}, ...errors) : el('p', { class: 'dim' }, 'none'),
+    el('h3', {}, 'Attempts'), attemptsOf(j),
     el('h3', {}, 'Payload'), el('pre', { class: 'preview mono' }, JSON.stringify(j.payload, null, 2)),
-    el('h3', {}, 'Correlation chain'), el('div', { id: 'chain' }, 'loading…'));
+    el('h3', {}, 'Correlation timeline ', el('span', { class: 'dim' }, j.correlationId ?? '')),
+    el('div', { id: 'chain' }, 'loading…'));
   if (j.correlationId) {
-    await showCorrelation(j.correlationId, j.id);
+    await showCorrelation($('chain'), j.correlationId, j.id);
   } else {
     $('chain').textContent = 'the job has no correlation id';
   }
 }
 
-async function showCorrelation(correlationId, currentId) {
-  let chain = $('chain');
-  if (!chain) {
-    $('job').replaceChildren(el('h3', {}, 'Correlation chain ' + correlationId), el('div', { id: 'chain' }));
-    chain = $('chain');
+function errorsOf(j) {
+  return (Array.isArray(j.errors) ? j.errors : []).map(e => typeof e === 'object' && e !== null ? e : { error: String(e) });
+}
+
+/** Each attempt with its outcome: a failed one with its error, the last one with the job's state. */
+function attemptsOf(j) {
+  const errors = errorsOf(j);
+  const rows = errors.map(e => el('tr', { class: 'attempt', 'data-attempt': e.attempt ?? '' },
+    el('td', { class: 'num' }, '#' + (e.attempt ?? '?')), el('td', {}, time(e.at)), el('td', { class: 'bad' }, 'failed'),
+    el('td', { class: 'preview mono' }, e.error ?? '')));
+  if (j.attempt > errors.length && j.state !== 'dead') {
+    const done = j.state === 'completed';
+    rows.push(el('tr', { class: 'attempt', 'data-attempt': j.attempt },
+      el('td', { class: 'num' }, '#' + j.attempt), el('td', {}, time(j.finishedAt)),
+      el('td', { class: done ? 'ok' : '' }, j.state), el('td', {}, '')));
   }
-  const r = await getJson('/v1/jobs?correlationId=' + encodeURIComponent(correlationId) + '&limit=100');
-  const items = r.body?.items || [];
-  if (items.length === 0) {
-    chain.replaceChildren(el('p', { class: 'dim' }, 'no jobs carry this correlation id'));
+  if (rows.length === 0) return el('p', { class: 'dim' }, `no attempt yet (${j.state})`);
+  return el('table', { id: 'attempts' },
+    el('thead', {}, el('tr', {}, ...['attempt', 'at', 'outcome', 'error'].map(h => el('th', {}, h)))),
+    el('tbody', {}, ...rows));
+}
+
+/**
+ * The correlation chain as one timeline: every job sharing the id (created, each failed attempt, finished) and
+ * the events carrying it among the stream's newest 200 (older ones are not searched: the stream has no index by
+ * correlation id), oldest first.
+ */
+async function showCorrelation(box, correlationId, currentId) {
+  const [jobs, events] = await Promise.all([
+    getJson('/v1/jobs?correlationId=' + encodeURIComponent(correlationId) + '&limit=100'),
+    getJson('/v1/recent-events?limit=200')]);
+  const items = jobs.body?.items || [];
+  const entries = [];
+  for (const e of events.body?.items || []) {
+    if (e.correlationId === correlationId) {
+      entries.push({ at: e.timestamp, kind: 'event', cls: 'event', seq: e.sequence,
+        text: [el('span', { class: 'mono' }, e.eventType), ` published by ${e.source} (sequence ${e.sequence})`] });
+    }
+  }
+  for (const j of items) {
+    const mine = j.id === currentId ? ' current' : '';
+    entries.push({ at: j.createdAt, kind: 'created', cls: 'created' + mine, job: j.id,
+      text: [jobLink(j.id), ` ${j.type} enqueued on ${j.queue}`] });
+    for (const e of errorsOf(j)) {
+      entries.push({ at: e.at, kind: 'failed', cls: 'bad' + mine, job: j.id,
+        text: [jobLink(j.id), ` attempt ${e.attempt ?? '?'} failed: `, el('span', { class: 'mono' }, e.error ?? '')] });
+    }
+    if (j.finishedAt) {
+      entries.push({ at: j.finishedAt, kind: j.state, cls: (j.state === 'completed' ? 'ok' : 'bad') + mine, job: j.id,
+        text: [jobLink(j.id), ` ${j.state}`] });
+    } else {
+      entries.push({ at: null, kind: j.state, cls: mine, job: j.id, text: [jobLink(j.id), ` ${j.state} now`] });
+    }
+  }
+  if (entries.length === 0) {
+    box.replaceChildren(el('p', { class: 'dim' }, 'no jobs or recent events carry this correlation id'));
     return;
   }
-  const rows = items.map(j => el('tr', { class: j.id === currentId ? 'current' : null },
-    el('td', {}, jobLink(j.id)), el('td', {}, j.type), el('td', {}, j.queue), el('td', {}, j.state),
-    el('td', {}, time(j.createdAt))));
-  chain.replaceChildren(el('table', {},
-    el('thead', {}, el('tr', {}, ...['job', 'type', 'queue', 'state', 'created'].map(h => el('th', {}, h)))),
-    el('tbody', {}, ...rows)));
+  // no time (still running) sorts last; events before the jobs they made when the times tie
+  const key = x => x.at ? Date.parse(x.at) : Number.MAX_SAFE_INTEGER;
+  entries.sort((a, b) => key(a) - key(b) || (a.kind === 'event' ? -1 : b.kind === 'event' ? 1 : 0));
+  box.replaceChildren(el('ol', { class: 'timeline', 'data-correlation-id': correlationId },
+    ...entries.map(x => el('li', { class: x.cls.trim() || null, 'data-kind': x.kind, 'data-job-id': x.job ?? null,
+      'data-sequence': x.seq ?? null }, el('span', { class: 'when' }, x.at ? time(x.at) : '…'), ...x.text))));
 }
 
 // ---- token
@@ -329,16 +564,22 @@ async function refresh() {
   if (refreshing) return; // a slow refresh is not stacked under the next one
   refreshing = true;
   try {
-    const tasks = [refreshQueues(), refreshHealth(), refreshDead(), refreshRejected(), refreshEvents()];
     const shown = $('job-detail');
-    if (shown && !FINAL_STATES.has(shown.dataset.state)) tasks.push(renderJob(shown.dataset.jobId));
-    const results = await Promise.allSettled(tasks);
+    const follow = shown && !$('job-page').hidden && !FINAL_STATES.has(shown.dataset.state);
+    const results = (await Promise.all([refreshOverview(),
+      Promise.allSettled(follow ? [renderJob(shown.dataset.jobId)] : [])])).flat();
     const failed = results.filter(r => r.status === 'rejected');
     $('refreshed').textContent = (failed.length ? 'refresh failed: ' + failed[0].reason + ' · ' : '')
       + 'updated ' + new Date().toLocaleTimeString();
   } finally {
     refreshing = false;
   }
+}
+
+/** Every part of the overview, each on its own: one failing leaves the others drawn. */
+async function refreshOverview() {
+  return Promise.allSettled([refreshQueues(), refreshHistory(), refreshHealth(), refreshSchedules(), refreshBreakers(),
+    refreshInstances(), refreshDead(), refreshRejected(), refreshEvents()]);
 }
 
 async function loadConfig() {
@@ -352,9 +593,16 @@ async function start() {
   $('job-form').addEventListener('submit', e => {
     e.preventDefault();
     const id = $('job-id').value.trim();
-    if (id) showJob(id);
+    if (id) openJob(id);
   });
+  $('job-page-back').addEventListener('click', e => {
+    e.preventDefault();
+    history.pushState(null, '', location.pathname); // back to the overview, no '#' left in the address
+    route();
+  });
+  window.addEventListener('hashchange', route);
   await loadConfig();
+  route(); // after the config: the job page's trace link needs the Jaeger URL
   await refresh();
   setInterval(refresh, REFRESH_MS);
 }

@@ -44,7 +44,7 @@ class CliJsonAndConnectionTest {
             assertEquals(1, background.path("dead").asInt(), queues.toString());
             assertFalse(background.path("paused").asBoolean());
 
-            JsonNode deadJobs = json(on(db, nats, "dlq", "list", "--json"));
+            JsonNode deadJobs = json(on(db, nats, "dead-letters", "list", "--json"));
             JsonNode job = find(deadJobs, "id", dead.toString());
             assertEquals("Fails", job.path("type").asText());
             assertEquals(1, job.path("payload").path("n").asInt(), "payload embedded as JSON");

@@ -176,14 +176,14 @@ class CliTest {
             assertEquals(0, queues.exit(), queues.err());
             assertTrue(queues.out().matches("(?s).*\\nbackground\\s+no\\s+0\\s+0\\s+0\\s+2\\n.*"), queues.out());
 
-            Run list = spine(on(db, nats, "dlq", "list").toArray(String[]::new));
+            Run list = spine(on(db, nats, "dead-letters", "list").toArray(String[]::new));
             assertEquals(0, list.exit(), list.err());
             assertTrue(list.out().contains(retried.toString()) && list.out().contains(deleted.toString()), list.out());
             assertTrue(list.out().contains("broken on purpose"), list.out());
 
-            Run retry = spine(on(db, nats, "dlq", "retry", retried.toString()).toArray(String[]::new));
+            Run retry = spine(on(db, nats, "dead-letters", "retry", retried.toString()).toArray(String[]::new));
             assertEquals(0, retry.exit(), retry.err());
-            assertFalse(spine(on(db, nats, "dlq", "list").toArray(String[]::new)).out().contains(retried.toString()));
+            assertFalse(spine(on(db, nats, "dead-letters", "list").toArray(String[]::new)).out().contains(retried.toString()));
             assertTrue(spine(on(db, nats, "jobs", retried.toString()).toArray(String[]::new)).out()
                     .contains("state:         available"));
             assertTrue(spine(on(db, nats, "jobs", "--correlation-id", "c-1").toArray(String[]::new)).out()
@@ -191,13 +191,13 @@ class CliTest {
             assertTrue(spine(on(db, nats, "queues").toArray(String[]::new)).out()
                     .matches("(?s).*\\nbackground\\s+no\\s+1\\s+0\\s+0\\s+1\\n.*"));
 
-            assertEquals(0, spine(on(db, nats, "dlq", "delete", deleted.toString()).toArray(String[]::new)).exit());
-            Run again = spine(on(db, nats, "dlq", "delete", deleted.toString()).toArray(String[]::new));
+            assertEquals(0, spine(on(db, nats, "dead-letters", "delete", deleted.toString()).toArray(String[]::new)).exit());
+            Run again = spine(on(db, nats, "dead-letters", "delete", deleted.toString()).toArray(String[]::new));
             assertEquals(7, again.exit());
             assertTrue(again.err().contains("NOT_FOUND id"), again.err());
-            Run unknown = spine(on(db, nats, "dlq", "retry", UUID.randomUUID().toString()).toArray(String[]::new));
+            Run unknown = spine(on(db, nats, "dead-letters", "retry", UUID.randomUUID().toString()).toArray(String[]::new));
             assertEquals(7, unknown.exit(), unknown.err());
-            assertEquals(2, spine(on(db, nats, "dlq", "retry", "not-a-uuid").toArray(String[]::new)).exit());
+            assertEquals(2, spine(on(db, nats, "dead-letters", "retry", "not-a-uuid").toArray(String[]::new)).exit());
         }
     }
 

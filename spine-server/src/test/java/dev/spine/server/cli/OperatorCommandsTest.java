@@ -81,7 +81,7 @@ class OperatorCommandsTest {
             JsonNode page = JSON.readTree(run(db, nats, "rejected-events", "--json").out());
             assertEquals(1, page.path("items").size(), page.toString());
             assertEquals("{not json", page.path("items").get(0).path("preview").asText());
-            assertTrue(page.path("nextBefore").isNull(), "one page");
+            assertTrue(page.path("next").isNull(), "one page");
             Run table = run(db, nats, "rejected-events");
             assertTrue(table.out().matches("(?s).*\\n\\s+\\d+\\s+\\S+\\s+\\S*data\\.EntityCreated\\s+MALFORMED_JSON.*"),
                     table.out());

@@ -53,28 +53,28 @@ class OutboxCommandTest {
             assertEquals(404, api.post("/v1/outbox/dead-letters/" + apiId + "/retry", "", ADMIN).status());
             assertEquals(400, api.post("/v1/outbox/dead-letters/abc/retry", "", ADMIN).status());
 
-            CliTest.Run list = CliTest.spine(args(db, nats, "outbox", "dead", "list", "--json"));
+            CliTest.Run list = CliTest.spine(args(db, nats, "outbox", "dead-letters", "list", "--json"));
             assertEquals(0, list.exit(), list.err());
             JsonNode listed = JSON.readTree(list.out()).path("items");
             assertEquals(2, listed.size(), list.out());
             long cliId = listed.get(1).path("id").asLong();
             assertEquals(viaCli.toString(), listed.get(1).path("eventId").asText());
-            CliTest.Run table = CliTest.spine(args(db, nats, "outbox", "dead", "list"));
+            CliTest.Run table = CliTest.spine(args(db, nats, "outbox", "dead-letters", "list"));
             assertTrue(table.out().contains(viaCli.toString()) && table.out().contains("order-2"), table.out());
 
-            CliTest.Run retry = CliTest.spine(args(db, nats, "outbox", "dead", "retry", String.valueOf(cliId), "--json"));
+            CliTest.Run retry = CliTest.spine(args(db, nats, "outbox", "dead-letters", "retry", String.valueOf(cliId), "--json"));
             assertEquals(0, retry.exit(), retry.err());
             assertTrue(JSON.readTree(retry.out()).path("outboxId").asLong() > 0, retry.out());
-            CliTest.Run again = CliTest.spine(args(db, nats, "outbox", "dead", "retry", String.valueOf(cliId)));
+            CliTest.Run again = CliTest.spine(args(db, nats, "outbox", "dead-letters", "retry", String.valueOf(cliId)));
             assertEquals(SpineCommand.NOT_FOUND, again.exit(), again.err());
 
-            long goneId = JSON.readTree(CliTest.spine(args(db, nats, "outbox", "dead", "list", "--json")).out())
+            long goneId = JSON.readTree(CliTest.spine(args(db, nats, "outbox", "dead-letters", "list", "--json")).out())
                     .path("items").get(0).path("id").asLong();
-            assertEquals(0, CliTest.spine(args(db, nats, "outbox", "dead", "delete", String.valueOf(goneId))).exit());
+            assertEquals(0, CliTest.spine(args(db, nats, "outbox", "dead-letters", "delete", String.valueOf(goneId))).exit());
             assertEquals(0, api.get("/v1/outbox/dead-letters").json().path("items").size());
             assertEquals(404, api.delete("/v1/outbox/dead-letters/" + goneId, ADMIN).status());
 
-            CliTest.Run badSchema = CliTest.spine(args(db, nats, "outbox", "dead", "list", "--outbox-schema", "Bad-Name"));
+            CliTest.Run badSchema = CliTest.spine(args(db, nats, "outbox", "dead-letters", "list", "--outbox-schema", "Bad-Name"));
             assertEquals(SpineCommand.INVALID, badSchema.exit());
             assertTrue(badSchema.err().contains("INVALID_FIELD outbox-schema"), badSchema.err());
         }

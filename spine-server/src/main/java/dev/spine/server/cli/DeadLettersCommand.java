@@ -11,15 +11,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code spine dlq list|retry <id>|delete <id>}: the dead jobs (used up their attempts). A retried job is
- * due at once with its attempts reset; a NOTIFY wakes a running service's workers.
+ * {@code spine dead-letters [list]|retry <id>|delete <id>}: the jobs that used up their attempts. A retried job is
+ * due at once with its attempts reset; a NOTIFY wakes a running service's workers. {@code --json} prints what
+ * {@code GET /v1/dead-letters} answers: a page of items and the cursor of the next.
  */
-@Command(name = "dlq", mixinStandardHelpOptions = true, description = "Dead jobs: list, retry, delete.",
-        subcommands = {DlqCommand.ListDead.class, DlqCommand.RetryDead.class, DlqCommand.DeleteDead.class})
-final class DlqCommand extends CommandGroup {
+@Command(name = "dead-letters", mixinStandardHelpOptions = true,
+        description = "Dead letters (jobs that used up their attempts): list, retry, delete.",
+        subcommands = {DeadLettersCommand.ListDead.class, DeadLettersCommand.RetryDead.class, DeadLettersCommand.DeleteDead.class})
+final class DeadLettersCommand extends CommandGroup {
 
-    /** {@code spine dlq list}. */
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead jobs, newest first.")
+    /** {@code spine dead-letters list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists dead letters, newest first.")
     static final class ListDead extends SpineCommand {
         private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -65,10 +67,10 @@ final class DlqCommand extends CommandGroup {
         }
     }
 
-    /** {@code spine dlq retry <id>}. */
-    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Puts a dead job back, due now.")
+    /** {@code spine dead-letters retry <id>}. */
+    @Command(name = "retry", mixinStandardHelpOptions = true, description = "Puts a dead letter back, due now.")
     static final class RetryDead extends SpineCommand {
-        @Parameters(paramLabel = "JOB_ID", description = "the dead job's id")
+        @Parameters(paramLabel = "JOB_ID", description = "the dead letter's job id")
         UUID id;
 
         @Override
@@ -79,18 +81,18 @@ final class DlqCommand extends CommandGroup {
         }
     }
 
-    /** {@code spine dlq delete <id>}. */
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a dead job for good.")
+    /** {@code spine dead-letters delete <id>}. */
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes a dead letter for good.")
     static final class DeleteDead extends SpineCommand {
-        @Parameters(paramLabel = "JOB_ID", description = "the dead job's id")
+        @Parameters(paramLabel = "JOB_ID", description = "the dead letter's job id")
         UUID id;
 
         @Override
         int run(Backends backends) {
             if (!backends.jobs().deleteDead(id)) {
-                throw CommandFailure.notFound("id", "no dead job " + id);
+                throw CommandFailure.notFound("id", "no dead letter " + id);
             }
-            out().println("deleted dead job " + id);
+            out().println("deleted dead letter " + id);
             return OK;
         }
     }
