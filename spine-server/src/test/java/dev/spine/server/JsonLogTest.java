@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.spine.contracts.ConfigException;
 import dev.spine.jobs.JobQueue;
 import dev.spine.jobs.JobRequest;
+import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import java.io.ByteArrayOutputStream;
@@ -101,7 +102,9 @@ class JsonLogTest {
     /** A context of this test's own, configured by the process's logback.xml for {@code format}. */
     private static LoggerContext configured(String format) throws Exception {
         LoggerContext logs = new LoggerContext();
-        // the MDC the spine writes is the process-wide one (slf4j's MDC goes through the bound context)
+        // the MDC the spine writes is the process-wide one (slf4j's MDC goes through the bound context). While
+        // another test class's thread is still initializing slf4j, the factory is a stand-in: wait for logback's.
+        Eventually.await("slf4j bound to logback", () -> LoggerFactory.getILoggerFactory() instanceof LoggerContext);
         logs.setMDCAdapter(((LoggerContext) LoggerFactory.getILoggerFactory()).getMDCAdapter());
         logs.putProperty(LogFormat.PROPERTY, format);
         JoranConfigurator configurator = new JoranConfigurator();

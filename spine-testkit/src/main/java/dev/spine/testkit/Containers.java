@@ -38,7 +38,9 @@ final class Containers {
 
     static synchronized String natsUrl() {
         if (nats == null) {
-            nats = new GenericContainer<>("nats:2.10")
+            // the image of deploy/docker-compose.yml: tests and the compose stack on one nats-server (2.9.10,
+            // the Debian 12 server of our machines)
+            nats = new GenericContainer<>("nats:2.9.10-alpine")
                     .withCommand("-js")
                     .withExposedPorts(4222)
                     .waitingFor(Wait.forLogMessage(".*Server is ready.*\\n", 1));
