@@ -41,7 +41,9 @@ public record IngestSettings(String consumer, int batchSize, Duration linger, in
                     "how long an unacknowledged event waits before redelivery (an instance died)")
             .add("SPINE_INGEST_ADAPT_LEGACY", "true", "adapt legacy event shapes at ingest instead of rejecting them")
             .add(EVENT_TYPE_MAP, "", "legacy type names to add: old=domain.NounVerb,... (ingest and gateway)")
-            .add(PRIORITY_LANES, "true",
+            // off until a quiet bench shows what it costs the events->jobs path (each lane's events reach two
+            // consumers) beside what it buys the tiers under a background flood (bench mixed)
+            .add(PRIORITY_LANES, "false",
                     "realtime/interactive events ingested by a consumer per domain, not behind background batches")
             .build();
 

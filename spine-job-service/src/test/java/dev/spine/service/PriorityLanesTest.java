@@ -41,7 +41,8 @@ class PriorityLanesTest {
         CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean first = new AtomicBoolean(true);
-        try (JobService service = JobService.builder(ServiceFixture.config(db, nats, Map.of())).discoverHandlers(false)
+        try (JobService service = JobService.builder(ServiceFixture.config(db, nats,
+                        Map.of(IngestSettings.PRIORITY_LANES, "true"))).discoverHandlers(false)
                 .routes(RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "t"))
                 .handler("IndexDocumentJob", job -> background.incrementAndGet())
                 .handler("RunRuleEngineJob", job -> realtime.incrementAndGet()).build().start();
