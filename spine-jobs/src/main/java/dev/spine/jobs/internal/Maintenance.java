@@ -73,12 +73,15 @@ public final class Maintenance {
         Runnable[] next = new Runnable[1];
         next[0] = () -> {
             long t0 = System.nanoTime();
-            task.run();
-            long tookMillis = (System.nanoTime() - t0) / 1_000_000;
             try {
-                timer.schedule(next[0], Math.max(millis, PACE * tookMillis), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // the timer is shutting down with the queue: no next run
+                task.run();
+            } finally { // whatever the run did, there is a next one: a task that stopped would freeze its gauges
+                long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+                try {
+                    timer.schedule(next[0], Math.max(millis, PACE * tookMillis), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // the timer is shutting down with the queue: no next run
+                }
             }
         };
         timer.schedule(next[0], millis, TimeUnit.MILLISECONDS);

@@ -65,6 +65,7 @@ public final class ConfigurationReference {
             "SPINE_READ_TOKEN", "(from a secret store)",
             "SPINE_ADMIN_ADDR", "0.0.0.0:9090",
             "SPINE_LIFECYCLE_EVENTS", "true",
+            "SPINE_INGEST_PRIORITY_LANES", "true",
             "SPINE_EVENT_BUS", "postgres",
             "SPINE_HTTP_ADDR", "0.0.0.0:8080",
             "SPINE_ADMIN_TOKEN", "(from a secret store)",
