@@ -45,11 +45,10 @@ public final class Cursor {
 
     /** The position in {@code cursor} (a command line's {@code --cursor}); empty when it is not one of ours. */
     public static java.util.OptionalLong position(String cursor) {
+        String v = payload(cursor);
         try {
-            String v = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            return v.startsWith(VERSION) ? java.util.OptionalLong.of(Long.parseLong(v.substring(VERSION.length())))
-                    : java.util.OptionalLong.empty();
-        } catch (IllegalArgumentException e) {
+            return v == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(Long.parseLong(v));
+        } catch (NumberFormatException e) {
             return java.util.OptionalLong.empty();
         }
     }
@@ -75,21 +74,27 @@ public final class Cursor {
         return Base64.getUrlEncoder().withoutPadding().encodeToString((VERSION + position).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The request's cursor decoded; null without one; a 400 for one this API did not give out. */
     private static String decode(Context ctx) {
         String raw = ctx.queryParam(PARAM);
         if (raw == null || raw.isEmpty()) {
             return null;
         }
-        String v;
+        String v = payload(raw);
+        if (v == null) {
+            throw invalid();
+        }
+        return v;
+    }
+
+    /** What {@link #encode} wrapped in {@code cursor}, or null when it is not one of ours. */
+    private static String payload(String cursor) {
         try {
-            v = new String(Base64.getUrlDecoder().decode(raw), StandardCharsets.UTF_8);
+            String v = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            return v.startsWith(VERSION) ? v.substring(VERSION.length()) : null;
         } catch (IllegalArgumentException e) {
-            throw invalid();
+            return null;
         }
-        if (!v.startsWith(VERSION)) {
-            throw invalid();
-        }
-        return v.substring(VERSION.length());
     }
 
     private static ApiException invalid() {
