@@ -141,19 +141,20 @@ public final class JobService implements AutoCloseable {
         jobs.migrate();
         schemaMigrator(dataSource, config.postgres().schema()).migrate();
         rejected = new RejectedEvents(dataSource, config.postgres().schema());
-        materializer = new Materializer(dataSource, jobs, codec, routes, rejected, new IngestMetrics(metrics), clock,
+        IngestMetrics ingestMetrics = new IngestMetrics(metrics); // one set of meters for the main consumer
+        materializer = new Materializer(dataSource, jobs, codec, routes, rejected, ingestMetrics, clock,
                 new IngestTracing(otel, config.ingest().consumer()), config.ingest().adapter());
         warnAboutMissingHandlers();
         jobs.start();
         IngestSettings in = config.ingest();
         ingest = new EventIngest(bus, new EventIngest.Settings(in.consumer(), in.batchSize(), in.linger(),
                 in.maxAckPending(), in.ackWait(), config.workers().shutdownTimeout()), materializer,
-                new IngestMetrics(metrics), this::afterBatch);
+                ingestMetrics, this::afterBatch);
         ingest.start();
         if (in.priorityLanes()) {
             startPriorityLanes(codec, in);
         }
-        new IngestMetrics(metrics).watchConsumer(bus, in.consumer());
+        ingestMetrics.watchConsumer(bus, in.consumer());
         LOG.info("job service started: routes from {}, {} handlers", routes.source(), handlers.size());
     }
 
