@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -113,6 +114,9 @@ class ClusterNodeLossTest {
      * {@code size} nodes whose configs include (a copy of) the repository's nats/cluster/common.conf, each with its own
      * client, route and monitoring port and its own store under {@code dir}.
      */
+    private static final Pattern META_LEADER =
+            Pattern.compile("\"meta_cluster\"\\s*:\\s*\\{[^}]*\"leader\"\\s*:\\s*\"[^\"]+\"");
+
     static List<PrivateNats> cluster(Path dir, int size) throws Exception {
         Path common = Fixture.repo().resolve("nats/cluster/common.conf");
         assertTrue(Files.isRegularFile(common), "missing " + common);
@@ -134,6 +138,11 @@ class ClusterNodeLossTest {
         try {
             nodes.forEach(PrivateNats::start);
             nodes.forEach(PrivateNats::awaitHealthy);
+            // healthy is not yet ready for stream requests: each node must know the JetStream meta leader
+            for (PrivateNats node : nodes) {
+                Eventually.await(node.name() + " knows the JetStream meta leader", Duration.ofSeconds(30),
+                        () -> META_LEADER.matcher(node.monitor("/jsz")).find());
+            }
         } catch (RuntimeException e) {
             nodes.forEach(PrivateNats::close);
             throw e;

@@ -180,8 +180,24 @@ public final class StreamProvisioner {
                 // another process created it between our read and our create: read again and compare
                 LOG.debug("provisioning {} raced with another process ({}), attempt {}", name, e.getMessage(), attempt);
             } catch (IOException e) {
-                throw new SpineException("cannot provision stream " + name + ": " + e.getMessage(), e);
+                // a timeout: a cluster still electing its meta leader, or one too busy to answer in time; the
+                // create may have happened, so the next attempt reads again before it creates
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new SpineException("cannot provision stream " + name + ": " + e.getMessage(), e);
+                }
+                LOG.warn("provisioning {}: {} (attempt {} of {}), trying again", name, e.getMessage(), attempt,
+                        MAX_ATTEMPTS);
+                backOff(attempt);
             }
+        }
+    }
+
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(250L << (attempt - 1)); // 250 ms, 500 ms, 1 s, 2 s
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SpineException("interrupted while provisioning streams", e);
         }
     }
 
