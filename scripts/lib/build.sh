@@ -41,6 +41,34 @@ ensure_test_browser() {
             "Install them where the dashboard test looks (Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver) and retry"
 }
 
+# ensure_node: the Node.js examples (examples/node-*) are run by their tests, so ./spine test needs node 18+
+# (built-in fetch). Missing: installed with apt like the servers (root), else it stops and prints the command.
+# Sets SPINE_NODE for the tests.
+ensure_node() {
+    SPINE_NODE="${SPINE_NODE:-$(command -v node || true)}"
+    if [[ -z "$SPINE_NODE" ]]; then
+        if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+            die "$EXIT_TOOLCHAIN" "the Node.js examples' tests need node 18+." \
+                "Install it (Debian/Ubuntu: sudo apt-get install -y nodejs) or name one in SPINE_NODE, and retry"
+        fi
+        say "installing nodejs with apt-get (the Node.js examples' tests run them)"
+        if [[ -z "${APT_UPDATED:-}" ]]; then
+            DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
+                die "$EXIT_TOOLCHAIN" "apt-get update failed; install nodejs yourself and retry"
+            APT_UPDATED=1
+        fi
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs >&2 ||
+            die "$EXIT_TOOLCHAIN" "apt-get install -y nodejs failed; install it yourself and retry"
+        SPINE_NODE="$(command -v node || true)"
+        [[ -n "$SPINE_NODE" ]] || die "$EXIT_TOOLCHAIN" "apt-get installed nodejs, but no node is on PATH"
+    fi
+    local major
+    major="$("$SPINE_NODE" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+    ((major >= 18)) || die "$EXIT_TOOLCHAIN" "$SPINE_NODE is Node.js $major; the examples need 18+ (built-in fetch)." \
+        "Install a newer one or name it in SPINE_NODE, and retry"
+    export SPINE_NODE
+}
+
 # ensure_promtool: sets PROMTOOL to a promtool for the alert rules' unit tests. PROMTOOL or PATH first;
 # else Debian's prometheus package is downloaded and unpacked (not installed: no service starts, no root
 # needed) into $BUILD_STATE/tools; without apt it stops before building and says what to install.
