@@ -55,7 +55,7 @@ final class LiveBench implements BenchMain.Bench {
         int seconds = BenchEnv.intEnv("SECONDS", 60);
         int trickleBytes = BenchEnv.intEnv("TRICKLE_BYTES", 16);
         int payloadBytes = BenchEnv.intEnv("PAYLOAD_BYTES", 200);
-        int bufferBytes = BenchEnv.intEnv("LIVE_BUFFER_BYTES", 262_144); // the server's default
+        int bufferBytes = BenchEnv.intEnv("LIVE_BUFFER_BYTES", 1_048_576); // the server's default
         reset(env);
         Path dir = Files.createTempDirectory("spine-bench-live");
         int port = LiveServer.freePort();
