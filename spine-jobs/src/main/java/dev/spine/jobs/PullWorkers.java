@@ -44,8 +44,8 @@ public final class PullWorkers {
     private static final Logger LOG = LoggerFactory.getLogger(PullWorkers.class);
     /** The most jobs one fetch may ask for. */
     public static final int MAX_FETCH = 100;
-    /** The longest a fetch may wait for jobs (long-poll). */
-    public static final Duration MAX_WAIT = Duration.ofSeconds(30);
+    /** The longest a fetch may wait for jobs (long-poll): below the admin API's default idle timeout (30 s). */
+    public static final Duration MAX_WAIT = Duration.ofSeconds(20);
     /** The most handler slots a pull worker may declare. */
     public static final int MAX_CONCURRENCY = 1000;
     /** A waiting fetch looks again this often without a wake-up: jobs coming due, or a wake-up lost. */
@@ -165,6 +165,11 @@ public final class PullWorkers {
             }
         }
         return out;
+    }
+
+    /** How long a pull worker may go without a heartbeat before its jobs are rescued: heartbeat well within it. */
+    public Duration staleAfter() {
+        return staleAfter;
     }
 
     /** Says the worker is alive: its registry row and the claims of the jobs it holds stay live. */
