@@ -142,6 +142,10 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The example's handlers: one per job type. */
 const exampleHandlers = {
+  // the platform's default route: connector.DataReceived events become these jobs
+  ProcessIncomingDataJob: async ({ job }) => {
+    console.log(`processing incoming data ${JSON.stringify(job.payload)}`);
+  },
   // completes at once
   'example.Echo': async ({ job }) => {
     console.log(`echo ${JSON.stringify(job.payload)}`);

@@ -51,7 +51,7 @@ class PullWorkerNodeTest {
         try (SpineServer server = server(db, nats); NodeJs node = worker(server)) {
             JobQueue jobs = server.engine().jobs();
             JsonNode registry = new AdminClient(server).get("/v1/workers").json();
-            assertTrue(registry.toString().contains("\"types\":[\"example.Echo\",\"example.Flaky\",\"example.Sleep\"]"),
+            assertTrue(registry.toString().contains("\"types\":[\"ProcessIncomingDataJob\",\"example.Echo\",\"example.Flaky\",\"example.Sleep\"]"),
                     "the node worker's types are in the registry: " + registry);
 
             UUID echo = jobs.enqueue(JobRequest.of("example.Echo", Map.of("hello", "node")).queue("background"));
