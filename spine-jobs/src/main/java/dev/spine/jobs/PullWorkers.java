@@ -230,7 +230,8 @@ public final class PullWorkers {
         if (lease != null && lease.workerId().equals(workerId) && leases.end(lease)) {
             return lease.job();
         }
-        Optional<RunnableJob> held = lease == null ? store.heldBy(jobId, workerId) : Optional.empty();
+        Optional<RunnableJob> held = lease == null && !leases.timingOut(jobId) ? store.heldBy(jobId, workerId)
+                : Optional.empty();
         return held.orElseThrow(() -> new InvalidJobException(JobErrorCode.NOT_HELD, "jobId", "worker " + workerId
                 + " does not hold job " + jobId + " (not fetched by it, or its attempt ended: timed out, or rescued "
                 + "after the worker stopped heartbeating)"));
@@ -281,6 +282,8 @@ public final class PullWorkers {
             } catch (RuntimeException e) {
                 // the job stays running under the worker: the rescue's overrun rule gives it back later
                 LOG.warn("could not fail timed-out job {}; the rescue will", l.job().job().id(), e);
+            } finally {
+                leases.timedOut(l);
             }
         }
     }

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,6 +19,11 @@ public final class PullLeases {
     public record Lease(UUID workerId, RunnableJob job, Instant deadline) {}
 
     private final Map<UUID, Lease> byJob = new ConcurrentHashMap<>();
+    /**
+     * Jobs whose timeout ended their lease and whose outcome is being written: until it is, the job row still
+     * names the worker, and a complete arriving then must not be taken for one fetched through another process.
+     */
+    private final Set<UUID> timingOut = ConcurrentHashMap.newKeySet();
 
     public void add(Lease lease) {
         byJob.put(lease.job().job().id(), lease);
@@ -33,15 +39,31 @@ public final class PullLeases {
         return byJob.remove(lease.job().job().id(), lease);
     }
 
-    /** Removes and returns the leases past their deadline at {@code now}. */
+    /**
+     * Removes and returns the leases past their deadline at {@code now}; each stays {@link #timingOut} until
+     * {@link #timedOut} says its outcome is written.
+     */
     public List<Lease> takeOverdue(Instant now) {
         List<Lease> overdue = new ArrayList<>();
         for (Lease l : byJob.values()) {
-            if (!l.deadline().isAfter(now) && end(l)) {
-                overdue.add(l);
+            if (!l.deadline().isAfter(now)) {
+                timingOut.add(l.job().job().id());
+                if (end(l)) {
+                    overdue.add(l);
+                } else {
+                    timingOut.remove(l.job().job().id());
+                }
             }
         }
         return overdue;
+    }
+
+    public boolean timingOut(UUID jobId) {
+        return timingOut.contains(jobId);
+    }
+
+    public void timedOut(Lease lease) {
+        timingOut.remove(lease.job().job().id());
     }
 
     /** Removes and returns every lease of {@code workerId}. */
