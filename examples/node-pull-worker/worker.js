@@ -106,14 +106,14 @@ class PullWorker {
     try {
       await handler({ job, signal });
     } catch (e) {
-      const body = { workerId: this.id, error: String(e && e.message ? e.message : e) };
+      const body = { workerId: this.id, attempt: job.attempt, error: String(e && e.message ? e.message : e) };
       if (e instanceof RetryLater && e.retryDelayMs !== undefined) {
         body.retryDelayMs = e.retryDelayMs;
       }
       await this.end(job, 'fail', body, `failed ${job.type} ${job.id} attempt ${job.attempt}: ${body.error}`);
       return;
     }
-    await this.end(job, 'complete', { workerId: this.id }, `completed ${job.type} ${job.id} attempt ${job.attempt}`);
+    await this.end(job, 'complete', { workerId: this.id, attempt: job.attempt }, `completed ${job.type} ${job.id} attempt ${job.attempt}`);
   }
 
   async end(job, how, body, line) {

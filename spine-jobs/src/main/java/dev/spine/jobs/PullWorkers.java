@@ -181,21 +181,30 @@ public final class PullWorkers {
      * Ends the worker's attempt of {@code jobId} as completed: the job leaves the hot table (archived as completed
      * when the queue archives).
      *
-     * @throws InvalidJobException {@code NOT_HELD} (field {@code jobId}) when the worker does not hold the job
+     * @param attempt the attempt the worker fetched ({@code Job.attempt()}), or 0 for whichever it holds: with it, a
+     *     complete of an attempt that timed out cannot end the next attempt the same worker fetched since
+     * @throws InvalidJobException {@code NOT_HELD} (field {@code jobId}) when the worker does not hold the job (or
+     *     not that attempt)
      */
-    public void complete(UUID workerId, UUID jobId) {
-        RunnableJob job = take(workerId, jobId);
+    public void complete(UUID workerId, UUID jobId, int attempt) {
+        RunnableJob job = take(workerId, jobId, attempt);
         write(workerId, runner.completedElsewhere(job));
+    }
+
+    /** {@link #complete(UUID, UUID, int)} of whichever attempt the worker holds. */
+    public void complete(UUID workerId, UUID jobId) {
+        complete(workerId, jobId, 0);
     }
 
     /**
      * Ends the worker's attempt of {@code jobId} as failed with {@code error}: retried after {@code retryDelay}
      * (null: the job's backoff), or dead-lettered when it was the last attempt.
      *
+     * @param attempt as for {@link #complete(UUID, UUID, int)}
      * @throws InvalidJobException {@code NOT_HELD} (field {@code jobId}) when the worker does not hold the job;
      *     {@code INVALID_FIELD} for a negative {@code retryDelay}
      */
-    public void fail(UUID workerId, UUID jobId, String error, Duration retryDelay) {
+    public void fail(UUID workerId, UUID jobId, int attempt, String error, Duration retryDelay) {
         if (retryDelay != null && retryDelay.isNegative()) {
             throw new InvalidJobException(JobErrorCode.INVALID_FIELD, "retryDelay", "retryDelay must not be negative");
         }
@@ -203,8 +212,13 @@ public final class PullWorkers {
         if (message.length() > MAX_ERROR_CHARS) {
             message = message.substring(0, MAX_ERROR_CHARS) + "...";
         }
-        RunnableJob job = take(workerId, jobId);
+        RunnableJob job = take(workerId, jobId, attempt);
         write(workerId, runner.failedElsewhere(job, message, retryDelay));
+    }
+
+    /** {@link #fail(UUID, UUID, int, String, Duration)} of whichever attempt the worker holds. */
+    public void fail(UUID workerId, UUID jobId, String error, Duration retryDelay) {
+        fail(workerId, jobId, 0, error, retryDelay);
     }
 
     /**
@@ -225,16 +239,24 @@ public final class PullWorkers {
     }
 
     /** The job the worker holds: through this process's lease, or, fetched through another process, its row. */
-    private RunnableJob take(UUID workerId, UUID jobId) {
+    private RunnableJob take(UUID workerId, UUID jobId, int attempt) {
+        if (attempt < 0) {
+            throw new InvalidJobException(JobErrorCode.INVALID_FIELD, "attempt", "attempt must be >= 1 (or 0 for "
+                    + "whichever the worker holds), was " + attempt);
+        }
         PullLeases.Lease lease = leases.get(jobId);
-        if (lease != null && lease.workerId().equals(workerId) && leases.end(lease)) {
+        if (lease != null && lease.workerId().equals(workerId) && matches(lease.job(), attempt) && leases.end(lease)) {
             return lease.job();
         }
-        Optional<RunnableJob> held = lease == null && !leases.timingOut(jobId) ? store.heldBy(jobId, workerId)
-                : Optional.empty();
+        Optional<RunnableJob> held = lease == null && !leases.timingOut(jobId)
+                ? store.heldBy(jobId, workerId).filter(j -> matches(j, attempt)) : Optional.empty();
         return held.orElseThrow(() -> new InvalidJobException(JobErrorCode.NOT_HELD, "jobId", "worker " + workerId
-                + " does not hold job " + jobId + " (not fetched by it, or its attempt ended: timed out, or rescued "
-                + "after the worker stopped heartbeating)"));
+                + " does not hold job " + jobId + (attempt > 0 ? " attempt " + attempt : "") + " (not fetched by it, "
+                + "or that attempt ended: timed out, or rescued after the worker stopped heartbeating)"));
+    }
+
+    private static boolean matches(RunnableJob job, int attempt) {
+        return attempt == 0 || job.job().attempt() == attempt;
     }
 
     private void write(UUID workerId, Outcome outcome) {

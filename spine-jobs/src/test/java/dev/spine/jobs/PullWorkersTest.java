@@ -118,6 +118,26 @@ class PullWorkersTest {
     }
 
     @Test
+    void aLateCompleteOfATimedOutAttemptDoesNotEndTheNextAttempt(TestDatabase db) {
+        try (JobQueue q = queue(db)) {
+            PullWorkers pull = q.pullWorkers();
+            UUID w = pull.register(null, List.of("background"), List.of("Remote"), 1);
+            UUID id = q.enqueue(JobRequest.of("Remote", Map.of()).queue("background").maxAttempts(2)
+                    .timeout(Duration.ofMillis(300)).backoff(Backoff.exponential(Duration.ofMillis(10),
+                            Duration.ofMillis(10))));
+            assertEquals(1, pull.fetch(w, 1, NO_WAIT).get(0).job().attempt());
+            PullWorkers.PulledJob second = Eventually.awaitValue("attempt 1 timed out and attempt 2 was fetched",
+                    Duration.ofSeconds(10), () -> pull.fetch(w, 1, Duration.ofSeconds(1)), l -> !l.isEmpty()).get(0);
+            assertEquals(2, second.job().attempt());
+
+            assertField("jobId", JobErrorCode.NOT_HELD, () -> pull.complete(w, id, 1));
+            assertEquals("running", q.find(id).orElseThrow().state(), "attempt 2 still runs");
+            pull.complete(w, id, 2);
+            assertEquals("completed", q.find(id).orElseThrow().state());
+        }
+    }
+
+    @Test
     void theJobsOfAWorkerThatStopsHeartbeatingAreRescuedForAnother(TestDatabase db) {
         try (JobQueue q = queue(db)) {
             PullWorkers pull = q.pullWorkers();

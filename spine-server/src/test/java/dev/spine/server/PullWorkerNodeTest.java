@@ -142,7 +142,14 @@ class PullWorkerNodeTest {
             AdminClient.Reply badDelay = api.post("/v1/jobs/" + id + "/fail",
                     "{\"workerId\":\"" + a + "\",\"retryDelayMs\":-1}", t);
             assertEquals("retryDelayMs", badDelay.field());
-            assertEquals(200, api.post("/v1/jobs/" + id + "/complete", "{\"workerId\":\"" + a + "\"}", t).status());
+            AdminClient.Reply otherAttempt = api.post("/v1/jobs/" + id + "/complete",
+                    "{\"workerId\":\"" + a + "\",\"attempt\":2}", t);
+            assertEquals(409, otherAttempt.status(), "the worker holds attempt 1, not 2");
+            AdminClient.Reply badAttempt = api.post("/v1/jobs/" + id + "/complete",
+                    "{\"workerId\":\"" + a + "\",\"attempt\":0}", t);
+            assertEquals("attempt", badAttempt.field());
+            assertEquals(200, api.post("/v1/jobs/" + id + "/complete", "{\"workerId\":\"" + a + "\",\"attempt\":1}",
+                    t).status());
             assertEquals("completed", server.engine().jobs().find(id).orElseThrow().state());
             assertEquals(200, api.delete("/v1/workers/" + a, t).status());
             assertEquals(404, api.post("/v1/workers/" + a + "/heartbeat", "{}", t).status());

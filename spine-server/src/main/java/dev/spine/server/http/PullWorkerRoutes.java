@@ -96,9 +96,11 @@ final class PullWorkerRoutes {
 
     private void complete(Context ctx) {
         UUID job = RequestParams.uuid(ctx, "id");
-        UUID worker = workerId(JsonReplies.body(ctx));
+        JsonNode body = JsonReplies.body(ctx);
+        UUID worker = workerId(body);
+        int attempt = (int) number(body, "attempt", 0, 1, Integer.MAX_VALUE);
         try {
-            pull().complete(worker, job);
+            pull().complete(worker, job, attempt);
         } catch (InvalidJobException e) {
             throw notHeld(e, job, worker);
         }
@@ -109,12 +111,13 @@ final class PullWorkerRoutes {
         UUID job = RequestParams.uuid(ctx, "id");
         JsonNode body = JsonReplies.body(ctx);
         UUID worker = workerId(body);
+        int attempt = (int) number(body, "attempt", 0, 1, Integer.MAX_VALUE);
         String error = optionalText(body, "error");
         JsonNode delay = body.get("retryDelayMs");
         Duration retryDelay = delay == null || delay.isNull() ? null
                 : Duration.ofMillis(number(body, "retryDelayMs", 0, 0, Duration.ofDays(7).toMillis()));
         try {
-            pull().fail(worker, job, error, retryDelay);
+            pull().fail(worker, job, attempt, error, retryDelay);
         } catch (InvalidJobException e) {
             throw notHeld(e, job, worker);
         }
