@@ -15,5 +15,10 @@ public enum JobErrorCode {
     /** A cron expression or time zone could not be parsed. */
     INVALID_CRON,
     /** The job, dead job or queue named does not exist. */
-    NOT_FOUND
+    NOT_FOUND,
+    /**
+     * A pull worker completed or failed a job it does not hold (never fetched it, or its attempt already ended:
+     * timed out, or rescued after the worker stopped heartbeating).
+     */
+    NOT_HELD
 }

@@ -18,6 +18,7 @@ import dev.spine.jobs.internal.Notifier;
 import dev.spine.jobs.internal.Outcome;
 import dev.spine.jobs.internal.OutcomeWriter;
 import dev.spine.jobs.internal.PgJobStore;
+import dev.spine.jobs.internal.PullWaiters;
 import dev.spine.jobs.internal.QueueRegistry;
 import dev.spine.jobs.internal.QueueWorker;
 import dev.spine.jobs.internal.RunnableJob;
@@ -107,6 +108,8 @@ public final class JobQueue implements AutoCloseable {
     private final CronScheduler cron;
     private final PgScheduleStore scheduleStore;
     private final Schedules schedules;
+    private final PullWorkers pullWorkers;
+    private boolean listening;
     private boolean schemaCurrent;
     private boolean started;
     private boolean closed;
@@ -135,7 +138,8 @@ public final class JobQueue implements AutoCloseable {
                 new QueueWorker(q, store, runner, metrics, options.clock, workerId, served)));
         this.workers = Map.copyOf(w);
         this.notifier = new Notifier(options.dataSource, sql.notifyMany, sql.channel, workerId);
-        this.wakeups = new Wakeups(workers, notifier, timer, options.clock);
+        PullWaiters pullWaiters = new PullWaiters();
+        this.wakeups = new Wakeups(workers, notifier, timer, options.clock, pullWaiters);
         this.enqueuer = new Enqueuer(options.dataSource, store, factory, metrics, wakeups, options.clock,
                 options.keyRetention, options.notifyInTransaction,
                 new LocalDispatch(workers, served, workerId, mapper, metrics, writer::add));
@@ -147,6 +151,8 @@ public final class JobQueue implements AutoCloseable {
                 List.copyOf(options.schedules.values()), options.cronPollInterval, this::enqueue, scheduleStore);
         this.schedules = new Schedules(scheduleStore, r -> enqueueAllDetailed(List.of(r)).get(0), this::find,
                 options.clock);
+        this.pullWorkers = new PullWorkers(store, runner, queues, pullWaiters, options.clock, timer,
+                options.archiveCompleted, options.maintenance.staleAfter(), this::dueLater, this::listen);
     }
 
     /** This process's row in the worker registry: the queues it works (with their threads) and its handlers' types. */
@@ -219,7 +225,7 @@ public final class JobQueue implements AutoCloseable {
         writer.start();
         notifier.start();
         if (!workers.isEmpty()) {
-            listener.start();
+            listen();
         }
         runner.start();
         workers.values().forEach(QueueWorker::start);
@@ -393,6 +399,24 @@ public final class JobQueue implements AutoCloseable {
      */
     public Schedules schedules() {
         return schedules;
+    }
+
+    /**
+     * Workers in other processes, in any language, that pull jobs of their types over an API (long-poll fetch,
+     * heartbeat, complete, fail) with this queue's retries, backoff, timeouts and dead letters. Their timeouts are
+     * enforced by this object's timer, and the jobs of one that stops heartbeating are rescued by the housekeeping
+     * of a started queue.
+     */
+    public PullWorkers pullWorkers() {
+        return pullWorkers;
+    }
+
+    /** Starts the LISTEN connection once: for this process's queue workers, or for pull workers' waiting fetches. */
+    private synchronized void listen() {
+        if (!listening && !closed) {
+            listening = true;
+            listener.start();
+        }
     }
 
     /** Counts per queue, read now. */

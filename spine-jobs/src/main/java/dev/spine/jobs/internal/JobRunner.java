@@ -156,10 +156,31 @@ public final class JobRunner {
         String error = attempt.timedOut()
                 ? "timed out after " + runnable.timeoutMillis() + " ms" + (failure == null ? "" : " (" + describe(failure) + ")")
                 : describe(failure);
-        fail(runnable, error, failure, sink);
+        fail(runnable, error, failure, null, sink);
     }
 
-    private void fail(RunnableJob runnable, String error, Throwable failure, Consumer<Outcome> sink) {
+    /**
+     * The outcome of an attempt that ran elsewhere (a pull worker over the network) and completed: counted and told
+     * to the listener as an attempt run here would be.
+     */
+    public Outcome completedElsewhere(RunnableJob runnable) {
+        metrics.completed();
+        tell(() -> listener.completed(runnable.job()));
+        return new Outcome.Completed(runnable.job().id(), runnable.row());
+    }
+
+    /**
+     * The outcome of an attempt that ran elsewhere and failed (or timed out): retry after the job's backoff, or
+     * after {@code retryDelay} when not null, or dead on its last attempt, exactly as for a handler run here.
+     */
+    public Outcome failedElsewhere(RunnableJob runnable, String error, Duration retryDelay) {
+        Outcome[] out = new Outcome[1];
+        fail(runnable, error, null, retryDelay, o -> out[0] = o);
+        return out[0];
+    }
+
+    private void fail(RunnableJob runnable, String error, Throwable failure, Duration retryDelay,
+            Consumer<Outcome> sink) {
         Job job = runnable.job();
         Instant now = clock.instant();
         String errorJson = errorJson(job.attempt(), now, error);
@@ -173,7 +194,8 @@ public final class JobRunner {
             sink.accept(new Outcome.Dead(job.id(), errorJson));
             tell(() -> listener.failed(job, error, true));
         } else {
-            Duration backoff = Backoff.delay(runnable.backoffMillis(), runnable.backoffMaxMillis(), job.attempt());
+            Duration backoff = retryDelay != null ? retryDelay
+                    : Backoff.delay(runnable.backoffMillis(), runnable.backoffMaxMillis(), job.attempt());
             LOG.debug("job {} ({}) attempt {}/{} failed, retry in {}: {}", job.id(), job.type(), job.attempt(),
                     job.maxAttempts(), backoff, error);
             sink.accept(new Outcome.Retry(job.id(), job.queue(), now.plus(backoff), errorJson));

@@ -41,6 +41,9 @@ public interface JobStore {
      */
     List<RunnableJob> fetch(String queue, FetchTypes types, int limit, Instant now, UUID workerId);
 
+    /** The running job {@code id} if {@code workerId} holds its claim (a pull worker's complete or fail). */
+    Optional<RunnableJob> heldBy(UUID id, UUID workerId);
+
     /** Writes finished attempts, one statement per kind of outcome. */
     void write(List<Outcome> outcomes, UUID workerId, Instant now, boolean archive);
 

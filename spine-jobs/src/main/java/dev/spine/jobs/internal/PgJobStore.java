@@ -86,6 +86,11 @@ public final class PgJobStore implements JobStore {
     }
 
     @Override
+    public Optional<RunnableJob> heldBy(UUID id, UUID workerId) {
+        return calls.query(sql.heldBy, rs -> Sql.ClaimedRow.read(rs, mapper), id, workerId).stream().findFirst();
+    }
+
+    @Override
     public void write(List<Outcome> outcomes, UUID workerId, Instant now, boolean archive) {
         List<UUID> completed = new ArrayList<>();
         List<UUID> completedAt = new ArrayList<>();

@@ -154,6 +154,7 @@ public final class Sql {
     public final String fetchAvailable;
     public final String fetchAvailableByType;
     public final String waitingTypes;
+    public final String heldBy;
     public final String completeMany;
     public final String completeManyArchived;
     public final String completeRows;
@@ -233,6 +234,9 @@ public final class Sql {
                 + "lateral (select ctid, priority, run_at, id from " + s + ".job where queue = ? and type = t.type "
                 + "and state = 0 and run_at <= ? order by priority desc, run_at, id limit ? for update skip locked) c "
                 + "where " + notPaused + " order by c.priority desc, c.run_at, c.id limit ?");
+        // A pull worker's complete or fail: the job as its claim returned it, only while that worker holds it.
+        heldBy = "select " + Column.list(ClaimedRow.values()) + " from " + s + ".job j where j.id = ? and j.state = 1 "
+                + "and j.worker_id = ?";
         completeMany = "delete from " + s + ".job where id = any(?) and worker_id = ?";
         String archiveDone = " insert into " + s + ".job_archive (id, queue, type, state, priority, attempt, "
                 + "max_attempts, payload, correlation_id, traceparent, tracestate, created_at, finished_at, errors) "

@@ -19,8 +19,11 @@ public final class Wakeups {
     private final Notifier notifier;
     private final ScheduledExecutorService timer;
     private final Clock clock;
+    private final PullWaiters pullWaiters;
 
-    public Wakeups(Map<String, QueueWorker> workers, Notifier notifier, ScheduledExecutorService timer, Clock clock) {
+    public Wakeups(Map<String, QueueWorker> workers, Notifier notifier, ScheduledExecutorService timer, Clock clock,
+            PullWaiters pullWaiters) {
+        this.pullWaiters = pullWaiters;
         this.workers = workers;
         this.notifier = notifier;
         this.timer = timer;
@@ -51,23 +54,24 @@ public final class Wakeups {
         wakeLocal(queue);
     }
 
+    /** Wakes this process's worker of {@code queue} and the pull workers' fetches waiting on it. */
     public void wakeLocal(String queue) {
         QueueWorker w = workers.get(queue);
         if (w != null) {
             w.wake();
         }
+        pullWaiters.wake(queue);
     }
 
     private void wakeAt(String queue, Instant due, Instant now) {
-        QueueWorker w = workers.get(queue);
-        if (w == null) {
+        if (!workers.containsKey(queue) && !pullWaiters.any(queue)) {
             return;
         }
         long millis = Duration.between(now, due).toMillis();
         if (millis <= 0) {
-            w.wake();
+            wakeLocal(queue);
         } else if (!timer.isShutdown()) {
-            timer.schedule(w::wake, millis, TimeUnit.MILLISECONDS);
+            timer.schedule(() -> wakeLocal(queue), millis, TimeUnit.MILLISECONDS);
         }
     }
 

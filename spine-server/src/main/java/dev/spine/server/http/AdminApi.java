@@ -106,6 +106,7 @@ public final class AdminApi implements AutoCloseable {
         routes.get("/metrics", metrics::handle);
         new JobRoutes(service, admin).register(routes);
         new WorkerRoutes(service).register(routes);
+        new PullWorkerRoutes(service, admin).register(routes);
         new ScheduleRoutes(service, admin).register(routes);
         new EventRoutes(service, admin).register(routes);
         new DashboardRoutes(service, config.jaegerUrl(), history).register(routes);
