@@ -1,10 +1,13 @@
 package dev.spine.server;
 
 import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.contracts.ConfigException;
 import dev.spine.events.EventBus;
 import dev.spine.events.postgres.EventBuses;
 import dev.spine.gateway.Gateway;
+import dev.spine.gateway.SignedPost;
 import dev.spine.jobs.JobHandler;
 import dev.spine.postgres.PgPools;
 import dev.spine.server.http.QueueHistory;
@@ -72,6 +75,7 @@ public final class SpineServer implements AutoCloseable {
             if (eventBus != null) {
                 engineBuilder.eventBus(eventBus);
             }
+            pushHandlers();
             engine = started("engine", engineBuilder.build().start());
             if (config.gateway().enabled()) {
                 // the event bus over HTTP: its own pool and consumers, nothing on the event-to-job path
@@ -99,6 +103,33 @@ public final class SpineServer implements AutoCloseable {
         LOG.info("spine server started: admin API on {}, gateway {}", admin.address(),
                 gateway == null ? "off" : "on " + admin.gatewayAddress());
         return this;
+    }
+
+    /**
+     * Registers a {@link PushHandler} for each job type of {@code SPINE_PUSH_HANDLERS}, so this process serves
+     * (claims) those types. A target the webhook rules refuse stops the start with the refusal's code; one that
+     * does not resolve yet only warns (the receiver's service may start after this one), and each attempt checks
+     * again. The connections' threads stop after the engine (started before it).
+     */
+    private void pushHandlers() {
+        PushHandlerSettings push = config.push();
+        if (push.endpoints().isEmpty()) {
+            return;
+        }
+        SignedPost post = started("push handler connections",
+                new SignedPost(config.gateway().webhookAllow(), Clock.systemUTC()));
+        ObjectMapper mapper = new ObjectMapper();
+        push.endpoints().forEach((type, url) -> {
+            String code = post.refusalCode(url);
+            if ("TARGET_UNRESOLVED".equals(code)) {
+                LOG.warn("push handler of {}: {}; each attempt fails until it resolves", type, post.refusal(url));
+            } else if (code != null) {
+                throw new ConfigException(PushHandlerSettings.HANDLERS,
+                        "endpoint of " + type + " refused: " + post.refusal(url));
+            }
+            engineBuilder.handler(type, new PushHandler(type, url, push.secret(), post, mapper));
+        });
+        LOG.info("push handlers: {}", push.endpoints());
     }
 
     /** This process among the spine's instances: host and process id. */
