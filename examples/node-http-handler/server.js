@@ -37,8 +37,11 @@ const snoozedOnce = new Set();
 // A job can run more than once (a retry after a timeout whose work was done): make handlers idempotent, keyed
 // by job.id.
 const handlers = {
-  async SendEmailJob(job) {
-    console.log(`sending email to ${job.payload.to} (job ${job.id})`);
+  // the platform's default route: rule.SendMessageRequested events become SendOutgoingMessageJob jobs whose
+  // payload is the event's envelope
+  async SendOutgoingMessageJob(job) {
+    const { data, correlationId } = job.payload;
+    console.log(`sending message to ${data?.to}: ${data?.text} (correlation ${correlationId})`);
   },
 
   // What a handler can do, driven by its payload (the spine's tests use it):
