@@ -85,6 +85,9 @@ class PushHandlerTest {
             JobInfo timedOut = completed(jobs, slow);
             assertEquals(2, timedOut.attempt(), timedOut.toString());
             assertTrue(timedOut.errorsJson().contains("timed out after 1000 ms"), timedOut.errorsJson());
+            // the timeout closed the connection: the first attempt ended near 1 s, not when the receiver let go (10 s)
+            assertTrue(Duration.between(timedOut.createdAt(), timedOut.finishedAt()).compareTo(Duration.ofSeconds(6)) < 0,
+                    timedOut.createdAt() + " -> " + timedOut.finishedAt());
 
             DeadJob dead = Eventually.awaitValue("the job held past its timeout on every attempt is dead",
                     Duration.ofSeconds(30), () -> jobs.deadJobs("interactive", "DemoJob", 10).stream()
