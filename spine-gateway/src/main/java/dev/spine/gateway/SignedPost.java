@@ -173,7 +173,7 @@ public final class SignedPost implements AutoCloseable {
         return new Delivery(false, status, "receiver answered HTTP " + status + unread, retryAfter);
     }
 
-    /** A {@code Retry-After} value (delay-seconds or an HTTP date) as a delay from {@code now}; null when absent or unreadable. */
+    /** {@code Retry-After} (seconds or an HTTP date) as a delay from {@code now}; null if absent or unreadable. */
     static Duration retryAfter(String value, Instant now) {
         if (value == null || value.isEmpty()) {
             return null;

@@ -50,7 +50,8 @@ class SignedPostTest {
             AtomicReference<String> body = new AtomicReference<>();
             CompletableFuture<Void> receiver = CompletableFuture.runAsync(() -> {
                 try (Socket s = server.accept()) {
-                    BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                    BufferedReader in = new BufferedReader(
+                            new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
                     int length = 0;
                     for (String line = in.readLine(); !line.isEmpty(); line = in.readLine()) {
                         if (line.startsWith(WebhookSignature.HEADER + ": ")) {

@@ -75,7 +75,8 @@ final class PushHandler implements JobHandler {
         if (d.status() == 0 || d.error().startsWith("TARGET_")) {
             // a refused target's error starts with its code (TARGET_LOOPBACK: ...); else it is unreachable
             int colon = d.error().indexOf(':');
-            String code = d.error().startsWith("TARGET_") && colon > 0 ? d.error().substring(0, colon) : "PUSH_UNREACHABLE";
+            String code = d.error().startsWith("TARGET_") && colon > 0 ? d.error().substring(0, colon)
+                    : "PUSH_UNREACHABLE";
             throw new PushFailure(code, type + " endpoint " + url + ": "
                     + (code.equals("PUSH_UNREACHABLE") ? d.error() : d.error().substring(colon + 1).strip()));
         }

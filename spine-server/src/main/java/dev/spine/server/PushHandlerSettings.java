@@ -21,14 +21,12 @@ public record PushHandlerSettings(Map<String, URI> endpoints, String secret) {
     public static final String SECRET = "SPINE_PUSH_SECRET";
     /** The shortest secret accepted: a short one can be guessed, and then anyone can make the receiver run jobs. */
     public static final int MIN_SECRET_LENGTH = 16;
-    /** A job type named here: what a job type may be, without the separators of the list. */
-    private static final Pattern TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.:\\-]{0,199}");
+    /** A job type named here: the routing file's rule for job types (RouteReader). */
+    private static final Pattern TYPE = Pattern.compile("[A-Za-z][A-Za-z0-9_.\\-]{0,199}");
 
     public static final Map<String, String[]> VARIABLES = new VariableTable()
-            .add(HANDLERS, "", "job types run by POSTing them to an HTTP endpoint (signed, webhook address rules), "
-                    + "comma-separated type=url, e.g. SendEmailJob=https://mailer.internal/jobs (empty: none)")
-            .add(SECRET, "", "HMAC-SHA256 key of the push handlers' Spine-Signature header, at least "
-                    + MIN_SECRET_LENGTH + " characters; required when " + HANDLERS + " names a handler")
+            .add(HANDLERS, "", "job types run by a signed POST to an endpoint, type=url,... (empty: none)")
+            .add(SECRET, "", "HMAC key of the push handlers' Spine-Signature (16+ characters)")
             .build();
 
     public PushHandlerSettings {
@@ -48,7 +46,7 @@ public record PushHandlerSettings(Map<String, URI> endpoints, String secret) {
                 String type = entry.substring(0, eq).strip();
                 if (!TYPE.matcher(type).matches()) {
                     throw new ConfigException(HANDLERS, "job type '" + type + "' must start with a letter and hold "
-                            + "only letters, digits, '_', '.', ':' and '-' (up to 200)");
+                            + "only letters, digits, '_', '.' and '-' (up to 200), as in the routing file");
                 }
                 if (endpoints.put(type, url(entry.substring(eq + 1).strip(), type)) != null) {
                     throw new ConfigException(HANDLERS, "job type " + type + " is named twice");
@@ -84,7 +82,8 @@ public record PushHandlerSettings(Map<String, URI> endpoints, String secret) {
     Map<String, String> asVariables() {
         Map<String, String> m = new LinkedHashMap<>();
         StringBuilder list = new StringBuilder();
-        endpoints.forEach((type, url) -> list.append(list.length() == 0 ? "" : ",").append(type).append('=').append(url));
+        endpoints.forEach((type, url) -> list.append(list.length() == 0 ? "" : ",").append(type).append('=')
+                .append(url));
         m.put(HANDLERS, list.toString());
         m.put(SECRET, secret);
         return m;
