@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 /**
  * HTTP push job handlers: job types whose jobs this process runs by POSTing them to an endpoint of another
  * service, in any language ({@link PushHandler}). {@code SPINE_PUSH_HANDLERS} lists {@code type=url} pairs,
- * comma-separated; {@code SPINE_PUSH_SECRET} is the HMAC key of their {@code Spine-Signature} (required as soon
- * as one handler is named). Which addresses may be called is the webhooks' rule ({@code SPINE_BUS_WEBHOOK_ALLOW}).
+ * comma-separated (the routing file's {@code pushHandlers} section can name more); {@code SPINE_PUSH_SECRET}
+ * is the HMAC key of their {@code Spine-Signature} (required as soon as one handler is named). Which addresses
+ * may be called is the webhooks' rule ({@code SPINE_BUS_WEBHOOK_ALLOW}).
  */
 public record PushHandlerSettings(Map<String, URI> endpoints, String secret) {
     public static final String HANDLERS = "SPINE_PUSH_HANDLERS";
@@ -54,11 +55,18 @@ public record PushHandlerSettings(Map<String, URI> endpoints, String secret) {
             }
         }
         String secret = r.text(SECRET);
-        if (!endpoints.isEmpty() && secret.length() < MIN_SECRET_LENGTH) {
-            throw new ConfigException(SECRET, secret.isEmpty() ? "is required when " + HANDLERS + " names a handler"
-                    : "must be at least " + MIN_SECRET_LENGTH + " characters, was " + secret.length());
+        if (!endpoints.isEmpty()) {
+            checkSecret(secret, HANDLERS + " names a handler");
         }
         return new PushHandlerSettings(endpoints, secret);
+    }
+
+    /** Fails naming {@value #SECRET} when {@code secret} is missing or short, and push handlers exist ({@code why}). */
+    static void checkSecret(String secret, String why) {
+        if (secret.length() < MIN_SECRET_LENGTH) {
+            throw new ConfigException(SECRET, secret.isEmpty() ? "is required when " + why
+                    : "must be at least " + MIN_SECRET_LENGTH + " characters, was " + secret.length());
+        }
     }
 
     private static URI url(String text, String type) {

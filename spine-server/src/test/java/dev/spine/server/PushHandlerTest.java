@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.spine.contracts.ConfigException;
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.Spine;
 import dev.spine.gateway.SignedPost;
 import dev.spine.gateway.WebhookAllowList;
 import dev.spine.gateway.WebhookSignature;
@@ -15,6 +18,7 @@ import dev.spine.jobs.Job;
 import dev.spine.jobs.JobInfo;
 import dev.spine.jobs.JobQueue;
 import dev.spine.jobs.JobRequest;
+import dev.spine.service.ServiceFixture;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.NodeJs;
 import dev.spine.testkit.SpineServices;
@@ -25,6 +29,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +42,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTP push handlers against the Node example receiver (examples/node-http-handler): the job service POSTs the
@@ -104,6 +110,50 @@ class PushHandlerTest {
             Duration waited = Duration.between(snoozed.createdAt(), snoozed.finishedAt());
             assertTrue(waited.compareTo(Duration.ofMillis(900)) >= 0,
                     snoozed.createdAt() + " -> " + snoozed.finishedAt());
+        }
+    }
+
+    @Test
+    void theRoutingFileNamesAPushHandlerForARoutedEventsJobs(TestDatabase db, TestNats nats, @TempDir Path dir)
+            throws Exception {
+        try (NodeJs receiver = NodeJs.start(RECEIVER, Map.of("SPINE_PUSH_SECRET", SECRET, "PORT", "0"))) {
+            Path routes = Files.writeString(dir.resolve("routes.yaml"), """
+                    routes:
+                      - match: rule.SendMessageRequested
+                        job: SendOutgoingMessageJob
+                        queue: interactive
+                    pushHandlers:
+                      - job: SendOutgoingMessageJob
+                        url: http://127.0.0.1:%d/jobs
+                    """.formatted(port(receiver)));
+            Map<String, String> env = Map.of("SPINE_ROUTES_FILE", routes.toString(), "SPINE_PUSH_SECRET", SECRET,
+                    "SPINE_BUS_WEBHOOK_ALLOW", "127.0.0.1");
+            try (SpineServer server = SpineServer.builder(ServerFixture.config(db, nats, env)).discoverHandlers(false)
+                    .build().start();
+                    Spine publisher = ServiceFixture.publisher(nats, server.engine().config())) {
+                EventEnvelope event = EventEnvelope.builder().eventType("rule.SendMessageRequested").source("test")
+                        .data(JsonNodeFactory.instance.objectNode().put("to", "+4912345").put("text", "hello")).build();
+                publisher.publish(event);
+
+                Eventually.await("the receiver sent the message", () -> receiver.output()
+                        .contains("sending message to +4912345: hello (correlation " + event.correlationId() + ")"));
+                JobInfo job = Eventually.awaitValue("the job completed", Duration.ofSeconds(30),
+                        () -> server.engine().jobs().findByCorrelationId(event.correlationId().toString(), 10),
+                        l -> l.size() == 1 && l.get(0).state().equals("completed")).get(0);
+                assertEquals("SendOutgoingMessageJob", job.type());
+            }
+
+            // the same type pushed elsewhere by SPINE_PUSH_HANDLERS: which one is meant cannot be guessed
+            Map<String, String> both = new java.util.HashMap<>(env);
+            both.put("SPINE_PUSH_HANDLERS", "SendOutgoingMessageJob=http://127.0.0.1:9/other");
+            ConfigException e = assertThrows(ConfigException.class, () -> SpineServer.builder(
+                    ServerFixture.config(db, nats, both)).discoverHandlers(false).build().start());
+            assertEquals(PushHandlerSettings.HANDLERS, e.variable());
+            Map<String, String> noSecret = new java.util.HashMap<>(env);
+            noSecret.remove("SPINE_PUSH_SECRET");
+            ConfigException secret = assertThrows(ConfigException.class, () -> SpineServer.builder(
+                    ServerFixture.config(db, nats, noSecret)).discoverHandlers(false).build().start());
+            assertEquals(PushHandlerSettings.SECRET, secret.variable());
         }
     }
 
