@@ -134,7 +134,8 @@ public final class SpineServer implements AutoCloseable {
         if (endpoints.isEmpty()) {
             return;
         }
-        PushHandlerSettings.checkSecret(push.secret(), "the routing file " + routes.source() + " names push handlers");
+        PushHandlerSettings.checkSecret(push.secret(), "the routing file " + routes.source() + " names push "
+                + "handlers");
         SignedPost post = started("push handler connections",
                 new SignedPost(config.gateway().webhookAllow(), Clock.systemUTC()));
         ObjectMapper mapper = new ObjectMapper();
@@ -143,8 +144,9 @@ public final class SpineServer implements AutoCloseable {
             if ("TARGET_UNRESOLVED".equals(code)) {
                 LOG.warn("push handler of {}: {}; each attempt fails until it resolves", type, post.refusal(url));
             } else if (code != null) {
-                throw new ConfigException(PushHandlerSettings.HANDLERS,
-                        "endpoint of " + type + " refused: " + post.refusal(url));
+                // named by the variable or by the routing file: the error names the one that said it
+                String where = push.endpoints().containsKey(type) ? PushHandlerSettings.HANDLERS : "SPINE_ROUTES_FILE";
+                throw new ConfigException(where, "endpoint of " + type + " refused: " + post.refusal(url));
             }
             engineBuilder.handler(type, new PushHandler(type, url, push.secret(), post, mapper));
         });
