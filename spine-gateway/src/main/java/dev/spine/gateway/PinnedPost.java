@@ -21,7 +21,8 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
- * One HTTP/1.1 POST to an address chosen before the connection is made, for webhooks.
+ * One HTTP/1.1 POST to an address chosen before the connection is made, for webhooks and HTTP push job
+ * handlers ({@link SignedPost}).
  *
  * <p>Why not {@code java.net.http.HttpClient}: it resolves the URL's host itself when it connects, so a
  * check of the name's addresses made just before could be answered differently by DNS a moment later (DNS
@@ -33,8 +34,41 @@ import javax.net.ssl.SSLSocket;
  * read ({@code Connection: close}); a redirect is reported, never followed.
  */
 final class PinnedPost {
-    /** What the receiver answered: the status and, for a redirect, its {@code Location}. */
-    record Answer(int status, String location) {}
+    /**
+     * What the receiver answered: the status, for a redirect its {@code Location}, and its {@code Retry-After}
+     * as sent (null when absent).
+     */
+    record Answer(int status, String location, String retryAfter) {}
+
+    /**
+     * A handle another thread can use to abort a POST under way by closing its socket: the JDK's blocking socket
+     * reads ignore {@link Thread#interrupt()}, so a caller whose wait is interrupted (a job past its timeout)
+     * closes the connection through this instead, and the POST ends at once with an {@link IOException}.
+     */
+    static final class Abort {
+        private Socket socket;
+        private boolean aborted;
+
+        synchronized void attach(Socket s) throws IOException {
+            if (aborted) {
+                s.close();
+                throw new java.io.InterruptedIOException("aborted before connecting");
+            }
+            socket = s;
+        }
+
+        /** Closes the connection (now, or as soon as one is made). */
+        synchronized void abort() {
+            aborted = true;
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    // closing to give up: nothing more to do with this connection
+                }
+            }
+        }
+    }
 
     /** The status line and headers a receiver may send before we give up on it. */
     static final int MAX_HEAD_BYTES = 16 * 1024;
@@ -50,10 +84,17 @@ final class PinnedPost {
      */
     static Answer send(URI url, InetAddress address, Map<String, String> headers, byte[] body, Duration connectTimeout,
             Duration timeout, SSLContext tlsContext) throws IOException {
+        return send(url, address, headers, body, connectTimeout, timeout, tlsContext, new Abort());
+    }
+
+    /** As above, abortable through {@code abort} from another thread. */
+    static Answer send(URI url, InetAddress address, Map<String, String> headers, byte[] body, Duration connectTimeout,
+            Duration timeout, SSLContext tlsContext, Abort abort) throws IOException {
         boolean tls = url.getScheme().equals("https");
         int port = url.getPort() > 0 ? url.getPort() : tls ? 443 : 80;
         long deadline = System.nanoTime() + timeout.toNanos();
         Socket plain = new Socket();
+        abort.attach(plain);
         try (Socket socket = tls ? secure(tlsContext, plain, address, port, url, connectTimeout) : plain) {
             if (!tls) {
                 plain.connect(new InetSocketAddress(address, port), (int) connectTimeout.toMillis());
@@ -110,6 +151,7 @@ final class PinnedPost {
             throw new IOException("not an HTTP/1.x answer: '" + status + "'");
         }
         String location = null;
+        String retryAfter = null;
         int read = status.length();
         for (String header = line(socket, in, deadline); !header.isEmpty(); header = line(socket, in, deadline)) {
             read += header.length();
@@ -117,11 +159,14 @@ final class PinnedPost {
                 throw new IOException("answer head longer than " + MAX_HEAD_BYTES + " bytes");
             }
             int colon = header.indexOf(':');
-            if (colon > 0 && header.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals("location")) {
+            String name = colon > 0 ? header.substring(0, colon).trim().toLowerCase(Locale.ROOT) : "";
+            if (name.equals("location")) {
                 location = header.substring(colon + 1).trim();
+            } else if (name.equals("retry-after")) {
+                retryAfter = header.substring(colon + 1).trim();
             }
         }
-        return new Answer(Integer.parseInt(parts[1]), location);
+        return new Answer(Integer.parseInt(parts[1]), location, retryAfter);
     }
 
     /** One line of the head, within the overall deadline (a receiver that trickles bytes cannot hold us). */

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.spine.jobs.Backoff;
 import dev.spine.jobs.InvalidJobException;
 import dev.spine.jobs.JobRequest;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,6 +76,30 @@ final class RouteReader {
         List<String> out = new ArrayList<>();
         it.forEachRemaining(out::add);
         return out;
+    }
+
+    /**
+     * One entry of {@code pushHandlers}: {@code job} (a job type) and {@code url} (http or https, no credentials),
+     * for spine-server's HTTP push handlers; where the URL may point is checked by the server at start.
+     */
+    static Map.Entry<String, URI> pushHandler(Entry e) {
+        e.allowOnly("job", "url");
+        String job = e.text("job");
+        if (!JOB_TYPE.matcher(job).matches()) {
+            throw e.fail("job", "'" + job + "' is not a job type name");
+        }
+        String text = e.text("url");
+        URI url;
+        try {
+            url = new URI(text);
+        } catch (URISyntaxException ex) {
+            throw e.fail("url", "'" + text + "' is not a URL");
+        }
+        if (url.getScheme() == null || !url.getScheme().matches("https?") || url.getHost() == null
+                || url.getUserInfo() != null) {
+            throw e.fail("url", "'" + text + "' must be an http:// or https:// URL with a host and no credentials");
+        }
+        return Map.entry(job, url);
     }
 
     private static int integer(Entry e, String field, int fallback, int min, int max) {

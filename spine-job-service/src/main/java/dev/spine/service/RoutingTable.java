@@ -10,11 +10,14 @@ import dev.spine.jobs.CronSchedule;
 import dev.spine.jobs.InvalidJobException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,12 +36,18 @@ public final class RoutingTable {
     private final String source;
     private final List<Route> routes;
     private final List<CronSchedule> schedules;
+    private final Map<String, URI> pushHandlers;
     private final Map<String, List<Route>> byType = new ConcurrentHashMap<>();
 
     RoutingTable(String source, List<Route> routes, List<CronSchedule> schedules) {
+        this(source, routes, schedules, Map.of());
+    }
+
+    RoutingTable(String source, List<Route> routes, List<CronSchedule> schedules, Map<String, URI> pushHandlers) {
         this.source = source;
         this.routes = List.copyOf(routes);
         this.schedules = List.copyOf(schedules);
+        this.pushHandlers = Collections.unmodifiableMap(new LinkedHashMap<>(pushHandlers));
     }
 
     /** The platform's defaults, bundled in the jar. */
@@ -80,6 +89,14 @@ public final class RoutingTable {
         return schedules;
     }
 
+    /**
+     * The file's {@code pushHandlers}: job types run by POSTing them to a URL (spine-server's HTTP push handlers,
+     * with {@code SPINE_PUSH_HANDLERS}); the engine itself does not act on them.
+     */
+    public Map<String, URI> pushHandlers() {
+        return pushHandlers;
+    }
+
     public String source() {
         return source;
     }
@@ -113,6 +130,7 @@ public final class RoutingTable {
         RoutingTable read(InputStream in) {
             List<Route> routes = new ArrayList<>();
             List<CronSchedule> schedules = new ArrayList<>();
+            Map<String, URI> pushHandlers = new LinkedHashMap<>();
             try (JsonParser p = YAML.getFactory().createParser(in)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     throw fail(p, "expected a mapping with 'routes' (and optionally 'schedules')");
@@ -125,9 +143,16 @@ public final class RoutingTable {
                         eachItem(p, "routes", e -> routes.add(RouteReader.route(e)));
                     } else if (section.equals("schedules")) {
                         eachItem(p, "schedules", e -> schedules.add(schedule(e)));
+                    } else if (section.equals("pushHandlers")) {
+                        eachItem(p, "pushHandlers", e -> {
+                            Map.Entry<String, URI> h = RouteReader.pushHandler(e);
+                            if (pushHandlers.putIfAbsent(h.getKey(), h.getValue()) != null) {
+                                throw e.fail("job", "job type " + h.getKey() + " has a push handler already");
+                            }
+                        });
                     } else {
                         throw new RoutingException(source, line, "unknown section '" + section
-                                + "' (expected routes, schedules)");
+                                + "' (expected routes, schedules, pushHandlers)");
                     }
                 }
             } catch (JsonProcessingException e) {
@@ -139,7 +164,7 @@ public final class RoutingTable {
             if (routes.isEmpty()) {
                 throw new RoutingException(source, 1, "no routes: every event would be acked and dropped");
             }
-            return new RoutingTable(source, routes, schedules);
+            return new RoutingTable(source, routes, schedules, pushHandlers);
         }
 
         /** Calls {@code item} with each element of the list the parser stands on, and its line. */

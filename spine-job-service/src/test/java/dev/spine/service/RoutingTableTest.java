@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RoutingTableTest {
@@ -103,6 +104,27 @@ class RoutingTableTest {
                 """);
         failsAt(3, "not valid YAML", "routes:\n  - match: [a.B\n    job: x: y\n");
         failsAt(1, "unknown section 'rutes'", "rutes: []\n");
+    }
+
+    @Test
+    void pushHandlersNameAJobTypeAndAUrlOnceEach() {
+        RoutingTable t = parse("""
+                routes:
+                  - match: rule.SendMessageRequested
+                    job: SendOutgoingMessageJob
+                pushHandlers:
+                  - job: SendOutgoingMessageJob
+                    url: https://messaging.internal/spine/jobs
+                """);
+        assertEquals(Map.of("SendOutgoingMessageJob", java.net.URI.create("https://messaging.internal/spine/jobs")),
+                t.pushHandlers());
+        assertEquals(Map.of(), parse("routes:\n  - match: data.EntityCreated\n    job: A\n").pushHandlers());
+        String route = "routes:\n  - match: data.EntityCreated\n    job: A\npushHandlers:\n";
+        failsAt(6, "must be an http:// or https:// URL", route + "  - job: A\n    url: ftp://files.internal/x\n");
+        failsAt(6, "must be an http:// or https:// URL", route + "  - job: A\n    url: http://u:p@hooks.internal/x\n");
+        failsAt(6, "unknown field 'uri'", route + "  - job: A\n    uri: http://hooks.internal/x\n");
+        failsAt(7, "has a push handler already", route + "  - job: A\n    url: http://a.internal/x\n"
+                + "  - job: A\n    url: http://b.internal/x\n");
     }
 
     private static void failsAt(int line, String reason, String yaml) {

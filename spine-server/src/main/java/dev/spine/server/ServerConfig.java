@@ -16,13 +16,14 @@ import java.util.function.Function;
  * The settings of a spine process, one record per concern: the engine's ({@link ServiceConfig}), the event
  * gateway's ({@link GatewayConfig}, {@code SPINE_BUS_*}), the HTTP servers' ({@link HttpSettings}: addresses,
  * read key, limits), the admin token, which event backend the whole process runs on ({@code SPINE_EVENT_BUS})
- * and the schema of the outbox the admin API manages ({@code SPINE_OUTBOX_SCHEMA}). Read from
+ * and the schema of the outbox the admin API manages ({@code SPINE_OUTBOX_SCHEMA}); the HTTP push job handlers
+ * ({@link PushHandlerSettings}, {@code SPINE_PUSH_*}). Read from
  * {@code SPINE_*} variables, each listed in {@link #VARIABLES} with its default (and by
  * {@code spine serve --help}); a bad value fails with the variable's name.
  */
 public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSettings http, String adminToken,
         String jaegerUrl, EventBuses.Kind eventBus, String eventBusSchema, String outboxSchema,
-        SystemEventSettings systemEvents, DashboardSettings dashboard) {
+        SystemEventSettings systemEvents, DashboardSettings dashboard, PushHandlerSettings push) {
 
     public static final String DEFAULT_HTTP_ADDR = HttpSettings.DEFAULT_HTTP_ADDR;
     public static final String DEFAULT_JAEGER_URL = "http://localhost:16686";
@@ -46,6 +47,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
         all.putAll(GatewayConfig.VARIABLES);
         all.putAll(SystemEventSettings.VARIABLES);
         all.putAll(DashboardSettings.VARIABLES);
+        all.putAll(PushHandlerSettings.VARIABLES);
         all.putAll(LogFormat.VARIABLES); // read by LogFormat.apply() before the rest, listed here for --help
         VARIABLES = Collections.unmodifiableMap(all);
     }
@@ -67,7 +69,8 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
         return new ServerConfig(ServiceConfig.from(env), GatewayConfig.from(env), HttpSettings.from(env),
                 r.text("SPINE_ADMIN_TOKEN"), r.httpUrl("SPINE_JAEGER_URL"), eventBus(r), r.text(EventBuses.ENV_SCHEMA),
                 outboxSchema, SystemEventSettings.from(new SettingsReader(env, SystemEventSettings.VARIABLES)),
-                DashboardSettings.from(new SettingsReader(env, DashboardSettings.VARIABLES)));
+                DashboardSettings.from(new SettingsReader(env, DashboardSettings.VARIABLES)),
+                PushHandlerSettings.from(new SettingsReader(env, PushHandlerSettings.VARIABLES)));
     }
 
     private static EventBuses.Kind eventBus(SettingsReader r) {
@@ -103,6 +106,7 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
         m.putAll(gateway.asVariables());
         m.putAll(systemEvents.asVariables());
         m.putAll(dashboard.asVariables());
+        m.putAll(push.asVariables());
         return m;
     }
 
@@ -127,6 +131,6 @@ public record ServerConfig(ServiceConfig engine, GatewayConfig gateway, HttpSett
         return "ServerConfig[engine=" + engine + ", gateway=" + gateway + ", http=" + http + ", adminToken="
                 + (adminToken.isEmpty() ? "" : "***") + ", jaegerUrl=" + jaegerUrl + ", eventBus=" + eventBus.value()
                 + ", eventBusSchema=" + eventBusSchema + ", outboxSchema=" + outboxSchema + ", systemEvents=" + systemEvents
-                + ", dashboard=" + dashboard + "]";
+                + ", dashboard=" + dashboard + ", push=" + push + "]";
     }
 }

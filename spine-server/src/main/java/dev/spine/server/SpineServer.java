@@ -1,10 +1,13 @@
 package dev.spine.server;
 
 import com.codahale.metrics.MetricRegistry;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.spine.contracts.ConfigException;
 import dev.spine.events.EventBus;
 import dev.spine.events.postgres.EventBuses;
 import dev.spine.gateway.Gateway;
+import dev.spine.gateway.SignedPost;
 import dev.spine.jobs.JobHandler;
 import dev.spine.postgres.PgPools;
 import dev.spine.server.http.QueueHistory;
@@ -13,9 +16,12 @@ import dev.spine.service.JobService;
 import dev.spine.service.JobServiceBuilder;
 import dev.spine.service.RoutingTable;
 import io.opentelemetry.api.OpenTelemetry;
+import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +49,8 @@ public final class SpineServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final JobServiceBuilder engineBuilder;
+    /** The routing table given in code, else null: the engine's ({@code SPINE_ROUTES_FILE} or the defaults). */
+    private final RoutingTable givenRoutes;
     private EventBus eventBus;
     private JobService engine;
     private Gateway gateway;
@@ -51,9 +59,10 @@ public final class SpineServer implements AutoCloseable {
     private final Deque<Part> running = new ArrayDeque<>();
     private boolean started;
 
-    private SpineServer(ServerConfig config, JobServiceBuilder engineBuilder) {
+    private SpineServer(ServerConfig config, JobServiceBuilder engineBuilder, RoutingTable givenRoutes) {
         this.config = config;
         this.engineBuilder = engineBuilder;
+        this.givenRoutes = givenRoutes;
     }
 
     /** A server for {@code config} (usually {@link ServerConfig#fromEnvironment()}). */
@@ -72,6 +81,7 @@ public final class SpineServer implements AutoCloseable {
             if (eventBus != null) {
                 engineBuilder.eventBus(eventBus);
             }
+            pushHandlers();
             engine = started("engine", engineBuilder.build().start());
             if (config.gateway().enabled()) {
                 // the event bus over HTTP: its own pool and consumers, nothing on the event-to-job path
@@ -99,6 +109,48 @@ public final class SpineServer implements AutoCloseable {
         LOG.info("spine server started: admin API on {}, gateway {}", admin.address(),
                 gateway == null ? "off" : "on " + admin.gatewayAddress());
         return this;
+    }
+
+    /**
+     * Registers a {@link PushHandler} for each job type of {@code SPINE_PUSH_HANDLERS} and of the routing file's
+     * {@code pushHandlers} (a type in both must name the same URL), so this process serves
+     * (claims) those types. A target the webhook rules refuse stops the start with the refusal's code; one that
+     * does not resolve yet only warns (the receiver's service may start after this one), and each attempt checks
+     * again. The connections' threads stop after the engine (started before it).
+     */
+    private void pushHandlers() {
+        PushHandlerSettings push = config.push();
+        // read here rather than in the engine's builder, which would read the same file: its pushHandlers count too
+        RoutingTable routes = givenRoutes != null ? givenRoutes : RoutingTable.of(config.engine());
+        engineBuilder.routes(routes);
+        Map<String, URI> endpoints = new LinkedHashMap<>(routes.pushHandlers());
+        push.endpoints().forEach((type, url) -> {
+            URI inFile = endpoints.put(type, url);
+            if (inFile != null && !inFile.equals(url)) {
+                throw new ConfigException(PushHandlerSettings.HANDLERS, "job type " + type + " is pushed to " + url
+                        + " here and to " + inFile + " by the routing file " + routes.source());
+            }
+        });
+        if (endpoints.isEmpty()) {
+            return;
+        }
+        PushHandlerSettings.checkSecret(push.secret(), "the routing file " + routes.source() + " names push "
+                + "handlers");
+        SignedPost post = started("push handler connections",
+                new SignedPost(config.gateway().webhookAllow(), Clock.systemUTC()));
+        ObjectMapper mapper = new ObjectMapper();
+        endpoints.forEach((type, url) -> {
+            String code = post.refusalCode(url);
+            if ("TARGET_UNRESOLVED".equals(code)) {
+                LOG.warn("push handler of {}: {}; each attempt fails until it resolves", type, post.refusal(url));
+            } else if (code != null) {
+                // named by the variable or by the routing file: the error names the one that said it
+                String where = push.endpoints().containsKey(type) ? PushHandlerSettings.HANDLERS : "SPINE_ROUTES_FILE";
+                throw new ConfigException(where, "endpoint of " + type + " refused: " + post.refusal(url));
+            }
+            engineBuilder.handler(type, new PushHandler(type, url, push.secret(), post, mapper));
+        });
+        LOG.info("push handlers: {}", endpoints);
     }
 
     /** This process among the spine's instances: host and process id. */
@@ -204,6 +256,7 @@ public final class SpineServer implements AutoCloseable {
     public static final class Builder {
         private final ServerConfig config;
         private final JobServiceBuilder engine;
+        private RoutingTable routes;
 
         private Builder(ServerConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -217,6 +270,7 @@ public final class SpineServer implements AutoCloseable {
 
         public Builder routes(RoutingTable routes) {
             engine.routes(routes);
+            this.routes = routes;
             return this;
         }
 
@@ -242,7 +296,7 @@ public final class SpineServer implements AutoCloseable {
         }
 
         public SpineServer build() {
-            return new SpineServer(config, engine);
+            return new SpineServer(config, engine, routes);
         }
     }
 }

@@ -70,6 +70,8 @@ public final class ConfigurationReference {
             "SPINE_HTTP_ADDR", "0.0.0.0:8080",
             "SPINE_ADMIN_TOKEN", "(from a secret store)",
             "SPINE_JAEGER_URL", "https://jaeger.internal",
+            "SPINE_PUSH_HANDLERS", "SendOutgoingMessageJob=https://messaging.internal/spine/jobs",
+            "SPINE_PUSH_SECRET", "(from a secret store)",
             "SPINE_LOG_FORMAT", "json",
             "SPINE_STATE_DIR", "/tmp/spine-2",
             "SPINE_JAVA_OPTS", "-Xmx512m",
