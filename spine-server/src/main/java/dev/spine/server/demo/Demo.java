@@ -288,7 +288,8 @@ public final class Demo {
             problems.add(UNSERVED_TYPE + ": " + waitingUntouched + " of " + TRANSCRIPTION_EVENTS
                     + " jobs waiting at attempt 0");
         }
-        say("  realtime (RunRuleEngineJob) event->handler latency at 100 events/s: p50 "
+        say("  realtime (RunRuleEngineJob, in the communication worker: woken by NOTIFY, not handed over in one process)"
+                + " event->handler latency at 100 events/s: p50 "
                 + DemoWorkload.Latencies.percentile(latencies, 0.5) + " ms, p99 "
                 + DemoWorkload.Latencies.percentile(latencies, 0.99) + " ms");
         List<DeadJob> fax = dead.stream().filter(d -> d.type().equals("SendFaxJob")).toList();

@@ -110,7 +110,8 @@ final class DemoWorkers implements AutoCloseable {
                             "java").toString()),
                     // a short-lived worker: little JIT and a small heap start faster on a busy machine
                     "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                    "-cp", System.getProperty("java.class.path"), DemoWorker.class.getName(), name));
+                    name));
+            command.addAll(command.size() - 1, mainClass());
             command.addAll(types);
             ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
             // the settings go in the environment, not the command line, where ps would show a password
@@ -135,17 +136,25 @@ final class DemoWorkers implements AutoCloseable {
             return latest.get();
         }
 
+        /** How this process was started: the class path ({@code ./spine}), or the module path ({@code java -p ... -m}). */
+        private static List<String> mainClass() {
+            Module module = DemoWorker.class.getModule();
+            String modulePath = System.getProperty("jdk.module.path");
+            if (module.isNamed() && modulePath != null) {
+                return List.of("-p", modulePath, "-m", module.getName() + "/" + DemoWorker.class.getName());
+            }
+            return List.of("-cp", System.getProperty("java.class.path"), DemoWorker.class.getName());
+        }
+
         private void read() {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     if (line.startsWith(DemoWorker.READY)) {
-                        latest.set(DemoWorker.JSON.readValue(line.substring(DemoWorker.READY.length()),
-                                DemoWorker.Report.class));
+                        latest.set(DemoWorker.Report.fromJson(line.substring(DemoWorker.READY.length())));
                         ready.countDown();
                     } else if (line.startsWith(DemoWorker.RUNS)) {
-                        latest.set(DemoWorker.JSON.readValue(line.substring(DemoWorker.RUNS.length()),
-                                DemoWorker.Report.class));
+                        latest.set(DemoWorker.Report.fromJson(line.substring(DemoWorker.RUNS.length())));
                     } else {
                         synchronized (otherOutput) { // kept for the error if it never starts
                             otherOutput.addLast(line);
