@@ -11,6 +11,10 @@ import dev.spine.events.postgres.EventBuses;
 import dev.spine.postgres.PgPools;
 import dev.spine.server.ServerConfig;
 import dev.spine.service.HandlerWorker;
+import dev.spine.service.Telemetry;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -147,9 +151,25 @@ final class DemoWorker implements AutoCloseable {
             System.exit(2);
         }
         PrintStream out = System.out;
+        // the same OTEL_* variables as the demo (inherited): with an exporter set, the job runs and the follow-up
+        // events of this process join the traces the job service started (the queue and the bus read the global)
+        OpenTelemetry otel = Telemetry.from(System::getenv, Map.of("otel.service.name", "spine-demo-worker-" + args[0]));
+        if (otel instanceof OpenTelemetrySdk) {
+            GlobalOpenTelemetry.set(otel);
+        }
         DemoWorker worker = start(ServerConfig.fromEnvironment(), args[0], List.of(args).subList(1, args.length), null);
+        AtomicBoolean stopped = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (!stopped.compareAndSet(false, true)) {
+                return;
+            }
+            worker.close();
+            if (otel instanceof OpenTelemetrySdk sdk) {
+                sdk.close(); // flushes the last spans
+            }
+        };
         // a SIGTERM (the demo's shutdown hook when it is interrupted) still hands running jobs back
-        Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "demo-worker-shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "demo-worker-shutdown"));
         print(out, READY, worker.report());
         ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "demo-worker-report");
@@ -172,6 +192,7 @@ final class DemoWorker implements AutoCloseable {
         reporter.shutdownNow();
         worker.close();
         print(out, RUNS, worker.report());
+        stop.run();
         System.exit(0); // client libraries may leave non-daemon threads behind
     }
 
