@@ -9,11 +9,17 @@ import dev.spine.server.ServerConfig;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import dev.spine.testkit.TestNats;
+import dev.spine.testkit.Eventually;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -23,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * fires, retries end in dead letters, and the demo says {@code demo: OK}. Its job types live in different
  * processes (the job service, a connector worker JVM, a communication worker JVM; inside the demo's process on
  * the in-memory backend): each ran only its own types, every job of a served type finished, and the type with no
- * worker waits unserved at attempt 0. The runs share the demo's fixed schema and stream names, so they run one
+ * worker waits unserved at attempt 0; and a demo killed outright (SIGKILL) leaves no worker process behind. The
+ * runs share the demo's fixed schema and stream names, so they run one
  * after another (methods of a class run on one thread).
  */
 @ExtendWith(SpineServices.class)
@@ -90,6 +97,36 @@ class DemoTest {
                 + Demo.UNSERVED_TYPE + "' and state = 0 and attempt = 0 and errors is null"));
         assertTrue(printed.contains("unserved: " + Demo.UNSERVED_TYPE + " in background, " + Demo.TRANSCRIPTION_EVENTS
                 + " jobs waiting with no live worker"), printed);
+    }
+
+    @Test
+    void aDemoKilledOutrightLeavesNoWorkerProcessBehind(TestDatabase db, TestNats nats) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.spine.server.cli.SpineCli", "demo")
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(Map.of("SPINE_PG_URL", db.url(), "SPINE_NATS_URL", nats.url(),
+                "SPINE_EVENT_BUS", "postgres", "SPINE_HTTP_ADDR", "127.0.0.1:0"));
+        Process demo = pb.start();
+        List<ProcessHandle> workers = List.of();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))) {
+            StringBuilder seen = new StringBuilder();
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("demo: workers up:")) {
+                seen.append(line).append('\n');
+            }
+            assertTrue(line != null, "the demo never said its workers are up:\n" + seen);
+            workers = demo.descendants().toList();
+            assertEquals(2, workers.size(), "two worker JVMs: " + workers);
+
+            demo.destroyForcibly(); // SIGKILL: no shutdown hook runs; only the end of their stdin tells the workers
+            assertTrue(demo.waitFor(30, TimeUnit.SECONDS), "the demo died");
+            List<ProcessHandle> started = workers;
+            Eventually.await("the workers stopped once their demo was gone",
+                    () -> started.stream().noneMatch(ProcessHandle::isAlive));
+        } finally {
+            demo.destroyForcibly();
+            workers.forEach(ProcessHandle::destroyForcibly); // a failed run must not leave them either
+        }
     }
 
     /** The rows of {@code sql}, for a failure message. */
