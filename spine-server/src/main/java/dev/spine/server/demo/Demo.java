@@ -5,8 +5,6 @@ import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.EventBus;
 import dev.spine.events.Spine;
 import dev.spine.events.SpineException;
-import dev.spine.jobs.DeadJob;
-import dev.spine.jobs.QueueStats;
 import dev.spine.jobs.UnservedType;
 import dev.spine.jobs.WorkerInfo;
 import dev.spine.events.postgres.EventBuses;
@@ -24,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
@@ -140,7 +137,8 @@ public final class Demo {
         List<UnservedType> unserved = service.jobs().unservedTypes();
         reports = workers.stopAll();
         say("workers stopped");
-        return summary(done, work, service, registry, unserved, Duration.ofNanos(System.nanoTime() - start));
+        return new DemoSummary(this::say, server.eventBus(), service, transcriptions).print(done, work, reports, registry,
+                unserved, Duration.ofNanos(System.nanoTime() - start));
     }
 
     /** The last run's worker reports (what each worker process ran), for the test. */
@@ -232,82 +230,6 @@ public final class Demo {
             return service.jobs().unservedTypes().stream().filter(u -> u.type().equals(UNSERVED_TYPE))
                     .mapToLong(UnservedType::waiting).sum();
         }
-    }
-
-    private int summary(boolean done, DemoWorkload work, JobService service, List<WorkerInfo> registry,
-            List<UnservedType> unserved, Duration took) throws Exception {
-        List<String> problems = new ArrayList<>();
-        if (!done) {
-            problems.add("the workload did not complete within " + DEADLINE);
-        }
-        List<DeadJob> dead = service.jobs().deadJobs(null, null, 100);
-        long rejected = service.rejectedEventCount();
-        say("summary after " + took.toMillis() + " ms:");
-        for (QueueStats q : service.jobs().stats()) {
-            say(String.format("  queue %-11s available %d, scheduled %d, running %d, dead %d", q.queue(),
-                    q.available(), q.scheduled(), q.running(), q.dead()));
-        }
-        say("  who ran what:");
-        say("    job service (pid " + ProcessHandle.current().pid() + ", this process) serves " + SERVICE_TYPES
-                + ", ran " + work.runCounts());
-        Map<String, Integer> runs = new TreeMap<>(work.runCounts());
-        int faxAttempts = 0;
-        List<Long> latencies = new ArrayList<>();
-        for (DemoWorker.Report r : reports) {
-            say("    worker " + r.name() + " (pid " + r.pid() + ") serves " + r.types() + ", ran " + r.runs());
-            if (!r.types().containsAll(r.runs().keySet())) {
-                problems.add("worker " + r.name() + " ran job types it does not serve: " + r.runs().keySet());
-            }
-            if (reports.size() > 1 && r.pid() == ProcessHandle.current().pid() && !onInMemory()) {
-                problems.add("worker " + r.name() + " ran inside the demo's process");
-            }
-            r.runs().forEach((type, n) -> runs.merge(type, n, Integer::sum));
-            faxAttempts += r.faxAttempts();
-            latencies.addAll(r.realtimeLatencies());
-        }
-        say("  worker registry (live processes, as their heartbeats wrote it):");
-        for (WorkerInfo w : registry) {
-            say("    " + w.id() + " on " + w.host() + ": types " + w.types() + " in " + w.queues().keySet());
-        }
-        say("  jobs run: " + runs);
-        List<String> unservedTypes = unserved.stream().map(UnservedType::type).toList();
-        for (UnservedType u : unserved) {
-            say("  unserved: " + u.type() + " in " + u.queue() + ", " + u.waiting()
-                    + " jobs waiting with no live worker for their type (not dead, no attempt used)");
-        }
-        if (!unservedTypes.equals(List.of(UNSERVED_TYPE))) {
-            problems.add("the registry's unserved job types are " + unservedTypes + ", expected [" + UNSERVED_TYPE + "]");
-        }
-        long waitingUntouched = transcriptions.stream()
-                .flatMap(c -> service.jobs().findByCorrelationId(c.toString(), 10).stream())
-                .filter(j -> j.type().equals(UNSERVED_TYPE) && j.state().equals("available") && j.attempt() == 0)
-                .count();
-        say("  " + UNSERVED_TYPE + ": " + waitingUntouched + " of " + TRANSCRIPTION_EVENTS
-                + " jobs waiting at attempt 0; they run as soon as a process with its handler starts");
-        if (waitingUntouched != TRANSCRIPTION_EVENTS) {
-            problems.add(UNSERVED_TYPE + ": " + waitingUntouched + " of " + TRANSCRIPTION_EVENTS
-                    + " jobs waiting at attempt 0");
-        }
-        say("  realtime (RunRuleEngineJob, in the communication worker: woken by NOTIFY, not handed over in one process)"
-                + " event->handler latency at 100 events/s: p50 "
-                + DemoWorkload.Latencies.percentile(latencies, 0.5) + " ms, p99 "
-                + DemoWorkload.Latencies.percentile(latencies, 0.99) + " ms");
-        List<DeadJob> fax = dead.stream().filter(d -> d.type().equals("SendFaxJob")).toList();
-        say("  SendFaxJob: " + faxAttempts + " attempts, " + fax.size() + " dead letters"
-                + (fax.isEmpty() ? "" : ", last error: " + fax.get(0).errorsJson()));
-        List<String> otherDead = dead.stream().map(DeadJob::type).filter(t -> !t.equals("SendFaxJob")).distinct().toList();
-        if (!otherDead.isEmpty()) {
-            problems.add("dead letters of job types that should have run: " + otherDead);
-        }
-        say("  cron ticks of sync-connector-data: " + runs.getOrDefault("SyncConnectorDataJob", 0));
-        say("  rejected events: " + rejected);
-        if (rejected < 1 && onNats()) {
-            problems.add("the malformed event was not rejected");
-        }
-        say(problems.isEmpty() ? "OK: events became jobs in all three tiers, each job ran in the process that serves its "
-                + "type, cron fired, retries ended in dead letters, " + UNSERVED_TYPE + " waits unserved instead of "
-                + "dying, the bad event was rejected" : "FAILED: " + String.join("; ", problems));
-        return problems.isEmpty() ? 0 : 1;
     }
 
     /** Drops the demo's schemas and (on NATS) streams, so each run starts empty. */

@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * processes (the job service, a connector worker JVM, a communication worker JVM; inside the demo's process on
  * the in-memory backend): each ran only its own types, every job of a served type finished, and the type with no
  * worker waits unserved at attempt 0; and a demo killed outright (SIGKILL) leaves no worker process behind. The
- * runs share the demo's fixed schema and stream names, so they run one
- * after another (methods of a class run on one thread).
+ * runs share the demo's fixed schema and stream names, so they run one after another (methods of a class run on
+ * one thread).
  */
 @ExtendWith(SpineServices.class)
 class DemoTest {
