@@ -61,6 +61,22 @@ public final class HandlerWorker implements AutoCloseable {
         if (handlers.isEmpty()) {
             throw new ConfigException(HANDLERS_OPTION, "no JobHandlerProvider listed in META-INF/services of " + jars);
         }
+        return start(config, handlers, tiers, metrics);
+    }
+
+    /**
+     * Starts working {@code tiers} with {@code handlers} (by job type), as {@link #start(ServiceConfig, List, Set,
+     * EventPublisher, MetricRegistry)} does with a jar's: for a process that has its handlers in hand (the demo's
+     * worker processes) rather than in plug-in jars.
+     */
+    public static HandlerWorker start(ServiceConfig config, Map<String, JobHandler> handlers, Set<JobTier> tiers,
+            MetricRegistry metrics) {
+        if (handlers.isEmpty()) {
+            throw new ConfigException("handlers", "name at least one job type to handle");
+        }
+        if (tiers.isEmpty()) {
+            throw new ConfigException("--tiers", "name at least one tier");
+        }
         HikariDataSource dataSource = PgPools.create(config.postgres().url(), config.postgres().poolSize(),
                 "spine-worker");
         try {

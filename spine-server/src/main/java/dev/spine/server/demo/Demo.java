@@ -5,8 +5,8 @@ import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.EventBus;
 import dev.spine.events.Spine;
 import dev.spine.events.SpineException;
-import dev.spine.jobs.DeadJob;
-import dev.spine.jobs.QueueStats;
+import dev.spine.jobs.UnservedType;
+import dev.spine.jobs.WorkerInfo;
 import dev.spine.events.postgres.EventBuses;
 import dev.spine.server.ServerConfig;
 import dev.spine.server.SpineServer;
@@ -19,15 +19,21 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 /**
  * {@code spine demo}: the job service with a demo workload, against the PostgreSQL and NATS it is given,
  * in a schema and streams of its own ({@code spine_demo}, {@code demo_*}, subjects {@code demo.*}), reset at
  * start. Connector, data, communication and ai events flow through; jobs run in all three tiers; a cron job
- * fires; a failing fax handler shows retries and a dead letter; a malformed event is rejected.
+ * fires; a failing fax handler shows retries and a dead letter; a malformed event is rejected. The job types
+ * belong to different processes: the job service runs the ai jobs itself, a connector worker process the
+ * connector and data jobs, a communication worker process the rule and fax jobs, each claiming only its own;
+ * nobody runs TranscribeAudioJob, whose jobs wait (attempt 0, not dead) and the summary reports unserved, as the
+ * worker registry says.
  */
 public final class Demo {
     static final String SCHEMA = "spine_demo";
@@ -41,10 +47,23 @@ public final class Demo {
     static final int AI_EVENTS = 20;
     static final int FAX_EVENTS = 3;
     static final int STEADY_EVENTS = 50;
+    static final int TRANSCRIPTION_EVENTS = 10;
+    /** The job types the job service's own process runs. */
+    static final List<String> SERVICE_TYPES = List.of("ExecuteLLMQueryJob");
+    /** The connector worker process's job types. */
+    static final List<String> CONNECTOR_TYPES = List.of("IndexDocumentJob", "ProcessIncomingDataJob",
+            "SyncConnectorDataJob");
+    /** The communication worker process's job types. */
+    static final List<String> COMMUNICATION_TYPES = List.of("RunRuleEngineJob", "SendFaxJob");
+    /** Routed (ai.TranscriptionRequested), but no process has its handler. */
+    static final String UNSERVED_TYPE = "TranscribeAudioJob";
+    static final String UNSERVED_QUEUE = "background";
 
     private final PrintStream out;
     private final ServerConfig server;
     private final ServiceConfig config;
+    private final List<UUID> transcriptions = new ArrayList<>();
+    private volatile List<DemoWorker.Report> reports = List.of();
 
     public Demo(ServerConfig base, PrintStream out) {
         this.out = out;
@@ -62,47 +81,95 @@ public final class Demo {
         reset();
         DemoWorkload work = new DemoWorkload();
         SpineServer.Builder b = SpineServer.builder(server).routes(routes()).discoverHandlers(false);
-        work.handlers().forEach(b::handler);
+        work.handlers(SERVICE_TYPES).forEach(b::handler);
         long start = System.nanoTime();
-        try (SpineServer process = b.build().start()) {
-            JobService service = process.engine();
-            EventBus bus = service.bus();
-            work.publisher(bus);
-            say("job service up; admin API on http://" + process.adminAddress() + "/health/ready");
-            publish(bus);
-            rejectOne();
-            boolean burst = waitFor(() -> work.runs("RunRuleEngineJob") >= COMMUNICATION_EVENTS, work, service);
-            say("burst handled; now " + STEADY_EVENTS + " communication events at 100/s to show the realtime tier's latency");
-            work.realtimeLatency.clear();
-            for (int i = 0; i < STEADY_EVENTS; i++) {
-                bus.publish(event("communication.CallStarted", i));
-                Thread.sleep(10); // a steady 100 events/s
+        try (DemoWorkers workers = new DemoWorkers(server)) {
+            List<DemoWorkers.Running> running = new ArrayList<>();
+            if (!onInMemory()) { // now: the JVMs start while the job service does
+                startWorkers(workers, null, running);
             }
-            boolean done = burst && waitFor(() -> work.runs("ProcessIncomingDataJob") >= CONNECTOR_EVENTS
-                    && work.runs("IndexDocumentJob") >= CONNECTOR_EVENTS
-                    && work.runs("RunRuleEngineJob") >= COMMUNICATION_EVENTS + STEADY_EVENTS
-                    && work.runs("ExecuteLLMQueryJob") >= AI_EVENTS
-                    && work.runs("SyncConnectorDataJob") >= 1
-                    && service.jobs().deadJobs(null, "SendFaxJob", 10).size() >= FAX_EVENTS, work, service);
-            return summary(done, work, service, Duration.ofNanos(System.nanoTime() - start));
+            try (SpineServer process = b.build().start()) {
+                return run(process.engine(), process.adminAddress(), work, workers, running, start);
+            }
         }
+    }
+
+    private void startWorkers(DemoWorkers workers, EventBus inProcessBus, List<DemoWorkers.Running> running)
+            throws IOException {
+        running.add(workers.start("connector", CONNECTOR_TYPES, inProcessBus));
+        running.add(workers.start("communication", COMMUNICATION_TYPES, inProcessBus));
+        say((inProcessBus == null ? "starting two worker processes (JVMs of their own)"
+                : "the in-memory backend's events cannot leave this process: two workers start inside it")
+                + ": connector " + CONNECTOR_TYPES + ", communication " + COMMUNICATION_TYPES
+                + "; nobody runs " + UNSERVED_TYPE);
+    }
+
+    private int run(JobService service, String adminAddress, DemoWorkload work, DemoWorkers workers,
+            List<DemoWorkers.Running> running, long start) throws Exception {
+        EventBus bus = service.bus();
+        work.publisher(bus);
+        say("job service up, running " + SERVICE_TYPES + " itself; admin API on http://" + adminAddress
+                + "/health/ready");
+        if (onInMemory()) {
+            startWorkers(workers, bus, running);
+        }
+        publish(bus);
+        rejectOne();
+        workers.awaitStarted();
+        say("workers up: " + running.stream().map(r -> r.name() + " (pid " + r.latest().pid() + ")").toList()
+                + "; until then their jobs waited in the queues");
+        Progress progress = new Progress(work, running, service);
+        boolean burst = waitFor(() -> progress.runs("RunRuleEngineJob") >= COMMUNICATION_EVENTS, progress);
+        say("burst handled; now " + STEADY_EVENTS + " communication events at 100/s to show the realtime tier's latency");
+        for (int i = 0; i < STEADY_EVENTS; i++) {
+            bus.publish(event("communication.CallStarted", i, true));
+            Thread.sleep(10); // a steady 100 events/s
+        }
+        boolean done = burst && waitFor(() -> progress.runs("ProcessIncomingDataJob") >= CONNECTOR_EVENTS
+                && progress.runs("IndexDocumentJob") >= CONNECTOR_EVENTS
+                && progress.runs("RunRuleEngineJob") >= COMMUNICATION_EVENTS + STEADY_EVENTS
+                && progress.runs("ExecuteLLMQueryJob") >= AI_EVENTS
+                && progress.runs("SyncConnectorDataJob") >= 1
+                && service.jobs().deadJobs(null, "SendFaxJob", 10).size() >= FAX_EVENTS
+                && progress.unservedWaiting() >= TRANSCRIPTION_EVENTS, progress);
+        // read while the workers still heartbeat: the registry is what says who serves what
+        List<WorkerInfo> registry = service.jobs().workers().stream().filter(WorkerInfo::live).toList();
+        List<UnservedType> unserved = service.jobs().unservedTypes();
+        reports = workers.stopAll();
+        say("workers stopped");
+        return new DemoSummary(this::say, server.eventBus(), service, transcriptions).print(done, work, reports, registry,
+                unserved, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** The last run's worker reports (what each worker process ran), for the test. */
+    List<DemoWorker.Report> workerReports() {
+        return reports;
     }
 
     private void publish(EventBus bus) {
         for (int i = 0; i < CONNECTOR_EVENTS; i++) {
-            bus.publishAsync(event("connector.DataReceived", i));
+            bus.publishAsync(event("connector.DataReceived", i, false));
         }
         for (int i = 0; i < COMMUNICATION_EVENTS; i++) {
-            bus.publishAsync(event("communication.MessageReceived", i));
+            bus.publishAsync(event("communication.MessageReceived", i, false));
         }
         for (int i = 0; i < AI_EVENTS; i++) {
-            bus.publishAsync(event("ai.QueryReceived", i));
+            bus.publishAsync(event("ai.QueryReceived", i, false));
         }
         for (int i = 0; i < FAX_EVENTS; i++) {
-            bus.publish(event("rule.SendFaxRequested", i));
+            bus.publish(event("rule.SendFaxRequested", i, false));
         }
-        say("published " + (CONNECTOR_EVENTS + COMMUNICATION_EVENTS + AI_EVENTS + FAX_EVENTS)
+        for (int i = 0; i < TRANSCRIPTION_EVENTS; i++) {
+            EventEnvelope e = event("ai.TranscriptionRequested", i, false);
+            transcriptions.add(e.correlationId());
+            bus.publish(e);
+        }
+        say("published " + (CONNECTOR_EVENTS + COMMUNICATION_EVENTS + AI_EVENTS + FAX_EVENTS + TRANSCRIPTION_EVENTS)
                 + " events (connector, communication, ai, rule); each DataReceived job publishes a data.EntityCreated");
+    }
+
+    private boolean onInMemory() {
+        return server.eventBus() == EventBuses.Kind.IN_MEMORY;
     }
 
     private boolean onNats() {
@@ -127,7 +194,7 @@ public final class Demo {
         return Spine.builder(config.nats().connections(), connectionName).topology(config.topology()).build();
     }
 
-    private boolean waitFor(BooleanSupplier done, DemoWorkload work, JobService service) throws InterruptedException {
+    private boolean waitFor(BooleanSupplier done, Progress progress) throws InterruptedException {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         long nextReport = 0;
         while (System.nanoTime() < deadline) {
@@ -135,10 +202,12 @@ public final class Demo {
                 return true;
             }
             if (System.nanoTime() >= nextReport) {
-                say(String.format("progress: data %d/%d, indexed %d, rules %d/%d, llm %d/%d, fax attempts %d, cron %d",
-                        work.runs("ProcessIncomingDataJob"), CONNECTOR_EVENTS, work.runs("IndexDocumentJob"),
-                        work.runs("RunRuleEngineJob"), COMMUNICATION_EVENTS, work.runs("ExecuteLLMQueryJob"), AI_EVENTS,
-                        work.faxAttempts.get(), work.runs("SyncConnectorDataJob")));
+                say(String.format("progress: data %d/%d, indexed %d, rules %d/%d, llm %d/%d, fax dead %d, cron %d,"
+                        + " transcriptions waiting unserved %d", progress.runs("ProcessIncomingDataJob"),
+                        CONNECTOR_EVENTS, progress.runs("IndexDocumentJob"), progress.runs("RunRuleEngineJob"),
+                        COMMUNICATION_EVENTS, progress.runs("ExecuteLLMQueryJob"), AI_EVENTS,
+                        progress.service.jobs().deadJobs(null, "SendFaxJob", 10).size(),
+                        progress.runs("SyncConnectorDataJob"), progress.unservedWaiting()));
                 nextReport = System.nanoTime() + Duration.ofSeconds(1).toNanos();
             }
             Thread.sleep(50); // polling the counters for the progress display
@@ -146,25 +215,21 @@ public final class Demo {
         return false;
     }
 
-    private int summary(boolean done, DemoWorkload work, JobService service, Duration took) throws Exception {
-        List<DeadJob> dead = service.jobs().deadJobs(null, null, 10);
-        long rejected = service.rejectedEventCount();
-        say("summary after " + took.toMillis() + " ms:");
-        for (QueueStats q : service.jobs().stats()) {
-            say(String.format("  queue %-11s available %d, scheduled %d, running %d, dead %d", q.queue(),
-                    q.available(), q.scheduled(), q.running(), q.dead()));
+    /** What ran so far, in whichever process: the job service's own counts and the workers' latest reports. */
+    private record Progress(DemoWorkload own, List<DemoWorkers.Running> workers, JobService service) {
+        int runs(String type) {
+            int n = own.runs(type);
+            for (DemoWorkers.Running w : workers) {
+                DemoWorker.Report r = w.latest();
+                n += r == null ? 0 : r.runs().getOrDefault(type, 0);
+            }
+            return n;
         }
-        say("  jobs run: " + new java.util.TreeMap<>(Map.copyOf(work.runs)));
-        say("  realtime (RunRuleEngineJob) event->handler latency at 100 events/s: p50 " + work.realtimeLatency.percentile(0.5)
-                + " ms, p99 " + work.realtimeLatency.percentile(0.99) + " ms");
-        say("  SendFaxJob: " + work.faxAttempts.get() + " attempts, " + dead.size() + " dead letters"
-                + (dead.isEmpty() ? "" : ", last error: " + dead.get(0).errorsJson()));
-        say("  cron ticks of sync-connector-data: " + work.runs("SyncConnectorDataJob"));
-        say("  rejected events: " + rejected);
-        boolean ok = done && (rejected >= 1 || !onNats());
-        say(ok ? "OK: events became jobs in all three tiers, cron fired, retries ended in dead letters, the bad event was rejected"
-                : "FAILED: the workload did not complete within " + DEADLINE);
-        return ok ? 0 : 1;
+
+        long unservedWaiting() {
+            return service.jobs().unservedTypes().stream().filter(u -> u.type().equals(UNSERVED_TYPE))
+                    .mapToLong(UnservedType::waiting).sum();
+        }
     }
 
     /** Drops the demo's schemas and (on NATS) streams, so each run starts empty. */
@@ -190,9 +255,12 @@ public final class Demo {
         }
     }
 
-    private static EventEnvelope event(String type, int n) {
-        return EventEnvelope.builder().eventType(type).source(DemoWorkload.SOURCE)
-                .data(JsonNodeFactory.instance.objectNode().put("n", n)).build();
+    private static EventEnvelope event(String type, int n, boolean steady) {
+        var data = JsonNodeFactory.instance.objectNode().put("n", n);
+        if (steady) {
+            data.put(DemoWorkload.STEADY, true);
+        }
+        return EventEnvelope.builder().eventType(type).source(DemoWorkload.SOURCE).data(data).build();
     }
 
     private void say(String line) {

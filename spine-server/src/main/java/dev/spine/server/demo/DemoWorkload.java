@@ -15,12 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The demo's handlers and what they saw: each job type counts its runs; incoming connector data is
- * "processed" into a follow-up data.EntityCreated event (the chain event -> job -> event -> job); the fax
- * line is down, so SendFaxJob always fails and shows retries and a dead letter.
+ * The demo's handlers and what they saw in one process: each job type counts its runs; incoming connector data
+ * is "processed" into a follow-up data.EntityCreated event (the chain event -> job -> event -> job); the fax
+ * line is down, so SendFaxJob always fails and shows retries and a dead letter. Each demo process (the job
+ * service, each worker) has its own workload with the handlers of its own job types only.
  */
 final class DemoWorkload {
     static final String SOURCE = "spine-demo";
+    /** Set in the data of the events sent at a steady rate, whose event-to-handler latency the summary shows. */
+    static final String STEADY = "steady";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     final Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
@@ -36,7 +39,22 @@ final class DemoWorkload {
         return runs.getOrDefault(jobType, new AtomicInteger()).get();
     }
 
-    Map<String, JobHandler> handlers() {
+    /** The handlers of {@code types} (each must be one of the demo's). */
+    Map<String, JobHandler> handlers(java.util.Collection<String> types) {
+        Map<String, JobHandler> all = handlers();
+        Map<String, JobHandler> chosen = new java.util.TreeMap<>();
+        for (String type : types) {
+            JobHandler h = all.get(type);
+            if (h == null) {
+                throw new IllegalArgumentException("the demo has no handler for job type " + type + ": one of "
+                        + new java.util.TreeSet<>(all.keySet()));
+            }
+            chosen.put(type, h);
+        }
+        return chosen;
+    }
+
+    private Map<String, JobHandler> handlers() {
         return Map.of(
                 "ProcessIncomingDataJob", job -> {
                     JsonNode event = JSON.readTree(job.payloadJson());
@@ -52,8 +70,10 @@ final class DemoWorkload {
                 "IndexDocumentJob", this::count,
                 "RunRuleEngineJob", job -> {
                     JsonNode event = JSON.readTree(job.payloadJson());
-                    realtimeLatency.add(Instant.now().toEpochMilli() - Instant.parse(event.get("timestamp").asText())
-                            .toEpochMilli());
+                    if (event.path("data").path(STEADY).asBoolean()) { // the burst's queueing is not latency
+                        realtimeLatency.add(Instant.now().toEpochMilli() - Instant.parse(event.get("timestamp").asText())
+                                .toEpochMilli());
+                    }
                     count(job);
                 },
                 "ExecuteLLMQueryJob", job -> {
@@ -65,6 +85,13 @@ final class DemoWorkload {
                     throw new IllegalStateException("fax line busy (attempt " + job.attempt() + ")");
                 },
                 "SyncConnectorDataJob", this::count);
+    }
+
+    /** Runs per job type, sorted by type. */
+    Map<String, Integer> runCounts() {
+        Map<String, Integer> counts = new java.util.TreeMap<>();
+        runs.forEach((type, n) -> counts.put(type, n.get()));
+        return counts;
     }
 
     private void count(Job job) {
@@ -79,19 +106,24 @@ final class DemoWorkload {
             samples.add(millis);
         }
 
-        void clear() {
-            samples.clear();
+        java.util.List<Long> samples() {
+            synchronized (samples) {
+                return java.util.List.copyOf(samples);
+            }
         }
 
         long percentile(double p) {
-            synchronized (samples) {
-                if (samples.isEmpty()) {
-                    return -1;
-                }
-                java.util.List<Long> sorted = new java.util.ArrayList<>(samples);
-                java.util.Collections.sort(sorted);
-                return sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(p * sorted.size())));
+            return percentile(samples(), p);
+        }
+
+        /** The {@code p} percentile of {@code samples} (milliseconds), or -1 when there are none. */
+        static long percentile(java.util.List<Long> samples, double p) {
+            if (samples.isEmpty()) {
+                return -1;
             }
+            java.util.List<Long> sorted = new java.util.ArrayList<>(samples);
+            java.util.Collections.sort(sorted);
+            return sorted.get(Math.min(sorted.size() - 1, (int) Math.floor(p * sorted.size())));
         }
     }
 }
