@@ -92,9 +92,8 @@ public record GatewayConfig(
         v("SPINE_BUS_RETENTION", "30d", "how long the event store keeps events and receipts (pruned every 10 minutes)");
         v("SPINE_BUS_PARTITION_KEYS", "/partitionKey,/data/partitionKey,/data/aggregateId",
                 "JSON pointers tried in order for an event's partition key (history endpoint)");
-        v("SPINE_BUS_LIVE_BUFFER_BYTES", "1048576", "most bytes waiting for one SSE/WebSocket client (about a second "
-                + "at 2,000 events/s of 500 bytes; a subscription's clients share the frames, so a big buffer costs "
-                + "little heap); more: disconnected as SLOW_CONSUMER");
+        v("SPINE_BUS_LIVE_BUFFER_BYTES", "1048576", "most bytes waiting for one SSE/WebSocket client; more: "
+                + "disconnected as SLOW_CONSUMER");
         v("SPINE_BUS_ADAPT_LEGACY", "true", "adapt legacy event shapes posted to /v1/events");
         VARIABLES = java.util.Collections.unmodifiableMap(TABLE);
     }

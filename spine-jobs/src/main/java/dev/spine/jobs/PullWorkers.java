@@ -118,7 +118,8 @@ public final class PullWorkers {
     /**
      * Claims up to {@code max} due jobs of the worker's types in its queues (in the order it named them), waiting up
      * to {@code wait} for one when none is due: returns as soon as jobs are claimed, or empty when the wait ends.
-     * Each job is held until the worker completes or fails it, or its timeout ends the attempt.
+     * Each job is held until the worker completes or fails it, or its timeout ends the attempt. A worker that has
+     * not heartbeat for {@link #staleAfter()} claims nothing (its jobs are being rescued) until its next heartbeat.
      */
     public List<PulledJob> fetch(UUID workerId, int max, Duration wait) {
         JobStore.Registration r = registration(workerId);
@@ -151,6 +152,12 @@ public final class PullWorkers {
     }
 
     private List<PulledJob> claim(JobStore.Registration r, int max) {
+        if (!store.isLive(r.id(), clock.instant().minus(staleAfter))) {
+            // No heartbeat for staleAfter: its jobs are being rescued, and this may be the long-poll of a worker
+            // that died while it waited (its connection gone unnoticed): a job claimed for it now would wait
+            // for the next rescue, an attempt lost. A live worker's next heartbeat makes it claim again.
+            return List.of();
+        }
         FetchTypes types = FetchTypes.byType(r.types().toArray(String[]::new));
         List<PulledJob> out = new ArrayList<>();
         for (String queue : r.queues()) {

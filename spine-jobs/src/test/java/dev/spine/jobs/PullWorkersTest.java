@@ -161,6 +161,28 @@ class PullWorkersTest {
     }
 
     @Test
+    void theWaitingFetchOfAWorkerThatStoppedHeartbeatingClaimsNothing(TestDatabase db) throws Exception {
+        try (JobQueue q = queue(db)) {
+            PullWorkers pull = q.pullWorkers();
+            UUID dead = pull.register(null, List.of("background"), List.of("Remote"), 2);
+            UUID id = q.enqueue(JobRequest.of("Remote", Map.of()).queue("background").timeout(Duration.ofMinutes(5)));
+            assertEquals(id, pull.fetch(dead, 1, NO_WAIT).get(0).job().id());
+            // the worker dies while its next long-poll waits (over HTTP: a connection the server has not yet seen
+            // close); the rescue of its job wakes that poll
+            CompletableFuture<List<PullWorkers.PulledJob>> deadPoll =
+                    CompletableFuture.supplyAsync(() -> pull.fetch(dead, 1, Duration.ofSeconds(10)));
+            Eventually.await("the dead worker's job was rescued", Duration.ofSeconds(20),
+                    () -> String.valueOf(q.find(id).orElseThrow().errorsJson()).contains("rescued"));
+            assertEquals(List.of(), deadPoll.get(15, TimeUnit.SECONDS), "the poll of a worker gone stale took a job");
+
+            UUID live = pull.register(null, List.of("background"), List.of("Remote"), 1);
+            PullWorkers.PulledJob next = pull.fetch(live, 1, Duration.ofSeconds(5)).get(0);
+            assertEquals(id, next.job().id());
+            assertEquals(2, next.job().attempt());
+        }
+    }
+
+    @Test
     void badInputNamesItsField(TestDatabase db) {
         try (JobQueue q = queue(db)) {
             PullWorkers pull = q.pullWorkers();

@@ -44,6 +44,9 @@ public interface JobStore {
     /** The running job {@code id} if {@code workerId} holds its claim (a pull worker's complete or fail). */
     Optional<RunnableJob> heldBy(UUID id, UUID workerId);
 
+    /** Whether worker {@code workerId} has a registry row that heartbeat after {@code liveSince}. */
+    boolean isLive(UUID workerId, Instant liveSince);
+
     /** Writes finished attempts, one statement per kind of outcome. */
     void write(List<Outcome> outcomes, UUID workerId, Instant now, boolean archive);
 

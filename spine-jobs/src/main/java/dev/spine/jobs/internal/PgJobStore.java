@@ -91,6 +91,11 @@ public final class PgJobStore implements JobStore {
     }
 
     @Override
+    public boolean isLive(UUID workerId, Instant liveSince) {
+        return calls.query(sql.workerLive, rs -> rs.getBoolean(1), workerId, at(liveSince)).get(0);
+    }
+
+    @Override
     public void write(List<Outcome> outcomes, UUID workerId, Instant now, boolean archive) {
         List<UUID> completed = new ArrayList<>();
         List<UUID> completedAt = new ArrayList<>();

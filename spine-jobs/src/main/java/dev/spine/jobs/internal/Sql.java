@@ -155,6 +155,7 @@ public final class Sql {
     public final String fetchAvailableByType;
     public final String waitingTypes;
     public final String heldBy;
+    public final String workerLive;
     public final String completeMany;
     public final String completeManyArchived;
     public final String completeRows;
@@ -269,6 +270,7 @@ public final class Sql {
                 + "values (?, ?, ?, ?, ?, ?, ?) on conflict (id) do update set heartbeat_at = excluded.heartbeat_at, "
                 + "queues = excluded.queues, concurrency = excluded.concurrency, types = excluded.types";
         removeWorker = "delete from " + s + ".worker where id = ?";
+        workerLive = "select exists (select 1 from " + s + ".worker where id = ? and heartbeat_at > ?)";
         String stale = "state = 1 and (worker_id is null or worker_id not in (select id from " + s
                 + ".worker where heartbeat_at > ?) or started_at + (timeout_ms + ?) * interval '1 millisecond' < ?)";
         String rescueError = "jsonb_build_array(jsonb_build_object('attempt', attempt, 'at', ?::text, 'error', "
