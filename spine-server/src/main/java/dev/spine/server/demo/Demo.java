@@ -62,16 +62,37 @@ public final class Demo {
     private final PrintStream out;
     private final ServerConfig server;
     private final ServiceConfig config;
+    /** Events a second of each type while the demo keeps running ({@link #keepRunning}). */
+    static final Map<String, Integer> STEADY_RATES = Map.of("connector.DataReceived", 20,
+            "communication.MessageReceived", 10, "ai.QueryReceived", 2);
     private final List<UUID> transcriptions = new ArrayList<>();
     private volatile List<DemoWorker.Report> reports = List.of();
+    private Duration keepRunning = Duration.ZERO;
 
     public Demo(ServerConfig base, PrintStream out) {
         this.out = out;
-        this.server = base.with(Map.of("SPINE_PG_SCHEMA", SCHEMA, "SPINE_STREAM_PREFIX", STREAM_PREFIX,
+        // the dashboard's reads and buttons need a key: one made up for this run unless the caller set one
+        ServerConfig keyed = base.adminToken().isEmpty()
+                ? base.with(Map.of("SPINE_ADMIN_TOKEN", "demo-" + UUID.randomUUID().toString().substring(0, 8)))
+                : base;
+        this.server = keyed.with(Map.of("SPINE_PG_SCHEMA", SCHEMA, "SPINE_STREAM_PREFIX", STREAM_PREFIX,
                 "SPINE_SUBJECT_PREFIX", SUBJECT_PREFIX, "SPINE_CONSUMER", "demo-job-service",
                 "SPINE_HTTP_ADDR", base.httpHost() + ":0", "SPINE_ADMIN_ADDR", "", "SPINE_WORKERS_BACKGROUND", "4",
                 "SPINE_CRON_POLL_INTERVAL", "200ms", "SPINE_EVENT_BUS_SCHEMA", EVENTS_SCHEMA));
         this.config = server.engine();
+    }
+
+    /**
+     * After the summary, keeps the job service and the two workers running for {@code duration} with a steady
+     * workload ({@link #STEADY_RATES}), and prints the dashboard's address and key, so its charts fill with what
+     * the tiers do; zero (the default) ends with the summary.
+     */
+    public Demo keepRunning(Duration duration) {
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("keepRunning: a duration of zero or more, was " + duration);
+        }
+        this.keepRunning = duration;
+        return this;
     }
 
     /** Runs the demo; returns 0 when every expectation held, 1 otherwise (the summary says which). */
@@ -137,8 +158,38 @@ public final class Demo {
         List<UnservedType> unserved = service.jobs().unservedTypes();
         reports = workers.stopAll();
         say("workers stopped");
-        return new DemoSummary(this::say, server.eventBus(), service, transcriptions).print(done, work, reports, registry,
-                unserved, Duration.ofNanos(System.nanoTime() - start));
+        int exit = new DemoSummary(this::say, server.eventBus(), service, transcriptions).print(done, work, reports,
+                registry, unserved, Duration.ofNanos(System.nanoTime() - start));
+        if (!keepRunning.isZero()) {
+            keepRunning(service, adminAddress, workers);
+        }
+        return exit;
+    }
+
+    /** The steady workload for {@link #keepRunning}, with the two workers started again (the summary stopped them). */
+    private void keepRunning(JobService service, String adminAddress, DemoWorkers workers) throws Exception {
+        List<DemoWorkers.Running> running = new ArrayList<>();
+        startWorkers(workers, onInMemory() ? service.bus() : null, running);
+        workers.awaitStarted();
+        say("dashboard: http://" + adminAddress + "/ (key: " + server.adminToken() + "); keeping the workload "
+                + "running for " + keepRunning.toSeconds() + " s: " + STEADY_RATES + " events/s (Ctrl-C ends it)");
+        long tickNanos = Duration.ofMillis(100).toNanos();
+        long start = System.nanoTime();
+        long end = start + keepRunning.toNanos();
+        Map<String, Integer> sent = new java.util.HashMap<>();
+        for (long now = start; now < end; now = System.nanoTime()) {
+            double seconds = (now - start) / 1e9;
+            for (Map.Entry<String, Integer> rate : STEADY_RATES.entrySet()) {
+                int due = (int) (seconds * rate.getValue());
+                for (int n = sent.getOrDefault(rate.getKey(), 0); n < due; n++) {
+                    service.bus().publishAsync(event(rate.getKey(), n, false));
+                }
+                sent.put(rate.getKey(), Math.max(due, sent.getOrDefault(rate.getKey(), 0)));
+            }
+            Thread.sleep(Math.max(1, (tickNanos - (System.nanoTime() - now)) / 1_000_000)); // the arrival rate
+        }
+        workers.stopAll();
+        say("stopped after " + keepRunning.toSeconds() + " s: " + sent + " events published");
     }
 
     /** The last run's worker reports (what each worker process ran), for the test. */

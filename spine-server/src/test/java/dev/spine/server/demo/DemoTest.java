@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * one thread).
  */
 @ExtendWith(SpineServices.class)
+@ResourceLock("spine_demo") // the demo's fixed schema and streams, shared with DemoDashboardTest
 class DemoTest {
     private static final String S = Demo.SCHEMA;
 
