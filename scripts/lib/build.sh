@@ -23,22 +23,30 @@ readonly BUILD_OUTPUTS=(
 ensure_test_browser() {
     local chromium="${1:-/usr/bin/chromium}" driver="${2:-/usr/bin/chromedriver}"
     [[ -x "$chromium" && -x "$driver" ]] && return 0
-    if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
-        die "$EXIT_TOOLCHAIN" "the dashboard test needs headless Chromium ($chromium) and chromedriver ($driver)." \
-            "Install them (Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver) and retry"
-    fi
-    say "installing chromium chromium-driver with apt-get (the dashboard test drives headless Chromium)"
-    if [[ -z "${APT_UPDATED:-}" ]]; then
-        DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
-            die "$EXIT_TOOLCHAIN" "apt-get update failed; install chromium chromium-driver yourself and retry"
-        APT_UPDATED=1
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver >&2 ||
-        die "$EXIT_TOOLCHAIN" "apt-get install -y chromium chromium-driver failed; install them yourself and retry"
+    apt_install_for "the dashboard test drives headless Chromium ($chromium) and chromedriver ($driver)" \
+        chromium chromium-driver
     # apt-get can succeed without giving us these paths (another distribution's layout, a snap stub)
     [[ -x "$chromium" && -x "$driver" ]] ||
         die "$EXIT_TOOLCHAIN" "apt-get installed chromium chromium-driver, but $chromium or $driver is still missing." \
             "Install them where the dashboard test looks (Debian/Ubuntu: sudo apt-get install -y chromium chromium-driver) and retry"
+}
+
+# apt_install_for WHY PACKAGE...: installs a test prerequisite's Debian packages (root with apt-get, one
+# apt-get update per run); otherwise stops with EXIT_TOOLCHAIN, saying WHY and the command to run.
+apt_install_for() {
+    local why="$1"
+    shift
+    if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+        die "$EXIT_TOOLCHAIN" "$why." "Install them (Debian/Ubuntu: sudo apt-get install -y $*) and retry"
+    fi
+    say "installing $* with apt-get ($why)"
+    if [[ -z "${APT_UPDATED:-}" ]]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
+            die "$EXIT_TOOLCHAIN" "apt-get update failed; install them yourself (sudo apt-get install -y $*) and retry"
+        APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >&2 ||
+        die "$EXIT_TOOLCHAIN" "apt-get install -y $* failed; install them yourself and retry"
 }
 
 # ensure_node: the Node.js examples (examples/node-*) are run by their tests, so ./spine test needs node 18+
@@ -47,18 +55,7 @@ ensure_test_browser() {
 ensure_node() {
     SPINE_NODE="${SPINE_NODE:-$(command -v node || true)}"
     if [[ -z "$SPINE_NODE" ]]; then
-        if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
-            die "$EXIT_TOOLCHAIN" "the Node.js examples' tests need node 18+." \
-                "Install it (Debian/Ubuntu: sudo apt-get install -y nodejs) or name one in SPINE_NODE, and retry"
-        fi
-        say "installing nodejs with apt-get (the Node.js examples' tests run them)"
-        if [[ -z "${APT_UPDATED:-}" ]]; then
-            DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 ||
-                die "$EXIT_TOOLCHAIN" "apt-get update failed; install nodejs yourself and retry"
-            APT_UPDATED=1
-        fi
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs >&2 ||
-            die "$EXIT_TOOLCHAIN" "apt-get install -y nodejs failed; install it yourself and retry"
+        apt_install_for "the Node.js examples' tests need node 18+ (or name one in SPINE_NODE)" nodejs
         SPINE_NODE="$(command -v node || true)"
         [[ -n "$SPINE_NODE" ]] || die "$EXIT_TOOLCHAIN" "apt-get installed nodejs, but no node is on PATH"
     fi
