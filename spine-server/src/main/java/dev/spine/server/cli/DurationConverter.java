@@ -12,10 +12,15 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
     @Override
     public Duration convert(String value) {
+        Duration d;
         try {
-            return new SettingsReader(Map.of(OPTION, value)::get, Map.of(OPTION, new String[] {"", ""})).duration(OPTION);
+            d = new SettingsReader(Map.of(OPTION, value)::get, Map.of(OPTION, new String[] {"", ""})).duration(OPTION);
         } catch (ConfigException e) {
+            d = null;
+        }
+        if (d == null || d.isNegative()) {
             throw new CommandLine.TypeConversionException("must be a duration like 30s, 5m or PT5M, was '" + value + "'");
         }
+        return d;
     }
 }

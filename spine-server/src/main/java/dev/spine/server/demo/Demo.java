@@ -58,13 +58,13 @@ public final class Demo {
     /** Routed (ai.TranscriptionRequested), but no process has its handler. */
     static final String UNSERVED_TYPE = "TranscribeAudioJob";
     static final String UNSERVED_QUEUE = "background";
+    /** Events a second of each type while the demo keeps running ({@link #keepRunning}). */
+    static final Map<String, Integer> STEADY_RATES = Map.of("connector.DataReceived", 20,
+            "communication.MessageReceived", 10, "ai.QueryReceived", 2);
 
     private final PrintStream out;
     private final ServerConfig server;
     private final ServiceConfig config;
-    /** Events a second of each type while the demo keeps running ({@link #keepRunning}). */
-    static final Map<String, Integer> STEADY_RATES = Map.of("connector.DataReceived", 20,
-            "communication.MessageReceived", 10, "ai.QueryReceived", 2);
     private final List<UUID> transcriptions = new ArrayList<>();
     private volatile List<DemoWorker.Report> reports = List.of();
     private Duration keepRunning = Duration.ZERO;

@@ -202,6 +202,15 @@ class CliTest {
     }
 
     @Test
+    void aDemoDurationThatIsNoDurationIsAUsageErrorNamingTheOption() {
+        for (String bad : List.of("soon", "-PT5M", "5 minutes")) {
+            Run r = spine("demo", "--keep-running", bad);
+            assertEquals(2, r.exit(), bad);
+            assertTrue(r.err().contains("--keep-running") && r.err().contains("must be a duration like 30s"), r.err());
+        }
+    }
+
+    @Test
     void serveHelpListsEveryVariableWithItsDefault() {
         Run help = spine("serve", "--help");
         assertEquals(0, help.exit());
