@@ -45,46 +45,52 @@ class DemoDashboardTest {
                 "SPINE_HTTP_ADDR", "127.0.0.1:0")::get);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        // ends when the test has seen the charts (stopKeepingRunning), at the latest after five minutes
+        Demo running = new Demo(base, out).keepRunning(Duration.ofMinutes(5));
         CompletableFuture<Integer> demo = CompletableFuture.supplyAsync(() -> {
             try {
-                return new Demo(base, out).keepRunning(WORKLOAD.plusSeconds(15)).run();
+                return running.run();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        Matcher dashboard = Eventually.awaitValue("the demo names its dashboard", Duration.ofMinutes(3),
-                () -> DASHBOARD.matcher(output(printed)), Matcher::find);
-        long workloadStart = System.currentTimeMillis();
-        AdminClient api = new AdminClient(dashboard.group(1));
-        String key = dashboard.group(2);
+        try {
+            Matcher dashboard = Eventually.awaitValue("the demo names its dashboard", Duration.ofMinutes(3),
+                    () -> DASHBOARD.matcher(output(printed)), Matcher::find);
+            long workloadStart = System.currentTimeMillis();
+            AdminClient api = new AdminClient(dashboard.group(1));
+            String key = dashboard.group(2);
 
-        JsonNode history = Eventually.awaitValue("a reading after 30 s of the workload", WORKLOAD.plusSeconds(30),
-                () -> api.get("/v1/queues/history", key).json(),
-                h -> h.path("at").size() > 0 && lastReading(h) >= workloadStart + WORKLOAD.toMillis());
-        assertEquals(10.0, history.path("intervalSeconds").asDouble(), "the default sample interval");
-        for (String tier : TIERS) {
-            assertEquals(history.path("at").size(), history.path("queues").path(tier).path("depth").size(), tier);
-        }
-        // throughput is this instance's: the job service runs the ai jobs (interactive) itself, the workers the rest
-        JsonNode interactive = history.path("queues").path("interactive");
-        boolean ran = false;
-        for (JsonNode r : interactive.path("runsPerSecond")) {
-            ran |= r.asDouble() > 0;
-        }
-        assertTrue(ran, "the job service ran interactive jobs during the workload: " + interactive);
-
-        try (HeadlessChromium browser = HeadlessChromium.start(Path.of("target"), 1200, 900)) {
-            browser.open(dashboard.group(1) + "/");
-            browser.type("#token", key);
-            browser.click("#token-save", Duration.ofSeconds(20));
-            for (String chart : List.of("#chart-depth", "#chart-throughput")) {
-                for (String tier : TIERS) {
-                    String line = chart + " polyline[data-queue='" + tier + "']";
-                    Eventually.await(line + " is drawn through three readings or more", Duration.ofSeconds(20),
-                            () -> points(browser, line) >= 3);
-                }
+            JsonNode history = Eventually.awaitValue("a reading after 30 s of the workload", WORKLOAD.plusSeconds(30),
+                    () -> api.get("/v1/queues/history", key).json(),
+                    h -> h.path("at").size() > 0 && lastReading(h) >= workloadStart + WORKLOAD.toMillis());
+            assertEquals(10.0, history.path("intervalSeconds").asDouble(), "the default sample interval");
+            for (String tier : TIERS) {
+                assertEquals(history.path("at").size(), history.path("queues").path(tier).path("depth").size(), tier);
             }
-            browser.screenshot(DashboardOperatorTest.SHOTS.resolve("demo-dashboard.png"));
+            // throughput is this instance's: the job service runs the ai jobs (interactive) itself, the workers the rest
+            JsonNode interactive = history.path("queues").path("interactive");
+            boolean ran = false;
+            for (JsonNode r : interactive.path("runsPerSecond")) {
+                ran |= r.asDouble() > 0;
+            }
+            assertTrue(ran, "the job service ran interactive jobs during the workload: " + interactive);
+
+            try (HeadlessChromium browser = HeadlessChromium.start(Path.of("target"), 1200, 900)) {
+                browser.open(dashboard.group(1) + "/");
+                browser.type("#token", key);
+                browser.click("#token-save", Duration.ofSeconds(20));
+                for (String chart : List.of("#chart-depth", "#chart-throughput")) {
+                    for (String tier : TIERS) {
+                        String line = chart + " polyline[data-queue='" + tier + "']";
+                        Eventually.await(line + " is drawn through three readings or more", Duration.ofSeconds(20),
+                                () -> points(browser, line) >= 3);
+                    }
+                }
+                browser.screenshot(DashboardOperatorTest.SHOTS.resolve("demo-dashboard.png"));
+            }
+        } finally {
+            running.stopKeepingRunning(); // also when an assertion failed: the workers and pools go
         }
         assertEquals(0, demo.get(2, TimeUnit.MINUTES), output(printed));
         assertTrue(output(printed).contains("demo: OK"), output(printed));

@@ -67,7 +67,8 @@ class PullWorkerNodeTest {
             assertEquals(2, flakyDone.attempt(), "failed once, then completed: " + flakyDone);
             assertTrue(flakyDone.errorsJson().contains("flaky failure on attempt 1"), flakyDone.errorsJson());
             assertTrue(node.output().contains("failed example.Flaky " + flaky + " attempt 1"), node.output());
-            assertTrue(node.output().contains("completed example.Flaky " + flaky + " attempt 2"), node.output());
+            Eventually.await("the worker logged the second attempt's complete: " + node.output(), WAIT,
+                    () -> node.output().contains("completed example.Flaky " + flaky + " attempt 2"));
 
             DeadJob dead = Eventually.awaitValue("the slow job timed out", WAIT,
                     () -> jobs.deadJobs("background", "example.Sleep", 10), l -> !l.isEmpty()).get(0);
@@ -95,7 +96,9 @@ class PullWorkerNodeTest {
             }
             try (NodeJs second = worker(server)) {
                 assertEquals("completed", finalState(jobs, id, second));
-                String out = second.output();
+                // the worker logs its complete once the server has answered it: the job's row can be first
+                String out = Eventually.awaitValue("the second worker logged its complete", WAIT, second::output,
+                        o -> o.contains("completed example.Sleep " + id));
                 assertEquals(1, count(out, "started example.Sleep " + id), out);
                 assertEquals(1, count(out, "completed example.Sleep " + id + " attempt 2"), out);
                 assertFalse(firstOutput.contains("completed"), firstOutput);

@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -58,6 +60,8 @@ public final class Demo {
     /** Routed (ai.TranscriptionRequested), but no process has its handler. */
     static final String UNSERVED_TYPE = "TranscribeAudioJob";
     static final String UNSERVED_QUEUE = "background";
+    /** PostgreSQL connections of each of the demo's processes. */
+    static final int DEMO_POOL_SIZE = 8;
     /** Events a second of each type while the demo keeps running ({@link #keepRunning}). */
     static final Map<String, Integer> STEADY_RATES = Map.of("connector.DataReceived", 20,
             "communication.MessageReceived", 10, "ai.QueryReceived", 2);
@@ -68,6 +72,8 @@ public final class Demo {
     private final List<UUID> transcriptions = new ArrayList<>();
     private volatile List<DemoWorker.Report> reports = List.of();
     private Duration keepRunning = Duration.ZERO;
+    /** Counted down to end the keep-running phase before its time ({@link #stopKeepingRunning}). */
+    private final CountDownLatch stopped = new CountDownLatch(1);
 
     public Demo(ServerConfig base, PrintStream out) {
         this.out = out;
@@ -78,7 +84,10 @@ public final class Demo {
         this.server = keyed.with(Map.of("SPINE_PG_SCHEMA", SCHEMA, "SPINE_STREAM_PREFIX", STREAM_PREFIX,
                 "SPINE_SUBJECT_PREFIX", SUBJECT_PREFIX, "SPINE_CONSUMER", "demo-job-service",
                 "SPINE_HTTP_ADDR", base.httpHost() + ":0", "SPINE_ADMIN_ADDR", "", "SPINE_WORKERS_BACKGROUND", "4",
-                "SPINE_CRON_POLL_INTERVAL", "200ms", "SPINE_EVENT_BUS_SCHEMA", EVENTS_SCHEMA));
+                "SPINE_CRON_POLL_INTERVAL", "200ms", "SPINE_EVENT_BUS_SCHEMA", EVENTS_SCHEMA,
+                // three processes (the job service, two workers): a few connections each is plenty for the demo's
+                // load, and 24 each (the default) took a third of a default PostgreSQL's 100
+                "SPINE_PG_POOL_SIZE", String.valueOf(DEMO_POOL_SIZE)));
         this.config = server.engine();
     }
 
@@ -93,6 +102,11 @@ public final class Demo {
         }
         this.keepRunning = duration;
         return this;
+    }
+
+    /** Ends the keep-running phase now (the workers stop, {@link #run} returns); a no-op when none is running. */
+    public void stopKeepingRunning() {
+        stopped.countDown();
     }
 
     /** Runs the demo; returns 0 when every expectation held, 1 otherwise (the summary says which). */
@@ -186,10 +200,14 @@ public final class Demo {
                 }
                 sent.put(rate.getKey(), Math.max(due, sent.getOrDefault(rate.getKey(), 0)));
             }
-            Thread.sleep(Math.max(1, (tickNanos - (System.nanoTime() - now)) / 1_000_000)); // the arrival rate
+            long pause = Math.max(1, (tickNanos - (System.nanoTime() - now)) / 1_000_000); // the arrival rate
+            if (stopped.await(pause, TimeUnit.MILLISECONDS)) {
+                break;
+            }
         }
         workers.stopAll();
-        say("stopped after " + keepRunning.toSeconds() + " s: " + sent + " events published");
+        say("stopped after " + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s: " + sent
+                + " events published");
     }
 
     /** The last run's worker reports (what each worker process ran), for the test. */
