@@ -236,7 +236,8 @@ class DashboardOperatorTest {
         throw new AssertionError("no queue " + queue);
     }
 
-    private static int points(HeadlessChromium browser, String css) {
+    /** How many readings the chart line {@code css} is drawn through (its {@code data-points}). */
+    static int points(HeadlessChromium browser, String css) {
         JsonNode n = browser.script("const e = document.querySelector(arguments[0]); "
                 + "return e ? Number(e.getAttribute('data-points')) : 0", css);
         return n.asInt();

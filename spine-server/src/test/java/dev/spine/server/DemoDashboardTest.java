@@ -84,7 +84,7 @@ class DemoDashboardTest {
                     for (String tier : TIERS) {
                         String line = chart + " polyline[data-queue='" + tier + "']";
                         Eventually.await(line + " is drawn through three readings or more", Duration.ofSeconds(20),
-                                () -> points(browser, line) >= 3);
+                                () -> DashboardOperatorTest.points(browser, line) >= 3);
                     }
                 }
                 browser.screenshot(DashboardOperatorTest.SHOTS.resolve("demo-dashboard.png"));
@@ -104,10 +104,5 @@ class DemoDashboardTest {
 
     private static String output(ByteArrayOutputStream printed) {
         return printed.toString(StandardCharsets.UTF_8); // synchronized with the demo thread's writes
-    }
-
-    private static int points(HeadlessChromium browser, String css) {
-        return browser.script("const e = document.querySelector(arguments[0]); "
-                + "return e ? Number(e.getAttribute('data-points')) : 0", css).asInt();
     }
 }

@@ -194,11 +194,12 @@ public final class Demo {
         for (long now = start; now < end; now = System.nanoTime()) {
             double seconds = (now - start) / 1e9;
             for (Map.Entry<String, Integer> rate : STEADY_RATES.entrySet()) {
+                int from = sent.getOrDefault(rate.getKey(), 0);
                 int due = (int) (seconds * rate.getValue());
-                for (int n = sent.getOrDefault(rate.getKey(), 0); n < due; n++) {
+                for (int n = from; n < due; n++) {
                     service.bus().publishAsync(event(rate.getKey(), n, false));
                 }
-                sent.put(rate.getKey(), Math.max(due, sent.getOrDefault(rate.getKey(), 0)));
+                sent.put(rate.getKey(), Math.max(from, due));
             }
             long pause = Math.max(1, (tickNanos - (System.nanoTime() - now)) / 1_000_000); // the arrival rate
             if (stopped.await(pause, TimeUnit.MILLISECONDS)) {
