@@ -219,9 +219,31 @@ final class MixedBench implements BenchMain.Bench {
                     "spine: per-tier publish→handler latency (backlog " + backlog + ", " + bgRate + "/s bg, " + iaRate
                             + "/s ia, probe 100/s)");
             out.put("plot", plot.toString());
+            String csv = System.getenv("MIXED_SAMPLES_CSV");
+            if (csv != null && !csv.isBlank()) {
+                writeSamples(Path.of(csv), samples, pending);
+            }
             System.out.println(out);
         }
         reset(env);
+    }
+
+    /**
+     * Every sample, for a closer look than the plot's seconds: {@code ms,tier,phase,latency_us} (ms since the
+     * warm-up began, publish→handler start), and the consumer's pending count as tier {@code pending}.
+     */
+    private static void writeSamples(Path file, Samples samples, Pending pending) throws Exception {
+        StringBuilder b = new StringBuilder("ms,tier,phase,value\n");
+        for (JobTier tier : JobTier.values()) {
+            for (long[] s : samples.snapshot(tier)) {
+                b.append(s[0]).append(',').append(tier.queueName()).append(',').append(PHASES.get((int) s[2]))
+                        .append(',').append(s[1]).append('\n');
+            }
+        }
+        for (long[] s : pending.series()) {
+            b.append(s[0]).append(",pending,").append(PHASES.get((int) s[2])).append(',').append(s[1]).append('\n');
+        }
+        Files.writeString(file, b);
     }
 
     /** The publish time (µs since the epoch) an event carried in {@code data.t}, or 0 for a backlog job. */

@@ -6,9 +6,11 @@ import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
 import io.nats.client.Consumer;
 import io.nats.client.ErrorListener;
+import io.nats.client.JetStreamSubscription;
 import io.nats.client.NKey;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.support.Status;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -399,6 +401,32 @@ public final class NatsConnections {
         @Override
         public void exceptionOccurred(Connection conn, Exception exp) {
             LOG.debug("NATS connection {}: {}", conn.getOptions().getConnectionName(), exp.toString());
+        }
+
+        /**
+         * A pull consumer heard neither messages nor the server's idle heartbeats for its pull: its pull was lost
+         * (a server restart, an expiry the client never saw) and jnats pulls again. Until it does, that consumer's
+         * events wait, so each occurrence is worth a line.
+         */
+        @Override
+        public void heartbeatAlarm(Connection conn, JetStreamSubscription sub, long lastStreamSequence,
+                long lastConsumerSequence) {
+            LOG.warn("NATS connection {}: consumer {} missed the server's heartbeats (last stream sequence {}); "
+                    + "pulling again", conn.getOptions().getConnectionName(), consumerName(sub), lastStreamSequence);
+        }
+
+        @Override
+        public void pullStatusError(Connection conn, JetStreamSubscription sub, Status status) {
+            LOG.warn("NATS connection {}: consumer {}: pull failed: {} {}", conn.getOptions().getConnectionName(),
+                    consumerName(sub), status.getCode(), status.getMessage());
+        }
+
+        private static String consumerName(JetStreamSubscription sub) {
+            try {
+                return sub.getConsumerName();
+            } catch (RuntimeException e) {
+                return sub.getSubject();
+            }
         }
 
         @Override

@@ -54,6 +54,7 @@ public final class SubscriptionOptions {
     private final boolean newEventsOnly;
     private final long startSequence;
     private final int orderedLanes;
+    private final int pullSize;
 
     private SubscriptionOptions(Builder b) {
         this.durableName = b.durableName;
@@ -70,6 +71,7 @@ public final class SubscriptionOptions {
         this.newEventsOnly = b.newEventsOnly;
         this.startSequence = b.startSequence;
         this.orderedLanes = b.orderedLanes;
+        this.pullSize = b.pullSize;
     }
 
     /** Options for the durable consumer {@code name}: one name per service (instances share it). */
@@ -102,6 +104,8 @@ public final class SubscriptionOptions {
     /** Parallel lanes of ordered handling per partition key, or 0 when the subscription does not order by key. */
     public int orderedLanes() { return orderedLanes; }
     public boolean orderedByPartitionKey() { return orderedLanes > 0; }
+    /** Events one pull of a batch subscription asks for, or 0 for the bus's own choice. */
+    public int pullSize() { return pullSize; }
 
     /** The redelivery delay after the {@code deliveredCount}-th failed delivery (the last entry repeats). */
     public Duration backoffAfter(long deliveredCount) {
@@ -125,6 +129,7 @@ public final class SubscriptionOptions {
         private boolean newEventsOnly;
         private long startSequence;
         private int orderedLanes;
+        private int pullSize;
 
         private Builder(String durableName) {
             this.durableName = durableName;
@@ -175,6 +180,16 @@ public final class SubscriptionOptions {
          * until it succeeds or is dead-lettered. Events without a key are spread over the lanes, unordered.
          */
         public Builder orderedByPartitionKey(int lanes) { this.orderedLanes = lanes; return this; }
+        /**
+         * Batch subscriptions on NATS: how many events one pull request asks the server for (at most
+         * {@code maxAckPending}); 0, the default, takes twice the batch size and at least 256. jnats pulls again
+         * each time a quarter of it has arrived, so a small pull is renewed by count, several times a second at
+         * a few dozen events per second, instead of running to its expiry: nats-server before 2.9.15 can drop a
+         * pull request that expires as a message arrives without telling the client, which then waits for its
+         * heartbeat alarm (1.5 x {@code pullExpiry}) before it pulls again. The job service's priority lanes use
+         * a small one for that reason. Other buses ignore it.
+         */
+        public Builder pullSize(int v) { this.pullSize = v; return this; }
 
         public SubscriptionOptions build() {
             if (durableName == null || durableName.isBlank()
@@ -208,6 +223,9 @@ public final class SubscriptionOptions {
                 throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
             }
             positive("stopTimeout", stopTimeout);
+            if (pullSize < 0) {
+                throw new IllegalArgumentException("pullSize must be >= 1 (0: the bus's own choice), got " + pullSize);
+            }
             if (orderedLanes < 0 || orderedLanes > MAX_ORDERED_LANES) {
                 throw new IllegalArgumentException("orderedByPartitionKey lanes must be 1.." + MAX_ORDERED_LANES + " (0: off)"
                         + ", got " + orderedLanes);

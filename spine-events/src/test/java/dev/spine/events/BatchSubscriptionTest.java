@@ -104,6 +104,39 @@ class BatchSubscriptionTest {
         spine.close();
     }
 
+    /**
+     * The pulls ask for {@code pullSize} events (read off the JetStream API subject they travel on), so a small
+     * one is renewed by count; a bad one is refused naming the field.
+     */
+    @Test
+    void aBatchSubscriptionPullsThePullSizeItWasGiven(TestNats nats) throws Exception {
+        Spine spine = TestSpines.provisioned(nats);
+        String stream = TestSpines.topology(nats).platformStream();
+        List<String> pulls = new CopyOnWriteArrayList<>();
+        io.nats.client.Connection watcher = nats.connect();
+        io.nats.client.Dispatcher d = watcher.createDispatcher(m -> pulls.add(new String(m.getData(), StandardCharsets.UTF_8)));
+        d.subscribe("$JS.API.CONSUMER.MSG.NEXT." + stream + ".small");
+        d.subscribe("$JS.API.CONSUMER.MSG.NEXT." + stream + ".default");
+        watcher.flush(Duration.ofSeconds(5));
+        Set<UUID> got = ConcurrentHashMap.newKeySet();
+        spine.subscribeBatch(SubscriptionOptions.durable("small").pullSize(16).build(),
+                batch -> batch.forEach(x -> got.add(x.envelope().eventId())));
+        spine.subscribeBatch(SubscriptionOptions.durable("default").batchSize(50).build(), batch -> { });
+        for (int i = 0; i < 40; i++) {
+            spine.publish(TestSpines.event("rule.RuleFired", i));
+        }
+        Eventually.await("all 40 through pulls of 16", () -> got.size() == 40);
+        Eventually.await("both subscriptions pulled", () -> pulls.stream().anyMatch(p -> p.contains("\"batch\":16"))
+                && pulls.stream().anyMatch(p -> p.contains("\"batch\":256")));
+        assertTrue(pulls.stream().noneMatch(p -> p.matches(".*\"batch\":(\\d{3,}).*") && !p.contains("\"batch\":256")),
+                "no pull asked for more than its size: " + pulls);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> SubscriptionOptions.durable("bad").pullSize(-1).build());
+        assertTrue(bad.getMessage().startsWith("pullSize"), bad.getMessage());
+        watcher.close();
+        spine.close();
+    }
+
     /** What a broken client sends reaches a batch handler as raw bytes; decoding is the handler's choice. */
     @Test
     void undecodableBytesAreDeliveredRawForTheHandlerToRecordAndTerm(TestNats nats) {

@@ -81,6 +81,13 @@ public final class JobService implements AutoCloseable {
     private RejectedEvents rejected;
     private Materializer materializer;
     private EventIngest ingest;
+    /**
+     * A priority lane's pull size: its pull is renewed every 16 events, so at the tens of events per second a
+     * latency tier sees it never runs to its 1 s expiry, where nats-server before 2.9.15 may drop it without a
+     * word and the lane waits 1.5 s for jnats' heartbeat alarm (the mixed benchmark saw realtime stall for 2 s
+     * that way, several times a minute). Bursts still flow: up to 64 events per round trip.
+     */
+    static final int LANE_PULL_SIZE = 64;
     /** The priority lanes' consumers (see {@link IngestSettings#PRIORITY_LANES}), started after the main one. */
     private final List<EventIngest> lanes = new java.util.ArrayList<>();
     private Breakers breakers;
@@ -188,10 +195,11 @@ public final class JobService implements AutoCloseable {
                     new IngestMetrics(new MetricRegistry()), clock, new IngestTracing(otel, in.consumer()),
                     in.adapter()).lane(owned);
             // the same batch bound: at a low rate a batch is the few events there (no wait), and a burst of
-            // realtime events is inserted in batches as large as the main consumer's
+            // realtime events is inserted in batches as large as the main consumer's; the pull is renewed by
+            // count (LANE_PULL_SIZE)
             EventIngest consumer = new EventIngest(bus, new EventIngest.Settings(in.consumer() + "-priority-" + domain,
                     in.batchSize(), in.linger(), in.maxAckPending(), in.ackWait(),
-                    config.workers().shutdownTimeout(), List.of(domain + ".*"), true), lane,
+                    config.workers().shutdownTimeout(), List.of(domain + ".*"), true, LANE_PULL_SIZE), lane,
                     new IngestMetrics(new MetricRegistry()), this::afterBatch);
             consumer.start();
             lanes.add(consumer);

@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class NatsBatchSubscription implements EventSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(NatsBatchSubscription.class);
-    /** jnats' consume buffer: twice a batch (at least 256) so the next batch is on its way, within ack-pending. */
+    /**
+     * jnats' consume buffer (the size of its pulls) unless the options set one: twice a batch (at least 256) so the next batch is
+     * on its way, within ack-pending.
+     */
     private static final int MIN_CONSUME_BATCH = 256;
     static final String REASON_MAX_DELIVERIES = "max-deliveries";
     /** How often close() looks whether the stopped consume has finished its last pull. */
@@ -77,7 +80,8 @@ public final class NatsBatchSubscription implements EventSubscription {
     /** Starts the batcher, then consuming; the durable itself must exist (see {@link DurableConsumers}). */
     public synchronized void start(ConsumerContext context) {
         batcher.start("spine-batch-" + options.durableName());
-        int buffer = Math.min(options.maxAckPending(), Math.max(options.batchSize() * 2, MIN_CONSUME_BATCH));
+        int buffer = Math.min(options.maxAckPending(), options.pullSize() > 0 ? options.pullSize()
+                : Math.max(options.batchSize() * 2, MIN_CONSUME_BATCH));
         try {
             consumer = context.consume(ConsumeOptions.builder().batchSize(buffer)
                     .expiresIn(options.pullExpiry().toMillis()).build(), this::arrived);

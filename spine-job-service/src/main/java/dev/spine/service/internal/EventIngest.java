@@ -24,12 +24,15 @@ public final class EventIngest implements AutoCloseable {
     /** Redelivery delay of a batch whose transaction failed, and the pause before the next try. */
     static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
-    /** Where and how to consume; {@code ackWait}: how long an event taken by an instance that died waits. */
+    /**
+     * Where and how to consume; {@code ackWait}: how long an event taken by an instance that died waits;
+     * {@code pullSize}: see {@link SubscriptionOptions.Builder#pullSize} (0: the bus's own choice).
+     */
     public record Settings(String durable, int batchSize, Duration linger, int maxAckPending, Duration ackWait,
-            Duration stopTimeout, List<String> eventTypes, boolean newEventsOnly) {
+            Duration stopTimeout, List<String> eventTypes, boolean newEventsOnly, int pullSize) {
         public Settings(String durable, int batchSize, Duration linger, int maxAckPending, Duration ackWait,
                 Duration stopTimeout) {
-            this(durable, batchSize, linger, maxAckPending, ackWait, stopTimeout, List.of(), false);
+            this(durable, batchSize, linger, maxAckPending, ackWait, stopTimeout, List.of(), false, 0);
         }
     }
 
@@ -56,7 +59,7 @@ public final class EventIngest implements AutoCloseable {
                 .linger(settings.linger()).maxAckPending(settings.maxAckPending()).ackWait(settings.ackWait())
                 .maxDeliver(SubscriptionOptions.UNLIMITED_DELIVERIES).backoff(RETRY_DELAY)
                 .stopTimeout(settings.stopTimeout()).eventTypes(settings.eventTypes().toArray(String[]::new))
-                .newEventsOnly(settings.newEventsOnly()).build();
+                .newEventsOnly(settings.newEventsOnly()).pullSize(settings.pullSize()).build();
         subscription = bus.subscribeBatch(options, this::process);
         LOG.info("consuming as durable {} (batches of up to {}, linger {})", settings.durable(), settings.batchSize(),
                 settings.linger());
