@@ -101,7 +101,7 @@ final class MixedBench implements BenchMain.Bench {
                         .handler("SyncJob", job -> {
                             long t = stamp(json, job);
                             if (t > 0) {
-                                samples.add(JobTier.BACKGROUND, t);
+                                samples.add(JobTier.BACKGROUND, t, job.createdAt());
                             } else {
                                 backlogRan.incrementAndGet();
                             }
@@ -110,11 +110,11 @@ final class MixedBench implements BenchMain.Bench {
                             allRan.incrementAndGet();
                         })
                         .handler("QueryJob", job -> {
-                            samples.add(JobTier.INTERACTIVE, stamp(json, job));
+                            samples.add(JobTier.INTERACTIVE, stamp(json, job), job.createdAt());
                             allRan.incrementAndGet();
                         })
                         .handler("RuleJob", job -> {
-                            samples.add(JobTier.REALTIME, stamp(json, job));
+                            samples.add(JobTier.REALTIME, stamp(json, job), job.createdAt());
                             allRan.incrementAndGet();
                         }).build().start()) {
             EventBus bus = service.bus();
@@ -229,19 +229,20 @@ final class MixedBench implements BenchMain.Bench {
     }
 
     /**
-     * Every sample, for a closer look than the plot's seconds: {@code ms,tier,phase,latency_us} (ms since the
-     * warm-up began, publish→handler start), and the consumer's pending count as tier {@code pending}.
+     * Every sample, for a closer look than the plot's seconds: {@code ms,tier,phase,value,made_us} (ms since the
+     * warm-up began, publish→handler start in µs, publish→the job's creation in µs: what ingest took before the
+     * insert), and the consumer's pending count as tier {@code pending}.
      */
     private static void writeSamples(Path file, Samples samples, Pending pending) throws Exception {
-        StringBuilder b = new StringBuilder("ms,tier,phase,value\n");
+        StringBuilder b = new StringBuilder("ms,tier,phase,value,made_us\n");
         for (JobTier tier : JobTier.values()) {
             for (long[] s : samples.snapshot(tier)) {
                 b.append(s[0]).append(',').append(tier.queueName()).append(',').append(PHASES.get((int) s[2]))
-                        .append(',').append(s[1]).append('\n');
+                        .append(',').append(s[1]).append(',').append(s[3]).append('\n');
             }
         }
         for (long[] s : pending.series()) {
-            b.append(s[0]).append(",pending,").append(PHASES.get((int) s[2])).append(',').append(s[1]).append('\n');
+            b.append(s[0]).append(",pending,").append(PHASES.get((int) s[2])).append(',').append(s[1]).append(",\n");
         }
         Files.writeString(file, b);
     }
@@ -346,9 +347,11 @@ final class MixedBench implements BenchMain.Bench {
             return phase;
         }
 
-        void add(JobTier tier, long publishedMicros) {
-            long latency = JobsBench.micros(Instant.now()) - publishedMicros;
-            long[] s = {millis(), latency, phase};
+        /** A job started now whose event was published at {@code publishedMicros} and which was made at {@code created}. */
+        void add(JobTier tier, long publishedMicros, Instant created) {
+            long now = JobsBench.micros(Instant.now());
+            long latency = now - publishedMicros;
+            long[] s = {millis(), latency, phase, JobsBench.micros(created) - publishedMicros};
             List<long[]> l = byTier.get(tier);
             synchronized (l) {
                 l.add(s);
@@ -379,6 +382,8 @@ final class MixedBench implements BenchMain.Bench {
      * the main consumer and its priority lanes ({@code <consumer>-priority-<domain>}), summed.
      */
     static final class Pending {
+        /** The sampling period ({@code MIXED_PENDING_MS}, default 100). */
+        static final long SAMPLE_MILLIS = BenchEnv.intEnv("MIXED_PENDING_MS", 100);
         private final JetStreamManagement jsm;
         private final String stream;
         private final String consumer;
@@ -404,7 +409,7 @@ final class MixedBench implements BenchMain.Bench {
                     } catch (Exception e) {
                         // the consumer is made when ingest starts: not there yet, or a slow reply; next sample
                     }
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // the sampling period
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(SAMPLE_MILLIS)); // the sampling period
                 }
             }, "bench-mixed-pending");
             sampler.setDaemon(true);

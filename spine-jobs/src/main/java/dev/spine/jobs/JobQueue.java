@@ -94,6 +94,8 @@ public final class JobQueue implements AutoCloseable {
     private final JobFactory factory;
     private final ScheduledExecutorService timer;
     private final ScheduledExecutorService housekeeping;
+    /** Vacuums of the hot table, on a thread of their own; null when this process claims nothing or may not. */
+    private final ScheduledExecutorService vacuums;
     private final OutcomeWriter writer;
     private final JobTracing tracing;
     private final JobRunner runner;
@@ -127,6 +129,8 @@ public final class JobQueue implements AutoCloseable {
         timerPool.setRemoveOnCancelPolicy(true);
         this.timer = timerPool;
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(new NamedThreads("spine-jobs-housekeeping"));
+        this.vacuums = options.vacuumHotTable && !options.queues.isEmpty()
+                ? Executors.newSingleThreadScheduledExecutor(new NamedThreads("spine-jobs-vacuum")) : null;
         this.writer = new OutcomeWriter(store, workerId, options.clock, options.archiveCompleted,
                 this::dueLater);
         this.tracing = new JobTracing(options.openTelemetry);
@@ -222,6 +226,9 @@ public final class JobQueue implements AutoCloseable {
         // the queue gauges exist from the first scrape on, not only after the first scheduled refresh
         maintenance.refreshStats();
         maintenance.schedule(housekeeping);
+        if (vacuums != null) {
+            maintenance.scheduleVacuum(vacuums);
+        }
         writer.start();
         notifier.start();
         if (!workers.isEmpty()) {
@@ -483,6 +490,9 @@ public final class JobQueue implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             housekeeping.shutdownNow();
+            if (vacuums != null) {
+                vacuums.shutdownNow();
+            }
             timer.shutdownNow();
             if (started) {
                 try {

@@ -45,6 +45,7 @@ public final class JobQueueBuilder {
     int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     Duration keyRetention = DEFAULT_KEY_RETENTION;
     boolean archiveCompleted = true;
+    boolean vacuumHotTable = true;
     Duration archiveRetention = DEFAULT_ARCHIVE_RETENTION;
     Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     Duration staleAfter = DEFAULT_STALE_AFTER;
@@ -160,6 +161,18 @@ public final class JobQueueBuilder {
     /** Keep completed jobs in the archive table (for lookups by id and correlation id). Default true. */
     public JobQueueBuilder archiveCompleted(boolean archive) {
         this.archiveCompleted = archive;
+        return this;
+    }
+
+    /**
+     * Whether a process that works queues vacuums the hot job table itself when its dead rows pass autovacuum's
+     * threshold for it (checked every stats interval, paced to a tenth of one backend at most). Autovacuum
+     * visits a database once a minute at most and not at all where it is off, while a queue finishing thousands
+     * of jobs a second leaves a hundred thousand dead rows a minute that every claim walks past. Needs the role
+     * to own the table (else it is tried once and logged). Default true; false where operators vacuum it.
+     */
+    public JobQueueBuilder vacuumHotTable(boolean vacuum) {
+        this.vacuumHotTable = vacuum;
         return this;
     }
 

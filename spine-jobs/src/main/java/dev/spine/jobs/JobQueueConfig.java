@@ -31,6 +31,7 @@ final class JobQueueConfig {
     final int maxPayloadBytes;
     final Duration keyRetention;
     final boolean archiveCompleted;
+    final boolean vacuumHotTable;
     final boolean notifyInTransaction;
     final boolean autoMigrate;
     final Duration shutdownTimeout;
@@ -54,6 +55,7 @@ final class JobQueueConfig {
         this.maxPayloadBytes = b.maxPayloadBytes;
         this.keyRetention = b.keyRetention;
         this.archiveCompleted = b.archiveCompleted;
+        this.vacuumHotTable = b.vacuumHotTable;
         this.notifyInTransaction = b.notifyInTransaction;
         this.autoMigrate = b.autoMigrate;
         this.shutdownTimeout = b.shutdownTimeout;

@@ -72,6 +72,43 @@ class HousekeepingTest {
         queues.forEach(JobQueue::close);
     }
 
+    /**
+     * A worker process vacuums the hot table once the jobs it finished left more dead rows than autovacuum's
+     * threshold for it (1000 + 1%): this machine's PostgreSQL runs with autovacuum off, so only the queue's own
+     * vacuum counts here (pg_stat_user_tables.vacuum_count counts manual vacuums only). Off, it never does.
+     */
+    @Test
+    void aWorkingProcessVacuumsTheHotTableWhenDeadRowsPileUp(TestDatabase db) {
+        String vacuums = "select vacuum_count from pg_stat_user_tables where schemaname = '" + db.schema()
+                + "' and relname = 'job'";
+        try (JobQueue off = JobQueue.builder(db.dataSource()).schema(db.schema()).vacuumHotTable(false)
+                .statsInterval(Duration.ofMillis(50)).work(QueueOptions.of("background", 4))
+                .handler("T", job -> { }).build()) {
+            off.migrate();
+            enqueueMany(off, 1500);
+            off.start();
+            Eventually.await("drained", () -> db.queryLong("select count(*) from " + db.schema() + ".job") == 0);
+        }
+        assertEquals(0, db.queryLong(vacuums), "vacuumHotTable(false) leaves the table to autovacuum");
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema()).statsInterval(Duration.ofMillis(50))
+                .work(QueueOptions.of("background", 4)).handler("T", job -> { }).build()) {
+            q.migrate();
+            enqueueMany(q, 1500);
+            q.start();
+            // the statistics reach pg_stat_user_tables up to a few seconds after the commits
+            Eventually.await("vacuumed by the queue", Duration.ofSeconds(30), () -> db.queryLong(vacuums) >= 1);
+            assertTrue(q.metrics().getCounters().get("spine.jobs.vacuums").getCount() >= 1);
+        }
+    }
+
+    private static void enqueueMany(JobQueue q, int n) {
+        List<JobRequest> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(JobRequest.of("T", Map.of("i", i)));
+        }
+        q.enqueueAll(batch);
+    }
+
     @Test
     void metricsCountWhatHappened(TestDatabase db) {
         try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema()).statsInterval(Duration.ofMillis(50))

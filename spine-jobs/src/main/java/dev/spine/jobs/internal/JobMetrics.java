@@ -37,6 +37,7 @@ public final class JobMetrics {
     private final Counter rescued;
     private final Counter dispatchedLocally;
     private final Counter fetches;
+    private final Counter vacuums;
     private final Map<String, Timer> waits = new ConcurrentHashMap<>();
     private final Map<String, Timer> runs = new ConcurrentHashMap<>();
     private final Map<String, QueueStats> latest = new ConcurrentHashMap<>();
@@ -53,6 +54,7 @@ public final class JobMetrics {
         rescued = registry.counter("spine.jobs.rescued");
         dispatchedLocally = registry.counter("spine.jobs.dispatched_locally");
         fetches = registry.counter("spine.jobs.fetches");
+        vacuums = registry.counter("spine.jobs.vacuums");
     }
 
     public void enqueued(long n) {
@@ -92,6 +94,11 @@ public final class JobMetrics {
 
     public void dispatchedLocally() {
         dispatchedLocally.inc();
+    }
+
+    /** The hot table was vacuumed by this process. */
+    public void vacuumed() {
+        vacuums.inc();
     }
 
     public void rescued(long n) {

@@ -86,6 +86,17 @@ public interface JobStore {
 
     List<QueueStats> queueStats(Instant now);
 
+    /** The hot table's dead and live rows as PostgreSQL's statistics count them (approximate, about a second late). */
+    TableRows hotTableRows();
+
+    record TableRows(long dead, long live) {}
+
+    /**
+     * Vacuums the hot table, indexes included (nothing when another vacuum holds it). False when this role may
+     * not vacuum it (not its owner): PostgreSQL then only warns.
+     */
+    boolean vacuumHotTable();
+
     List<String> queues();
 
     void createQueue(String name);

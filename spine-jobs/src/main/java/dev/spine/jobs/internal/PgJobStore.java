@@ -246,6 +246,34 @@ public final class PgJobStore implements JobStore {
     }
 
     @Override
+    public TableRows hotTableRows() {
+        List<TableRows> rows = calls.query(sql.hotTableRows, rs -> new TableRows(rs.getLong(1), rs.getLong(2)),
+                sql.schema());
+        return rows.isEmpty() ? new TableRows(0, 0) : rows.get(0);
+    }
+
+    @Override
+    public boolean vacuumHotTable() {
+        try (Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(true); // VACUUM cannot run inside a transaction block
+            try {
+                st.execute(sql.vacuumHotTable);
+                for (java.sql.SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+                    if ("42501".equals(w.getSQLState()) || String.valueOf(w.getMessage()).contains("skipping")) {
+                        return false; // "permission denied to vacuum" / "skipping ... only table or database owner"
+                    }
+                }
+                return true;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new JobStoreException("vacuum of the hot table failed", e);
+        }
+    }
+
+    @Override
     public List<String> queues() {
         return admin.queues();
     }

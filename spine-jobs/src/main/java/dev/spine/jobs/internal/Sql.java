@@ -171,12 +171,22 @@ public final class Sql {
     public final String pruneWorkers;
     public final String pruneArchive;
     public final String pruneKeys;
+    public final String hotTableRows;
+    public final String vacuumHotTable;
     public final String notify;
     public final String notifyMany;
     public final String listen;
     public final String channel;
 
+    private final String schema;
+
+    /** The schema the statements are written for. */
+    public String schema() {
+        return schema;
+    }
+
     public Sql(String schema) {
+        this.schema = schema;
         String s = schema;
         channel = s + "_jobs";
         notify = "select pg_notify(?, ?)";
@@ -296,6 +306,12 @@ public final class Sql {
                 + ".job_archive where finished_at < ? limit ?))";
         pruneKeys = "delete from " + s + ".job_key where ctid = any(array(select ctid from " + s
                 + ".job_key where expires_at < ? limit ?))";
+        // The statistics' count of the hot table's rows (no table read): whether it needs a vacuum
+        hotTableRows = "select n_dead_tup, n_live_tup from pg_stat_user_tables where schemaname = ? and relname = 'job'";
+        // index_cleanup on: with few dead rows per page VACUUM would otherwise skip the indexes, and the claim's
+        // index is where dead rows cost (its scan walks their entries); skip_locked: autovacuum or another
+        // process is at it already
+        vacuumHotTable = "vacuum (index_cleanup on, skip_locked) " + s + ".job";
         // The census: waiting jobs per (queue, type), and whether a live worker serves that pair. One pass
         // over the waiting rows per stats interval, like the queue depths.
         waitingTypes = "select " + String.format(Column.list(WaitingRow.values()), s) + " from (select queue, type, "
