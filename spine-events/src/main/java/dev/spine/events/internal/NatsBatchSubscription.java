@@ -43,6 +43,8 @@ public final class NatsBatchSubscription implements EventSubscription {
      */
     private static final int MIN_CONSUME_BATCH = 256;
     static final String REASON_MAX_DELIVERIES = "max-deliveries";
+    /** How long after its expiry a pull's last messages may still be on their way to this client. */
+    private static final Duration PULL_END_GRACE = Duration.ofMillis(500);
     /** How often close() looks whether the stopped consume has finished its last pull. */
     private static final long FINISH_POLL_MILLIS = 10;
 
@@ -196,8 +198,12 @@ public final class NatsBatchSubscription implements EventSubscription {
         closed = true;
         beginStop();
         long deadline = System.nanoTime() + options.stopTimeout().toNanos();
+        // no pull is asked for after the stop, so every open one has been answered or expired on the server by
+        // pullExpiry from now: jnats may still count some as pending (a pull nats-server dropped at its expiry
+        // without a word, see SubscriptionOptions.Builder#pullSize), which would hold close() to stopTimeout
+        long pullsOver = System.nanoTime() + options.pullExpiry().toNanos() + PULL_END_GRACE.toNanos();
         try {
-            awaitPullsFinished(deadline);
+            awaitPullsFinished(Math.min(deadline, pullsOver));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
