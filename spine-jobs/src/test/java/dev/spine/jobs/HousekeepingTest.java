@@ -95,9 +95,36 @@ class HousekeepingTest {
             q.migrate();
             enqueueMany(q, 1500);
             q.start();
-            // the statistics reach pg_stat_user_tables up to a few seconds after the commits
-            Eventually.await("vacuumed by the queue", Duration.ofSeconds(30), () -> db.queryLong(vacuums) >= 1);
-            assertTrue(q.metrics().getCounters().get("spine.jobs.vacuums").getCount() >= 1);
+            // the dead rows reach pg_stat_user_tables up to a few seconds after the commits
+            Eventually.await("vacuumed by the queue", Duration.ofSeconds(30),
+                    () -> q.metrics().getCounters().get("spine.jobs.vacuums").getCount() >= 1);
+            assertTrue(db.queryLong(vacuums) >= 1, "PostgreSQL counted the vacuum");
+        }
+    }
+
+    /**
+     * While another session holds the lock a vacuum needs (as autovacuum would), the queue's vacuum is skipped, not
+     * given up: once the lock is gone it vacuums.
+     */
+    @Test
+    void aVacuumSkippedForAnotherVacuumIsTriedAgain(TestDatabase db) throws Exception {
+        String vacuums = "select vacuum_count from pg_stat_user_tables where schemaname = '" + db.schema()
+                + "' and relname = 'job'";
+        try (JobQueue q = JobQueue.builder(db.dataSource()).schema(db.schema()).statsInterval(Duration.ofMillis(50))
+                .work(QueueOptions.of("background", 4)).handler("T", job -> { }).build();
+                java.sql.Connection holder = db.dataSource().getConnection()) {
+            q.migrate();
+            holder.setAutoCommit(false);
+            try (java.sql.Statement st = holder.createStatement()) {
+                st.execute("lock table " + db.schema() + ".job in share update exclusive mode");
+            }
+            enqueueMany(q, 1500);
+            q.start();
+            Eventually.await("a vacuum skipped while the table is held", Duration.ofSeconds(30),
+                    () -> q.metrics().getCounters().get("spine.jobs.vacuum_skips").getCount() >= 1);
+            assertEquals(0, db.queryLong(vacuums));
+            holder.rollback();
+            Eventually.await("vacuumed once the lock is gone", Duration.ofSeconds(30), () -> db.queryLong(vacuums) >= 1);
         }
     }
 

@@ -38,6 +38,7 @@ public final class JobMetrics {
     private final Counter dispatchedLocally;
     private final Counter fetches;
     private final Counter vacuums;
+    private final Counter vacuumSkips;
     private final Map<String, Timer> waits = new ConcurrentHashMap<>();
     private final Map<String, Timer> runs = new ConcurrentHashMap<>();
     private final Map<String, QueueStats> latest = new ConcurrentHashMap<>();
@@ -55,6 +56,7 @@ public final class JobMetrics {
         dispatchedLocally = registry.counter("spine.jobs.dispatched_locally");
         fetches = registry.counter("spine.jobs.fetches");
         vacuums = registry.counter("spine.jobs.vacuums");
+        vacuumSkips = registry.counter("spine.jobs.vacuum_skips");
     }
 
     public void enqueued(long n) {
@@ -99,6 +101,11 @@ public final class JobMetrics {
     /** The hot table was vacuumed by this process. */
     public void vacuumed() {
         vacuums.inc();
+    }
+
+    /** This process's vacuum of the hot table was skipped: another vacuum (autovacuum, a process) held it. */
+    public void vacuumSkipped() {
+        vacuumSkips.inc();
     }
 
     public void rescued(long n) {

@@ -91,11 +91,11 @@ public interface JobStore {
 
     record TableRows(long dead, long live) {}
 
-    /**
-     * Vacuums the hot table, indexes included (nothing when another vacuum holds it). False when this role may
-     * not vacuum it (not its owner): PostgreSQL then only warns.
-     */
-    boolean vacuumHotTable();
+    /** Vacuums the hot table, indexes included, unless another vacuum holds it or this role may not. */
+    Vacuum vacuumHotTable();
+
+    /** What {@link #vacuumHotTable} did; PostgreSQL only warns when it skips the table. */
+    enum Vacuum { DONE, SKIPPED, NOT_PERMITTED }
 
     List<String> queues();
 

@@ -146,7 +146,7 @@ public final class Maintenance {
      * Vacuums the hot table when its dead rows passed autovacuum's own threshold for it. Autovacuum looks at a
      * database once a minute at most ({@code autovacuum_naptime}), and not at all where it is turned off; a queue
      * finishing thousands of jobs a second leaves a hundred thousand dead rows in a minute, and every claim walks
-     * their index entries. Returns whether it vacuumed.
+     * their index entries. Returns whether it vacuumed (not when another vacuum held the table).
      */
     public boolean vacuumIfNeeded() {
         boolean[] ran = {false};
@@ -158,13 +158,17 @@ public final class Maintenance {
             if (rows.dead() < VACUUM_BASE_ROWS + VACUUM_FRACTION * rows.live()) {
                 return;
             }
-            if (store.vacuumHotTable()) {
-                metrics.vacuumed();
-                ran[0] = true;
-            } else {
-                mayVacuum = false;
-                LOG.warn("this role may not vacuum the job table (not its owner): its dead rows wait for autovacuum, "
-                        + "and claims slow down while they pile up");
+            switch (store.vacuumHotTable()) {
+                case DONE -> {
+                    metrics.vacuumed();
+                    ran[0] = true;
+                }
+                case SKIPPED -> metrics.vacuumSkipped(); // another vacuum holds it: the next check looks again
+                case NOT_PERMITTED -> {
+                    mayVacuum = false;
+                    LOG.warn("this role may not vacuum the job table (not its owner): its dead rows wait for "
+                            + "autovacuum, and claims slow down while they pile up");
+                }
             }
         });
         return ran[0];

@@ -253,18 +253,25 @@ public final class PgJobStore implements JobStore {
     }
 
     @Override
-    public boolean vacuumHotTable() {
+    public Vacuum vacuumHotTable() {
         try (Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(true); // VACUUM cannot run inside a transaction block
             try {
                 st.execute(sql.vacuumHotTable);
                 for (java.sql.SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
-                    if ("42501".equals(w.getSQLState()) || String.valueOf(w.getMessage()).contains("skipping")) {
-                        return false; // "permission denied to vacuum" / "skipping ... only table or database owner"
+                    // PostgreSQL 15 "skipping "job" --- only table or database owner can vacuum it", 16+ "permission
+                    // denied to vacuum "job", skipping it"; SKIP_LOCKED: "skipping vacuum of "job" --- lock not
+                    // available" (another vacuum is at it)
+                    String m = String.valueOf(w.getMessage());
+                    if ("42501".equals(w.getSQLState()) || m.contains("owner") || m.contains("permission denied")) {
+                        return Vacuum.NOT_PERMITTED;
+                    }
+                    if (m.contains("lock not available")) {
+                        return Vacuum.SKIPPED;
                     }
                 }
-                return true;
+                return Vacuum.DONE;
             } finally {
                 c.setAutoCommit(autoCommit);
             }
