@@ -39,6 +39,36 @@ public final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
+    /**
+     * A proxy on a port below the machine's ephemeral range, so that once closed it can listen on the same port
+     * again ({@link #TcpProxy(String, int, int)}): a port from the range (what binding port 0 gives) may be taken
+     * meanwhile by some outgoing connection of another test, and the second bind fails.
+     */
+    public static TcpProxy reopenable(String targetHost, int targetPort) throws IOException {
+        int below = ephemeralLow();
+        java.util.Random random = new java.util.Random();
+        IOException last = null;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = below - 10_000 + random.nextInt(10_000);
+            try {
+                return new TcpProxy(targetHost, targetPort, port);
+            } catch (java.net.BindException e) {
+                last = e; // a listener of something else there: another port
+            }
+        }
+        throw last;
+    }
+
+    /** The first port of the ephemeral range (Linux: ip_local_port_range), 32768 where it cannot be read. */
+    private static int ephemeralLow() {
+        try {
+            String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+            return Math.max(20_000, Integer.parseInt(range.trim().split("\\s+")[0]));
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
+    }
+
     public int port() {
         return listener.getLocalPort();
     }

@@ -30,7 +30,7 @@ class SystemEventsTest {
         String host = pg.host();
         int port = pg.port();
         List<String> seen = new CopyOnWriteArrayList<>(); // "type" or "type:check"
-        TcpProxy proxy = new TcpProxy(host, port);
+        TcpProxy proxy = TcpProxy.reopenable(host, port); // its port is listened on again below
         int proxyPort = proxy.port();
         Map<String, String> env = Map.of("SPINE_SYSTEM_EVENTS", "true", "SPINE_HEALTH_EVENT_INTERVAL", "200ms",
                 "SPINE_PG_URL", pg.urlVia(proxyPort));
