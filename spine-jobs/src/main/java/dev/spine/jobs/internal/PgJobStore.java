@@ -248,7 +248,7 @@ public final class PgJobStore implements JobStore {
     @Override
     public TableRows hotTableRows() {
         List<TableRows> rows = calls.query(sql.hotTableRows, rs -> new TableRows(rs.getLong(1), rs.getLong(2)),
-                sql.schema());
+                sql.schema() + ".job");
         return rows.isEmpty() ? new TableRows(0, 0) : rows.get(0);
     }
 

@@ -307,7 +307,10 @@ public final class Sql {
         pruneKeys = "delete from " + s + ".job_key where ctid = any(array(select ctid from " + s
                 + ".job_key where expires_at < ? limit ?))";
         // The statistics' count of the hot table's rows (no table read): whether it needs a vacuum
-        hotTableRows = "select n_dead_tup, n_live_tup from pg_stat_user_tables where schemaname = ? and relname = 'job'";
+        // (the statistics functions of the one table: pg_stat_user_tables would read pg_class and the statistics of
+        // every table of the database)
+        hotTableRows = "select pg_stat_get_dead_tuples(c.oid), pg_stat_get_live_tuples(c.oid) from pg_class c "
+                + "where c.oid = to_regclass(?)";
         // index_cleanup on: with few dead rows per page VACUUM would otherwise skip the indexes, and the claim's
         // index is where dead rows cost (its scan walks their entries); skip_locked: autovacuum or another
         // process is at it already

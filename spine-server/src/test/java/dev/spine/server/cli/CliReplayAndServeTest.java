@@ -87,7 +87,9 @@ class CliReplayAndServeTest {
             Pattern running = Pattern.compile("spine serve: running; admin API on (http://\\S+)");
             Matcher m;
             try {
-                m = Eventually.awaitValue("serve reports its address", Duration.ofSeconds(60),
+                // a cold JVM and three schemas' migrations while the rest of the suite runs beside it: in CI runs a
+                // PostgreSQL checkpoint fsyncing ~12,000 files made the migrations alone take 17-20 s
+                m = Eventually.awaitValue("serve reports its address", Duration.ofSeconds(120),
                         () -> running.matcher(output), Matcher::find);
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; serve printed:\n" + output, e);
