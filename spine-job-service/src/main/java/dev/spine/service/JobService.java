@@ -269,7 +269,8 @@ public final class JobService implements AutoCloseable {
     static JobQueueBuilder queueBuilder(ServiceConfig config, DataSource dataSource, MetricRegistry metrics) {
         return JobQueue.builder(dataSource).schema(config.postgres().schema()).metrics(metrics)
                 .notifyInTransaction(false).shutdownTimeout(config.workers().shutdownTimeout())
-                .staleAfter(config.workers().staleAfter()).heartbeatInterval(config.workers().staleAfter().dividedBy(6));
+                .staleAfter(config.workers().staleAfter()).heartbeatInterval(config.workers().staleAfter().dividedBy(6))
+                .vacuumHotTable(config.workers().vacuumHotTable());
     }
 
     /**

@@ -12,10 +12,11 @@ import java.util.Map;
 /**
  * How the engine runs jobs: handler threads per tier ({@code SPINE_WORKERS_<TIER>}: a new {@link JobTier}
  * gets its variable with no code here), how long shutdown waits for running jobs, when a silent instance's
- * jobs are rescued, the circuit breaker per job type and how often due cron ticks are looked for.
+ * jobs are rescued, the circuit breaker per job type, how often due cron ticks are looked for, and whether a
+ * process that works queues vacuums the hot job table itself ({@code SPINE_VACUUM_HOT_TABLE}).
  */
 public record WorkerSettings(Map<JobTier, Integer> threads, Duration shutdownTimeout, Duration staleAfter,
-        int breakerFailureThreshold, Duration breakerOpenFor, Duration cronPollInterval) {
+        int breakerFailureThreshold, Duration breakerOpenFor, Duration cronPollInterval, boolean vacuumHotTable) {
     /** Handler threads per tier; a tier not named here gets {@link #DEFAULT_TIER_THREADS}. */
     public static final Map<JobTier, Integer> DEFAULT_THREADS = Map.of(JobTier.REALTIME, 16, JobTier.INTERACTIVE, 8,
             JobTier.BACKGROUND, 4);
@@ -47,6 +48,8 @@ public record WorkerSettings(Map<JobTier, Integer> threads, Duration shutdownTim
                         "how often due cron ticks are looked for")
                 .add("SPINE_WORKER_STALE_AFTER", DEFAULT_STALE_AFTER.toSeconds() + "s",
                         "silence after which a worker's running jobs are rescued (heartbeat: a sixth)")
+                .add("SPINE_VACUUM_HOT_TABLE", "true",
+                        "vacuum the job table when its dead rows pass autovacuum's threshold (false: leave it to autovacuum)")
                 .build();
     }
 
@@ -62,7 +65,7 @@ public record WorkerSettings(Map<JobTier, Integer> threads, Duration shutdownTim
         }
         return new WorkerSettings(threads, r.duration("SPINE_SHUTDOWN_TIMEOUT"), r.duration("SPINE_WORKER_STALE_AFTER"),
                 r.integer("SPINE_BREAKER_FAILURES", 1, 100), r.duration("SPINE_BREAKER_OPEN_FOR"),
-                r.duration("SPINE_CRON_POLL_INTERVAL"));
+                r.duration("SPINE_CRON_POLL_INTERVAL"), r.bool("SPINE_VACUUM_HOT_TABLE"));
     }
 
     /** Handler threads of {@code tier}'s queue. */
@@ -78,6 +81,7 @@ public record WorkerSettings(Map<JobTier, Integer> threads, Duration shutdownTim
         m.put("SPINE_BREAKER_OPEN_FOR", breakerOpenFor.toMillis() + "ms");
         m.put("SPINE_CRON_POLL_INTERVAL", cronPollInterval.toMillis() + "ms");
         m.put("SPINE_WORKER_STALE_AFTER", staleAfter.toMillis() + "ms");
+        m.put("SPINE_VACUUM_HOT_TABLE", String.valueOf(vacuumHotTable));
         return m;
     }
 }

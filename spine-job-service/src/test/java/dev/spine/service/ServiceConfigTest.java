@@ -35,6 +35,11 @@ class ServiceConfigTest {
         assertEquals(java.util.List.of("p.connector.*", "p.data.*", "p.job.*", "p.billing.*"), c.topology().platformSubjects(),
                 "the streams the service provisions have the configured domains");
         assertEquals(java.time.Duration.ofSeconds(12), c.workers().staleAfter());
+        assertTrue(c.workers().vacuumHotTable(), "a working process vacuums the hot table unless told not to");
+        assertEquals(false, c.with(Map.of("SPINE_VACUUM_HOT_TABLE", "false")).workers().vacuumHotTable());
+        ConfigException bad = assertThrows(ConfigException.class,
+                () -> c.with(Map.of("SPINE_VACUUM_HOT_TABLE", "sometimes")));
+        assertEquals("SPINE_VACUUM_HOT_TABLE", bad.variable());
         assertEquals(c.asVariables(), ServiceConfig.from(c.asVariables()::get).asVariables());
         for (String name : c.asVariables().keySet()) {
             assertTrue(ServiceConfig.VARIABLES.containsKey(name), name + " is in the table --help prints");
