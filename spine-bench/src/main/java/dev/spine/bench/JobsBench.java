@@ -296,6 +296,7 @@ final class JobsBench implements BenchMain.Bench {
     }
 
     static void progress(String what) {
-        System.err.println("[bench] " + what);
+        // the wall clock, to line a phase up with the database's log and the machine's own records
+        System.err.println("[bench] " + java.time.LocalTime.now().withNano(0) + " " + what);
     }
 }

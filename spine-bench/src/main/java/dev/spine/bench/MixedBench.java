@@ -82,17 +82,20 @@ final class MixedBench implements BenchMain.Bench {
         int aloneS = BenchEnv.intEnv("MIXED_ALONE_S", 10);
         int mixS = BenchEnv.intEnv("MIXED_S", 30);
         boolean lanes = !"false".equalsIgnoreCase(System.getenv("MIXED_LANES"));
+        // MIXED_DRAIN=false: the backlog stays paused in the mix, so what is left of the realtime tail is the event
+        // flood's ingest and the machine, not the background drain (a diagnosis; bg_drain_ratio then reads 0)
+        boolean drain = !"false".equalsIgnoreCase(System.getenv("MIXED_DRAIN"));
         reset(env);
         ObjectMapper json = new ObjectMapper();
         Samples samples = new Samples();
         AtomicLong backgroundRan = new AtomicLong();
         AtomicLong backlogRan = new AtomicLong();
         AtomicLong allRan = new AtomicLong();
-        // the tiers' worker threads from the environment (SPINE_WORKERS_BACKGROUND=2 ...): another configuration
-        // of the service under test without a code change
+        // the service's own settings from the environment (SPINE_WORKERS_BACKGROUND=2, SPINE_LINGER=5ms ...):
+        // another configuration of the service under test without a code change; the bench's own below win
         Map<String, String> own = new java.util.HashMap<>();
         System.getenv().forEach((k, v) -> {
-            if (k.startsWith("SPINE_WORKERS_")) {
+            if (k.startsWith("SPINE_")) {
                 own.put(k, v);
             }
         });
@@ -172,6 +175,9 @@ final class MixedBench implements BenchMain.Bench {
             JobsBench.progress("mix " + mixS + " s: backlog + " + bgRate + "/s background + " + iaRate
                     + "/s interactive + realtime probe every 10 ms");
             samples.phase(MIX);
+            if (!drain) {
+                service.jobs().pause(JobTier.BACKGROUND.queueName()); // the ingest's own floor: nothing drains
+            }
             CpuMeter cpu = CpuMeter.start(admin);
             long ran0 = allRan.get();
             long bg0 = backgroundRan.get();
@@ -208,6 +214,7 @@ final class MixedBench implements BenchMain.Bench {
             out.put("handler_us", handlerMicros);
             out.put("mix_s", mixS);
             out.put("priority_lanes", lanes);
+            out.put("drain_in_mix", drain);
             for (JobTier tier : JobTier.values()) {
                 String k = tier.queueName().substring(0, 2);
                 putLatencies(out, k + "_idle", samples.latencies(tier, IDLE));
