@@ -45,9 +45,18 @@ record BenchEnv(String pgUrl, NatsSettings nats) {
         return nats.connections().connect("spine-bench");
     }
 
-    /** A job service's variables: the NATS connection settings of this environment, then {@code own}. */
+    /**
+     * A job service's variables: the NATS connection settings of this environment, then any {@code SPINE_*} of the
+     * bench's own environment (another configuration of the service under test without a code change, e.g.
+     * {@code SPINE_INGEST_PRIORITY_LANES=true}), then {@code own}: the bench's schema, streams and consumer win.
+     */
     Map<String, String> serviceVariables(Map<String, String> own) {
         Map<String, String> all = new LinkedHashMap<>(nats.connections().asVariables());
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("SPINE_")) {
+                all.put(k, v);
+            }
+        });
         all.putAll(own);
         return all;
     }

@@ -91,20 +91,13 @@ final class MixedBench implements BenchMain.Bench {
         AtomicLong backgroundRan = new AtomicLong();
         AtomicLong backlogRan = new AtomicLong();
         AtomicLong allRan = new AtomicLong();
-        // the service's own settings from the environment (SPINE_WORKERS_BACKGROUND=2, SPINE_LINGER=5ms ...):
-        // another configuration of the service under test without a code change; the bench's own below win
-        Map<String, String> own = new java.util.HashMap<>();
-        System.getenv().forEach((k, v) -> {
-            if (k.startsWith("SPINE_")) {
-                own.put(k, v);
-            }
-        });
-        own.putAll(Map.of(
+        Map<String, String> own = Map.of(
                 "SPINE_PG_URL", env.pgUrl(), "SPINE_NATS_URL", env.natsUrl(), "SPINE_PG_SCHEMA", SCHEMA,
                 "SPINE_STREAM_PREFIX", STREAM_PREFIX, "SPINE_SUBJECT_PREFIX", SUBJECT_PREFIX,
                 "SPINE_CONSUMER", CONSUMER, "SPINE_HTTP_ADDR", "127.0.0.1:0", "SPINE_BUS_ENABLED", "false",
                 // MIXED_LANES=false: the same run without the priority lanes, to see what they buy
-                "SPINE_INGEST_PRIORITY_LANES", String.valueOf(lanes)));
+                "SPINE_INGEST_PRIORITY_LANES", String.valueOf(lanes));
+        // SPINE_WORKERS_BACKGROUND=2 and the like in the environment reach the service (BenchEnv.serviceVariables)
         ServiceConfig config = ServiceConfig.from(env.serviceVariables(own)::get);
         RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "bench");
         try (java.sql.Connection admin = DriverManager.getConnection(env.pgUrl());
