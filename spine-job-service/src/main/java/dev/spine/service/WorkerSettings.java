@@ -3,6 +3,7 @@ package dev.spine.service;
 import dev.spine.contracts.JobTier;
 import dev.spine.contracts.SettingsReader;
 import dev.spine.contracts.VariableTable;
+import dev.spine.jobs.JobQueueBuilder;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -48,7 +49,7 @@ public record WorkerSettings(Map<JobTier, Integer> threads, Duration shutdownTim
                         "how often due cron ticks are looked for")
                 .add("SPINE_WORKER_STALE_AFTER", DEFAULT_STALE_AFTER.toSeconds() + "s",
                         "silence after which a worker's running jobs are rescued (heartbeat: a sixth)")
-                .add("SPINE_VACUUM_HOT_TABLE", "true",
+                .add("SPINE_VACUUM_HOT_TABLE", String.valueOf(JobQueueBuilder.DEFAULT_VACUUM_HOT_TABLE),
                         "vacuum the job table when its dead rows pass autovacuum's threshold (false: leave it to autovacuum)")
                 .build();
     }

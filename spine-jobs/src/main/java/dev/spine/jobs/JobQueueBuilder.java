@@ -31,6 +31,8 @@ public final class JobQueueBuilder {
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CRON_POLL_INTERVAL = Duration.ofSeconds(10);
     public static final boolean DEFAULT_AUTO_MIGRATE = true;
+    /** A process that works queues vacuums the hot table itself (see {@link #vacuumHotTable}). */
+    public static final boolean DEFAULT_VACUUM_HOT_TABLE = true;
 
     final DataSource dataSource;
     String schema = DEFAULT_SCHEMA;
@@ -45,7 +47,7 @@ public final class JobQueueBuilder {
     int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
     Duration keyRetention = DEFAULT_KEY_RETENTION;
     boolean archiveCompleted = true;
-    boolean vacuumHotTable = true;
+    boolean vacuumHotTable = DEFAULT_VACUUM_HOT_TABLE;
     Duration archiveRetention = DEFAULT_ARCHIVE_RETENTION;
     Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     Duration staleAfter = DEFAULT_STALE_AFTER;
