@@ -66,4 +66,9 @@ record BenchEnv(String pgUrl, NatsSettings nats) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : Integer.parseInt(v.trim());
     }
+
+    /** A switch from the environment that is on unless set to {@code false} (e.g. MIXED_LANES). */
+    static boolean onUnlessFalse(String name) {
+        return !"false".equalsIgnoreCase(System.getenv(name));
+    }
 }

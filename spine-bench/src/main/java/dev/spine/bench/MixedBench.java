@@ -81,10 +81,10 @@ final class MixedBench implements BenchMain.Bench {
         int idleS = BenchEnv.intEnv("MIXED_IDLE_S", 20);
         int aloneS = BenchEnv.intEnv("MIXED_ALONE_S", 10);
         int mixS = BenchEnv.intEnv("MIXED_S", 30);
-        boolean lanes = !"false".equalsIgnoreCase(System.getenv("MIXED_LANES"));
+        boolean lanes = BenchEnv.onUnlessFalse("MIXED_LANES");
         // MIXED_DRAIN=false: the backlog stays paused in the mix, so what is left of the realtime tail is the event
         // flood's ingest and the machine, not the background drain (a diagnosis; bg_drain_ratio then reads 0)
-        boolean drain = !"false".equalsIgnoreCase(System.getenv("MIXED_DRAIN"));
+        boolean drain = BenchEnv.onUnlessFalse("MIXED_DRAIN");
         reset(env);
         ObjectMapper json = new ObjectMapper();
         Samples samples = new Samples();
