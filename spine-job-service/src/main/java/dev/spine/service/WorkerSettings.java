@@ -22,11 +22,11 @@ public record WorkerSettings(Map<JobTier, Integer> threads, Duration shutdownTim
     public static final Map<JobTier, Integer> DEFAULT_THREADS = Map.of(JobTier.REALTIME, 16, JobTier.INTERACTIVE, 8,
             JobTier.BACKGROUND, 4);
     public static final int DEFAULT_TIER_THREADS = 4;
-    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = JobQueueBuilder.DEFAULT_SHUTDOWN_TIMEOUT;
+    public static final Duration DEFAULT_STALE_AFTER = JobQueueBuilder.DEFAULT_STALE_AFTER;
     public static final int DEFAULT_BREAKER_FAILURES = 50;
     public static final Duration DEFAULT_BREAKER_OPEN_FOR = Duration.ofSeconds(30);
-    public static final Duration DEFAULT_CRON_POLL_INTERVAL = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_CRON_POLL_INTERVAL = JobQueueBuilder.DEFAULT_CRON_POLL_INTERVAL;
     public static final Map<String, String[]> VARIABLES = variables();
 
     public WorkerSettings {
