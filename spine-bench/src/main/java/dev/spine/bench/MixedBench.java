@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
 
 /**
  * The tiers' promise under load: the job service with workers on all three tiers while the background tier
@@ -214,6 +215,10 @@ final class MixedBench implements BenchMain.Bench {
                 putLatencies(out, k + "_mix", samples.latencies(tier, MIX));
             }
             putLatencies(out, "re_after", samples.latencies(JobTier.REALTIME, AFTER));
+            // where realtime's time went in the mix: before its job existed (NATS, the lane's consumer, its batch)
+            // and after (the insert's commit, the hand-off to a handler thread)
+            putPercentiles(out, "re_mix_made", samples.latencies(JobTier.REALTIME, MIX, s -> s[3]));
+            putPercentiles(out, "re_mix_dispatch", samples.latencies(JobTier.REALTIME, MIX, s -> s[1] - s[3]));
             out.put("backlog_insert_per_s", Math.round(insertPerS));
             out.put("bg_drain_alone_per_s", Math.round(aloneDrain));
             out.put("bg_drain_mix_per_s", Math.round(mixDrain));
@@ -261,10 +266,15 @@ final class MixedBench implements BenchMain.Bench {
         return json.readTree(job.payloadJson()).path("data").path("t").asLong(0);
     }
 
-    private static void putLatencies(ObjectNode out, String key, Latencies l) {
-        out.put(key + "_n", l.count());
+    /** p50 and p99 of a part of each sample, as {@code <key>_p50_ms} and {@code <key>_p99_ms}. */
+    private static void putPercentiles(ObjectNode out, String key, Latencies l) {
         out.put(key + "_p50_ms", l.percentileMillis(0.5));
         out.put(key + "_p99_ms", l.percentileMillis(0.99));
+    }
+
+    private static void putLatencies(ObjectNode out, String key, Latencies l) {
+        out.put(key + "_n", l.count());
+        putPercentiles(out, key, l);
         out.put(key + "_p999_ms", l.percentileMillis(0.999));
         out.put(key + "_max_ms", l.maxMillis());
     }
@@ -367,12 +377,21 @@ final class MixedBench implements BenchMain.Bench {
             }
         }
 
+        /** Publish→handler start of the tier's samples in phase {@code p}. */
         Latencies latencies(JobTier tier, int p) {
+            return latencies(tier, p, s -> s[1]);
+        }
+
+        /**
+         * One part of each sample of the tier in phase {@code p}: publish→the job made ({@code s[3]}) or the job
+         * made→handler start ({@code s[1] - s[3]}).
+         */
+        Latencies latencies(JobTier tier, int p, ToLongFunction<long[]> part) {
             List<long[]> l = snapshot(tier);
             Latencies out = new Latencies(l.size());
             for (long[] s : l) {
                 if (s[2] == p) {
-                    out.add(s[1]);
+                    out.add(part.applyAsLong(s));
                 }
             }
             return out;
