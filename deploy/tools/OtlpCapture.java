@@ -189,30 +189,39 @@ public final class OtlpCapture {
     }
 
     /**
-     * The chain the spine promises in one trace, each span the child of the one before: a publish (PRODUCER,
-     * nats), the job service receiving it (CONSUMER, nats), the enqueue (PRODUCER, spine-jobs), the job's run
-     * (CONSUMER, spine-jobs), the run's own publish (PRODUCER, nats), and the job service receiving that
-     * (CONSUMER, nats). Prints the first trace that has it; false when none does.
+     * The chain the spine promises in one trace, each span the child of the one before. On NATS: a publish
+     * (PRODUCER, nats), the job service receiving it (CONSUMER, nats), the enqueue (PRODUCER, spine-jobs), the
+     * job's run (CONSUMER, spine-jobs), the run's own publish (PRODUCER, nats), and the job service receiving
+     * that (CONSUMER, nats). On the PostgreSQL bus (SPINE_EVENT_BUS=postgres), which makes no publish spans: the
+     * job service receiving an event (CONSUMER, postgresql), the enqueue, the run, the job service receiving the
+     * run's event, its enqueue and its run. Prints the first trace that has either; false when none does.
      */
     static boolean check(Map<String, List<String[]>> traces, PrintStream out) {
-        String[][] steps = {{"PRODUCER", "nats", "publish"}, {"CONSUMER", "nats", "job service receives it"},
+        String[][][] chains = {
+            {{"PRODUCER", "nats", "publish"}, {"CONSUMER", "nats", "job service receives it"},
                 {"PRODUCER", "spine-jobs", "enqueue"}, {"CONSUMER", "spine-jobs", "job run"},
-                {"PRODUCER", "nats", "the run publishes"}, {"CONSUMER", "nats", "job service receives that"}};
-        for (Map.Entry<String, List<String[]>> trace : traces.entrySet()) {
-            for (String[] first : trace.getValue()) {
-                List<String[]> chain = chain(trace.getValue(), first, steps, 0);
-                if (chain != null) {
-                    out.println("OK: trace " + trace.getKey() + " has the chain");
-                    for (int i = 0; i < steps.length; i++) {
-                        String[] s = chain.get(i);
-                        out.printf("  %-26s %-9s %-38s span %s parent %s%n", steps[i][2], s[4], s[5], s[1], s[2]);
+                {"PRODUCER", "nats", "the run publishes"}, {"CONSUMER", "nats", "job service receives that"}},
+            {{"CONSUMER", "postgresql", "job service receives it"}, {"PRODUCER", "spine-jobs", "enqueue"},
+                {"CONSUMER", "spine-jobs", "job run"}, {"CONSUMER", "postgresql", "job service receives its event"},
+                {"PRODUCER", "spine-jobs", "enqueue"}, {"CONSUMER", "spine-jobs", "that job's run"}}};
+        for (String[][] steps : chains) {
+            for (Map.Entry<String, List<String[]>> trace : traces.entrySet()) {
+                for (String[] first : trace.getValue()) {
+                    List<String[]> chain = chain(trace.getValue(), first, steps, 0);
+                    if (chain != null) {
+                        out.println("OK: trace " + trace.getKey() + " has the chain");
+                        for (int i = 0; i < steps.length; i++) {
+                            String[] s = chain.get(i);
+                            out.printf("  %-32s %-9s %-38s span %s parent %s%n", steps[i][2], s[4], s[5], s[1], s[2]);
+                        }
+                        return true;
                     }
-                    return true;
                 }
             }
         }
         out.println("FAILED: no trace of " + traces.size() + " has publish -> job service -> enqueue -> run -> "
-                + "publish -> job service, each the child of the one before");
+                + "publish -> job service (NATS) or job service -> enqueue -> run -> job service -> enqueue -> run "
+                + "(PostgreSQL bus), each the child of the one before");
         return false;
     }
 

@@ -22,6 +22,14 @@ public interface EventBus extends EventPublisher, EventSubscriber, EventReader, 
         return () -> { };
     }
 
+    /**
+     * What carries the events, as spans of their processing name it ({@code messaging.system}): {@code nats}
+     * for {@link Spine}; a backend of another kind says its own, so a trace does not show NATS where none is.
+     */
+    default String messagingSystem() {
+        return "nats";
+    }
+
     /** Stops every subscription (finishing in-flight events), then releases connections. */
     @Override
     void close();

@@ -85,6 +85,12 @@ public final class InMemoryEventBus implements EventBus {
         return new PublishResult(STREAM, log.size(), false);
     }
 
+    /** {@code in-memory}: the spans of its events' processing say so. */
+    @Override
+    public String messagingSystem() {
+        return "in-memory";
+    }
+
     @Override
     public CompletableFuture<PublishResult> publishAsync(EventEnvelope event) {
         return CompletableFuture.completedFuture(publish(event));

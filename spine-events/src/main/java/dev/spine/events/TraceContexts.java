@@ -102,6 +102,19 @@ public final class TraceContexts {
         return propagator.extract(Context.root(), carrier, MAP);
     }
 
+    /**
+     * The event as published from where the caller is: when it names no trace context of its own and a span is
+     * current (a job handler publishing a follow-up event), with that span's; otherwise the event itself. For
+     * backends that keep no message headers (the PostgreSQL bus, the outbox), so the next hop continues the trace.
+     */
+    public static EventEnvelope withCurrentTrace(EventEnvelope event) {
+        Span current = Span.current();
+        if (event.traceContext() != null || !current.getSpanContext().isValid()) {
+            return event;
+        }
+        return event.toBuilder().traceContext(of(current)).build();
+    }
+
     /** A span's context as the envelope's {@code traceContext} (W3C traceparent / tracestate). */
     public static TraceContext of(Span span) {
         SpanContext sc = span.getSpanContext();

@@ -157,7 +157,7 @@ public final class JobService implements AutoCloseable {
         rejected = new RejectedEvents(dataSource, config.postgres().schema());
         IngestMetrics ingestMetrics = new IngestMetrics(metrics); // one set of meters for the main consumer
         materializer = new Materializer(dataSource, jobs, codec, routes, rejected, ingestMetrics, clock,
-                new IngestTracing(otel, config.ingest().consumer()), config.ingest().adapter());
+                new IngestTracing(otel, config.ingest().consumer(), bus.messagingSystem()), config.ingest().adapter());
         warnAboutMissingHandlers();
         jobs.start();
         IngestSettings in = config.ingest();
@@ -199,8 +199,8 @@ public final class JobService implements AutoCloseable {
         };
         for (String domain : domains) {
             Materializer lane = new Materializer(dataSource, jobs, codec, routes, rejected,
-                    new IngestMetrics(new MetricRegistry()), clock, new IngestTracing(otel, in.consumer()),
-                    in.adapter()).lane(owned);
+                    new IngestMetrics(new MetricRegistry()), clock,
+                    new IngestTracing(otel, in.consumer(), bus.messagingSystem()), in.adapter()).lane(owned);
             // the same batch bound: at a low rate a batch is the few events there (no wait), and a burst of
             // realtime events is inserted in batches as large as the main consumer's; the pull is renewed by
             // count (LANE_PULL_SIZE)

@@ -29,7 +29,8 @@ public final class StreamReplay {
             ReplayOptions options) throws SQLException {
         Materializer materializer = new Materializer(dataSource, jobs, EventCodec.defaults(), RoutingTable.of(config),
                 new RejectedEvents(dataSource, config.postgres().schema()), new IngestMetrics(new MetricRegistry()),
-                Clock.systemUTC(), new IngestTracing(OpenTelemetry.noop(), "replay"), config.ingest().adapter());
+                Clock.systemUTC(), new IngestTracing(OpenTelemetry.noop(), "replay", bus.messagingSystem()),
+                config.ingest().adapter());
         return Replayer.replay(bus, materializer, config.ingest().batchSize(), options, r -> { });
     }
 }

@@ -8,7 +8,6 @@ import dev.spine.events.EventPublisher;
 import dev.spine.events.TraceContexts;
 import dev.spine.events.postgres.internal.Sql;
 import dev.spine.postgres.SchemaMigrator;
-import io.opentelemetry.api.trace.Span;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -138,19 +137,11 @@ public final class Outbox {
     private EventEnvelope prepare(EventEnvelope event, String partitionKey) {
         domains.require(event.eventType());
         schemas.validate(event);
-        boolean stampTrace = event.traceContext() == null && Span.current().getSpanContext().isValid();
-        boolean stampKey = partitionKey != null && event.partitionKey() == null;
-        if (!stampTrace && !stampKey) {
-            return event;
+        EventEnvelope traced = TraceContexts.withCurrentTrace(event);
+        if (partitionKey == null || traced.partitionKey() != null) {
+            return traced;
         }
-        EventEnvelope.Builder b = event.toBuilder();
-        if (stampTrace) {
-            b.traceContext(TraceContexts.of(Span.current()));
-        }
-        if (stampKey) {
-            b.partitionKey(partitionKey);
-        }
-        return b.build();
+        return traced.toBuilder().partitionKey(partitionKey).build();
     }
 
     /** Work done in one transaction by {@link #transaction}. */

@@ -18,6 +18,7 @@ import dev.spine.events.PublishResult;
 import dev.spine.events.StoredEvent;
 import dev.spine.events.StreamStats;
 import dev.spine.events.SubscriptionOptions;
+import dev.spine.events.TraceContexts;
 import dev.spine.events.postgres.internal.BusSql;
 import dev.spine.events.postgres.internal.PgBatchSubscription;
 import dev.spine.events.postgres.internal.PgLiveFeed;
@@ -95,7 +96,9 @@ public final class PostgresEventBus implements EventBus {
     }
 
     /**
-     * Stores the event for every group whose patterns match, in one transaction.
+     * Stores the event for every group whose patterns match, in one transaction. An event without a trace
+     * context of its own, published while a span is current (a job handler's follow-up), is stored with that
+     * span's, so its subscribers and the jobs made of it continue the trace (this backend keeps no headers).
      *
      * @throws dev.spine.contracts.InvalidEventException before storing, for an invalid event
      * @throws PostgresEventsException if PostgreSQL fails
@@ -104,7 +107,7 @@ public final class PostgresEventBus implements EventBus {
     public PublishResult publish(EventEnvelope event) {
         domains.require(event.eventType());
         schemas.validate(event);
-        byte[] payload = codec.encode(event);
+        byte[] payload = codec.encode(TraceContexts.withCurrentTrace(event));
         PublishResult result;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -169,6 +172,12 @@ public final class PostgresEventBus implements EventBus {
     /** What a group orders by: the partition key when the event has one, else its type. */
     private static String topicOf(EventEnvelope event) {
         return event.partitionKey() != null ? "key:" + event.partitionKey() : "type:" + event.eventType();
+    }
+
+    /** {@code postgresql}: the spans of its events' processing say so. */
+    @Override
+    public String messagingSystem() {
+        return "postgresql";
     }
 
     /** Publishes on the calling thread (PostgreSQL has no asynchronous acknowledgement to wait for). */

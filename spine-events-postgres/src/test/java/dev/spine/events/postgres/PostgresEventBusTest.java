@@ -3,10 +3,16 @@ package dev.spine.events.postgres;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.spine.contracts.EventEnvelope;
+import dev.spine.contracts.TraceContext;
 import dev.spine.events.SubscriptionOptions;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** What only the PostgreSQL backend has to show: losing a worker mid-topic, redrive, pruning. */
+/** What only the PostgreSQL backend has to show: losing a worker mid-topic, redrive, pruning, the trace of a follow-up. */
 @ExtendWith(SpineServices.class)
 class PostgresEventBusTest {
 
@@ -87,6 +93,39 @@ class PostgresEventBusTest {
                     "select count(*) from " + db.schema() + ".domain_event_deliveries where state = 'done'") == 1);
             assertEquals(2, bus.pruneFinishedBefore(Instant.now().plusSeconds(60)), "the delivery and the event");
             assertEquals(0, db.queryLong("select count(*) from " + db.schema() + ".domain_events"));
+        } finally {
+            bus.close();
+        }
+    }
+
+    /**
+     * This backend keeps no headers, so an event published inside a span (a job handler's follow-up) and naming
+     * no trace context of its own is stored with the span's: its subscribers, and the jobs made of it, continue
+     * the trace. An event with a trace context of its own keeps it; one published outside any span gets none.
+     */
+    @Test
+    void anEventPublishedInsideASpanCarriesThatSpansTrace(TestDatabase db) {
+        PostgresEventBus bus = PostgresEventBus.builder(db.newDataSource(3)).schema(db.schema())
+                .pollInterval(Duration.ofMillis(20)).build();
+        try {
+            Map<UUID, EventEnvelope> got = new ConcurrentHashMap<>();
+            bus.subscribe(SubscriptionOptions.durable("tracer").build(), e -> got.put(e.envelope().eventId(), e.envelope()));
+            String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+            SpanContext handlerSpan = SpanContext.create(traceId, "00f067aa0ba902b7", TraceFlags.getSampled(),
+                    TraceState.getDefault());
+            TraceContext own = new TraceContext("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null);
+            EventEnvelope followUp = OutboxRelayTest.event("follow-up");
+            EventEnvelope ownTrace = OutboxRelayTest.event("own").toBuilder().traceContext(own).build();
+            EventEnvelope outside = OutboxRelayTest.event("outside");
+            try (Scope ignored = Span.wrap(handlerSpan).makeCurrent()) {
+                bus.publish(followUp);
+                bus.publish(ownTrace);
+            }
+            bus.publish(outside);
+            Eventually.await("all three delivered", () -> got.size() == 3);
+            assertEquals("00-" + traceId + "-00f067aa0ba902b7-01", got.get(followUp.eventId()).traceContext().traceparent());
+            assertEquals(own, got.get(ownTrace.eventId()).traceContext());
+            assertNull(got.get(outside.eventId()).traceContext());
         } finally {
             bus.close();
         }

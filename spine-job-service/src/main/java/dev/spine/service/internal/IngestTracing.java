@@ -14,20 +14,24 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 
 /**
  * One CONSUMER span per event the job service materialises, child of the event's publish (from the NATS
- * headers, else the envelope's trace context). The jobs of the event carry this span's context, so each
- * job's run is a child of its own event's processing even though a whole batch shares one transaction.
- * With the no-op API it does nothing.
+ * headers, else the envelope's trace context: the PostgreSQL bus keeps no headers), naming the bus that
+ * carried it ({@code messaging.system}). The jobs of the event carry this span's context, so each job's run
+ * is a child of its own event's processing even though a whole batch shares one transaction. With the no-op
+ * API it does nothing.
  */
 public final class IngestTracing {
     private final Tracer tracer;
     private final TextMapPropagator propagator;
     private final String consumer;
+    private final String system;
     private final boolean enabled;
 
-    public IngestTracing(OpenTelemetry otel, String consumer) {
+    /** @param system what carries the events ({@link dev.spine.events.EventBus#messagingSystem()}) */
+    public IngestTracing(OpenTelemetry otel, String consumer, String system) {
         this.tracer = otel.getTracer("dev.spine.service");
         this.propagator = otel.getPropagators().getTextMapPropagator();
         this.consumer = consumer;
+        this.system = system;
         this.enabled = tracer.spanBuilder("spine.probe").startSpan().getSpanContext().isValid();
     }
 
@@ -39,7 +43,7 @@ public final class IngestTracing {
     public Span start(Delivery d, EventEnvelope e) {
         Context parent = TraceContexts.parentOf(propagator, d, e);
         return tracer.spanBuilder("process " + e.eventType()).setSpanKind(SpanKind.CONSUMER).setParent(parent)
-                .setAttribute("messaging.system", "nats")
+                .setAttribute("messaging.system", system)
                 .setAttribute("messaging.operation.type", "process")
                 .setAttribute("messaging.destination.name", d == null ? e.eventType() : d.subject())
                 .setAttribute("messaging.consumer.group.name", consumer)
