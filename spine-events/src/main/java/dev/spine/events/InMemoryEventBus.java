@@ -75,7 +75,8 @@ public final class InMemoryEventBus implements EventBus {
     public synchronized PublishResult publish(EventEnvelope event) {
         domains.require(event.eventType());
         schemas.validate(event);
-        EventEnvelope stored = codec.decode(codec.encode(event)); // same size and shape checks as the wire
+        // same size and shape checks as the wire; a follow-up published inside a span continues its trace
+        EventEnvelope stored = codec.decode(codec.encode(TraceContexts.withCurrentTrace(event)));
         if (!seen.add(event.eventId())) {
             return new PublishResult(STREAM, sequenceOf(event), true);
         }

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
 import dev.spine.testkit.Eventually;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +53,26 @@ class InMemoryEventBusTest {
             Eventually.await("dead-lettered", () -> bus.deadLetters().size() == 1);
             assertEquals(3, calls.get());
             assertEquals(3, bus.deadLetters().get(0).deliveredCount());
+        }
+    }
+
+    /** As on the PostgreSQL bus: the envelope is all there is, so a follow-up carries the current span's trace. */
+    @Test
+    void anEventPublishedInsideASpanCarriesThatSpansTrace() {
+        try (InMemoryEventBus bus = new InMemoryEventBus()) {
+            Map<UUID, EventEnvelope> got = new ConcurrentHashMap<>();
+            bus.subscribe(SubscriptionOptions.durable("t").build(), e -> got.put(e.envelope().eventId(), e.envelope()));
+            String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+            EventEnvelope inside = TestSpines.event("data.EntityCreated", 1);
+            EventEnvelope outside = TestSpines.event("data.EntityCreated", 2);
+            try (Scope ignored = Span.wrap(SpanContext.create(traceId, "00f067aa0ba902b7", TraceFlags.getSampled(),
+                    TraceState.getDefault())).makeCurrent()) {
+                bus.publish(inside);
+            }
+            bus.publish(outside);
+            Eventually.await("both delivered", () -> got.size() == 2);
+            assertEquals("00-" + traceId + "-00f067aa0ba902b7-01", got.get(inside.eventId()).traceContext().traceparent());
+            assertNull(got.get(outside.eventId()).traceContext());
         }
     }
 
