@@ -6,7 +6,15 @@ import dev.spine.events.Spine;
 import dev.spine.events.StreamTopology;
 import dev.spine.testkit.TestDatabase;
 import dev.spine.testkit.TestNats;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A job service (and, in spine-server's tests, a whole server) wired to the test's own schema, stream names and subjects. */
@@ -66,5 +74,20 @@ public final class ServiceFixture {
     public static EventEnvelope event(String type, int n) {
         return EventEnvelope.builder().eventType(type).source("test")
                 .data(JsonNodeFactory.instance.objectNode().put("n", n)).build();
+    }
+
+    /** An OpenTelemetry SDK that hands every finished span to {@code exporter} at once, with W3C propagation. */
+    public static OpenTelemetrySdk tracing(InMemorySpanExporter exporter) {
+        return OpenTelemetrySdk.builder()
+                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+    }
+
+    /** The one span named {@code name} among {@code spans}; fails naming them all when there is none or several. */
+    public static SpanData oneSpan(List<SpanData> spans, String name) {
+        List<SpanData> found = spans.stream().filter(s -> s.getName().equals(name)).toList();
+        org.junit.jupiter.api.Assertions.assertEquals(1, found.size(),
+                name + " in " + spans.stream().map(SpanData::getName).toList());
+        return found.get(0);
     }
 }

@@ -13,13 +13,9 @@ import dev.spine.testkit.TestDatabase;
 import dev.spine.testkit.TestNats;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -35,9 +31,7 @@ class TraceTest {
     @Test
     void oneTraceShowsTheWholeChainIncludingARetry(TestDatabase db, TestNats nats) {
         InMemorySpanExporter exporter = InMemorySpanExporter.create();
-        OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
-                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+        OpenTelemetrySdk otel = ServiceFixture.tracing(exporter);
         String routes = """
                 routes:
                   - match: data.EntityCreated
@@ -92,8 +86,6 @@ class TraceTest {
     }
 
     private static SpanData one(List<SpanData> spans, String name) {
-        List<SpanData> found = spans.stream().filter(s -> s.getName().equals(name)).toList();
-        assertEquals(1, found.size(), name + " in " + spans.stream().map(SpanData::getName).toList());
-        return found.get(0);
+        return ServiceFixture.oneSpan(spans, name);
     }
 }

@@ -16,13 +16,9 @@ import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import dev.spine.testkit.TestNats;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,9 +40,7 @@ class PostgresBusTraceTest {
     @Test
     void aHandlersFollowUpEventContinuesTheTraceOnThePostgresBus(TestDatabase db, TestNats nats) {
         InMemorySpanExporter exporter = InMemorySpanExporter.create();
-        OpenTelemetrySdk otel = OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
-                .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+        OpenTelemetrySdk otel = ServiceFixture.tracing(exporter);
         String routes = """
                 routes:
                   - match: data.EntityCreated
@@ -89,9 +83,7 @@ class PostgresBusTraceTest {
     }
 
     private static SpanData one(List<SpanData> spans, String name) {
-        List<SpanData> found = spans.stream().filter(s -> s.getName().equals(name)).toList();
-        assertEquals(1, found.size(), name + " in " + spans.stream().map(SpanData::getName).toList());
-        return found.get(0);
+        return ServiceFixture.oneSpan(spans, name);
     }
 
     /** The one span named {@code name} whose parent is {@code parent}. */
