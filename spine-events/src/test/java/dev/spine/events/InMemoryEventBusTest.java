@@ -71,7 +71,8 @@ class InMemoryEventBusTest {
             }
             bus.publish(outside);
             Eventually.await("both delivered", () -> got.size() == 2);
-            assertEquals("00-" + traceId + "-00f067aa0ba902b7-01", got.get(inside.eventId()).traceContext().traceparent());
+            assertEquals("00-" + traceId + "-00f067aa0ba902b7-01",
+                    got.get(inside.eventId()).traceContext().traceparent());
             assertNull(got.get(outside.eventId()).traceContext());
         }
     }

@@ -1,5 +1,7 @@
 package dev.spine.service;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.events.Spine;
@@ -79,15 +81,15 @@ public final class ServiceFixture {
     /** An OpenTelemetry SDK that hands every finished span to {@code exporter} at once, with W3C propagation. */
     public static OpenTelemetrySdk tracing(InMemorySpanExporter exporter) {
         return OpenTelemetrySdk.builder()
-                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+                .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                        .build())
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
     }
 
     /** The one span named {@code name} among {@code spans}; fails naming them all when there is none or several. */
     public static SpanData oneSpan(List<SpanData> spans, String name) {
         List<SpanData> found = spans.stream().filter(s -> s.getName().equals(name)).toList();
-        org.junit.jupiter.api.Assertions.assertEquals(1, found.size(),
-                name + " in " + spans.stream().map(SpanData::getName).toList());
+        assertEquals(1, found.size(), name + " in " + spans.stream().map(SpanData::getName).toList());
         return found.get(0);
     }
 }

@@ -76,7 +76,8 @@ class PostgresBusTraceTest {
         assertTrue(spans.stream().allMatch(s -> s.getTraceId().equals(process.getTraceId())), "one trace: "
                 + spans.stream().map(s -> s.getName() + " " + s.getTraceId()).toList());
         assertEquals(enqueue.getSpanId(), run.getParentSpanId());
-        assertEquals(run.getSpanId(), nextProcess.getParentSpanId(), "the follow-up's processing is a child of the run");
+        assertEquals(run.getSpanId(), nextProcess.getParentSpanId(),
+                "the follow-up's processing is a child of the run");
         assertEquals(nextEnqueue.getSpanId(), nextRun.getParentSpanId());
         assertEquals("postgresql", process.getAttributes().get(SYSTEM));
         assertEquals("postgresql", nextProcess.getAttributes().get(SYSTEM));

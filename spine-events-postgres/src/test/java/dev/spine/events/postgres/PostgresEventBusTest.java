@@ -27,7 +27,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** What only the PostgreSQL backend has to show: losing a worker mid-topic, redrive, pruning, the trace of a follow-up. */
+/**
+ * What only the PostgreSQL backend has to show: losing a worker mid-topic, redrive, pruning, the trace of a
+ * follow-up.
+ */
 @ExtendWith(SpineServices.class)
 class PostgresEventBusTest {
 
@@ -109,7 +112,8 @@ class PostgresEventBusTest {
                 .pollInterval(Duration.ofMillis(20)).build();
         try {
             Map<UUID, EventEnvelope> got = new ConcurrentHashMap<>();
-            bus.subscribe(SubscriptionOptions.durable("tracer").build(), e -> got.put(e.envelope().eventId(), e.envelope()));
+            bus.subscribe(SubscriptionOptions.durable("tracer").build(),
+                    e -> got.put(e.envelope().eventId(), e.envelope()));
             String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
             SpanContext handlerSpan = SpanContext.create(traceId, "00f067aa0ba902b7", TraceFlags.getSampled(),
                     TraceState.getDefault());
@@ -123,7 +127,8 @@ class PostgresEventBusTest {
             }
             bus.publish(outside);
             Eventually.await("all three delivered", () -> got.size() == 3);
-            assertEquals("00-" + traceId + "-00f067aa0ba902b7-01", got.get(followUp.eventId()).traceContext().traceparent());
+            assertEquals("00-" + traceId + "-00f067aa0ba902b7-01",
+                    got.get(followUp.eventId()).traceContext().traceparent());
             assertEquals(own, got.get(ownTrace.eventId()).traceContext());
             assertNull(got.get(outside.eventId()).traceContext());
         } finally {

@@ -95,7 +95,8 @@ class MaterializerTest {
             MetricRegistry metrics) throws Exception {
         RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "t");
         return new Materializer(db.dataSource(), jobs, CODEC, routes, new RejectedEvents(db.dataSource(), db.schema()),
-                new IngestMetrics(metrics), Clock.systemUTC(), new IngestTracing(OpenTelemetry.noop(), "test", "nats"), adapter);
+                new IngestMetrics(metrics), Clock.systemUTC(), new IngestTracing(OpenTelemetry.noop(), "test", "nats"),
+                adapter);
     }
 
     private static JobQueue queue(TestDatabase db) {
