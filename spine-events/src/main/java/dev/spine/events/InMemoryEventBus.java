@@ -5,6 +5,7 @@ import dev.spine.contracts.EventCodec;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.EventSchemas;
 import dev.spine.events.internal.MicroBatcher;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -253,7 +254,7 @@ public final class InMemoryEventBus implements EventBus {
         }
         ReceivedEvent received = new ReceivedEvent(e, e.eventType(), STREAM, seq, attempt);
         EventLogContext.enter(e);
-        try {
+        try (Scope ignored = TraceContexts.handlerContext(e).makeCurrent()) {
             m.handler.handle(received);
             m.handled.incrementAndGet();
         } catch (Exception ex) {

@@ -6,6 +6,7 @@ import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
@@ -113,6 +114,17 @@ public final class TraceContexts {
             return event;
         }
         return event.toBuilder().traceContext(of(current)).build();
+    }
+
+    /**
+     * The context a handler of {@code event} runs in on a bus that keeps no headers (the PostgreSQL and in-memory
+     * buses): the envelope's trace context as a remote parent, so what the handler publishes or traces continues
+     * the event's trace; the caller's current context when the envelope names none. W3C propagation, so it works
+     * with the no-op API too.
+     */
+    public static Context handlerContext(EventEnvelope event) {
+        return event.traceContext() == null ? Context.current()
+                : extract(W3CTraceContextPropagator.getInstance(), event.traceContext());
     }
 
     /** A span's context as the envelope's {@code traceContext} (W3C traceparent / tracestate). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.InvalidEventException;
+import dev.spine.contracts.TraceContext;
 import dev.spine.testkit.Eventually;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -74,6 +75,25 @@ class InMemoryEventBusTest {
             assertEquals("00-" + traceId + "-00f067aa0ba902b7-01",
                     got.get(inside.eventId()).traceContext().traceparent());
             assertNull(got.get(outside.eventId()).traceContext());
+        }
+    }
+
+    /** A subscriber's handler runs in its event's trace: the follow-up it publishes continues that trace. */
+    @Test
+    void aSubscribersFollowUpContinuesItsEventsTrace() {
+        try (InMemoryEventBus bus = new InMemoryEventBus()) {
+            Map<UUID, EventEnvelope> followUps = new ConcurrentHashMap<>();
+            bus.subscribe(SubscriptionOptions.durable("indexer").eventTypes("data.*").build(),
+                    e -> bus.publish(TestSpines.event("system.IndexUpdated", 2)));
+            bus.subscribe(SubscriptionOptions.durable("audit").eventTypes("system.*").build(),
+                    e -> followUps.put(e.envelope().eventId(), e.envelope()));
+            String traceId = "0af7651916cd43dd8448eb211c80319c";
+            bus.publish(TestSpines.event("data.EntityCreated", 1).toBuilder()
+                    .traceContext(new TraceContext("00-" + traceId + "-b7ad6b7169203331-01", null)).build());
+            Eventually.await("the follow-up delivered", () -> followUps.size() == 1);
+            TraceContext trace = followUps.values().iterator().next().traceContext();
+            assertNotNull(trace, "the follow-up carries a trace context");
+            assertTrue(trace.traceparent().startsWith("00-" + traceId + "-"), "the event's trace, continued: " + trace);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.spine.events.postgres;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.contracts.TraceContext;
 import dev.spine.events.SubscriptionOptions;
@@ -131,6 +132,31 @@ class PostgresEventBusTest {
                     got.get(followUp.eventId()).traceContext().traceparent());
             assertEquals(own, got.get(ownTrace.eventId()).traceContext());
             assertNull(got.get(outside.eventId()).traceContext());
+        } finally {
+            bus.close();
+        }
+    }
+
+    /** A subscriber's handler runs in its event's trace: the follow-up it publishes continues that trace. */
+    @Test
+    void aSubscribersFollowUpContinuesItsEventsTrace(TestDatabase db) {
+        PostgresEventBus bus = PostgresEventBus.builder(db.newDataSource(4)).schema(db.schema())
+                .pollInterval(Duration.ofMillis(20)).build();
+        try {
+            Map<UUID, EventEnvelope> followUps = new ConcurrentHashMap<>();
+            bus.subscribe(SubscriptionOptions.durable("indexer").eventTypes("data.*").build(),
+                    e -> bus.publish(EventEnvelope.builder().eventType("system.IndexUpdated").source("indexer")
+                            .data(JsonNodeFactory.instance.objectNode().put("of", e.envelope().eventId().toString()))
+                            .build()));
+            bus.subscribe(SubscriptionOptions.durable("audit").eventTypes("system.*").build(),
+                    e -> followUps.put(e.envelope().eventId(), e.envelope()));
+            String traceId = "0af7651916cd43dd8448eb211c80319c";
+            bus.publish(OutboxRelayTest.event("traced").toBuilder()
+                    .traceContext(new TraceContext("00-" + traceId + "-b7ad6b7169203331-01", null)).build());
+            Eventually.await("the follow-up delivered", () -> followUps.size() == 1);
+            TraceContext trace = followUps.values().iterator().next().traceContext();
+            assertNotNull(trace, "the follow-up carries a trace context");
+            assertTrue(trace.traceparent().startsWith("00-" + traceId + "-"), "the event's trace, continued: " + trace);
         } finally {
             bus.close();
         }

@@ -8,6 +8,8 @@ import dev.spine.events.EventLogContext;
 import dev.spine.events.EventRejectedException;
 import dev.spine.events.ReceivedEvent;
 import dev.spine.events.SubscriptionOptions;
+import dev.spine.events.TraceContexts;
+import io.opentelemetry.context.Scope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -145,7 +147,8 @@ public final class PgSubscription extends PgWorkerSubscription {
                     continue;
                 }
                 EventLogContext.enter(e);
-                try {
+                // the table keeps no headers: the envelope's trace context is what the handler continues
+                try (Scope ignored = TraceContexts.handlerContext(e).makeCurrent()) {
                     handler.handle(new ReceivedEvent(e, e.eventType(), sql.schema + ".domain_events", d.row,
                             deliveredCount));
                     done.add(d.row);
