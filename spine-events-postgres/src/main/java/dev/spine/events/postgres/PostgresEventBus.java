@@ -24,8 +24,11 @@ import dev.spine.events.postgres.internal.PgBatchSubscription;
 import dev.spine.events.postgres.internal.PgLiveFeed;
 import dev.spine.events.postgres.internal.PgReads;
 import dev.spine.events.postgres.internal.PgSubscription;
+import dev.spine.events.postgres.internal.PgTracing;
 import dev.spine.events.postgres.internal.Sql;
 import dev.spine.postgres.SchemaMigrator;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -76,6 +79,7 @@ public final class PostgresEventBus implements EventBus {
     private final EventSchemas schemas;
     private final Duration pollInterval;
     private final PgReads reads;
+    private final PgTracing tracing;
     private final List<PgSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final List<PgBatchSubscription> batchSubscriptions = new CopyOnWriteArrayList<>();
     private final List<PgLiveFeed> feeds = new CopyOnWriteArrayList<>();
@@ -89,6 +93,7 @@ public final class PostgresEventBus implements EventBus {
         this.schemas = b.schemas;
         this.pollInterval = b.pollInterval;
         this.reads = new PgReads(dataSource, this.sql, codec);
+        this.tracing = new PgTracing(b.openTelemetry);
     }
 
     public static Builder builder(DataSource dataSource) {
@@ -203,7 +208,7 @@ public final class PostgresEventBus implements EventBus {
         }
         registerGroup(options);
         PgSubscription[] self = new PgSubscription[1];
-        PgSubscription s = new PgSubscription(dataSource, sql, codec, options, handler, pollInterval,
+        PgSubscription s = new PgSubscription(dataSource, sql, codec, options, handler, pollInterval, tracing,
                 () -> subscriptions.remove(self[0]));
         self[0] = s;
         subscriptions.add(s);
@@ -457,6 +462,7 @@ public final class PostgresEventBus implements EventBus {
         private EventSchemas schemas;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private boolean autoMigrate = SchemaMigrator.DEFAULT_AUTO_MIGRATE;
+        private OpenTelemetry openTelemetry;
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -473,6 +479,11 @@ public final class PostgresEventBus implements EventBus {
          * teams that migrate in a deploy step ({@link EventTables#schemaMigrator}).
          */
         public Builder autoMigrate(boolean v) { this.autoMigrate = v; return this; }
+        /**
+         * Tracing of subscribers' handling (a CONSUMER span per event, as on NATS); default
+         * {@link GlobalOpenTelemetry#get()}, a no-op unless an SDK was registered.
+         */
+        public Builder openTelemetry(OpenTelemetry v) { this.openTelemetry = v; return this; }
 
         public PostgresEventBus build() {
             Sql sql = Sql.in(schema);
@@ -483,6 +494,9 @@ public final class PostgresEventBus implements EventBus {
             }
             if (schemas == null) {
                 schemas = EventSchemas.fromClasspath();
+            }
+            if (openTelemetry == null) {
+                openTelemetry = GlobalOpenTelemetry.get();
             }
             EventTables.schemaMigrator(dataSource, sql.schema, autoMigrate).ensureCurrent();
             return new PostgresEventBus(this, sql);

@@ -9,17 +9,26 @@ import dev.spine.events.SubscriptionOptions;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -157,6 +166,56 @@ class PostgresEventBusTest {
             TraceContext trace = followUps.values().iterator().next().traceContext();
             assertNotNull(trace, "the follow-up carries a trace context");
             assertTrue(trace.traceparent().startsWith("00-" + traceId + "-"), "the event's trace, continued: " + trace);
+        } finally {
+            bus.close();
+        }
+    }
+
+    /**
+     * With an SDK, each handling is a CONSUMER span (as on NATS): the child of the event's trace context,
+     * {@code messaging.system=postgresql}, failed attempts marked as errors; the follow-up the handler publishes
+     * is the span's child.
+     */
+    @Test
+    void eachHandlingIsAConsumerSpanInTheEventsTrace(TestDatabase db) {
+        InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
+        PostgresEventBus bus = PostgresEventBus.builder(db.newDataSource(4)).schema(db.schema())
+                .pollInterval(Duration.ofMillis(20)).openTelemetry(otel).build();
+        try {
+            AtomicBoolean failedOnce = new AtomicBoolean();
+            Map<UUID, EventEnvelope> followUps = new ConcurrentHashMap<>();
+            bus.subscribe(SubscriptionOptions.durable("indexer").eventTypes("data.*").backoff(Duration.ofMillis(10))
+                    .build(), e -> {
+                        if (failedOnce.compareAndSet(false, true)) {
+                            throw new IllegalStateException("index not ready");
+                        }
+                        bus.publish(EventEnvelope.builder().eventType("system.IndexUpdated").source("indexer")
+                                .data(JsonNodeFactory.instance.objectNode().put("ok", true)).build());
+                    });
+            bus.subscribe(SubscriptionOptions.durable("audit").eventTypes("system.*").build(),
+                    e -> followUps.put(e.envelope().eventId(), e.envelope()));
+            String traceId = "0af7651916cd43dd8448eb211c80319c";
+            bus.publish(OutboxRelayTest.event("traced").toBuilder()
+                    .traceContext(new TraceContext("00-" + traceId + "-b7ad6b7169203331-01", null)).build());
+            Eventually.await("the follow-up handled", () -> followUps.size() == 1 && exporter.getFinishedSpanItems()
+                    .stream().anyMatch(s -> s.getName().equals("process system.IndexUpdated")));
+            List<SpanData> handled = exporter.getFinishedSpanItems().stream()
+                    .filter(s -> s.getName().equals("process data.EntityUpdated")).toList();
+            assertEquals(2, handled.size(), "the failed attempt and the retry");
+            for (SpanData s : handled) {
+                assertEquals(SpanKind.CONSUMER, s.getKind());
+                assertEquals(traceId, s.getTraceId());
+                assertEquals("b7ad6b7169203331", s.getParentSpanId());
+                assertEquals("postgresql", s.getAttributes().get(AttributeKey.stringKey("messaging.system")));
+                assertEquals("indexer", s.getAttributes().get(AttributeKey.stringKey("messaging.consumer.group.name")));
+            }
+            assertEquals(StatusCode.ERROR, handled.get(0).getStatus().getStatusCode());
+            assertEquals(StatusCode.UNSET, handled.get(1).getStatus().getStatusCode());
+            String followUpParent = followUps.values().iterator().next().traceContext().traceparent();
+            assertEquals("00-" + traceId + "-" + handled.get(1).getSpanId() + "-01", followUpParent,
+                    "the follow-up is the successful handling's child");
         } finally {
             bus.close();
         }

@@ -8,7 +8,7 @@ import dev.spine.events.EventLogContext;
 import dev.spine.events.EventRejectedException;
 import dev.spine.events.ReceivedEvent;
 import dev.spine.events.SubscriptionOptions;
-import dev.spine.events.TraceContexts;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,11 +35,13 @@ public final class PgSubscription extends PgWorkerSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(PgSubscription.class);
 
     private final EventHandler handler;
+    private final PgTracing tracing;
 
     public PgSubscription(DataSource dataSource, BusSql sql, EventCodec codec, SubscriptionOptions options,
-            EventHandler handler, Duration pollInterval, Runnable onClose) {
+            EventHandler handler, Duration pollInterval, PgTracing tracing, Runnable onClose) {
         super(dataSource, sql, codec, options, pollInterval, onClose);
         this.handler = handler;
+        this.tracing = tracing;
     }
 
     public void start() {
@@ -148,15 +150,18 @@ public final class PgSubscription extends PgWorkerSubscription {
                 }
                 EventLogContext.enter(e);
                 // the table keeps no headers: the envelope's trace context is what the handler continues
-                try (Scope ignored = TraceContexts.handlerContext(e).makeCurrent()) {
+                Span span = tracing.startProcess(e, options.durableName(), deliveredCount);
+                try (Scope ignored = PgTracing.handlerContext(e, span).makeCurrent()) {
                     handler.handle(new ReceivedEvent(e, e.eventType(), sql.schema + ".domain_events", d.row,
                             deliveredCount));
                     done.add(d.row);
                     handled.incrementAndGet();
                 } catch (EventRejectedException ex) {
+                    PgTracing.failed(span, ex);
                     LOG.warn("{}/{}: {} rejected by its handler; dead-lettered: {}", name, topic, e, ex.getMessage());
                     dead(c, d, "rejected: " + ex);
                 } catch (Exception ex) {
+                    PgTracing.failed(span, ex);
                     if (options.isLastDelivery(deliveredCount)) {
                         LOG.warn("{}/{}: {} failed on delivery {} of {}; dead-lettered", name, topic, e,
                                 deliveredCount, options.maxDeliver(), ex);
@@ -168,6 +173,8 @@ public final class PgSubscription extends PgWorkerSubscription {
                             deliveredCount, options.maxDeliver(), delay, ex.toString());
                     retry(c, d, delay, ex);
                     break; // later events of this topic wait behind it
+                } finally {
+                    PgTracing.end(span);
                 }
             }
         } finally {

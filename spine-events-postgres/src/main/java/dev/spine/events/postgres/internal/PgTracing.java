@@ -1,0 +1,65 @@
+package dev.spine.events.postgres.internal;
+
+import dev.spine.contracts.EventEnvelope;
+import dev.spine.events.TraceContexts;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+
+/**
+ * The CONSUMER span of one event a subscriber of the PostgreSQL bus handles, as the NATS subscription makes
+ * one: child of the event's trace context (the envelope's: the table keeps no headers), with the messaging
+ * attributes and {@code messaging.system=postgresql}. With the no-op API there is no span, and the handler
+ * still runs in the event's trace context ({@link TraceContexts#handlerContext}).
+ */
+public final class PgTracing {
+    private final Tracer tracer;
+    private final boolean enabled;
+
+    public PgTracing(OpenTelemetry otel) {
+        this.tracer = otel.getTracer("dev.spine.events.postgres");
+        // only the no-op API yields an invalid context; the probe is never ended, so never exported
+        this.enabled = tracer.spanBuilder("spine.probe").startSpan().getSpanContext().isValid();
+    }
+
+    /** The span of handling {@code e} for {@code group}, or null when tracing is off. */
+    public Span startProcess(EventEnvelope e, String group, long deliveredCount) {
+        if (!enabled) {
+            return null;
+        }
+        return tracer.spanBuilder("process " + e.eventType()).setSpanKind(SpanKind.CONSUMER)
+                .setParent(TraceContexts.handlerContext(e))
+                .setAttribute("messaging.system", "postgresql")
+                .setAttribute("messaging.operation.type", "process")
+                .setAttribute("messaging.destination.name", e.eventType())
+                .setAttribute("messaging.consumer.group.name", group)
+                .setAttribute("messaging.message.id", e.eventId().toString())
+                .setAttribute("messaging.message.conversation_id", e.correlationId().toString())
+                .setAttribute("spine.event.delivered_count", deliveredCount)
+                .startSpan();
+    }
+
+    /** What the handler runs in: the span when there is one, else the event's trace context. */
+    public static Context handlerContext(EventEnvelope e, Span span) {
+        Context parent = TraceContexts.handlerContext(e);
+        return span == null ? parent : parent.with(span);
+    }
+
+    /** Marks the span failed by {@code failure} (null span: nothing). */
+    public static void failed(Span span, Throwable failure) {
+        if (span != null) {
+            span.recordException(failure);
+            span.setStatus(StatusCode.ERROR, failure.getClass().getSimpleName());
+        }
+    }
+
+    /** Ends the span (null: nothing). */
+    public static void end(Span span) {
+        if (span != null) {
+            span.end();
+        }
+    }
+}
