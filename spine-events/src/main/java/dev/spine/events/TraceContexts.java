@@ -6,6 +6,7 @@ import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
@@ -125,6 +126,15 @@ public final class TraceContexts {
     public static Context handlerContext(EventEnvelope event) {
         return event.traceContext() == null ? Context.current()
                 : extract(W3CTraceContextPropagator.getInstance(), event.traceContext());
+    }
+
+    /**
+     * Whether {@code tracer} makes real spans: an unsampled span from an SDK still has a valid context; only the
+     * no-op API yields an invalid one. Decided once per tracer by its owner, so an unconfigured process pays
+     * nothing per event. The probe is never ended, so it is never exported.
+     */
+    public static boolean isLive(Tracer tracer) {
+        return tracer.spanBuilder("spine.probe").startSpan().getSpanContext().isValid();
     }
 
     /** A span's context as the envelope's {@code traceContext} (W3C traceparent / tracestate). */

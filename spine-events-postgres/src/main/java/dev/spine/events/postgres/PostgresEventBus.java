@@ -182,7 +182,7 @@ public final class PostgresEventBus implements EventBus {
     /** {@code postgresql}: the spans of its events' processing say so. */
     @Override
     public String messagingSystem() {
-        return "postgresql";
+        return PgTracing.SYSTEM;
     }
 
     /** Publishes on the calling thread (PostgreSQL has no asynchronous acknowledgement to wait for). */

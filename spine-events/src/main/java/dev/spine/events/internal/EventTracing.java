@@ -28,9 +28,7 @@ public final class EventTracing {
     public EventTracing(OpenTelemetry otel) {
         this.tracer = otel.getTracer(INSTRUMENTATION);
         this.propagator = otel.getPropagators().getTextMapPropagator();
-        // an unsampled span from a real SDK still has a valid context; only the no-op API yields an invalid one.
-        // The probe is never ended, so it is never exported.
-        this.enabled = tracer.spanBuilder("spine.probe").startSpan().getSpanContext().isValid();
+        this.enabled = TraceContexts.isLive(tracer);
     }
 
     public boolean enabled() {

@@ -32,7 +32,7 @@ public final class IngestTracing {
         this.propagator = otel.getPropagators().getTextMapPropagator();
         this.consumer = consumer;
         this.system = system;
-        this.enabled = tracer.spanBuilder("spine.probe").startSpan().getSpanContext().isValid();
+        this.enabled = TraceContexts.isLive(tracer);
     }
 
     public boolean enabled() {

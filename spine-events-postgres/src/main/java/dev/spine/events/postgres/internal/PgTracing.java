@@ -16,13 +16,14 @@ import io.opentelemetry.context.Context;
  * still runs in the event's trace context ({@link TraceContexts#handlerContext}).
  */
 public final class PgTracing {
+    /** What the bus's spans name as {@code messaging.system} ({@link dev.spine.events.EventBus#messagingSystem()}). */
+    public static final String SYSTEM = "postgresql";
     private final Tracer tracer;
     private final boolean enabled;
 
     public PgTracing(OpenTelemetry otel) {
         this.tracer = otel.getTracer("dev.spine.events.postgres");
-        // only the no-op API yields an invalid context; the probe is never ended, so never exported
-        this.enabled = tracer.spanBuilder("spine.probe").startSpan().getSpanContext().isValid();
+        this.enabled = TraceContexts.isLive(tracer);
     }
 
     /** The span of handling {@code e} for {@code group}, or null when tracing is off. */
@@ -32,7 +33,7 @@ public final class PgTracing {
         }
         return tracer.spanBuilder("process " + e.eventType()).setSpanKind(SpanKind.CONSUMER)
                 .setParent(TraceContexts.handlerContext(e))
-                .setAttribute("messaging.system", "postgresql")
+                .setAttribute("messaging.system", SYSTEM)
                 .setAttribute("messaging.operation.type", "process")
                 .setAttribute("messaging.destination.name", e.eventType())
                 .setAttribute("messaging.consumer.group.name", group)
