@@ -50,8 +50,7 @@ class PostgresEventBusTest {
      */
     @Test
     void aWorkerThatLosesItsSessionMidTopicLosesNoEvent(TestDatabase db) {
-        PostgresEventBus bus = PostgresEventBus.builder(db.newDataSource(5)).schema(db.schema())
-                .pollInterval(Duration.ofMillis(20)).build();
+        PostgresEventBus bus = busOn(db, 5).build();
         try {
             Map<UUID, Integer> handled = new ConcurrentHashMap<>();
             AtomicBoolean killed = new AtomicBoolean();
@@ -81,8 +80,7 @@ class PostgresEventBusTest {
 
     @Test
     void aDeadDeliveryCanBeRedrivenAndFinishedOnesPruned(TestDatabase db) {
-        PostgresEventBus bus = PostgresEventBus.builder(db.newDataSource(3)).schema(db.schema())
-                .pollInterval(Duration.ofMillis(20)).build();
+        PostgresEventBus bus = busOn(db, 3).build();
         try {
             AtomicBoolean healthy = new AtomicBoolean(false);
             Set<UUID> done = ConcurrentHashMap.newKeySet();
@@ -118,8 +116,7 @@ class PostgresEventBusTest {
      */
     @Test
     void anEventPublishedInsideASpanCarriesThatSpansTrace(TestDatabase db) {
-        PostgresEventBus bus = PostgresEventBus.builder(db.newDataSource(3)).schema(db.schema())
-                .pollInterval(Duration.ofMillis(20)).build();
+        PostgresEventBus bus = busOn(db, 3).build();
         try {
             Map<UUID, EventEnvelope> got = new ConcurrentHashMap<>();
             bus.subscribe(SubscriptionOptions.durable("tracer").build(),
@@ -149,8 +146,7 @@ class PostgresEventBusTest {
     /** A subscriber's handler runs in its event's trace: the follow-up it publishes continues that trace. */
     @Test
     void aSubscribersFollowUpContinuesItsEventsTrace(TestDatabase db) {
-        PostgresEventBus bus = PostgresEventBus.builder(db.newDataSource(4)).schema(db.schema())
-                .pollInterval(Duration.ofMillis(20)).build();
+        PostgresEventBus bus = busOn(db, 4).build();
         try {
             Map<UUID, EventEnvelope> followUps = new ConcurrentHashMap<>();
             bus.subscribe(SubscriptionOptions.durable("indexer").eventTypes("data.*").build(),
@@ -181,8 +177,7 @@ class PostgresEventBusTest {
         InMemorySpanExporter exporter = InMemorySpanExporter.create();
         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
                 .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
-        PostgresEventBus bus = PostgresEventBus.builder(db.newDataSource(4)).schema(db.schema())
-                .pollInterval(Duration.ofMillis(20)).openTelemetry(otel).build();
+        PostgresEventBus bus = busOn(db, 4).openTelemetry(otel).build();
         try {
             AtomicBoolean failedOnce = new AtomicBoolean();
             Map<UUID, EventEnvelope> followUps = new ConcurrentHashMap<>();
@@ -219,6 +214,12 @@ class PostgresEventBusTest {
         } finally {
             bus.close();
         }
+    }
+
+    /** A bus on the test's schema with {@code connections} of its own, polling every 20 ms. */
+    private static PostgresEventBus.Builder busOn(TestDatabase db, int connections) {
+        return PostgresEventBus.builder(db.newDataSource(connections)).schema(db.schema())
+                .pollInterval(Duration.ofMillis(20));
     }
 
     private static void terminate(TestDatabase db, String applicationName) {
