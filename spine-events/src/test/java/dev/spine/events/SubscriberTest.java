@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.spine.contracts.EventEnvelope;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
+import dev.spine.testkit.TcpProxy;
 import dev.spine.testkit.TestNats;
 import io.nats.client.Connection;
 import io.nats.client.api.ConsumerInfo;
@@ -73,6 +74,35 @@ class SubscriberTest {
         assertEquals(0, doubles.get(), "no event was processed by two instances");
         long byA = processedBy.values().stream().filter("a"::equals).count();
         assertTrue(byA > 0 && byA < total, "both instances took part, a handled " + byA);
+    }
+
+    /**
+     * A pull request reaches the server later than the client starts counting its expiry (a busy or distant
+     * link), so the server still sends events to it after the client's side of that pull has ended. Those
+     * events are handled at once, not held by the server until AckWait runs out. Here the link from this
+     * subscriber to the server takes 300 ms, so every pull's last 300 ms are such a window; events go out
+     * every 20 ms across several pulls' expiries.
+     */
+    @Test
+    void eventsSentToAPullTheClientHasStoppedCountingStillArriveAtOnce(TestNats nats) throws Exception {
+        Spine publisher = TestSpines.provisioned(nats);
+        java.net.URI server = java.net.URI.create(nats.url());
+        try (TcpProxy slowLink = TcpProxy.delaying(server.getHost(), server.getPort(), Duration.ofMillis(300));
+                Connection far = io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+                        .server("nats://127.0.0.1:" + slowLink.port()).build());
+                Spine subscriber = Spine.builder(far).topology(publisher.topology()).build()) {
+            int total = 200; // 4 s at one per 20 ms: four pull expiries
+            Set<Integer> seen = ConcurrentHashMap.newKeySet();
+            subscriber.subscribe(SubscriptionOptions.durable("far").eventTypes("data.*").ackWait(Duration.ofSeconds(60))
+                    .build(), e -> seen.add(e.envelope().data().get("n").asInt()));
+            for (int i = 0; i < total; i++) {
+                publisher.publish(TestSpines.event("data.EntityCreated", i));
+                Thread.sleep(20); // the publishing rate of the scenario, not synchronisation
+            }
+            // the slow link adds 300 ms; an event lost to a finished pull would come back only after AckWait (60 s)
+            Eventually.await("every event handled within seconds, none waiting out AckWait", Duration.ofSeconds(5),
+                    () -> seen.size() == total);
+        }
     }
 
     private static void record(Map<UUID, String> processedBy, AtomicInteger doubles, ReceivedEvent e, String who)

@@ -1,11 +1,11 @@
 package dev.spine.server;
 
-import dev.spine.service.TcpProxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
+import dev.spine.testkit.TcpProxy;
 import dev.spine.testkit.TestDatabase;
 import dev.spine.testkit.TestNats;
 import java.net.URI;

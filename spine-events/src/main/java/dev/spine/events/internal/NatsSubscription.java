@@ -16,17 +16,20 @@ import io.nats.client.FetchConsumeOptions;
 import io.nats.client.FetchConsumer;
 import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,7 +136,7 @@ public final class NatsSubscription implements EventSubscription {
                         if (next == null && stopping) {
                             return;
                         }
-                        current = next != null ? next : context.fetch(fetchOptions);
+                        current = next != null ? next : pull();
                         next = null;
                         handledInBatch = 0;
                     }
@@ -146,7 +149,7 @@ public final class NatsSubscription implements EventSubscription {
                     // ordered mode keeps one pull at a time: two open pulls share arriving messages between
                     // them, so draining one after the other would hand events over out of stream order
                     if (++handledInBatch == prefetchAt && next == null && !stopping && lanes == null) {
-                        next = context.fetch(fetchOptions);
+                        next = pull();
                     }
                     if (lanes != null) {
                         dispatchOrdered(m);
@@ -173,6 +176,25 @@ public final class NatsSubscription implements EventSubscription {
             closeQuietly(current);
             closeQuietly(next);
         }
+    }
+
+    /**
+     * Asks for a fetch, and waits until the server has its pull. jnats ends a fetch by a timer of its own,
+     * started at the first {@code nextMessage()}; the server ends the same pull by one started when the
+     * request reaches it. Started first, the client's would end first, and an event the server sent in between
+     * would go to an inbox already closed and wait out AckWait on the server (at 100 events/s one event in a
+     * few thousand, 30 s late). The server answers the PING of a flush after the pull request before it, so
+     * once the flush returns its timer runs ahead of ours. One round trip per fetch, not per event.
+     */
+    private FetchConsumer pull() throws IOException, JetStreamApiException, InterruptedException {
+        FetchConsumer fetch = context.fetch(fetchOptions);
+        try {
+            connection.flush(options.pullExpiry());
+        } catch (TimeoutException e) {
+            // no answer within a pull's life (the connection is down): the fetch ends empty and is asked again
+            LOG.debug("{}/{}: no answer to a flush after a pull request", stream, options.durableName());
+        }
+        return fetch;
     }
 
     /** Closes a fetch whose pull already failed; a second failure adds nothing worth reporting. */

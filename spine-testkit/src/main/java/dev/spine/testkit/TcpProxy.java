@@ -1,4 +1,4 @@
-package dev.spine.service;
+package dev.spine.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,13 +7,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A TCP forwarder on 127.0.0.1 to a real server, so a test can cut a service off from PostgreSQL or
  * NATS without touching the shared server: {@link #close()} stops accepting and closes every forwarded
- * connection, which the client sees as the server going away.
+ * connection, which the client sees as the server going away. {@link #delaying} makes a slow link
+ * instead: what the client sends reaches the server that much later.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
@@ -21,6 +25,8 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> sockets = new ArrayList<>();
     private final Thread acceptor;
+    /** How long what the client sends is held before it goes on to the server (zero: at once). */
+    private final long toServerDelayNanos;
     private volatile boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -29,14 +35,27 @@ public final class TcpProxy implements AutoCloseable {
 
     /** A proxy listening on {@code listenPort} (0: any free one), e.g. the port of a closed one: the outage ends. */
     public TcpProxy(String targetHost, int targetPort, int listenPort) throws IOException {
+        this(targetHost, targetPort, listenPort, Duration.ZERO);
+    }
+
+    private TcpProxy(String targetHost, int targetPort, int listenPort, Duration toServerDelay) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
+        this.toServerDelayNanos = toServerDelay.toNanos();
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort), 50);
         this.acceptor = new Thread(this::accept, "tcp-proxy-" + port());
         acceptor.setDaemon(true);
         acceptor.start();
+    }
+
+    /**
+     * A proxy whose client-to-server direction is slow: every byte the client sends reaches the server
+     * {@code toServer} later (in order; the way back is not delayed), as over a long or congested link.
+     */
+    public static TcpProxy delaying(String targetHost, int targetPort, Duration toServer) throws IOException {
+        return new TcpProxy(targetHost, targetPort, 0, toServer);
     }
 
     /**
@@ -90,8 +109,8 @@ public final class TcpProxy implements AutoCloseable {
                 if (!register(client, server)) {
                     return;
                 }
-                pump(client, server);
-                pump(server, client);
+                pump(client, server, toServerDelayNanos);
+                pump(server, client, 0);
             } catch (IOException e) {
                 closeQuietly(client);
             }
@@ -109,24 +128,68 @@ public final class TcpProxy implements AutoCloseable {
         return true;
     }
 
-    private void pump(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
+    private void pump(Socket from, Socket to, long delayNanos) {
+        // a delayed direction: the reader stamps each chunk, a writer passes it on once its time has come
+        LinkedBlockingQueue<Chunk> held = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
                 int n;
                 while ((n = in.read(buf)) >= 0) {
-                    out.write(buf, 0, n);
-                    out.flush();
+                    if (delayNanos == 0) {
+                        out.write(buf, 0, n);
+                        out.flush();
+                    } else {
+                        held.add(new Chunk(System.nanoTime() + delayNanos, java.util.Arrays.copyOf(buf, n)));
+                    }
                 }
             } catch (IOException e) {
                 // one side went away: the finally below takes the other side down too, like a real cut
             } finally {
-                closeQuietly(from);
-                closeQuietly(to);
+                held.add(Chunk.END);
+                if (delayNanos == 0) {
+                    closeQuietly(from);
+                    closeQuietly(to);
+                }
             }
         }, "tcp-proxy-pump");
-        t.setDaemon(true);
-        t.start();
+        reader.setDaemon(true);
+        reader.start();
+        if (delayNanos > 0) {
+            Thread writer = new Thread(() -> passOnWhenDue(held, from, to), "tcp-proxy-delay");
+            writer.setDaemon(true);
+            writer.start();
+        }
+    }
+
+    /** The delayed direction's writer: each chunk at its due time, then the cut once the reader's end is due. */
+    private static void passOnWhenDue(LinkedBlockingQueue<Chunk> held, Socket from, Socket to) {
+        try {
+            OutputStream out = to.getOutputStream();
+            while (true) {
+                Chunk c = held.take();
+                if (c == Chunk.END) {
+                    return;
+                }
+                long wait = c.dueNanos() - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait); // the simulated link's latency, not synchronisation
+                }
+                out.write(c.bytes());
+                out.flush();
+            }
+        } catch (IOException | InterruptedException e) {
+            // the other side went away, or the test is over
+        } finally {
+            closeQuietly(from);
+            closeQuietly(to);
+        }
+    }
+
+    private record Chunk(long dueNanos, byte[] bytes) {
+        static final Chunk END = new Chunk(0, new byte[0]);
     }
 
     @Override
