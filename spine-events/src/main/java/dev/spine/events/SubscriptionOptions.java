@@ -182,12 +182,10 @@ public final class SubscriptionOptions {
         public Builder orderedByPartitionKey(int lanes) { this.orderedLanes = lanes; return this; }
         /**
          * Batch subscriptions on NATS: how many events one pull request asks the server for (at most
-         * {@code maxAckPending}); 0, the default, takes twice the batch size and at least 256. jnats pulls again
-         * each time a quarter of it has arrived, so a small pull is renewed by count, several times a second at
-         * a few dozen events per second, instead of running to its expiry: nats-server before 2.9.15 can drop a
-         * pull request that expires as a message arrives without telling the client, which then waits for its
-         * heartbeat alarm (1.5 x {@code pullExpiry}) before it pulls again. The job service's priority lanes use
-         * a small one for that reason. Other buses ignore it.
+         * {@code maxAckPending}); 0, the default, takes twice the batch size and at least 256. The next pull is
+         * asked for when three quarters of it have arrived, so a small pull is renewed by count, several times a
+         * second at a few dozen events per second, and one round trip brings at most this many events. Other
+         * buses ignore it.
          */
         public Builder pullSize(int v) { this.pullSize = v; return this; }
 

@@ -84,6 +84,32 @@ class BatchSubscriptionTest {
         spine.close();
     }
 
+    /**
+     * Closing while events flow: the pull open at the stop is answered in full (by count, not by its expiry), and
+     * every event it brought is handled or handed back, none left for the server to redeliver after AckWait.
+     */
+    @Test
+    void closingWhilePullsFillByCountLeavesNoEventWaitingOutAckWait(TestNats nats) throws Exception {
+        Spine spine = TestSpines.provisioned(nats);
+        int total = 2000;
+        for (int i = 0; i < total; i++) {
+            spine.publishAsync(TestSpines.event("rule.RuleFired", i));
+        }
+        SubscriptionOptions options = SubscriptionOptions.durable("flowing").batchSize(5).pullSize(20)
+                .ackWait(Duration.ofSeconds(60)).build();
+        Set<UUID> handled = ConcurrentHashMap.newKeySet();
+        CountDownLatch some = new CountDownLatch(200);
+        EventSubscription first = spine.subscribeBatch(options, batch -> batch.forEach(d -> {
+            handled.add(d.envelope().eventId());
+            some.countDown();
+        }));
+        assertTrue(some.await(10, TimeUnit.SECONDS));
+        first.close();
+        spine.subscribeBatch(options, batch -> batch.forEach(d -> handled.add(d.envelope().eventId())));
+        Eventually.await("all events handled long before AckWait", Duration.ofSeconds(10), () -> handled.size() == total);
+        spine.close();
+    }
+
     @Test
     void aDeliveryReadsHeadersOnDemandAndTheTraceParentFromThem(TestNats nats) {
         Spine spine = TestSpines.provisioned(nats);

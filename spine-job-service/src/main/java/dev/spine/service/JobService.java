@@ -82,10 +82,10 @@ public final class JobService implements AutoCloseable {
     private Materializer materializer;
     private EventIngest ingest;
     /**
-     * A priority lane's pull size: its pull is renewed every 16 events, so at the tens of events per second a
-     * latency tier sees it never runs to its 1 s expiry, where nats-server before 2.9.15 may drop it without a
-     * word and the lane waits 1.5 s for jnats' heartbeat alarm (the mixed benchmark saw realtime stall for 2 s
-     * that way, several times a minute). Bursts still flow: up to 64 events per round trip.
+     * A priority lane's pull size: its pull is renewed every 48 events, so at the tens of events per second a
+     * latency tier sees it rarely runs to its 1 s expiry (where nats-server before 2.9.15 may drop it without a
+     * word: with jnats' consume() the lane then waited 1.5 s for its heartbeat alarm, and the mixed benchmark saw
+     * realtime stall for 2 s that way, several times a minute). Bursts still flow: up to 64 events per round trip.
      */
     static final int LANE_PULL_SIZE = 64;
     /**

@@ -7,11 +7,9 @@ import dev.spine.events.EventSubscription;
 import dev.spine.events.SpineException;
 import dev.spine.events.SubscriptionOptions;
 import io.nats.client.Connection;
-import io.nats.client.ConsumeOptions;
 import io.nats.client.ConsumerContext;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
-import io.nats.client.MessageConsumer;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,30 +21,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A batch subscription on JetStream: jnats' continuous {@code consume()} puts each message into the
+ * A batch subscription on JetStream: a pull thread ({@link FetchLoop}) puts each message into the
  * {@link MicroBatcher}'s queue (no parsing, no allocation but the queue node), one batcher thread wraps a
  * batch in {@link NatsDelivery}s and runs the handler, then settles what the handler left: ack when it
  * returned; when it threw, a nak with the backoff of each delivery's count (or, on its last allowed
  * delivery, a dead letter and term), and a pause of that backoff so a failing database is not hammered.
  *
  * <p>Pull requests expire after {@link SubscriptionOptions#pullExpiry()}: after a server restart the
- * pending pull is gone and jnats notices only at expiry or missed heartbeats, so this bounds the stall.
- * Close stops pulling and lets the pull already asked for run out (messages the server sends to a pull
- * whose inbox is gone would wait out AckWait), handling what it brings; then the batcher finishes what it
+ * pending pull is gone and the client notices only at its expiry, so this bounds the stall.
+ * Close stops pulling and lets the pulls already asked for run out (messages the server sends to a pull
+ * whose inbox is gone would wait out AckWait), handling what they bring; then the batcher finishes what it
  * holds, all within stopTimeout, and whatever is still left is handed back at once (a nak).
  */
 public final class NatsBatchSubscription implements EventSubscription {
     private static final Logger LOG = LoggerFactory.getLogger(NatsBatchSubscription.class);
     /**
-     * jnats' consume buffer (the size of its pulls) unless the options set one: twice a batch (at least 256) so the next batch is
-     * on its way, within ack-pending.
+     * The size of a pull unless the options set one: twice a batch (at least 256) so the next batch is on its
+     * way, within ack-pending.
      */
-    private static final int MIN_CONSUME_BATCH = 256;
+    private static final int MIN_PULL = 256;
     static final String REASON_MAX_DELIVERIES = "max-deliveries";
     /** How long after its expiry a pull's last messages may still be on their way to this client. */
     private static final Duration PULL_END_GRACE = Duration.ofMillis(500);
-    /** How often close() looks whether the stopped consume has finished its last pull. */
-    private static final long FINISH_POLL_MILLIS = 10;
 
     private final Connection connection;
     private final SubscriptionOptions options;
@@ -59,7 +55,8 @@ public final class NatsBatchSubscription implements EventSubscription {
     private final AtomicLong handled = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean handingBack;
-    private MessageConsumer consumer;
+    private FetchLoop fetches;
+    private Thread puller;
     private boolean closed;
 
     public NatsBatchSubscription(Connection connection, SubscriptionOptions options, String stream, EventCodec codec,
@@ -79,18 +76,16 @@ public final class NatsBatchSubscription implements EventSubscription {
         return options.durableName();
     }
 
-    /** Starts the batcher, then consuming; the durable itself must exist (see {@link DurableConsumers}). */
+    /** Starts the batcher, then pulling; the durable itself must exist (see {@link DurableConsumers}). */
     public synchronized void start(ConsumerContext context) {
         batcher.start("spine-batch-" + options.durableName());
-        int buffer = Math.min(options.maxAckPending(), options.pullSize() > 0 ? options.pullSize()
-                : Math.max(options.batchSize() * 2, MIN_CONSUME_BATCH));
-        try {
-            consumer = context.consume(ConsumeOptions.builder().batchSize(buffer)
-                    .expiresIn(options.pullExpiry().toMillis()).build(), this::arrived);
-        } catch (IOException | JetStreamApiException e) {
-            stopBatcher(options.stopTimeout());
-            throw new SpineException("cannot consume " + stream + "/" + options.durableName() + ": " + e.getMessage(), e);
-        }
+        int pull = Math.min(options.maxAckPending(), options.pullSize() > 0 ? options.pullSize()
+                : Math.max(options.batchSize() * 2, MIN_PULL));
+        fetches = new FetchLoop(connection, context, pull, options.pullExpiry(), false,
+                stream + "/" + options.durableName());
+        puller = new Thread(() -> fetches.run(this::arrived), "spine-pull-" + options.durableName());
+        puller.setDaemon(true);
+        puller.start();
     }
 
     private void arrived(Message m) {
@@ -177,16 +172,12 @@ public final class NatsBatchSubscription implements EventSubscription {
 
     /** Stops pulling at once; {@link #close()} then finishes what was received. */
     public void beginStop() {
-        MessageConsumer c;
+        FetchLoop f;
         synchronized (this) {
-            c = consumer;
+            f = fetches;
         }
-        if (c != null) {
-            try {
-                c.stop();
-            } catch (RuntimeException e) {
-                LOG.debug("{}/{}: stopping the consumer: {}", stream, options.durableName(), e.toString());
-            }
+        if (f != null) {
+            f.stop();
         }
     }
 
@@ -198,39 +189,33 @@ public final class NatsBatchSubscription implements EventSubscription {
         closed = true;
         beginStop();
         long deadline = System.nanoTime() + options.stopTimeout().toNanos();
-        // no pull is asked for after the stop, so every open one has been answered or expired on the server by
-        // pullExpiry from now: jnats may still count some as pending (a pull nats-server dropped at its expiry
-        // without a word, see SubscriptionOptions.Builder#pullSize), which would hold close() to stopTimeout
-        long pullsOver = System.nanoTime() + options.pullExpiry().toNanos() + PULL_END_GRACE.toNanos();
+        // no pull is asked for after the stop; the two open at most end when answered in full or when they
+        // expire, the second counted from when the first ended
+        long pullsOver = System.nanoTime() + 2 * options.pullExpiry().toNanos() + PULL_END_GRACE.toNanos();
         try {
-            awaitPullsFinished(Math.min(deadline, pullsOver));
+            if (puller != null) {
+                puller.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(deadline, pullsOver) - System.nanoTime())));
+                if (puller.isAlive()) {
+                    puller.interrupt(); // what its open fetch still brings waits out AckWait
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         stopped.countDown();
         stopBatcher(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         try {
-            if (consumer != null) {
-                consumer.close();
-            }
             connection.flush(options.stopTimeout());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.warn("{}/{}: closing the consumer: {}", stream, options.durableName(), e.toString());
+            LOG.warn("{}/{}: flushing the last acknowledgements: {}", stream, options.durableName(), e.toString());
         }
     }
 
     @Override
     public long handledCount() {
         return handled.get();
-    }
-
-    /** Waits for the open pull to be answered or expire (at most pullExpiry after stop), or the deadline. */
-    private void awaitPullsFinished(long deadline) throws InterruptedException {
-        while (consumer != null && !consumer.isFinished() && System.nanoTime() < deadline) {
-            Thread.sleep(FINISH_POLL_MILLIS); // jnats offers no callback for the end of a stopped consume
-        }
     }
 
     private void stopBatcher(Duration timeout) {

@@ -12,24 +12,19 @@ import dev.spine.events.ReceivedEvent;
 import dev.spine.events.SpineException;
 import dev.spine.events.StreamTopology;
 import dev.spine.events.SubscriptionOptions;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.FetchConsumer;
 import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
-import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Scope;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,10 +45,6 @@ public final class NatsSubscription implements EventSubscription {
     private static final String REASON_MALFORMED = "malformed";
     private static final String REASON_MAX_DELIVERIES = "max-deliveries";
     private static final String REASON_REJECTED = "rejected";
-    /** Pause before pulling again after the server could not be asked (e.g. while reconnecting). */
-    private static final Duration PULL_RETRY_PAUSE = Duration.ofSeconds(1);
-    /** When this share of a fetch has been handled, the next fetch is requested. */
-    private static final int PREFETCH_PERCENT = 75;
 
     private final Connection connection;
     private final SubscriptionOptions options;
@@ -69,8 +60,7 @@ public final class NatsSubscription implements EventSubscription {
     private volatile Message current;
     private volatile long currentStartNanos;
     private volatile boolean stopping;
-    private ConsumerContext context;
-    private FetchConsumeOptions fetchOptions;
+    private FetchLoop fetches;
     private Thread loop;
     private ScheduledFuture<?> watchdog;
     private boolean closed;
@@ -102,9 +92,8 @@ public final class NatsSubscription implements EventSubscription {
 
     /** Starts the pull loop; the consumer itself must already exist (see {@link DurableConsumers}). */
     public synchronized void start(ConsumerContext context, ScheduledExecutorService timer) {
-        this.context = context;
-        this.fetchOptions = FetchConsumeOptions.builder().maxMessages(options.batchSize())
-                .expiresIn(options.pullExpiry().toMillis()).build();
+        this.fetches = new FetchLoop(connection, context, options.batchSize(), options.pullExpiry(),
+                options.orderedByPartitionKey(), stream + "/" + options.durableName());
         if (options.orderedByPartitionKey()) {
             lanes = new OrderedLanes<>(options.orderedLanes(), options.batchSize(), options.durableName(),
                     this::onOrderedMessage);
@@ -117,96 +106,15 @@ public final class NatsSubscription implements EventSubscription {
         loop.start();
     }
 
-    /**
-     * Bounded fetches, each drained completely: stopping means "finish the fetches already asked for",
-     * so nothing is stranded. (jnats' continuous consume, once stopped, closes as soon as its pulls are
-     * answered and drops messages still queued for the handler; they would then wait out AckWait.)
-     * The next fetch is requested when three quarters of the current one are handled, so the pull
-     * round trip overlaps with handling instead of stalling it.
-     */
+    /** The handler thread: what the fetches bring, one event at a time (in order: to its key's lane). */
     private void run() {
-        FetchConsumer current = null;
-        FetchConsumer next = null;
-        int handledInBatch = 0;
-        int prefetchAt = Math.max(1, options.batchSize() * PREFETCH_PERCENT / 100);
-        try {
-            while (true) {
-                try {
-                    if (current == null) {
-                        if (next == null && stopping) {
-                            return;
-                        }
-                        current = next != null ? next : pull();
-                        next = null;
-                        handledInBatch = 0;
-                    }
-                    Message m = current.nextMessage();
-                    if (m == null) {
-                        current.close();
-                        current = null;
-                        continue;
-                    }
-                    // ordered mode keeps one pull at a time: two open pulls share arriving messages between
-                    // them, so draining one after the other would hand events over out of stream order
-                    if (++handledInBatch == prefetchAt && next == null && !stopping && lanes == null) {
-                        next = pull();
-                    }
-                    if (lanes != null) {
-                        dispatchOrdered(m);
-                    } else {
-                        onMessage(m);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                } catch (Exception e) {
-                    if (stopping || connection.getStatus() == Connection.Status.CLOSED) {
-                        LOG.info("{}/{}: pull loop ends: {}", stream, options.durableName(), e.toString());
-                        return;
-                    }
-                    LOG.warn("{}/{}: pull failed ({}); retrying in {}", stream, options.durableName(), e.toString(),
-                            PULL_RETRY_PAUSE);
-                    current = closeQuietly(current);
-                    Thread.sleep(PULL_RETRY_PAUSE.toMillis());
-                }
+        fetches.run(m -> {
+            if (lanes != null) {
+                dispatchOrdered(m);
+            } else {
+                onMessage(m);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            closeQuietly(current);
-            closeQuietly(next);
-        }
-    }
-
-    /**
-     * Asks for a fetch, and waits until the server has its pull. jnats ends a fetch by a timer of its own,
-     * started at the first {@code nextMessage()}; the server ends the same pull by one started when the
-     * request reaches it. Started first, the client's would end first, and an event the server sent in between
-     * would go to an inbox already closed and wait out AckWait on the server (at 100 events/s one event in a
-     * few thousand, 30 s late). The server answers the PING of a flush after the pull request before it, so
-     * once the flush returns its timer runs ahead of ours. One round trip per fetch, not per event.
-     */
-    private FetchConsumer pull() throws IOException, JetStreamApiException, InterruptedException {
-        FetchConsumer fetch = context.fetch(fetchOptions);
-        try {
-            connection.flush(options.pullExpiry());
-        } catch (TimeoutException e) {
-            // no answer within a pull's life (the connection is down): the fetch ends empty and is asked again
-            LOG.debug("{}/{}: no answer to a flush after a pull request", stream, options.durableName());
-        }
-        return fetch;
-    }
-
-    /** Closes a fetch whose pull already failed; a second failure adds nothing worth reporting. */
-    private FetchConsumer closeQuietly(FetchConsumer f) {
-        if (f != null) {
-            try {
-                f.close();
-            } catch (Exception e) {
-                LOG.debug("{}/{}: closing a failed fetch: {}", stream, options.durableName(), e.toString());
-            }
-        }
-        return null;
+        });
     }
 
     private void onMessage(Message m) {
@@ -400,18 +308,25 @@ public final class NatsSubscription implements EventSubscription {
     }
 
     /**
-     * Stop order: no new pull; the current fetch is finished (every message it brings is handled and
-     * acked; it ends when full or after pullExpiry), up to stopTimeout; the acks are flushed; the
-     * watchdog stops.
-     */
-    /**
      * Stops asking for more events without waiting; {@link #close()} then waits for what is in flight.
      * The spine calls this on every subscription first, so their last pulls run out together.
      */
     public void beginStop() {
         stopping = true;
+        FetchLoop f;
+        synchronized (this) {
+            f = fetches;
+        }
+        if (f != null) {
+            f.stop();
+        }
     }
 
+    /**
+     * Stop order: no new pull; the fetches asked for are finished (every message they bring is handled and
+     * acked; each ends when full or after pullExpiry), up to stopTimeout; the acks are flushed; the
+     * watchdog stops.
+     */
     @Override
     public synchronized void close() {
         if (closed || loop == null) {
@@ -419,7 +334,7 @@ public final class NatsSubscription implements EventSubscription {
             return;
         }
         closed = true;
-        stopping = true;
+        beginStop();
         try {
             long deadline = System.nanoTime() + options.stopTimeout().toNanos();
             loop.join(options.stopTimeout().toMillis());
