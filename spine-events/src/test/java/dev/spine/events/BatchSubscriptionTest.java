@@ -92,9 +92,7 @@ class BatchSubscriptionTest {
     void closingWhilePullsFillByCountLeavesNoEventWaitingOutAckWait(TestNats nats) throws Exception {
         Spine spine = TestSpines.provisioned(nats);
         int total = 2000;
-        for (int i = 0; i < total; i++) {
-            spine.publishAsync(TestSpines.event("rule.RuleFired", i));
-        }
+        TestSpines.publishMany(spine, "rule.RuleFired", total);
         SubscriptionOptions options = SubscriptionOptions.durable("flowing").batchSize(5).pullSize(20)
                 .ackWait(Duration.ofSeconds(60)).build();
         Set<UUID> handled = ConcurrentHashMap.newKeySet();

@@ -65,9 +65,7 @@ class SubscriberTest {
         Spine b = Spine.builder(nats.connect()).topology(publisher.topology()).build();
         a.subscribe(shared, e -> record(processedBy, doubles, e, "a"));
         b.subscribe(shared, e -> record(processedBy, doubles, e, "b"));
-        for (int i = 0; i < total; i++) {
-            publisher.publishAsync(TestSpines.event("data.EntityCreated", i));
-        }
+        TestSpines.publishMany(publisher, "data.EntityCreated", total);
         Eventually.await("all events processed", () -> processedBy.size() == total);
         a.close();
         b.close();
@@ -188,9 +186,7 @@ class SubscriberTest {
     void closeFinishesInFlightEventsSoNothingIsLostOrProcessedTwice(TestNats nats) throws Exception {
         Spine spine = TestSpines.provisioned(nats);
         int total = 300;
-        for (int i = 0; i < total; i++) {
-            spine.publishAsync(TestSpines.event("job.Completed", i));
-        }
+        TestSpines.publishMany(spine, "job.Completed", total);
         Map<UUID, Integer> times = new ConcurrentHashMap<>();
         CountDownLatch someDone = new CountDownLatch(50);
         SubscriptionOptions opts = SubscriptionOptions.durable("closer").batchSize(100).build();

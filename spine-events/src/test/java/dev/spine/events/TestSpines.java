@@ -25,6 +25,15 @@ final class TestSpines {
                 .data(JsonNodeFactory.instance.objectNode().put("n", n)).build();
     }
 
+    /** {@code n} events of {@code type} ({@code data.n} 0 to n-1), published asynchronously; returns once all are stored. */
+    static void publishMany(Spine spine, String type, int n) {
+        java.util.concurrent.CompletableFuture<?>[] acks = new java.util.concurrent.CompletableFuture<?>[n];
+        for (int i = 0; i < n; i++) {
+            acks[i] = spine.publishAsync(event(type, i));
+        }
+        java.util.concurrent.CompletableFuture.allOf(acks).join();
+    }
+
     static long messages(TestNats nats, String stream) {
         try {
             JetStreamManagement jsm = nats.connect().jetStreamManagement();
