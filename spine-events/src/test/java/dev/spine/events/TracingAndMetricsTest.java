@@ -111,4 +111,56 @@ class TracingAndMetricsTest {
         assertEquals(3, registry.timer("spine.events.handler.latency").getCount());
         spine.close();
     }
+
+    /**
+     * With no tracing of its own (no SDK given, the global one a no-op), the spine still carries the caller's
+     * trace: an event published inside the caller's span names that span, in its envelope and its traceparent
+     * header, and an event published outside any span names none.
+     */
+    @Test
+    void withTracingOffAnEventPublishedInsideASpanCarriesThatSpansTrace(TestNats nats) throws Exception {
+        Spine spine = Spine.builder(nats.connect()).topology(TestSpines.topology(nats)).openTelemetry(OpenTelemetry.noop())
+                .build();
+        spine.provision();
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        EventEnvelope inside = TestSpines.event("data.EntityCreated", 1);
+        long insideSeq;
+        try (io.opentelemetry.context.Scope ignored = io.opentelemetry.api.trace.Span.wrap(
+                io.opentelemetry.api.trace.SpanContext.create(traceId, "00f067aa0ba902b7",
+                        io.opentelemetry.api.trace.TraceFlags.getSampled(),
+                        io.opentelemetry.api.trace.TraceState.getDefault())).makeCurrent()) {
+            insideSeq = spine.publish(inside).sequence();
+        }
+        long outsideSeq = spine.publish(TestSpines.event("data.EntityCreated", 2)).sequence();
+        var jsm = nats.connect().jetStreamManagement();
+        MessageInfo in = jsm.getMessage(spine.topology().platformStream(), insideSeq);
+        MessageInfo out = jsm.getMessage(spine.topology().platformStream(), outsideSeq);
+        String parent = "00-" + traceId + "-00f067aa0ba902b7-01";
+        assertEquals(parent, in.getHeaders().getFirst("traceparent"));
+        assertEquals(parent, spine.codec().decode(in.getData()).traceContext().traceparent());
+        assertNull(out.getHeaders().getFirst("traceparent"));
+        assertNull(spine.codec().decode(out.getData()).traceContext());
+        spine.close();
+    }
+
+    /** With tracing off, a subscriber's handler runs in its event's trace: the follow-up it publishes continues it. */
+    @Test
+    void withTracingOffASubscribersFollowUpContinuesItsEventsTrace(TestNats nats) throws Exception {
+        Spine spine = Spine.builder(nats.connect()).topology(TestSpines.topology(nats)).openTelemetry(OpenTelemetry.noop())
+                .build();
+        spine.provision();
+        List<EventEnvelope> followUps = new CopyOnWriteArrayList<>();
+        spine.subscribe(SubscriptionOptions.durable("indexer").eventTypes("data.*").build(),
+                e -> spine.publish(TestSpines.event("system.IndexUpdated", 2)));
+        spine.subscribe(SubscriptionOptions.durable("audit").eventTypes("system.*").build(),
+                e -> followUps.add(e.envelope()));
+        String traceId = "0af7651916cd43dd8448eb211c80319c";
+        spine.publish(TestSpines.event("data.EntityCreated", 1).toBuilder()
+                .traceContext(new dev.spine.contracts.TraceContext("00-" + traceId + "-b7ad6b7169203331-01", null))
+                .build());
+        Eventually.await("the follow-up delivered", () -> followUps.size() == 1);
+        assertEquals(traceId, followUps.get(0).traceContext().traceparent().substring(3, 35),
+                "the follow-up is in the event's trace");
+        spine.close();
+    }
 }

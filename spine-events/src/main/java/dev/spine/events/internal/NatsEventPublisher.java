@@ -8,6 +8,7 @@ import dev.spine.events.EventPublishException.Reason;
 import dev.spine.events.EventPublisher;
 import dev.spine.events.PublishResult;
 import dev.spine.events.StreamTopology;
+import dev.spine.events.TraceContexts;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamApiException;
@@ -85,10 +86,15 @@ public final class NatsEventPublisher implements EventPublisher {
             span = tracing.startPublish(subject, event);
             toSend = event.toBuilder().traceContext(EventTracing.traceContextOf(span)).build();
             tracing.inject(span, headers);
-        } else if (event.traceContext() != null) {
-            headers.put(SpineHeaders.TRACEPARENT, event.traceContext().traceparent());
-            if (event.traceContext().tracestate() != null) {
-                headers.put(SpineHeaders.TRACESTATE, event.traceContext().tracestate());
+        } else {
+            // no spans of ours, but the caller's may be current (its own SDK, not given to the spine): the event
+            // carries that trace on, as on the buses that keep no headers
+            toSend = TraceContexts.withCurrentTrace(event);
+            if (toSend.traceContext() != null) {
+                headers.put(SpineHeaders.TRACEPARENT, toSend.traceContext().traceparent());
+                if (toSend.traceContext().tracestate() != null) {
+                    headers.put(SpineHeaders.TRACESTATE, toSend.traceContext().tracestate());
+                }
             }
         }
         byte[] body = codec.encode(toSend);

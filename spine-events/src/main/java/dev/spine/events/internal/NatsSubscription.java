@@ -12,6 +12,7 @@ import dev.spine.events.ReceivedEvent;
 import dev.spine.events.SpineException;
 import dev.spine.events.StreamTopology;
 import dev.spine.events.SubscriptionOptions;
+import dev.spine.events.TraceContexts;
 import io.nats.client.Connection;
 import io.nats.client.ConsumerContext;
 import io.nats.client.Message;
@@ -138,7 +139,7 @@ public final class NatsSubscription implements EventSubscription {
             }
             EventLogContext.enter(envelope);
             Span span = tracing.enabled() ? tracing.startProcess(m, options.durableName(), envelope, delivered) : null;
-            try (Scope ignored = span == null ? null : span.makeCurrent()) {
+            try (Scope ignored = scopeOf(span, envelope)) {
                 handler.handle(new ReceivedEvent(envelope, m.getSubject(), stream, meta.streamSequence(), delivered));
                 m.ack();
                 handled.incrementAndGet();
@@ -159,6 +160,14 @@ public final class NatsSubscription implements EventSubscription {
             current = null;
             metrics.handlerTook(System.nanoTime() - start);
         }
+    }
+
+    /**
+     * Where a handler runs: in its processing span; with tracing off, in the event's trace as a remote parent,
+     * so a follow-up it publishes continues that trace (see the publisher).
+     */
+    private static Scope scopeOf(Span span, EventEnvelope event) {
+        return span != null ? span.makeCurrent() : TraceContexts.handlerContext(event).makeCurrent();
     }
 
     private void failed(Message m, Exception error, long delivered) {
@@ -238,7 +247,7 @@ public final class NatsSubscription implements EventSubscription {
                     metrics.redelivered.inc();
                 }
                 Span span = tracing.enabled() ? tracing.startProcess(m, options.durableName(), k.envelope, delivered) : null;
-                try (Scope ignored = span == null ? null : span.makeCurrent()) {
+                try (Scope ignored = scopeOf(span, k.envelope)) {
                     handler.handle(new ReceivedEvent(k.envelope, m.getSubject(), stream, meta.streamSequence(), delivered));
                     m.ack();
                     handled.incrementAndGet();
