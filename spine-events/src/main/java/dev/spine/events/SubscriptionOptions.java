@@ -151,7 +151,10 @@ public final class SubscriptionOptions {
         public Builder backoff(Duration... v) { this.backoff = List.of(v); return this; }
         /** Unacknowledged events the server lets this durable have out at once; default 1000. */
         public Builder maxAckPending(int v) { this.maxAckPending = v; return this; }
-        /** Events fetched per pull; default {@value SubscriptionOptions#DEFAULT_BATCH_SIZE}. */
+        /**
+         * Events per batch handed to a batch handler, and the most one pull of a per-event subscription asks for;
+         * default {@value SubscriptionOptions#DEFAULT_BATCH_SIZE}.
+         */
         public Builder batchSize(int v) { this.batchSize = v; return this; }
         /** How long {@code close()} waits for in-flight events; default 10 s. */
         public Builder stopTimeout(Duration v) { this.stopTimeout = v; return this; }
@@ -181,11 +184,13 @@ public final class SubscriptionOptions {
          */
         public Builder orderedByPartitionKey(int lanes) { this.orderedLanes = lanes; return this; }
         /**
-         * Batch subscriptions on NATS: how many events one pull request asks the server for (at most
-         * {@code maxAckPending}); 0, the default, takes twice the batch size and at least 256. The next pull is
-         * asked for when three quarters of it have arrived, so a small pull is renewed by count, several times a
-         * second at a few dozen events per second, and one round trip brings at most this many events. Other
-         * buses ignore it.
+         * On NATS: how many events one pull request asks the server for (at most {@code maxAckPending}); 0, the
+         * default, takes {@code batchSize} for a per-event subscription, twice the batch size and at least 256
+         * for a batch one. The next pull is asked for when three quarters of the current one have arrived. A
+         * small pull is filled by count, several times a second at a few dozen events per second, instead of
+         * running to its expiry: nats-server before 2.9.15 can drop an expiring pull without its 408, and the
+         * client then waits out the pull's life ({@code pullExpiry}) before it asks again (the job service's
+         * priority lanes pull 64 for that reason). Other buses ignore it.
          */
         public Builder pullSize(int v) { this.pullSize = v; return this; }
 

@@ -83,9 +83,10 @@ public final class JobService implements AutoCloseable {
     private EventIngest ingest;
     /**
      * A priority lane's pull size: its pull is renewed every 48 events, so at the tens of events per second a
-     * latency tier sees it rarely runs to its 1 s expiry (where nats-server before 2.9.15 may drop it without a
-     * word: with jnats' consume() the lane then waited 1.5 s for its heartbeat alarm, and the mixed benchmark saw
-     * realtime stall for 2 s that way, several times a minute). Bursts still flow: up to 64 events per round trip.
+     * latency tier sees it rarely runs to its 1 s expiry, where nats-server before 2.9.15 may drop it without a
+     * word and the lane waits out the pull's life (through jnats' consume() it waited 1.5 s for the heartbeat
+     * alarm: realtime stalled for 2 s several times a minute in the mixed benchmark). Bursts still flow: up to
+     * 64 events per round trip.
      */
     static final int LANE_PULL_SIZE = 64;
     /**

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A batch subscription on JetStream: a pull thread ({@link FetchLoop}) puts each message into the
+ * A batch subscription on JetStream: a pull thread ({@link PullLoop}) puts each message into the
  * {@link MicroBatcher}'s queue (no parsing, no allocation but the queue node), one batcher thread wraps a
  * batch in {@link NatsDelivery}s and runs the handler, then settles what the handler left: ack when it
  * returned; when it threw, a nak with the backoff of each delivery's count (or, on its last allowed
@@ -55,7 +55,7 @@ public final class NatsBatchSubscription implements EventSubscription {
     private final AtomicLong handled = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean handingBack;
-    private FetchLoop fetches;
+    private PullLoop pulls;
     private Thread puller;
     private boolean closed;
 
@@ -81,9 +81,8 @@ public final class NatsBatchSubscription implements EventSubscription {
         batcher.start("spine-batch-" + options.durableName());
         int pull = Math.min(options.maxAckPending(), options.pullSize() > 0 ? options.pullSize()
                 : Math.max(options.batchSize() * 2, MIN_PULL));
-        fetches = new FetchLoop(connection, context, pull, options.pullExpiry(), false,
-                stream + "/" + options.durableName());
-        puller = new Thread(() -> fetches.run(this::arrived), "spine-pull-" + options.durableName());
+        pulls = new PullLoop(connection, stream, context.getConsumerName(), pull, options.pullExpiry());
+        puller = new Thread(() -> pulls.run(this::arrived), "spine-pull-" + options.durableName());
         puller.setDaemon(true);
         puller.start();
     }
@@ -172,9 +171,9 @@ public final class NatsBatchSubscription implements EventSubscription {
 
     /** Stops pulling at once; {@link #close()} then finishes what was received. */
     public void beginStop() {
-        FetchLoop f;
+        PullLoop f;
         synchronized (this) {
-            f = fetches;
+            f = pulls;
         }
         if (f != null) {
             f.stop();
@@ -189,14 +188,13 @@ public final class NatsBatchSubscription implements EventSubscription {
         closed = true;
         beginStop();
         long deadline = System.nanoTime() + options.stopTimeout().toNanos();
-        // no pull is asked for after the stop; the two open at most end when answered in full or when they
-        // expire, the second counted from when the first ended
-        long pullsOver = System.nanoTime() + 2 * options.pullExpiry().toNanos() + PULL_END_GRACE.toNanos();
+        // no pull is asked for after the stop; the open one ends when answered in full or when it expires
+        long pullsOver = System.nanoTime() + options.pullExpiry().toNanos() + PULL_END_GRACE.toNanos();
         try {
             if (puller != null) {
                 puller.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(deadline, pullsOver) - System.nanoTime())));
                 if (puller.isAlive()) {
-                    puller.interrupt(); // what its open fetch still brings waits out AckWait
+                    puller.interrupt(); // what its open pull still brings waits out AckWait
                 }
             }
         } catch (InterruptedException e) {

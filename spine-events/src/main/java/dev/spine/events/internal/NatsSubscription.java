@@ -61,7 +61,7 @@ public final class NatsSubscription implements EventSubscription {
     private volatile Message current;
     private volatile long currentStartNanos;
     private volatile boolean stopping;
-    private FetchLoop fetches;
+    private PullLoop pulls;
     private Thread loop;
     private ScheduledFuture<?> watchdog;
     private boolean closed;
@@ -93,8 +93,9 @@ public final class NatsSubscription implements EventSubscription {
 
     /** Starts the pull loop; the consumer itself must already exist (see {@link DurableConsumers}). */
     public synchronized void start(ConsumerContext context, ScheduledExecutorService timer) {
-        this.fetches = new FetchLoop(connection, context, options.batchSize(), options.pullExpiry(),
-                options.orderedByPartitionKey(), stream + "/" + options.durableName());
+        int pull = options.pullSize() > 0 ? options.pullSize() : options.batchSize();
+        this.pulls = new PullLoop(connection, stream, context.getConsumerName(), Math.min(pull, options.maxAckPending()),
+                options.pullExpiry());
         if (options.orderedByPartitionKey()) {
             lanes = new OrderedLanes<>(options.orderedLanes(), options.batchSize(), options.durableName(),
                     this::onOrderedMessage);
@@ -107,9 +108,9 @@ public final class NatsSubscription implements EventSubscription {
         loop.start();
     }
 
-    /** The handler thread: what the fetches bring, one event at a time (in order: to its key's lane). */
+    /** The handler thread: what the pulls bring, one event at a time (in order: to its key's lane). */
     private void run() {
-        fetches.run(m -> {
+        pulls.run(m -> {
             if (lanes != null) {
                 dispatchOrdered(m);
             } else {
@@ -322,9 +323,9 @@ public final class NatsSubscription implements EventSubscription {
      */
     public void beginStop() {
         stopping = true;
-        FetchLoop f;
+        PullLoop f;
         synchronized (this) {
-            f = fetches;
+            f = pulls;
         }
         if (f != null) {
             f.stop();
@@ -332,8 +333,8 @@ public final class NatsSubscription implements EventSubscription {
     }
 
     /**
-     * Stop order: no new pull; the fetches asked for are finished (every message they bring is handled and
-     * acked; each ends when full or after pullExpiry), up to stopTimeout; the acks are flushed; the
+     * Stop order: no new pull; the pull asked for is finished (every message it brings is handled and
+     * acked; it ends when full or after pullExpiry), up to stopTimeout; the acks are flushed; the
      * watchdog stops.
      */
     @Override
