@@ -186,7 +186,7 @@ public final class SubscriptionOptions {
         /**
          * On NATS: how many events one pull request asks the server for (at most {@code maxAckPending}); 0, the
          * default, takes {@code batchSize} for a per-event subscription, twice the batch size and at least 256
-         * for a batch one. The next pull is asked for when three quarters of the current one have arrived. A
+         * for a batch one. The next pull is asked for when the current one is filled or over. A
          * small pull is filled by count, several times a second at a few dozen events per second, instead of
          * running to its expiry: nats-server before 2.9.15 can drop an expiring pull without its 408, and the
          * client then waits out the pull's life ({@code pullExpiry}) before it asks again (the job service's

@@ -119,9 +119,7 @@ class TracingAndMetricsTest {
      */
     @Test
     void withTracingOffAnEventPublishedInsideASpanCarriesThatSpansTrace(TestNats nats) throws Exception {
-        Spine spine = Spine.builder(nats.connect()).topology(TestSpines.topology(nats)).openTelemetry(OpenTelemetry.noop())
-                .build();
-        spine.provision();
+        Spine spine = untraced(nats);
         String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
         EventEnvelope inside = TestSpines.event("data.EntityCreated", 1);
         long insideSeq;
@@ -146,9 +144,7 @@ class TracingAndMetricsTest {
     /** With tracing off, a subscriber's handler runs in its event's trace: the follow-up it publishes continues it. */
     @Test
     void withTracingOffASubscribersFollowUpContinuesItsEventsTrace(TestNats nats) throws Exception {
-        Spine spine = Spine.builder(nats.connect()).topology(TestSpines.topology(nats)).openTelemetry(OpenTelemetry.noop())
-                .build();
-        spine.provision();
+        Spine spine = untraced(nats);
         List<EventEnvelope> followUps = new CopyOnWriteArrayList<>();
         spine.subscribe(SubscriptionOptions.durable("indexer").eventTypes("data.*").build(),
                 e -> spine.publish(TestSpines.event("system.IndexUpdated", 2)));
@@ -162,5 +158,13 @@ class TracingAndMetricsTest {
         assertEquals(traceId, followUps.get(0).traceContext().traceparent().substring(3, 35),
                 "the follow-up is in the event's trace");
         spine.close();
+    }
+
+    /** A provisioned spine with no tracing of its own: no SDK given, a no-op API. */
+    private static Spine untraced(TestNats nats) {
+        Spine spine = Spine.builder(nats.connect()).topology(TestSpines.topology(nats)).openTelemetry(OpenTelemetry.noop())
+                .build();
+        spine.provision();
+        return spine;
     }
 }

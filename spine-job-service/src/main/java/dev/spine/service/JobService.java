@@ -82,7 +82,7 @@ public final class JobService implements AutoCloseable {
     private Materializer materializer;
     private EventIngest ingest;
     /**
-     * A priority lane's pull size: its pull is renewed every 48 events, so at the tens of events per second a
+     * A priority lane's pull size: its pull is renewed every 64 events, so at the tens of events per second a
      * latency tier sees it rarely runs to its 1 s expiry, where nats-server before 2.9.15 may drop it without a
      * word and the lane waits out the pull's life (through jnats' consume() it waited 1.5 s for the heartbeat
      * alarm: realtime stalled for 2 s several times a minute in the mixed benchmark). Bursts still flow: up to

@@ -12,10 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pull side of a subscription on JetStream: pull requests through ONE inbox that lives as long as the
- * loop, every message handed to a sink on the calling thread. The next pull is asked for when three quarters
- * of the current one have arrived, so its round trip overlaps with handling; the server fills the older pull
- * first and both answer on the one inbox, so events still arrive in stream order.
+ * The pull side of a subscription on JetStream: one pull request at a time through ONE inbox that lives as
+ * long as the loop, every message handed to a sink on the calling thread; the next pull is asked for when the
+ * current one is filled or over (one round trip per pull, not per event).
  *
  * <p>Why not jnats' simplified API: its {@code fetch()} opens an inbox per pull and closes it by a timer of
  * its own, started before the server's (the request is still on its way), so an event the server sent in a
@@ -26,19 +25,17 @@ import org.slf4j.LoggerFactory;
  * without its 408) it waited for its heartbeat alarm, about 2 s, before pulling again. Here a pull ends when
  * it has brought all it asked for, when the server says it expired, or when nothing came for a pull's life;
  * an event of an earlier pull that arrives later still lands in the inbox and is handed over with the next.
- * Stopping means "finish the pulls asked for": nothing is stranded.
+ * Stopping means "finish the pull asked for": nothing is stranded.
  */
 final class PullLoop {
     private static final Logger LOG = LoggerFactory.getLogger(PullLoop.class);
     /** Pause before pulling again after the server could not be asked (e.g. while reconnecting). */
     private static final Duration PULL_RETRY_PAUSE = Duration.ofSeconds(1);
     /**
-     * After the last pull, how long the inbox stays open for an event the server sent just before that pull
-     * expired on its side (the client may stop waiting a little earlier when no 408 came).
+     * After the last pull's life (its expiry, counted from when it was asked for), how long the inbox stays open
+     * for the events the server sent before that pull ended on its side.
      */
     private static final Duration LAST_PULL_GRACE = Duration.ofMillis(200);
-    /** When this share of a pull has arrived, the next is asked for. */
-    private static final int RENEW_PERCENT = 75;
 
     /** Takes one message on the loop's thread. */
     @FunctionalInterface
@@ -51,8 +48,6 @@ final class PullLoop {
     private final String durable;
     private final int pullSize;
     private final Duration pullExpiry;
-    /** Arrivals after which the next pull is asked for, so its round trip overlaps with handling. */
-    private final int renewAt;
     private final String name;
     private volatile boolean stopping;
 
@@ -63,7 +58,6 @@ final class PullLoop {
         this.durable = durable;
         this.pullSize = pullSize;
         this.pullExpiry = pullExpiry;
-        this.renewAt = Math.max(1, pullSize * RENEW_PERCENT / 100);
         this.name = stream + "/" + durable;
     }
 
@@ -78,6 +72,7 @@ final class PullLoop {
      */
     void run(Sink sink) {
         JetStreamSubscription sub = null;
+        long lastPullAt = System.nanoTime();
         try {
             while (true) {
                 try {
@@ -85,16 +80,14 @@ final class PullLoop {
                         sub = subscribe();
                     }
                     if (stopping) {
-                        handOverLate(sub, sink);
+                        handOverLate(sub, sink, lastPullAt);
                         return;
                     }
+                    lastPullAt = System.nanoTime();
+                    // drained to its end: an iterator left early drops the events it already took off the inbox
                     Iterator<Message> pull = sub.iterate(pullSize, pullExpiry);
-                    int arrived = 0;
                     while (pull.hasNext()) {
                         sink.accept(pull.next());
-                        if (++arrived == renewAt && !stopping) {
-                            break; // the next pull now: the rest of this one lands in the same inbox, taken first
-                        }
                     }
                     if (Thread.currentThread().isInterrupted()) {
                         return; // hasNext() was interrupted: close() gave up waiting
@@ -123,10 +116,14 @@ final class PullLoop {
         return connection.jetStream().subscribe(null, PullSubscribeOptions.fastBind(stream, durable));
     }
 
-    /** After the last pull: what still arrives within the grace is handed over too. */
-    private void handOverLate(JetStreamSubscription sub, Sink sink) throws InterruptedException {
-        long end = System.nanoTime() + LAST_PULL_GRACE.toNanos();
-        for (long left = LAST_PULL_GRACE.toNanos(); left > 0; left = end - System.nanoTime()) {
+    /**
+     * After the last pull: an iterator ends when it has as many events as it asked for, counting those of
+     * earlier pulls still arriving, so pulls asked for may still owe events; every pull has ended on the server
+     * one pull's life after the last was asked for, and what arrives until then (and a grace) is handed over.
+     */
+    private void handOverLate(JetStreamSubscription sub, Sink sink, long lastPullAt) throws InterruptedException {
+        long end = Math.max(lastPullAt + pullExpiry.toNanos(), System.nanoTime()) + LAST_PULL_GRACE.toNanos();
+        for (long left = end - System.nanoTime(); left > 0; left = end - System.nanoTime()) {
             Message m = sub.nextMessage(Duration.ofNanos(left));
             if (m != null) {
                 sink.accept(m);
