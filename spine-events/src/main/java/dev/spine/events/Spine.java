@@ -211,7 +211,7 @@ public final class Spine implements EventBus {
         if (closed) {
             throw new IllegalStateException("spine is closed");
         }
-        var context = consumers.ensure(options);
+        consumers.ensure(options);
         if (keepAliveTimer == null) {
             keepAliveTimer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "spine-keepalive");
@@ -221,7 +221,7 @@ public final class Spine implements EventBus {
         }
         NatsSubscription s = new NatsSubscription(connection, options, topology, codec, adapter, handler,
                 deadLetterWriter, metrics, tracing);
-        s.start(context, keepAliveTimer);
+        s.start(keepAliveTimer);
         subscriptions.add(s);
         watchMaxDeliveries(options);
         return s;
@@ -258,10 +258,10 @@ public final class Spine implements EventBus {
         if (options.orderedByPartitionKey()) {
             throw new IllegalArgumentException("orderedByPartitionKey: not supported by subscribeBatch (use subscribe)");
         }
-        var context = consumers.ensure(options);
+        consumers.ensure(options);
         NatsBatchSubscription s = new NatsBatchSubscription(connection, options, streamOf(options), codec, handler,
                 deadLetterWriter, metrics);
-        s.start(context);
+        s.start();
         batchSubscriptions.add(s);
         watchMaxDeliveries(options);
         return s;

@@ -129,6 +129,14 @@ public final class TraceContexts {
     }
 
     /**
+     * What a subscriber's handler runs in, on every bus: its processing span when tracing made one (a child of
+     * the event's trace already), else {@link #handlerContext(EventEnvelope) the event's trace context}.
+     */
+    public static Context handlerContext(EventEnvelope event, Span processing) {
+        return processing != null ? Context.current().with(processing) : handlerContext(event);
+    }
+
+    /**
      * Whether {@code tracer} makes real spans: an unsampled span from an SDK still has a valid context; only the
      * no-op API yields an invalid one. Decided once per tracer by its owner, so an unconfigured process pays
      * nothing per event. The probe is never ended, so it is never exported.

@@ -4,7 +4,6 @@ import dev.spine.events.SpineException;
 import dev.spine.events.StreamTopology;
 import dev.spine.events.SubscriptionOptions;
 import io.nats.client.Connection;
-import io.nats.client.ConsumerContext;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.StreamContext;
 import io.nats.client.api.AckPolicy;
@@ -31,7 +30,8 @@ public final class DurableConsumers {
         this.topology = topology;
     }
 
-    public ConsumerContext ensure(SubscriptionOptions o) {
+    /** Creates the durable of {@code o}, or updates it to {@code o}; its subscription then binds to it by name. */
+    public void ensure(SubscriptionOptions o) {
         String stream = o.stream() == null ? topology.platformStream() : o.stream();
         List<String> filters = new ArrayList<>();
         for (String p : o.eventPatterns()) {
@@ -57,7 +57,7 @@ public final class DurableConsumers {
         }
         try {
             StreamContext sc = connection.getStreamContext(stream);
-            return sc.createOrUpdateConsumer(cc.build());
+            sc.createOrUpdateConsumer(cc.build());
         } catch (IOException | JetStreamApiException e) {
             throw new SpineException("cannot create or update consumer " + stream + "/" + o.durableName()
                     + ": " + e.getMessage(), e);

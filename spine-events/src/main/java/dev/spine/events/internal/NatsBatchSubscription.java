@@ -7,7 +7,6 @@ import dev.spine.events.EventSubscription;
 import dev.spine.events.SpineException;
 import dev.spine.events.SubscriptionOptions;
 import io.nats.client.Connection;
-import io.nats.client.ConsumerContext;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Message;
 import java.io.IOException;
@@ -55,7 +54,7 @@ public final class NatsBatchSubscription implements EventSubscription {
     private final AtomicLong handled = new AtomicLong();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean handingBack;
-    private PullLoop pulls;
+    private final PullLoop pulls;
     private Thread puller;
     private boolean closed;
 
@@ -64,6 +63,9 @@ public final class NatsBatchSubscription implements EventSubscription {
         this.connection = connection;
         this.options = options;
         this.stream = stream;
+        int pull = Math.min(options.maxAckPending(), options.pullSize() > 0 ? options.pullSize()
+                : Math.max(options.batchSize() * 2, MIN_PULL));
+        this.pulls = new PullLoop(connection, stream, options.durableName(), pull, options.pullExpiry());
         this.codec = codec;
         this.handler = handler;
         this.deadLetters = deadLetters;
@@ -77,11 +79,8 @@ public final class NatsBatchSubscription implements EventSubscription {
     }
 
     /** Starts the batcher, then pulling; the durable itself must exist (see {@link DurableConsumers}). */
-    public synchronized void start(ConsumerContext context) {
+    public synchronized void start() {
         batcher.start("spine-batch-" + options.durableName());
-        int pull = Math.min(options.maxAckPending(), options.pullSize() > 0 ? options.pullSize()
-                : Math.max(options.batchSize() * 2, MIN_PULL));
-        pulls = new PullLoop(connection, stream, context.getConsumerName(), pull, options.pullExpiry());
         puller = new Thread(() -> pulls.run(this::arrived), "spine-pull-" + options.durableName());
         puller.setDaemon(true);
         puller.start();
@@ -171,13 +170,7 @@ public final class NatsBatchSubscription implements EventSubscription {
 
     /** Stops pulling at once; {@link #close()} then finishes what was received. */
     public void beginStop() {
-        PullLoop f;
-        synchronized (this) {
-            f = pulls;
-        }
-        if (f != null) {
-            f.stop();
-        }
+        pulls.stop();
     }
 
     @Override

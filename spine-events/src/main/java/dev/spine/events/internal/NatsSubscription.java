@@ -14,7 +14,6 @@ import dev.spine.events.StreamTopology;
 import dev.spine.events.SubscriptionOptions;
 import dev.spine.events.TraceContexts;
 import io.nats.client.Connection;
-import io.nats.client.ConsumerContext;
 import io.nats.client.Message;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import io.opentelemetry.api.trace.Span;
@@ -61,7 +60,7 @@ public final class NatsSubscription implements EventSubscription {
     private volatile Message current;
     private volatile long currentStartNanos;
     private volatile boolean stopping;
-    private PullLoop pulls;
+    private final PullLoop pulls;
     private Thread loop;
     private ScheduledFuture<?> watchdog;
     private boolean closed;
@@ -88,14 +87,14 @@ public final class NatsSubscription implements EventSubscription {
         this.metrics = metrics;
         this.tracing = tracing;
         this.stream = options.stream() == null ? topology.platformStream() : options.stream();
+        int pull = options.pullSize() > 0 ? options.pullSize() : options.batchSize();
+        this.pulls = new PullLoop(connection, stream, options.durableName(), Math.min(pull, options.maxAckPending()),
+                options.pullExpiry());
         this.inProgressAfterNanos = options.ackWait().toNanos() / 3;
     }
 
     /** Starts the pull loop; the consumer itself must already exist (see {@link DurableConsumers}). */
-    public synchronized void start(ConsumerContext context, ScheduledExecutorService timer) {
-        int pull = options.pullSize() > 0 ? options.pullSize() : options.batchSize();
-        this.pulls = new PullLoop(connection, stream, context.getConsumerName(), Math.min(pull, options.maxAckPending()),
-                options.pullExpiry());
+    public synchronized void start(ScheduledExecutorService timer) {
         if (options.orderedByPartitionKey()) {
             lanes = new OrderedLanes<>(options.orderedLanes(), options.batchSize(), options.durableName(),
                     this::onOrderedMessage);
@@ -140,7 +139,7 @@ public final class NatsSubscription implements EventSubscription {
             }
             EventLogContext.enter(envelope);
             Span span = tracing.enabled() ? tracing.startProcess(m, options.durableName(), envelope, delivered) : null;
-            try (Scope ignored = scopeOf(span, envelope)) {
+            try (Scope ignored = TraceContexts.handlerContext(envelope, span).makeCurrent()) {
                 handler.handle(new ReceivedEvent(envelope, m.getSubject(), stream, meta.streamSequence(), delivered));
                 m.ack();
                 handled.incrementAndGet();
@@ -161,14 +160,6 @@ public final class NatsSubscription implements EventSubscription {
             current = null;
             metrics.handlerTook(System.nanoTime() - start);
         }
-    }
-
-    /**
-     * Where a handler runs: in its processing span; with tracing off, in the event's trace as a remote parent,
-     * so a follow-up it publishes continues that trace (see the publisher).
-     */
-    private static Scope scopeOf(Span span, EventEnvelope event) {
-        return span != null ? span.makeCurrent() : TraceContexts.handlerContext(event).makeCurrent();
     }
 
     private void failed(Message m, Exception error, long delivered) {
@@ -248,7 +239,7 @@ public final class NatsSubscription implements EventSubscription {
                     metrics.redelivered.inc();
                 }
                 Span span = tracing.enabled() ? tracing.startProcess(m, options.durableName(), k.envelope, delivered) : null;
-                try (Scope ignored = scopeOf(span, k.envelope)) {
+                try (Scope ignored = TraceContexts.handlerContext(k.envelope, span).makeCurrent()) {
                     handler.handle(new ReceivedEvent(k.envelope, m.getSubject(), stream, meta.streamSequence(), delivered));
                     m.ack();
                     handled.incrementAndGet();
@@ -323,13 +314,7 @@ public final class NatsSubscription implements EventSubscription {
      */
     public void beginStop() {
         stopping = true;
-        PullLoop f;
-        synchronized (this) {
-            f = pulls;
-        }
-        if (f != null) {
-            f.stop();
-        }
+        pulls.stop();
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.spine.events.EventLogContext;
 import dev.spine.events.EventRejectedException;
 import dev.spine.events.ReceivedEvent;
 import dev.spine.events.SubscriptionOptions;
+import dev.spine.events.TraceContexts;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import java.sql.Connection;
@@ -151,7 +152,7 @@ public final class PgSubscription extends PgWorkerSubscription {
                 EventLogContext.enter(e);
                 // the table keeps no headers: the envelope's trace context is what the handler continues
                 Span span = tracing.startProcess(e, options.durableName(), deliveredCount);
-                try (Scope ignored = PgTracing.handlerContext(e, span).makeCurrent()) {
+                try (Scope ignored = TraceContexts.handlerContext(e, span).makeCurrent()) {
                     handler.handle(new ReceivedEvent(e, e.eventType(), sql.schema + ".domain_events", d.row,
                             deliveredCount));
                     done.add(d.row);

@@ -7,7 +7,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
-import io.opentelemetry.context.Context;
 
 /**
  * The CONSUMER span of one event a subscriber of the PostgreSQL bus handles, as the NATS subscription makes
@@ -41,12 +40,6 @@ public final class PgTracing {
                 .setAttribute("messaging.message.conversation_id", e.correlationId().toString())
                 .setAttribute("spine.event.delivered_count", deliveredCount)
                 .startSpan();
-    }
-
-    /** What the handler runs in: the span when there is one, else the event's trace context. */
-    public static Context handlerContext(EventEnvelope e, Span span) {
-        Context parent = TraceContexts.handlerContext(e);
-        return span == null ? parent : parent.with(span);
     }
 
     /** Marks the span failed by {@code failure} (null span: nothing). */
