@@ -188,9 +188,9 @@ public final class SubscriptionOptions {
          * default, takes {@code batchSize} for a per-event subscription, twice the batch size and at least 256
          * for a batch one. The next pull is asked for when the current one is filled or over. A
          * small pull is filled by count, several times a second at a few dozen events per second, instead of
-         * running to its expiry: nats-server before 2.9.15 can drop an expiring pull without its 408, and the
-         * client then waits out the pull's life ({@code pullExpiry}) before it asks again (the job service's
-         * priority lanes pull 64 for that reason). Other buses ignore it.
+         * running to its expiry: nats-server before 2.9.15 can end an expiring pull without its 408, and the
+         * client then pulls again only 50 ms after the pull's life (the job service's priority lanes pull 64 for
+         * that reason). Other buses ignore it.
          */
         public Builder pullSize(int v) { this.pullSize = v; return this; }
 

@@ -109,6 +109,15 @@ class BatchSubscriptionTest {
     }
 
     @Test
+    void aPullTheServerEndsWithoutSayingSoHoldsNoBatchBackBeyondItsLife(TestNats nats) throws Exception {
+        Duration worst = TestSpines.worstLatencyWhenPullsEndUnannounced(nats, (spine, handle) -> spine.subscribeBatch(
+                SubscriptionOptions.durable("lossy").eventTypes("data.*").pullSize(500).build(),
+                batch -> batch.forEach(d -> handle.accept(d.envelope()))));
+        // before: the job service's ingest (pulls of 1,000 at a few hundred events/s) stalled a second at a time
+        assertTrue(worst.toMillis() < 500, "an event waited " + worst.toMillis() + " ms for a pull that had ended");
+    }
+
+    @Test
     void aDeliveryReadsHeadersOnDemandAndTheTraceParentFromThem(TestNats nats) {
         Spine spine = TestSpines.provisioned(nats);
         String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";

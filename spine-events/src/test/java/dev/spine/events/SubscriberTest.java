@@ -103,6 +103,15 @@ class SubscriberTest {
         }
     }
 
+    @Test
+    void aPullTheServerEndsWithoutSayingSoHoldsNoEventBackBeyondItsLife(TestNats nats) throws Exception {
+        Duration worst = TestSpines.worstLatencyWhenPullsEndUnannounced(nats, (spine, handle) -> spine.subscribe(
+                SubscriptionOptions.durable("lossy").eventTypes("data.*").pullSize(500).build(),
+                e -> handle.accept(e.envelope())));
+        // before: the iterator waited a pull's whole life (1 s) after its last event for a 408 that never came
+        assertTrue(worst.toMillis() < 500, "an event waited " + worst.toMillis() + " ms for a pull that had ended");
+    }
+
     private static void record(Map<UUID, String> processedBy, AtomicInteger doubles, ReceivedEvent e, String who)
             throws InterruptedException {
         if (processedBy.putIfAbsent(e.envelope().eventId(), who) != null) {

@@ -34,6 +34,41 @@ final class TestSpines {
         java.util.concurrent.CompletableFuture.allOf(acks).join();
     }
 
+    /**
+     * The longest publish→handle time of 150 events published one per 20 ms to a spine whose connection loses
+     * every 408 (pulls end on the server unannounced, as on nats-server before 2.9.15); {@code subscribe} gives
+     * that spine a subscription of pulls of 500 (each expires partly filled) calling the consumer per event.
+     */
+    static java.time.Duration worstLatencyWhenPullsEndUnannounced(TestNats nats,
+            java.util.function.BiConsumer<Spine, java.util.function.Consumer<EventEnvelope>> subscribe) throws Exception {
+        Spine publisher = provisioned(nats);
+        java.net.URI server = java.net.URI.create(nats.url());
+        int total = 150; // 3 s: three pull lives
+        java.util.Map<Integer, Long> publishedAt = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicLong worst = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.CountDownLatch all = new java.util.concurrent.CountDownLatch(total);
+        try (dev.spine.testkit.TcpProxy lossy = dev.spine.testkit.TcpProxy.droppingNatsStatus(server.getHost(),
+                        server.getPort(), 408);
+                io.nats.client.Connection far = io.nats.client.Nats.connect(new io.nats.client.Options.Builder()
+                        .server("nats://127.0.0.1:" + lossy.port()).build());
+                Spine subscriber = Spine.builder(far).topology(publisher.topology()).build()) {
+            subscribe.accept(subscriber, e -> {
+                long late = System.nanoTime() - publishedAt.get(e.data().get("n").asInt());
+                worst.accumulateAndGet(late, Math::max);
+                all.countDown();
+            });
+            for (int i = 0; i < total; i++) {
+                publishedAt.put(i, System.nanoTime());
+                publisher.publish(event("data.EntityCreated", i));
+                Thread.sleep(20); // the publishing rate of the scenario, not synchronisation
+            }
+            if (!all.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("only " + (total - all.getCount()) + " of " + total + " events handled");
+            }
+            return java.time.Duration.ofNanos(worst.get());
+        }
+    }
+
     static long messages(TestNats nats, String stream) {
         try {
             JetStreamManagement jsm = nats.connect().jetStreamManagement();

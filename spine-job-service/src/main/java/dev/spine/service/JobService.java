@@ -83,8 +83,8 @@ public final class JobService implements AutoCloseable {
     private EventIngest ingest;
     /**
      * A priority lane's pull size: its pull is renewed every 64 events, so at the tens of events per second a
-     * latency tier sees it rarely runs to its 1 s expiry, where nats-server before 2.9.15 may drop it without a
-     * word and the lane waits out the pull's life (through jnats' consume() it waited 1.5 s for the heartbeat
+     * latency tier sees it rarely runs to its 1 s expiry, where nats-server before 2.9.15 may end it without a
+     * word and the lane pulls again only 50 ms later (through jnats' consume() it waited 1.5 s for the heartbeat
      * alarm: realtime stalled for 2 s several times a minute in the mixed benchmark). Bursts still flow: up to
      * 64 events per round trip.
      */

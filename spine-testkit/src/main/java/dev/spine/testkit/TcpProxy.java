@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * A TCP forwarder on 127.0.0.1 to a real server, so a test can cut a service off from PostgreSQL or
  * NATS without touching the shared server: {@link #close()} stops accepting and closes every forwarded
  * connection, which the client sees as the server going away. {@link #delaying} makes a slow link
- * instead: what the client sends reaches the server that much later.
+ * instead: what the client sends reaches the server that much later. {@link #droppingNatsStatus} passes NATS
+ * traffic but loses the server's status messages of one code, as an older nats-server sometimes does.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;
@@ -27,6 +28,8 @@ public final class TcpProxy implements AutoCloseable {
     private final Thread acceptor;
     /** How long what the client sends is held before it goes on to the server (zero: at once). */
     private final long toServerDelayNanos;
+    /** A NATS status code (e.g. 408) whose messages never reach the client; 0: everything passes. */
+    private final int droppedNatsStatus;
     private volatile boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -35,13 +38,15 @@ public final class TcpProxy implements AutoCloseable {
 
     /** A proxy listening on {@code listenPort} (0: any free one), e.g. the port of a closed one: the outage ends. */
     public TcpProxy(String targetHost, int targetPort, int listenPort) throws IOException {
-        this(targetHost, targetPort, listenPort, Duration.ZERO);
+        this(targetHost, targetPort, listenPort, Duration.ZERO, 0);
     }
 
-    private TcpProxy(String targetHost, int targetPort, int listenPort, Duration toServerDelay) throws IOException {
+    private TcpProxy(String targetHost, int targetPort, int listenPort, Duration toServerDelay, int droppedNatsStatus)
+            throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         this.toServerDelayNanos = toServerDelay.toNanos();
+        this.droppedNatsStatus = droppedNatsStatus;
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listenPort), 50);
@@ -55,7 +60,19 @@ public final class TcpProxy implements AutoCloseable {
      * {@code toServer} later (in order; the way back is not delayed), as over a long or congested link.
      */
     public static TcpProxy delaying(String targetHost, int targetPort, Duration toServer) throws IOException {
-        return new TcpProxy(targetHost, targetPort, 0, toServer);
+        return new TcpProxy(targetHost, targetPort, 0, toServer, 0);
+    }
+
+    /**
+     * A proxy to a NATS server that drops every status message of {@code status} on its way to the client
+     * (everything else passes in order): with 408, pulls end on the server without the client being told, as
+     * nats-server before 2.9.15 sometimes does when a partly filled pull expires.
+     */
+    public static TcpProxy droppingNatsStatus(String targetHost, int targetPort, int status) throws IOException {
+        if (status < 100 || status > 999) {
+            throw new IllegalArgumentException("status must be a three-digit NATS status code, got " + status);
+        }
+        return new TcpProxy(targetHost, targetPort, 0, Duration.ZERO, status);
     }
 
     /**
@@ -110,7 +127,11 @@ public final class TcpProxy implements AutoCloseable {
                     return;
                 }
                 pump(client, server, toServerDelayNanos);
-                pump(server, client, 0);
+                if (droppedNatsStatus > 0) {
+                    passNatsDropping(server, client, droppedNatsStatus);
+                } else {
+                    pump(server, client, 0);
+                }
             } catch (IOException e) {
                 closeQuietly(client);
             }
@@ -186,6 +207,57 @@ public final class TcpProxy implements AutoCloseable {
             closeQuietly(from);
             closeQuietly(to);
         }
+    }
+
+    /**
+     * The server-to-client direction of {@link #droppingNatsStatus}: reads the NATS protocol a line at a time
+     * ({@code MSG} and {@code HMSG} with their payloads) and leaves out each {@code HMSG} whose headers open with
+     * the status line {@code NATS/1.0 <status>}.
+     */
+    private static void passNatsDropping(Socket from, Socket to, int status) {
+        byte[] statusLine = ("NATS/1.0 " + status).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Thread t = new Thread(() -> {
+            try {
+                InputStream in = new java.io.BufferedInputStream(from.getInputStream());
+                OutputStream out = new java.io.BufferedOutputStream(to.getOutputStream());
+                for (byte[] line = readLine(in); line != null; line = readLine(in)) {
+                    String op = new String(line, java.nio.charset.StandardCharsets.US_ASCII).trim();
+                    byte[] payload = new byte[0];
+                    if (op.startsWith("MSG ") || op.startsWith("HMSG ")) {
+                        String[] fields = op.split(" +");
+                        payload = in.readNBytes(Integer.parseInt(fields[fields.length - 1]) + 2); // and its CRLF
+                    }
+                    boolean dropped = op.startsWith("HMSG ") && payload.length >= statusLine.length
+                            && java.util.Arrays.equals(payload, 0, statusLine.length, statusLine, 0, statusLine.length);
+                    if (!dropped) {
+                        out.write(line);
+                        out.write(payload);
+                    }
+                    if (in.available() == 0) {
+                        out.flush();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // one side went away (or spoke no NATS): take both down, like a real cut
+            } finally {
+                closeQuietly(from);
+                closeQuietly(to);
+            }
+        }, "tcp-proxy-nats");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** One protocol line with its line end, or null at the end of the stream. */
+    private static byte[] readLine(InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(128);
+        for (int b = in.read(); b >= 0; b = in.read()) {
+            line.write(b);
+            if (b == '\n') {
+                return line.toByteArray();
+            }
+        }
+        return line.size() == 0 ? null : line.toByteArray();
     }
 
     private record Chunk(long dueNanos, byte[] bytes) {

@@ -8,6 +8,11 @@ import io.nats.client.PullSubscribeOptions;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +28,13 @@ import org.slf4j.LoggerFactory;
  * thread as the last event of its pull arrives, before the dispatcher hands that event on, so every close
  * under traffic left events for AckWait, and on nats-server before 2.9.15 (which can drop an expiring pull
  * without its 408) it waited for its heartbeat alarm, about 2 s, before pulling again. Here a pull ends when
- * it has brought all it asked for, when the server says it expired, or when nothing came for a pull's life;
- * an event of an earlier pull that arrives later still lands in the inbox and is handed over with the next.
- * Stopping means "finish the pull asked for": nothing is stranded.
+ * it has brought all it asked for, when the server says it expired, or at the latest just after its life on the
+ * server is over: nats-server before 2.9.15 sometimes ends a partly filled pull without its 408, and jnats'
+ * iterator, which waits a pull's whole life for each next event, then sat out up to another pull's life (the
+ * job service's ingest at a few hundred events a second: a second's stall every ~20 s). An iterator waiting
+ * past that point is cut off by interrupting its wait, which takes nothing off the inbox (jnats' queue checks
+ * the interrupt before it dequeues); an event of an earlier pull that arrives later still lands in the inbox and
+ * is handed over with the next. Stopping means "finish the pull asked for": nothing is stranded.
  */
 final class PullLoop {
     private static final Logger LOG = LoggerFactory.getLogger(PullLoop.class);
@@ -36,6 +45,18 @@ final class PullLoop {
      * for the events the server sent before that pull ended on its side.
      */
     private static final Duration LAST_PULL_GRACE = Duration.ofMillis(200);
+    /** After a pull's life, how long its iterator may still wait for the server's word that it ended. */
+    private static final Duration PULL_OVER_GRACE = Duration.ofMillis(50);
+    /** Cuts off iterators waiting past their pull's end (one short task per pull, shared by every loop). */
+    private static final ScheduledExecutorService CUTTER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "spine-pull-cutter");
+        t.setDaemon(true);
+        return t;
+    });
+    /** {@link #waiting}'s value while the loop's thread is not inside an iterator's wait. */
+    private static final long NOT_WAITING = 0;
+    /** {@link #waiting}'s value once a wait has been cut off (its interrupt is on its way or has landed). */
+    private static final long CUT = -1;
 
     /** Takes one message on the loop's thread. */
     @FunctionalInterface
@@ -50,6 +71,9 @@ final class PullLoop {
     private final Duration pullExpiry;
     private final String name;
     private volatile boolean stopping;
+    /** The number of the pull whose iterator the loop's thread waits in, {@link #NOT_WAITING} or {@link #CUT}. */
+    private final AtomicLong waiting = new AtomicLong(NOT_WAITING);
+    private long pulls;
 
     /** @param pullSize the events one pull asks for */
     PullLoop(Connection connection, String stream, String durable, int pullSize, Duration pullExpiry) {
@@ -84,11 +108,8 @@ final class PullLoop {
                         return;
                     }
                     lastPullAt = System.nanoTime();
-                    // drained to its end: an iterator left early drops the events it already took off the inbox
-                    Iterator<Message> pull = sub.iterate(pullSize, pullExpiry);
-                    while (pull.hasNext()) {
-                        sink.accept(pull.next());
-                    }
+                    drain(sub.iterate(pullSize, pullExpiry), lastPullAt + pullExpiry.toNanos()
+                            + PULL_OVER_GRACE.toNanos(), sink);
                     if (Thread.currentThread().isInterrupted()) {
                         return; // hasNext() was interrupted: close() gave up waiting
                     }
@@ -108,6 +129,50 @@ final class PullLoop {
             Thread.currentThread().interrupt();
         } finally {
             unsubscribeQuietly(sub);
+        }
+    }
+
+    /**
+     * One pull, drained to its end (an iterator left early drops the events it already took off the inbox), or
+     * until {@code overAt} (nanoTime) has passed while it waits for more: then the pull is over on the server.
+     */
+    private void drain(Iterator<Message> pull, long overAt, Sink sink) throws InterruptedException {
+        long id = ++pulls;
+        Thread self = Thread.currentThread();
+        ScheduledFuture<?> cut = CUTTER.schedule(() -> {
+            if (waiting.compareAndSet(id, CUT)) {
+                self.interrupt();
+            }
+        }, Math.max(0, overAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+        try {
+            while (hasNext(pull, id, overAt)) {
+                sink.accept(pull.next());
+            }
+        } finally {
+            cut.cancel(false);
+        }
+    }
+
+    /**
+     * The iterator's next, its wait cut off once the pull is over (by the cutter, or here when that time has
+     * already passed): the interrupt ends the wait without taking an event, and is cleared again here, so the
+     * sink never sees it. An interrupt from elsewhere (close() giving up) is kept, unless it lands on a wait being
+     * cut at that moment: the loop then ends as a stopped loop does, after its last pull's life.
+     */
+    private boolean hasNext(Iterator<Message> pull, long id, long overAt) {
+        waiting.set(id);
+        if (System.nanoTime() - overAt >= 0 && waiting.compareAndSet(id, CUT)) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            return pull.hasNext();
+        } finally {
+            if (!waiting.compareAndSet(id, NOT_WAITING)) {
+                while (!Thread.interrupted()) {
+                    Thread.onSpinWait(); // the cutter won the race and is about to interrupt: take that interrupt
+                }
+                waiting.set(NOT_WAITING);
+            }
         }
     }
 
