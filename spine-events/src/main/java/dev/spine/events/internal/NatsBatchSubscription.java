@@ -40,8 +40,8 @@ public final class NatsBatchSubscription implements EventSubscription {
      */
     private static final int MIN_PULL = 256;
     static final String REASON_MAX_DELIVERIES = "max-deliveries";
-    /** How long after its expiry a pull's last messages may still be on their way to this client. */
-    private static final Duration PULL_END_GRACE = Duration.ofMillis(500);
+    /** Beyond the pull loop's own end after a stop: the hand-over of its last messages to the batcher. */
+    private static final Duration HAND_OVER_MARGIN = Duration.ofMillis(300);
 
     private final Connection connection;
     private final SubscriptionOptions options;
@@ -182,7 +182,7 @@ public final class NatsBatchSubscription implements EventSubscription {
         beginStop();
         long deadline = System.nanoTime() + options.stopTimeout().toNanos();
         // no pull is asked for after the stop; the open one ends when answered in full or when it expires
-        long pullsOver = System.nanoTime() + options.pullExpiry().toNanos() + PULL_END_GRACE.toNanos();
+        long pullsOver = System.nanoTime() + pulls.stopsWithin().toNanos() + HAND_OVER_MARGIN.toNanos();
         try {
             if (puller != null) {
                 puller.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(deadline, pullsOver) - System.nanoTime())));

@@ -91,6 +91,14 @@ final class PullLoop {
     }
 
     /**
+     * How long after {@link #stop()} {@link #run} takes at most to end, its sink aside: the last pull's life
+     * (counted from before it was asked for, so from before the stop) and the grace for its late events.
+     */
+    Duration stopsWithin() {
+        return pullExpiry.plus(LAST_PULL_GRACE);
+    }
+
+    /**
      * Pulls and hands over until stopped and drained, the connection is closed or the thread interrupted; a
      * failed pull is retried after a pause.
      */
