@@ -14,8 +14,6 @@ import dev.spine.service.ServiceConfig;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerInfo;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -100,7 +98,7 @@ final class MixedBench implements BenchMain.Bench {
                 "SPINE_INGEST_PRIORITY_LANES", String.valueOf(lanes));
         // SPINE_WORKERS_BACKGROUND=2 and the like in the environment reach the service (BenchEnv.serviceVariables)
         ServiceConfig config = ServiceConfig.from(env.serviceVariables(own)::get);
-        RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "bench");
+        RoutingTable routes = RoutingTable.parse(ROUTES, "bench");
         try (java.sql.Connection admin = DriverManager.getConnection(env.pgUrl());
                 Connection nats = env.connectNats();
                 JobService service = JobService.builder(config).routes(routes).discoverHandlers(false)

@@ -15,8 +15,6 @@ import dev.spine.service.RoutingTable;
 import dev.spine.service.ServiceConfig;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
@@ -172,7 +170,7 @@ final class ScaleBench implements BenchMain.Bench {
                 "SPINE_PG_POOL_SIZE", "8", "SPINE_STREAM_PREFIX", STREAM_PREFIX, "SPINE_SUBJECT_PREFIX", "benchscale.",
                 "SPINE_CONSUMER", "bench-scale-service", "SPINE_HTTP_ADDR", "127.0.0.1:0",
                 "SPINE_WORKERS_REALTIME", "4", "SPINE_BUS_ENABLED", "false"))::get); // the job path only, as in SpineBench
-        RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)),
+        RoutingTable routes = RoutingTable.parse(ROUTES,
                 "scale-" + index);
         return JobService.builder(config).routes(routes).discoverHandlers(false)
                 .handler("ScaleJob", job -> done.incrementAndGet()).build().start();

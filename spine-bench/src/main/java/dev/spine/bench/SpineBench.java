@@ -11,8 +11,6 @@ import dev.spine.service.RoutingTable;
 import dev.spine.service.ServiceConfig;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
@@ -67,7 +65,7 @@ final class SpineBench implements BenchMain.Bench {
                 "SPINE_CONSUMER", "bench-job-service", "SPINE_HTTP_ADDR", "127.0.0.1:0",
                 // the event bus HTTP service and its event store are extras the peer has no counterpart of
                 "SPINE_BUS_ENABLED", "false"))::get);
-        RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "bench");
+        RoutingTable routes = RoutingTable.parse(ROUTES, "bench");
         // one connection for the bench's own statements, opened before the warm-up: opening one between phases
         // (its start-up messages) deoptimised the JDBC driver's compiled result loop, recompiled mid-measurement
         try (java.sql.Connection admin = DriverManager.getConnection(env.pgUrl());

@@ -50,12 +50,12 @@ public final class RoutingTable {
         this.pushHandlers = Collections.unmodifiableMap(new LinkedHashMap<>(pushHandlers));
     }
 
-    /** The platform's defaults, bundled in the jar. */
     /** The table {@code config} names: its {@code SPINE_ROUTES_FILE}, else the bundled defaults. */
     public static RoutingTable of(ServiceConfig config) {
         return config.routesFile() != null ? load(config.routesFile()) : defaults();
     }
 
+    /** The platform's defaults, bundled in the jar. */
     public static RoutingTable defaults() {
         try (InputStream in = RoutingTable.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
             return parse(in, "routes.yaml (bundled)");
@@ -74,6 +74,11 @@ public final class RoutingTable {
 
     public static RoutingTable parse(InputStream in, String source) {
         return new RoutingFileReader(source).read(in);
+    }
+
+    /** A table given as YAML text (a test's, an embedding program's); {@code source} names it in errors. */
+    public static RoutingTable parse(String yaml, String source) {
+        return parse(new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)), source);
     }
 
     /** The routes of {@code eventType}, in file order (empty: not routed). */

@@ -72,7 +72,7 @@ class EventToJobTest {
                     queue: interactive
                     priority: 3
                 """;
-        RoutingTable table = RoutingTable.parse(new java.io.ByteArrayInputStream(routes.getBytes(StandardCharsets.UTF_8)), "t");
+        RoutingTable table = RoutingTable.parse(routes, "t");
         try (JobService service = JobService.builder(ServiceFixture.config(db, nats, Map.of())).routes(table)
                 .discoverHandlers(false).build().start();
              Spine publisher = ServiceFixture.publisher(nats, service.config())) {

@@ -86,7 +86,7 @@ class LegacyIngestTest {
                 "data.EntityUpdated", "{\"eventType\":\"data:entity.updated\",\"eventId\":\"row-42\","
                         + "\"source\":\"inventory\",\"timestamp\":\"2026-12-04T10:00:00.5+01:00\","
                         + "\"correlationId\":\"9b2f6f0e-6a8e-4c7f-9a41-1f0e2b3c4d5e\",\"data\":{\"e\":2}}");
-        RoutingTable routes = RoutingTable.parse(new java.io.ByteArrayInputStream("""
+        RoutingTable routes = RoutingTable.parse("""
                 routes:
                   - match: connector.SyncStarted
                     job: SyncJob
@@ -94,7 +94,7 @@ class LegacyIngestTest {
                   - match: data.*
                     job: IndexDocumentJob
                     queue: background
-                """.getBytes(StandardCharsets.UTF_8)), "legacy");
+                """, "legacy");
         try (JobService service = JobService.builder(ServiceFixture.config(db, nats, Map.of())).routes(routes)
                 .discoverHandlers(false).build().start(); Connection raw = nats.connect()) {
             service.jobs().pause("background");

@@ -8,8 +8,6 @@ import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import dev.spine.testkit.TestNats;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +41,7 @@ class PriorityLanesTest {
         AtomicBoolean first = new AtomicBoolean(true);
         try (JobService service = JobService.builder(ServiceFixture.config(db, nats,
                         Map.of(IngestSettings.PRIORITY_LANES, "true"))).discoverHandlers(false)
-                .routes(RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "t"))
+                .routes(RoutingTable.parse(ROUTES, "t"))
                 .handler("IndexDocumentJob", job -> background.incrementAndGet())
                 .handler("RunRuleEngineJob", job -> realtime.incrementAndGet()).build().start();
              Spine publisher = ServiceFixture.publisher(nats, service.config())) {
@@ -79,7 +77,7 @@ class PriorityLanesTest {
         AtomicInteger ran = new AtomicInteger();
         try (JobService service = JobService.builder(ServiceFixture.config(db, nats,
                         Map.of(IngestSettings.PRIORITY_LANES, "false"))).discoverHandlers(false)
-                .routes(RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "t"))
+                .routes(RoutingTable.parse(ROUTES, "t"))
                 .handler("IndexDocumentJob", job -> ran.incrementAndGet())
                 .handler("RunRuleEngineJob", job -> ran.incrementAndGet()).build().start();
              Spine publisher = ServiceFixture.publisher(nats, service.config())) {

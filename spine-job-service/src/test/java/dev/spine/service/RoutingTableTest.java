@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -135,7 +133,7 @@ class RoutingTableTest {
     }
 
     private static RoutingTable parse(String yaml) {
-        return RoutingTable.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "test.yaml");
+        return RoutingTable.parse(yaml, "test.yaml");
     }
 
     private static List<String> jobs(RoutingTable t, String eventType) {

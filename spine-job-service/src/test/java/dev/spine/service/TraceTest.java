@@ -16,8 +16,6 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,7 +42,7 @@ class TraceTest {
         try (Spine publisher = Spine.builder(nats.connect()).openTelemetry(otel).topology(StreamTopology.builder()
                      .streamNamePrefix(config.nats().streamPrefix()).subjectPrefix(config.nats().subjectPrefix()).build()).build();
              JobService service = JobService.builder(config).discoverHandlers(false).openTelemetry(otel)
-                     .routes(RoutingTable.parse(new ByteArrayInputStream(routes.getBytes(StandardCharsets.UTF_8)), "t"))
+                     .routes(RoutingTable.parse(routes, "t"))
                      .handler("IndexDocumentJob", job -> {
                          if (attempts.incrementAndGet() == 1) {
                              throw new IllegalStateException("index not ready");

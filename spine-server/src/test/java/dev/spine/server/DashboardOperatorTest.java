@@ -15,8 +15,6 @@ import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import dev.spine.testkit.TestNats;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -67,7 +65,7 @@ class DashboardOperatorTest {
         ServerConfig config = ServerFixture.config(db, nats, Map.of("SPINE_DASHBOARD_SAMPLE_INTERVAL", "1s",
                 "SPINE_JAEGER_URL", JAEGER, "SPINE_BREAKER_OPEN_FOR", "10m"));
         try (SpineServer server = SpineServer.builder(config).discoverHandlers(false)
-                     .routes(RoutingTable.parse(new ByteArrayInputStream(routes.getBytes(StandardCharsets.UTF_8)), "t"))
+                     .routes(RoutingTable.parse(routes, "t"))
                      .handler("ReserveStockJob", job -> {
                          if (reserves.incrementAndGet() == 1) {
                              throw new IllegalStateException("stock service timed out");

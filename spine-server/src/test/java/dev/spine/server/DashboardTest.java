@@ -18,7 +18,6 @@ import dev.spine.testkit.Eventually;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import dev.spine.testkit.TestNats;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +54,7 @@ class DashboardTest {
         ServerConfig config = ServerFixture.config(db, nats, Map.of("SPINE_JAEGER_URL", JAEGER + "/",
                 "SPINE_READ_TOKEN", READ_KEY));
         try (SpineServer service = SpineServer.builder(config).discoverHandlers(false)
-                     .routes(RoutingTable.parse(new ByteArrayInputStream(routes.getBytes(StandardCharsets.UTF_8)), "t"))
+                     .routes(RoutingTable.parse(routes, "t"))
                      .handler("FlakyIndexJob", job -> {
                          if (runs.incrementAndGet() == 1) {
                              throw new IllegalStateException("search index unreachable");

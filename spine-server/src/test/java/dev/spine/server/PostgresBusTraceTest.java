@@ -19,8 +19,6 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +52,7 @@ class PostgresBusTraceTest {
         try (EventBus bus = PostgresEventBus.builder(db.newDataSource(4)).schema(db.schema())
                      .pollInterval(Duration.ofMillis(20)).build();
              JobService service = JobService.builder(config).discoverHandlers(false).openTelemetry(otel).eventBus(bus)
-                     .routes(RoutingTable.parse(new ByteArrayInputStream(routes.getBytes(StandardCharsets.UTF_8)), "t"))
+                     .routes(RoutingTable.parse(routes, "t"))
                      .handler("IndexDocumentJob", job -> bus.publish(EventEnvelope.builder()
                              .eventType("system.IndexUpdated").source("indexer")
                              .data(JsonNodeFactory.instance.objectNode().put("ok", true)).build()))

@@ -19,7 +19,6 @@ import dev.spine.service.RoutingTable;
 import dev.spine.testkit.SpineServices;
 import dev.spine.testkit.TestDatabase;
 import io.opentelemetry.api.OpenTelemetry;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -93,7 +92,7 @@ class MaterializerTest {
 
     private static Materializer materializer(TestDatabase db, JobQueue jobs, EnvelopeAdapter adapter,
             MetricRegistry metrics) throws Exception {
-        RoutingTable routes = RoutingTable.parse(new ByteArrayInputStream(ROUTES.getBytes(StandardCharsets.UTF_8)), "t");
+        RoutingTable routes = RoutingTable.parse(ROUTES, "t");
         return new Materializer(db.dataSource(), jobs, CODEC, routes, new RejectedEvents(db.dataSource(), db.schema()),
                 new IngestMetrics(metrics), Clock.systemUTC(), new IngestTracing(OpenTelemetry.noop(), "test", "nats"),
                 adapter);
