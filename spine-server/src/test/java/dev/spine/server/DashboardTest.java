@@ -80,8 +80,11 @@ class DashboardTest {
                 assertEquals(0, browser.findAll(deadRow).size(), "no data without the key");
                 browser.type("#token", READ_KEY);
                 browser.click("#token-save", WAIT);
-                browser.await(deadRow, WAIT);
+                String shownRow = browser.await(deadRow, WAIT);
                 assertTrue(browser.text(deadRow).contains("search index unreachable"), browser.text(deadRow));
+                // an unchanged row stays the same element across refreshes (a rebuilt one lost clicks)
+                browser.awaitRefreshes(2, WAIT);
+                assertFalse(browser.stale(shownRow), "the unchanged dead-job row was rebuilt by a refresh");
 
                 browser.click(deadRow + " a.job-link", WAIT);
                 browser.await("#job-detail[data-job-id='" + id + "']", WAIT);

@@ -156,18 +156,52 @@ final class HeadlessChromium implements AutoCloseable {
 
     /**
      * Clicks the element matching {@code css}. The page re-renders its tables every few seconds, so an
-     * element found a moment ago may be stale by the click: then it is looked up again.
+     * element found a moment ago may be stale by the click: then it is looked up again. On a busy machine the
+     * look-up and the click (two WebDriver round trips) can straddle a re-render every time (CI, 2026-12-05: six
+     * stale clicks in a row); after five, the element is found and clicked in one script run, as {@link #text}
+     * reads it.
      */
     void click(String css, Duration timeout) throws InterruptedException {
         for (int attempt = 0; ; attempt++) {
             String id = await(css, timeout);
+            if (attempt == 5) {
+                boolean clicked = script("const e = document.querySelector(arguments[0]); if (!e) return false; "
+                        + "e.click(); return true", css).asBoolean();
+                if (!clicked) {
+                    fail("click on '" + css + "' failed: the element was gone again before it could be clicked");
+                }
+                return;
+            }
             JsonNode r = call("POST", "/session/" + session + "/element/" + id + "/click", JSON.createObjectNode());
             String error = r.path("value").path("error").asText("");
             if (error.isEmpty()) {
                 return;
             }
-            if (!error.equals("stale element reference") || attempt == 5) {
+            if (!error.equals("stale element reference")) {
                 fail("click on '" + css + "' failed: " + r.path("value").path("message").asText());
+            }
+        }
+    }
+
+    /** Whether the element found as {@code elementId} is no longer in the page (replaced by a re-render). */
+    boolean stale(String elementId) {
+        JsonNode r = call("GET", "/session/" + session + "/element/" + elementId + "/name", null);
+        return r.path("value").path("error").asText("").equals("stale element reference");
+    }
+
+    /** Returns once the page has refreshed its data {@code times} more times (its "updated …" line changed). */
+    void awaitRefreshes(int times, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = text("#refreshed");
+        for (int seen = 0; seen < times; ) {
+            if (System.nanoTime() > deadline) {
+                fail("the page refreshed " + seen + " of " + times + " times within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(100);
+            String now = text("#refreshed");
+            if (!now.equals(last)) {
+                seen++;
+                last = now;
             }
         }
     }

@@ -35,10 +35,14 @@ function $(id) { return document.getElementById(id); }
 
 function fill(tbodyId, rows, columns, emptyText) {
   const body = $(tbodyId);
-  if (rows.length === 0) {
-    body.replaceChildren(el('tr', {}, el('td', { class: 'empty', colspan: columns }, emptyText)));
+  const next = rows.length > 0 ? rows : [el('tr', {}, el('td', { class: 'empty', colspan: columns }, emptyText))];
+  const shown = [...body.children];
+  if (shown.length === next.length) {
+    // only rows that changed are replaced: a row rebuilt under the pointer every refresh lost the click of an
+    // operator whose press and release straddled it
+    next.forEach((row, i) => { if (row.outerHTML !== shown[i].outerHTML) shown[i].replaceWith(row); });
   } else {
-    body.replaceChildren(...rows);
+    body.replaceChildren(...next);
   }
 }
 
