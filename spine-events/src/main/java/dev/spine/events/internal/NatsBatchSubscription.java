@@ -4,7 +4,6 @@ import dev.spine.contracts.EventCodec;
 import dev.spine.events.BatchHandler;
 import dev.spine.events.Delivery;
 import dev.spine.events.EventSubscription;
-import dev.spine.events.SpineException;
 import dev.spine.events.SubscriptionOptions;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
@@ -63,9 +62,7 @@ public final class NatsBatchSubscription implements EventSubscription {
         this.connection = connection;
         this.options = options;
         this.stream = stream;
-        int pull = Math.min(options.maxAckPending(), options.pullSize() > 0 ? options.pullSize()
-                : Math.max(options.batchSize() * 2, MIN_PULL));
-        this.pulls = new PullLoop(connection, stream, options.durableName(), pull, options.pullExpiry());
+        this.pulls = new PullLoop(connection, stream, options, Math.max(options.batchSize() * 2, MIN_PULL));
         this.codec = codec;
         this.handler = handler;
         this.deadLetters = deadLetters;

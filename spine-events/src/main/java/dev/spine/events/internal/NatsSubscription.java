@@ -87,9 +87,7 @@ public final class NatsSubscription implements EventSubscription {
         this.metrics = metrics;
         this.tracing = tracing;
         this.stream = options.stream() == null ? topology.platformStream() : options.stream();
-        int pull = options.pullSize() > 0 ? options.pullSize() : options.batchSize();
-        this.pulls = new PullLoop(connection, stream, options.durableName(), Math.min(pull, options.maxAckPending()),
-                options.pullExpiry());
+        this.pulls = new PullLoop(connection, stream, options, options.batchSize());
         this.inProgressAfterNanos = options.ackWait().toNanos() / 3;
     }
 

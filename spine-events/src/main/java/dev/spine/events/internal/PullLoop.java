@@ -1,5 +1,6 @@
 package dev.spine.events.internal;
 
+import dev.spine.events.SubscriptionOptions;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamSubscription;
@@ -75,13 +76,16 @@ final class PullLoop {
     private final AtomicLong waiting = new AtomicLong(NOT_WAITING);
     private long pulls;
 
-    /** @param pullSize the events one pull asks for */
-    PullLoop(Connection connection, String stream, String durable, int pullSize, Duration pullExpiry) {
+    /**
+     * The loop of {@code options}' durable on {@code stream}: each pull asks for the options' pull size, else
+     * {@code defaultPullSize}, never more than the durable's max ack pending, and lives its pull expiry.
+     */
+    PullLoop(Connection connection, String stream, SubscriptionOptions options, int defaultPullSize) {
         this.connection = connection;
         this.stream = stream;
-        this.durable = durable;
-        this.pullSize = pullSize;
-        this.pullExpiry = pullExpiry;
+        this.durable = options.durableName();
+        this.pullSize = Math.min(options.maxAckPending(), options.pullSize() > 0 ? options.pullSize() : defaultPullSize);
+        this.pullExpiry = options.pullExpiry();
         this.name = stream + "/" + durable;
     }
 
